@@ -1,0 +1,267 @@
+"""The library's front door: `Ledger` wires the edges (files, index, git) to the pure core."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ledger import checks, files, model, schema, vocab
+from ledger.errors import LedgerError, Problem, Severity
+
+PARALLEL_THRESHOLD = 2000  # below this, starting worker processes costs more than it saves
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """One entry file after reading, parsing and decoding."""
+
+    rel: str
+    id: str
+    entry: model.Entry | None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.entry is not None and not any(p.severity is Severity.ERROR for p in self.problems)
+
+
+def load_text(rel: str, text: str, today: dt.date | None = None) -> Loaded:
+    """Parse and check one entry's text (pure: no filesystem)."""
+    entry_id = files.stem(rel)
+    raw, problem = files.parse_toml(rel, text)
+    if raw is None:
+        return Loaded(rel, entry_id, None, (problem,) if problem else ())
+    line_of = _LazyLines(text)
+    written_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    problems = checks.id_problems(rel, entry_id, written_id, line_of)
+    entry, found = schema.decode(raw, entry_id=entry_id, path=rel, line_of=line_of)
+    problems.extend(found)
+    if entry is not None:
+        problems.extend(checks.entry_problems(entry, rel, line_of, today or dt.date.today()))
+    return Loaded(rel, entry_id, entry, tuple(problems))
+
+
+def load_bytes(rel: str, data: bytes, today: dt.date | None = None) -> Loaded:
+    """Decode, parse and check one entry's bytes (as read from disk or from git)."""
+    text, problem = files.decode_bytes(rel, data)
+    if text is None:
+        return Loaded(rel, files.stem(rel), None, (problem,) if problem else ())
+    return load_text(rel, text, today)
+
+
+class _LazyLines:
+    """Locate keys only when a problem needs a line number."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.finder: Any = None
+
+    def __call__(self, field_path: str) -> int:
+        if self.finder is None:
+            self.finder = files.line_finder(self.text)
+        return int(self.finder(field_path))
+
+
+def load_file(root: Path, rel: str, today: dt.date | None = None) -> Loaded:
+    """Read, parse and check one entry file of the ledger."""
+    text, problem = files.read_text(root, rel)
+    if text is None:
+        return Loaded(rel, files.stem(rel), None, (problem,) if problem else ())
+    return load_text(rel, text, today)
+
+
+def _load_chunk(args: tuple[Path, list[str], dt.date]) -> list[Loaded]:
+    root, rels, today = args
+    return [load_file(root, rel, today) for rel in rels]
+
+
+def map_chunks(func: Any, items: Sequence[Any], jobs: int | None = None, **context: Any) -> Iterator[Any]:
+    """Apply func to chunks of items across processes (in order), or inline when small."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+        yield func(items, **context)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(200, min(2000, len(items) // (jobs * 8) or 1))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(func, chunk, **context) for chunk in chunks]
+        for future in futures:
+            yield future.result()
+
+
+def _load_rels(rels: list[str], *, root: Path, today: dt.date) -> list[Loaded]:
+    return [load_file(root, rel, today) for rel in rels]
+
+
+@dataclass
+class ValidationReport:
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity is Severity.ERROR for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.severity is Severity.WARNING for p in self.problems)
+
+
+class Ledger:
+    """A ledger directory: `entries/` and optional `ledger.toml`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @classmethod
+    def open(cls, explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> Ledger:
+        """Find the ledger (explicit dir, LEDGER_DIR, or upwards from `start`)."""
+        return cls(files.find_root(start, explicit))
+
+    # -- vocabulary ----------------------------------------------------------------------
+
+    @cached_property
+    def _vocab(self) -> tuple[vocab.Vocabulary, list[Problem]]:
+        path = self.root / files.CONFIG
+        if not path.is_file():
+            return vocab.Vocabulary(), []
+        text, problem = files.read_text(self.root, files.CONFIG)
+        if text is None:
+            return vocab.Vocabulary(), [problem] if problem else []
+        raw, problem = files.parse_toml(files.CONFIG, text)
+        if raw is None:
+            return vocab.Vocabulary(), [problem] if problem else []
+        found, problems = vocab.parse(raw, files.CONFIG)
+        line_of = files.line_finder(text)
+        return found, [_with_line(p, line_of(p.field)) for p in problems]
+
+    @property
+    def vocabulary(self) -> vocab.Vocabulary:
+        return self._vocab[0]
+
+    # -- files ---------------------------------------------------------------------------
+
+    def walk(self, problems: list[Problem] | None = None) -> list[files.FileStat]:
+        """Return every entry file, sorted by path."""
+        return list(files.walk(self.root, problems))
+
+    def load_all(self, problems: list[Problem] | None = None, today: dt.date | None = None) -> list[Loaded]:
+        """Read and check every entry file (in parallel for big ledgers)."""
+        rels = [f.rel for f in self.walk(problems)]
+        return self.load(rels, today)
+
+    def load(self, rels: Sequence[str], today: dt.date | None = None) -> list[Loaded]:
+        """Read and check the given entry files (paths relative to the root)."""
+        out: list[Loaded] = []
+        for chunk in map_chunks(_load_rels, list(rels), root=self.root, today=today or dt.date.today()):
+            out.extend(chunk)
+        return out
+
+    def entries(self, problems: list[Problem] | None = None) -> list[model.Entry]:
+        """Return every entry that decodes, in path order (errors go to `problems`)."""
+        loaded = self.load_all(problems)
+        if problems is not None:
+            for item in loaded:
+                problems.extend(item.problems)
+        return [item.entry for item in loaded if item.entry is not None]
+
+    # -- validation ----------------------------------------------------------------------
+
+    def validate(self, paths: Iterable[str | os.PathLike[str]] = (), today: dt.date | None = None) -> ValidationReport:
+        """Check every file (or those under `paths`) and the ledger-wide rules; report all problems."""
+        walk_problems: list[Problem] = []
+        loaded = self.load_all(walk_problems, today)
+        wanted = self._select(paths, loaded, today) if paths else None
+        if wanted is not None:
+            extra = [item for item in wanted.values() if item.rel not in {x.rel for x in loaded}]
+            loaded = loaded + extra
+        problems = list(walk_problems)
+        problems.extend(self._vocab[1])
+        for item in loaded:
+            problems.extend(item.problems)
+        nodes = [checks.Node.of(item.entry, item.rel) for item in loaded if item.entry is not None]
+        undecoded = [(item.id, item.rel) for item in loaded if item.entry is None]
+        problems.extend(self._fill_lines(checks.ledger_problems(nodes, undecoded)))
+        tags = self.vocabulary.tags
+        if tags is not None:
+            problems.extend(self._fill_lines(_unknown_tags(loaded, tags)))
+        if wanted is not None:
+            problems = [p for p in problems if p.path in wanted]
+            count = len(wanted)
+        else:
+            count = len(loaded)
+        problems = sorted(set(problems), key=Problem.sort_key)
+        return ValidationReport(problems, count)
+
+    def _select(self, paths: Iterable[str | os.PathLike[str]], loaded: list[Loaded], today: dt.date | None) -> dict[str, Loaded]:
+        """Map the files under the given paths to their loaded form (loading outsiders too)."""
+        by_rel = {item.rel: item for item in loaded}
+        chosen: dict[str, Loaded] = {}
+        for given in paths:
+            path = Path(given)
+            if not path.exists() and not path.is_symlink():
+                raise LedgerError(f"no such file or folder: {given}")
+            candidates = sorted(path.rglob("*.toml")) if path.is_dir() and not path.is_symlink() else [path]
+            for candidate in candidates:
+                rel = self.relative(candidate)
+                if rel in by_rel:
+                    chosen[rel] = by_rel[rel]
+                elif candidate.is_dir():
+                    chosen[rel] = Loaded(rel, files.stem(rel), None, (Problem(rel, 0, "", "is a directory, not an entry file"),))
+                else:
+                    chosen[rel] = _load_outside(candidate, rel, today)
+        return chosen
+
+    def relative(self, path: Path) -> str:
+        """Return a path relative to the ledger root (as given if it lies outside)."""
+        absolute = Path(os.path.abspath(path))
+        try:
+            return absolute.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def _fill_lines(self, problems: list[Problem]) -> list[Problem]:
+        """Give line numbers to ledger-wide problems, reading only the files concerned."""
+        by_path: dict[str, list[Problem]] = defaultdict(list)
+        for problem in problems:
+            by_path[problem.path].append(problem)
+        out = []
+        for path, group in by_path.items():
+            text, _ = files.read_text(self.root, path)
+            line_of = files.line_finder(text) if text is not None else (lambda _f: 0)
+            out.extend(_with_line(p, p.line or line_of(p.field)) for p in group)
+        return out
+
+
+def _load_outside(path: Path, rel: str, today: dt.date | None) -> Loaded:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(files.MAX_FILE_BYTES + 1)
+    except OSError as err:
+        return Loaded(rel, files.stem(rel), None, (Problem(rel, 0, "", f"cannot read: {err.strerror}"),))
+    return load_bytes(rel, data, today)
+
+
+def _unknown_tags(loaded: list[Loaded], tags: frozenset[str]) -> list[Problem]:
+    found = []
+    for item in loaded:
+        if item.entry is None:
+            continue
+        for i, tag in enumerate(item.entry.tags):
+            if tag not in tags:
+                found.append(Problem(item.rel, 0, f"tags[{i}]", f'"{tag}" is not in the tags of ledger.toml'
+                                     + schema.suggest(tag, tags)))
+    return found
+
+
+def _with_line(problem: Problem, line: int) -> Problem:
+    return Problem(problem.path, line, problem.field, problem.message, problem.severity)

@@ -1,0 +1,44 @@
+"""The shell: the only package that knows typer. Each command is options -> one Ledger call -> render -> exit.
+
+Commands live in per-concern modules that register on `app`; `main` turns LedgerError,
+interrupts and closed pipes into one line on stderr and an exit status.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ledger import __version__
+from ledger.errors import ExitStatus, LedgerError
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line (console script `ledger`, `python -m ledger`)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args in (["--version"], ["-V"]):  # answered before typer is imported: start-up counts
+        print(f"ledger {__version__}")
+        sys.exit(0)
+    from ledger.cli.app import app
+
+    try:
+        app(args=args, prog_name="ledger")
+    except LedgerError as err:
+        print(f"ledger: error: {err}", file=sys.stderr)
+        sys.exit(int(err.status))
+    except KeyboardInterrupt:
+        print("ledger: interrupted", file=sys.stderr)
+        sys.exit(int(ExitStatus.INTERRUPTED))
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+
+
+def _quiet_broken_pipe() -> None:
+    # The reader went away (`ledger list | head -1`): stop quietly, and keep Python from
+    # complaining again when it flushes stdout at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+    sys.exit(int(ExitStatus.OK))

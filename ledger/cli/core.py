@@ -1,0 +1,50 @@
+"""Foundation commands: validate, schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
+from ledger.errors import ExitStatus
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to check (default: the whole ledger).")] = None,
+    ledger_dir: LedgerDir = None,
+    output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    quiet: Quiet = False,
+) -> None:
+    """Check every entry and report all problems as path:line: field: message."""
+    if output not in ("text", "json"):
+        raise typer.BadParameter(f'"{output}" is not one of: text, json', param_hint="--format")
+    ledger = open_ledger(ledger_dir)
+    report = ledger.validate(paths or ())
+    if output == "json":
+        typer.echo(json.dumps([p.as_json() for p in report.problems], indent=2, ensure_ascii=False))
+    else:
+        from ledger.render import clean
+
+        for problem in report.problems:
+            typer.echo(clean(str(problem)))
+    say(f"{report.files} files checked: {report.errors} errors, {report.warnings} warnings", quiet)
+    finish(ExitStatus.FOUND if report.errors else ExitStatus.OK)
+
+
+@app.command()
+def schema(
+    output: Annotated[str, typer.Option("--format", "-f", help="json (JSON Schema) or markdown (field table).")] = "json",
+) -> None:
+    """Print the JSON Schema of an entry file (for Taplo / Even Better TOML) or the field table."""
+    from ledger import schema as schema_module
+
+    if output == "markdown":
+        typer.echo(schema_module.field_table())
+    elif output == "json":
+        typer.echo(json.dumps(schema_module.json_schema(), indent=2, ensure_ascii=False))
+    else:
+        raise typer.BadParameter(f'"{output}" is not one of: json, markdown', param_hint="--format")
