@@ -76,11 +76,6 @@ def load_file(root: Path, rel: str, today: dt.date | None = None) -> Loaded:
     return load_text(rel, text, today)
 
 
-def _load_chunk(args: tuple[Path, list[str], dt.date]) -> list[Loaded]:
-    root, rels, today = args
-    return [load_file(root, rel, today) for rel in rels]
-
-
 def map_chunks(func: Any, items: Sequence[Any], jobs: int | None = None, **context: Any) -> Iterator[Any]:
     """Apply func to chunks of items across processes (in order), or inline when small."""
     jobs = jobs or os.cpu_count() or 1
@@ -174,6 +169,17 @@ class Ledger:
                 problems.extend(item.problems)
         return [item.entry for item in loaded if item.entry is not None]
 
+    # -- queries (contract; the index makes it fast) -------------------------------------
+
+    def select(self, query: str | None = None, *, include_withdrawn: bool = False) -> list[model.Entry]:
+        """Return the entries matching a query, in chronological order (date, time, id).
+
+        Provisional implementation: reads every file. The index module replaces the
+        internals; the signature grows (filters, sort, limit, as_of) but stays compatible.
+        """
+        chosen = [e for e in self.entries() if include_withdrawn or not e.withdrawn]
+        return sorted(chosen, key=chronological)
+
     # -- validation ----------------------------------------------------------------------
 
     def validate(self, paths: Iterable[str | os.PathLike[str]] = (), today: dt.date | None = None) -> ValidationReport:
@@ -240,6 +246,11 @@ class Ledger:
             line_of = files.line_finder(text) if text is not None else (lambda _f: 0)
             out.extend(_with_line(p, p.line or line_of(p.field)) for p in group)
         return out
+
+
+def chronological(entry: model.Entry) -> tuple[dt.date, bool, dt.time, str]:
+    """Sort key of the chronology: date, then time (unknown first), then id."""
+    return (entry.date, entry.time is not None, entry.time or dt.time.min, entry.id)
 
 
 def _load_outside(path: Path, rel: str, today: dt.date | None) -> Loaded:
