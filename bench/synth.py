@@ -81,275 +81,18 @@ def unique_id(date: dt.date, title: str, used: set[str]) -> str:
 
 # --------------------------------------------------------------------------- vocabulary
 
-# actor -> aliases (written to ledger.toml for the actors used)
-ACTORS: dict[str, list[str]] = {
-    "Popular Mobilization Forces": ["PMF", "Hashd al-Shaabi", "الحشد الشعبي"],
-    "Kataib Hezbollah": ["KH", "Kata'ib Hizballah"],
-    "Islamic Resistance in Iraq": ["IRI", "المقاومة الإسلامية في العراق"],
-    "Asaib Ahl al-Haq": ["AAH", "League of the Righteous"],
-    "Harakat al-Nujaba": ["Nujaba", "HaN"],
-    "Iran-backed militias": ["Iranian-backed militias", "pro-Iran militias"],
-    "Islamic Revolutionary Guard Corps": ["IRGC", "Sepah", "Revolutionary Guards"],
-    "Quds Force": ["IRGC-QF"],
-    "Hezbollah": ["Hizballah", "Hizbullah", "حزب الله"],
-    "Israel Defense Forces": ["IDF", "Tsahal"],
-    "Israeli Air Force": ["IAF"],
-    "United States Armed Forces": ["US forces", "U.S. military"],
-    "US-led Coalition": ["CJTF-OIR", "Global Coalition"],
-    "Syrian Arab Army": ["SAA", "Syrian regime forces"],
-    "Russian Armed Forces": ["VKS", "Russian forces"],
-    "Houthis": ["Ansar Allah", "أنصار الله"],
-    "Saudi-led Coalition": ["Arab Coalition"],
-    "Royal Saudi Air Force": ["RSAF"],
-    "Islamic State": ["ISIS", "ISIL", "Daesh", "داعش"],
-    "Hay'at Tahrir al-Sham": ["HTS"],
-    "Syrian Democratic Forces": ["SDF", "QSD"],
-    "Kurdistan Workers' Party": ["PKK"],
-    "Turkish Armed Forces": ["TSK"],
-    "Iraqi Security Forces": ["ISF"],
-    "Peshmerga": ["Kurdish Peshmerga"],
-    "Hamas": ["Harakat al-Muqawama al-Islamiya"],
-    "Palestinian Islamic Jihad": ["PIJ"],
-    "Lebanese Armed Forces": ["LAF"],
-    "Jordanian Armed Forces": ["JAF"],
-    "Yemeni Government Forces": ["Hadi government forces"],
-    "Unknown gunmen": [],
-    "Civilians": [],
-}
-
-# ISO code -> (ISO3 for ACLED-style aliases, [(place, admin1, lat, lon, arabic/local name)],
-#              perpetrators, targets)
-COUNTRIES: dict[str, tuple[str, list[tuple[str, str, float, float, str]], list[str], list[str]]] = {
-    "IQ": ("IRQ", [
-        ("Green Zone, Baghdad", "Baghdad", 33.3128, 44.3873, "المنطقة الخضراء"),
-        ("Baghdad International Airport", "Baghdad", 33.2625, 44.2346, "مطار بغداد"),
-        ("Al-Qaim", "Anbar", 34.3700, 41.0940, "القائم"),
-        ("Ain al-Asad Air Base", "Anbar", 33.7856, 42.4412, "عين الأسد"),
-        ("Erbil", "Erbil", 36.1911, 44.0092, "أربيل"),
-        ("Jurf al-Sakhar", "Babil", 32.8917, 44.1014, "جرف الصخر"),
-        ("Balad Air Base", "Salah al-Din", 33.9402, 44.3616, "بلد"),
-        ("Mosul", "Nineveh", 36.3350, 43.1189, "الموصل"),
-        ("Kirkuk", "Kirkuk", 35.4681, 44.3922, "كركوك"),
-        ("Basra", "Basra", 30.5085, 47.7804, "البصرة"),
-        ("Camp Taji", "Baghdad", 33.5286, 44.2567, "التاجي"),
-        ("Sinjar", "Nineveh", 36.3209, 41.8765, "سنجار"),
-        ("Tal Afar", "Nineveh", 36.3790, 42.4497, "تلعفر"),
-        ("Fallujah", "Anbar", 33.3500, 43.7833, "الفلوجة"),
-        ("Ramadi", "Anbar", 33.4206, 43.3078, "الرمادي"),
-    ], ["Kataib Hezbollah", "Islamic Resistance in Iraq", "Popular Mobilization Forces",
-        "Asaib Ahl al-Haq", "Islamic State", "United States Armed Forces", "US-led Coalition",
-        "Unknown gunmen", "Turkish Armed Forces", "Islamic Revolutionary Guard Corps"],
-       ["United States Armed Forces", "US-led Coalition", "Iraqi Security Forces",
-        "Popular Mobilization Forces", "Kataib Hezbollah", "Peshmerga", "Civilians",
-        "Islamic State", "Kurdistan Workers' Party"]),
-    "SY": ("SYR", [
-        ("Damascus", "Damascus", 33.5138, 36.2765, "دمشق"),
-        ("Damascus International Airport", "Rif Dimashq", 33.4114, 36.5156, "مطار دمشق"),
-        ("Albukamal", "Deir ez-Zor", 34.4530, 40.9180, "البوكمال"),
-        ("Deir ez-Zor", "Deir ez-Zor", 35.3359, 40.1408, "دير الزور"),
-        ("Mayadin", "Deir ez-Zor", 35.0190, 40.4520, "الميادين"),
-        ("T-4 Airbase", "Homs", 34.5222, 37.6270, "مطار التيفور"),
-        ("Palmyra", "Homs", 34.5503, 38.2691, "تدمر"),
-        ("Al-Tanf", "Homs", 33.5000, 38.6670, "التنف"),
-        ("Aleppo", "Aleppo", 36.2021, 37.1343, "حلب"),
-        ("Idlib", "Idlib", 35.9306, 36.6339, "إدلب"),
-        ("Raqqa", "Raqqa", 35.9594, 39.0079, "الرقة"),
-        ("Qamishli", "Al-Hasakah", 37.0522, 41.2317, "القامشلي"),
-        ("Quneitra", "Quneitra", 33.1258, 35.8245, "القنيطرة"),
-        ("Masyaf", "Hama", 35.0653, 36.3421, "مصياف"),
-        ("Latakia", "Latakia", 35.5317, 35.7901, "اللاذقية"),
-    ], ["Israeli Air Force", "Israel Defense Forces", "US-led Coalition",
-        "United States Armed Forces", "Russian Armed Forces", "Syrian Arab Army",
-        "Islamic State", "Hay'at Tahrir al-Sham", "Iran-backed militias",
-        "Turkish Armed Forces", "Unknown gunmen"],
-       ["Iran-backed militias", "Hezbollah", "Syrian Arab Army", "Islamic State",
-        "Quds Force", "Syrian Democratic Forces", "Civilians", "Hay'at Tahrir al-Sham",
-        "United States Armed Forces"]),
-    "IR": ("IRN", [
-        ("Tehran", "Tehran", 35.6892, 51.3890, "تهران"),
-        ("Isfahan", "Isfahan", 32.6546, 51.6680, "اصفهان"),
-        ("Natanz", "Isfahan", 33.7240, 51.7270, "نطنز"),
-        ("Kermanshah", "Kermanshah", 34.3142, 47.0650, "کرمانشاه"),
-        ("Zahedan", "Sistan and Baluchestan", 29.4963, 60.8629, "زاهدان"),
-        ("Ahvaz", "Khuzestan", 31.3183, 48.6706, "اهواز"),
-        ("Tabriz", "East Azerbaijan", 38.0800, 46.2919, "تبریز"),
-        ("Kerman", "Kerman", 30.2839, 57.0834, "کرمان"),
-    ], ["Israel Defense Forces", "Unknown gunmen", "Islamic State",
-        "Islamic Revolutionary Guard Corps"],
-       ["Islamic Revolutionary Guard Corps", "Quds Force", "Civilians"]),
-    "LB": ("LBN", [
-        ("Dahiyeh, Beirut", "Beirut", 33.8530, 35.5090, "الضاحية"),
-        ("Nabatieh", "Nabatieh", 33.3772, 35.4836, "النبطية"),
-        ("Tyre", "South Lebanon", 33.2705, 35.2038, "صور"),
-        ("Baalbek", "Baalbek-Hermel", 34.0047, 36.2110, "بعلبك"),
-        ("Bint Jbeil", "Nabatieh", 33.1194, 35.4331, "بنت جبيل"),
-        ("Marjayoun", "Nabatieh", 33.3606, 35.5917, "مرجعيون"),
-        ("Sidon", "South Lebanon", 33.5571, 35.3729, "صيدا"),
-        ("Hermel", "Baalbek-Hermel", 34.3942, 36.3847, "الهرمل"),
-    ], ["Israel Defense Forces", "Israeli Air Force", "Hezbollah", "Unknown gunmen"],
-       ["Hezbollah", "Civilians", "Lebanese Armed Forces", "Hamas"]),
-    "YE": ("YEM", [
-        ("Sanaa", "Amanat al-Asimah", 15.3694, 44.1910, "صنعاء"),
-        ("Hodeidah", "Hodeidah", 14.7978, 42.9545, "الحديدة"),
-        ("Marib", "Marib", 15.4623, 45.3225, "مأرب"),
-        ("Taiz", "Taiz", 13.5795, 44.0209, "تعز"),
-        ("Aden", "Aden", 12.7855, 45.0187, "عدن"),
-        ("Saada", "Saada", 16.9402, 43.7639, "صعدة"),
-        ("Ras Isa", "Hodeidah", 15.1200, 42.6200, "رأس عيسى"),
-    ], ["Saudi-led Coalition", "Royal Saudi Air Force", "Houthis",
-        "United States Armed Forces", "Israeli Air Force", "Islamic State"],
-       ["Houthis", "Civilians", "Yemeni Government Forces", "Saudi-led Coalition"]),
-    "IL": ("ISR", [
-        ("Tel Aviv", "Tel Aviv", 32.0853, 34.7818, "תל אביב"),
-        ("Haifa", "Haifa", 32.7940, 34.9896, "חיפה"),
-        ("Eilat", "Southern District", 29.5577, 34.9519, "אילת"),
-        ("Kiryat Shmona", "Northern District", 33.2073, 35.5707, "קריית שמונה"),
-        ("Metula", "Northern District", 33.2800, 35.5783, "מטולה"),
-        ("Majdal Shams", "Golan Heights", 33.2690, 35.7710, "مجدل شمس"),
-        ("Sderot", "Southern District", 31.5250, 34.5969, "שדרות"),
-        ("Nevatim Airbase", "Southern District", 31.2083, 35.0123, "נבטים"),
-    ], ["Hezbollah", "Hamas", "Palestinian Islamic Jihad", "Houthis",
-        "Islamic Revolutionary Guard Corps", "Islamic Resistance in Iraq"],
-       ["Israel Defense Forces", "Civilians", "Israeli Air Force"]),
-    "JO": ("JOR", [
-        ("Tower 22", "Mafraq", 33.3167, 38.7000, "البرج 22"),
-        ("Amman", "Amman", 31.9539, 35.9106, "عمّان"),
-        ("Muwaffaq Salti Air Base", "Zarqa", 31.8267, 36.7819, "الأزرق"),
-        ("Ruwaished", "Mafraq", 32.5090, 38.2000, "الرويشد"),
-    ], ["Islamic Resistance in Iraq", "Kataib Hezbollah", "Islamic State",
-        "Iran-backed militias"],
-       ["United States Armed Forces", "Jordanian Armed Forces", "Civilians"]),
-    "TR": ("TUR", [
-        ("Şırnak", "Şırnak", 37.5164, 42.4611, "Şırnak"),
-        ("Hakkâri", "Hakkâri", 37.5744, 43.7408, "Hakkâri"),
-        ("Gaziantep", "Gaziantep", 37.0662, 37.3833, "Gaziantep"),
-        ("Kilis", "Kilis", 36.7184, 37.1212, "كلس"),
-        ("Incirlik Air Base", "Adana", 37.0021, 35.4259, "İncirlik"),
-        ("Akçakale", "Şanlıurfa", 36.7111, 38.9478, "Akçakale"),
-    ], ["Kurdistan Workers' Party", "Islamic State", "Turkish Armed Forces",
-        "Syrian Democratic Forces"],
-       ["Turkish Armed Forces", "Kurdistan Workers' Party", "Civilians"]),
-    "SA": ("SAU", [
-        ("Abqaiq", "Eastern Province", 25.9370, 49.6690, "بقيق"),
-        ("Riyadh", "Riyadh", 24.7136, 46.6753, "الرياض"),
-        ("Jizan", "Jizan", 16.8892, 42.5511, "جازان"),
-        ("Najran", "Najran", 17.5656, 44.2289, "نجران"),
-        ("Abha International Airport", "Asir", 18.2404, 42.6566, "مطار أبها"),
-        ("Ras Tanura", "Eastern Province", 26.6436, 50.1590, "رأس تنورة"),
-    ], ["Houthis", "Islamic Revolutionary Guard Corps", "Islamic State"],
-       ["Royal Saudi Air Force", "Civilians", "Saudi-led Coalition"]),
-}
-COUNTRY_CODES = list(COUNTRIES)
-COUNTRY_WEIGHTS = [30, 28, 6, 10, 10, 7, 3, 4, 2]
-COUNTRY_NAMES = {"IQ": "Iraq", "SY": "Syria", "IR": "Iran", "LB": "Lebanon", "YE": "Yemen",
-                 "IL": "Israel", "JO": "Jordan", "TR": "Türkiye", "SA": "Saudi Arabia"}
-
-# type -> (weight, escalation levels it usually sits at, title templates)
-TYPES: dict[str, tuple[int, tuple[int, ...], tuple[str, ...]]] = {
-    "airstrike": (16, (4, 5, 5, 5, 7), ("{perp} airstrike on {target} positions near {place}",
-                                        "Airstrikes hit {target} depot at {place}",
-                                        "Unidentified aircraft strike {place}")),
-    "drone-strike": (10, (4, 5, 5), ("Drone strike on {target} vehicle near {place}",
-                                     "{perp} drone attack targets {place}",
-                                     "One-way attack drone intercepted over {place}")),
-    "shelling": (7, (4, 4, 5), ("{perp} shells {target} positions around {place}",
-                                "Artillery fire on villages near {place}")),
-    "rocket-attack": (12, (4, 4, 5), ("{n} rockets fired at {place}",
-                                      "Rocket attack on {place}",
-                                      "Katyusha rockets land near {place}")),
-    "missile-attack": (4, (5, 7), ("Ballistic missile attack on {place}",
-                                   "{perp} fires missiles at {place}")),
-    "explosion": (6, (4, 5), ("Explosions at {target} weapons depot in {place}",
-                              "Blast at {place} base, cause unclear")),
-    "ied": (5, (4, 5), ("IED hits {target} logistics convoy near {place}",
-                        "Roadside bomb targets convoy on road to {place}")),
-    "armed-clash": (7, (6,), ("Clashes between {perp} and {target} near {place}",
-                              "Heavy fighting around {place}")),
-    "raid": (3, (6,), ("{perp} raid on {target} hideout in {place}",
-                       "Special forces raid near {place}")),
-    "assassination": (2, (5, 7), ("{target} commander killed in {place}",
-                                  "Senior {target} official assassinated near {place}")),
-    "attack-on-civilians": (3, (5,), ("Gunmen attack civilians in {place}",
-                                      "Civilians killed in attack near {place}")),
-    "seizure": (2, (3,), ("{perp} seize houses in {place}",
-                          "Tanker seized off {place}")),
-    "troop-movement": (5, (2,), ("{perp} reinforcements move towards {place}",
-                                 "{perp} convoy crosses into {place} area")),
-    "border-closure": (1, (3,), ("Border crossing near {place} closed",)),
-    "evacuation": (2, (3,), ("{target} evacuate headquarters in {place}",
-                             "Staff evacuated from {place}")),
-    "arrival": (2, (2,), ("{perp} commanders arrive in {place}",
-                          "Air defence systems deployed to {place}")),
-    "threat": (4, (1,), ("{perp} threatens retaliation over {place} strike",
-                         "{perp} warns of \"harsh response\" after {place} attack")),
-    "statement": (5, (0,), ("{perp} denies involvement in {place} attack",
-                            "{perp} claims responsibility for {place} attack",
-                            "Statement by {perp} on events in {place}")),
-    "protest": (2, (0, 2), ("Protesters gather outside base in {place}",
-                            "Demonstration against {perp} presence in {place}")),
-    "other": (1, (0, 1, 2, 3), ("Unexplained incident reported in {place}",)),
-}
-TYPE_NAMES = list(TYPES)
-TYPE_WEIGHTS = [TYPES[t][0] for t in TYPE_NAMES]
-
-CONFIDENCE = (["confirmed", "reported", "claimed", "unverified", "disputed"], [25, 40, 15, 15, 5])
-ATTRIBUTION = (["confirmed", "claimed", "alleged", "suspected", "unknown"], [25, 20, 20, 25, 10])
-TIME_OF_DAY = ["early-morning", "morning", "afternoon", "evening", "night"]
-AS_REPORTED = ["on {wd} evening", "late on {wd}", "{wd} night", "early on {wd}",
-               "before dawn on {wd}", "earlier this week", "around midnight",
-               "at dawn", "overnight into {wd}"]
-PRECISION = (["exact", "near", "town", "admin2", "admin1"], [15, 35, 35, 10, 5])
-TAGS = ["soleimani-aftermath", "euphrates-valley", "border-crossing", "tower-22",
-        "red-sea", "shipping", "air-defence", "weapons-depot", "convoy", "us-embassy",
-        "civilian-harm", "retaliation", "ceasefire-violation", "drone-war", "oil-facilities",
-        "nuclear-programme", "assassination-campaign", "iran-israel", "hezbollah-israel",
-        "gaza-war", "isis-remnants", "kurdish-conflict", "militia-politics", "unclaimed",
-        "mass-casualty", "airport", "supply-line", "truce-talks"]
-# source name -> (domain, reliability weights over A..F)
-SOURCES = [
-    ("Reuters", "www.reuters.com/world/middle-east"), ("Associated Press", "apnews.com/article"),
-    ("AFP", "www.afp.com/en/news"), ("Al Jazeera", "www.aljazeera.com/news"),
-    ("Syrian Observatory for Human Rights", "www.syriahr.com/en"),
-    ("Rudaw", "www.rudaw.net/english/middleeast"), ("Shafaq News", "shafaq.com/en/Security"),
-    ("Al-Mayadeen", "english.almayadeen.net/news"), ("Times of Israel", "www.timesofisrael.com"),
-    ("Airwars", "airwars.org/civilian-casualties"), ("CENTCOM", "www.centcom.mil/MEDIA"),
-    ("IDF Spokesperson", "www.idf.il/en/articles"), ("Saba News Agency", "www.saba.ye/en/news"),
-    ("Al-Masirah", "english.masirahtv.net/post"), ("Tasnim", "www.tasnimnews.com/en/news"),
-    ("Anadolu Agency", "www.aa.com.tr/en/middle-east"), ("L'Orient-Le Jour", "www.lorientlejour.com"),
-    ("Enab Baladi", "english.enabbaladi.net/archives"), ("Deir Ezzor 24", "deirezzor24.net/en"),
-    ("Jerusalem Post", "www.jpost.com/middle-east"), ("Kurdistan 24", "www.kurdistan24.net/en/story"),
-]
-RELIABILITY = (["A", "B", "C", "D", "E", "F"], [8, 40, 30, 12, 5, 5])
-CREDIBILITY = (["1", "2", "3", "4", "5", "6"], [10, 35, 30, 15, 5, 5])
-WITHDRAWN_REASONS = ["duplicate of an earlier entry", "source retracted the report",
-                     "misdated: the video is from an earlier incident",
-                     "could not be corroborated by a second source",
-                     "location misidentified; merged with the correct entry"]
-YEARS = list(range(2014, 2025))
-YEAR_WEIGHTS = [6, 7, 7, 8, 8, 9, 12, 8, 7, 12, 14]
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-SUMMARY_OPENINGS = [
-    "On {day}, {what} was reported in {place} ({local}), {country}.",
-    "Local sources reported {what} in {place} ({local}) on {day}.",
-    "According to {source}, {what} took place near {place}, {admin1}, on {day}.",
-]
-SUMMARY_SENTENCES = [
-    "The explosions were heard on the other side of the Euphrates River.",
-    "Residents described \"strong explosions\" followed by fires lasting several hours.",
-    "{perp} did not comment; {target} said the damage was \u201climited\u201d.",
-    "No group immediately claimed responsibility.",
-    "A spokesperson said: \"We reserve the right to respond at the time and place of our choosing.\"",
-    "Casualty figures vary between sources; the figures here follow {source}.",
-    "The area had been targeted several times in the preceding weeks.",
-    "Satellite imagery later showed at least three destroyed structures.",
-    "Air defences were reportedly activated over {place}.",
-    "Some reports indicated that an airstrike, not rockets, caused the blasts.",
-    "Fighters were seen leaving positions along the road to {place} after the attack.",
-    "The strike came hours after a rocket attack on a base hosting US troops.",
-    "Officials in {admin1} called for calm and an investigation.",
-    "Footage shared online, not independently verified, showed a burning vehicle.",
-]
-
+try:  # imported as bench.synth
+    from .synth_vocab import (ACTORS, AIR_FORCES, AS_REPORTED, ATTRIBUTION, CONFIDENCE, COUNTRIES,
+                              COUNTRY_CODES, COUNTRY_NAMES, COUNTRY_WEIGHTS, CREDIBILITY,
+                              PRECISION, RELIABILITY, SOURCES, SUMMARY_OPENINGS,
+                              SUMMARY_SENTENCES, TAGS, TIME_OF_DAY, TYPE_NAMES, TYPE_WEIGHTS,
+                              TYPES, WEEKDAYS, WITHDRAWN_REASONS, YEAR_WEIGHTS, YEARS, WHAT)
+except ImportError:  # run as a script, or imported with bench/ on sys.path
+    from synth_vocab import (ACTORS, AIR_FORCES, AS_REPORTED, ATTRIBUTION, CONFIDENCE, COUNTRIES,  # type: ignore[no-redef]
+                             COUNTRY_CODES, COUNTRY_NAMES, COUNTRY_WEIGHTS, CREDIBILITY,
+                             PRECISION, RELIABILITY, SOURCES, SUMMARY_OPENINGS,
+                             SUMMARY_SENTENCES, TAGS, TIME_OF_DAY, TYPE_NAMES, TYPE_WEIGHTS,
+                             TYPES, WEEKDAYS, WITHDRAWN_REASONS, YEAR_WEIGHTS, YEARS, WHAT)
 
 # --------------------------------------------------------------------------- generation
 
@@ -455,6 +198,15 @@ def _entry(rng: random.Random, i: int, date: dt.date, used: set[str],
     _, levels, titles = TYPES[kind]
     escalation = rng.choice(levels)
     perp = rng.choice(perps)
+    if kind == "airstrike" and perp not in AIR_FORCES:
+        flyers = [a for a in perps if a in AIR_FORCES]
+        if flyers:
+            perp = rng.choice(flyers)
+        else:
+            kind, (_, levels, titles) = "drone-strike", TYPES["drone-strike"]
+            escalation = rng.choice(levels)
+    elif kind in ("troop-movement", "seizure") and perp in ("Israeli Air Force", "Royal Saudi Air Force"):
+        perp = "Israel Defense Forces" if perp == "Israeli Air Force" else "Saudi-led Coalition"
     target = rng.choice([t for t in targets if t != perp] or targets)
     if kind == "assassination" and target == "Civilians":
         kind, (_, levels, titles) = "attack-on-civilians", TYPES["attack-on-civilians"]
@@ -502,7 +254,7 @@ def _entry(rng: random.Random, i: int, date: dt.date, used: set[str],
         top.append(f"tags = {toml_list(rng.sample(TAGS, rng.randint(1, 3)))}")
     source_name = rng.choice(SOURCES)[0]
     if rng.random() < 0.72:
-        ctx = {"day": f"{date.day} {date:%B %Y}", "what": _WHAT.get(kind, "an incident"),
+        ctx = {"day": f"{date.day} {date:%B %Y}", "what": WHAT.get(kind, "an incident"),
                "place": place, "local": local, "country": COUNTRY_NAMES[country],
                "admin1": admin1, "source": source_name, "perp": perp,
                "target": "local residents" if target == "Civilians" else target}
@@ -533,16 +285,6 @@ def _entry(rng: random.Random, i: int, date: dt.date, used: set[str],
     lines = top + loc + act + _casualties(rng, escalation) + _sources(rng, date, ident)
     record = None if withdrawn else _Past(ident, date, country)
     return ident, "\n".join(lines) + "\n", record
-
-
-_WHAT = {"airstrike": "an airstrike", "drone-strike": "a drone strike", "shelling": "shelling",
-         "rocket-attack": "a rocket attack", "missile-attack": "a missile attack",
-         "explosion": "a series of explosions", "ied": "an IED attack",
-         "armed-clash": "fighting", "raid": "a raid", "assassination": "an assassination",
-         "attack-on-civilians": "an attack on civilians", "seizure": "a seizure of property",
-         "troop-movement": "a movement of fighters", "evacuation": "an evacuation",
-         "arrival": "the arrival of reinforcements", "threat": "a threat of retaliation",
-         "statement": "a statement", "protest": "a protest"}
 
 
 def ledger_toml(actors: set[str]) -> str:

@@ -208,7 +208,9 @@ class Ledger:
         problems = sorted(set(problems), key=Problem.sort_key)
         return ValidationReport(problems, count)
 
-    def _select(self, paths: Iterable[str | os.PathLike[str]], loaded: list[Loaded], today: dt.date | None) -> dict[str, Loaded]:
+    def _select(
+        self, paths: Iterable[str | os.PathLike[str]], loaded: list[Loaded], today: dt.date | None
+    ) -> dict[str, Loaded]:
         """Map the files under the given paths to their loaded form (loading outsiders too)."""
         by_rel = {item.rel: item for item in loaded}
         chosen: dict[str, Loaded] = {}
@@ -222,7 +224,9 @@ class Ledger:
                 if rel in by_rel:
                     chosen[rel] = by_rel[rel]
                 elif candidate.is_dir():
-                    chosen[rel] = Loaded(rel, files.stem(rel), None, (Problem(rel, 0, "", "is a directory, not an entry file"),))
+                    chosen[rel] = Loaded(
+                        rel, files.stem(rel), None, (Problem(rel, 0, "", "is a directory, not an entry file"),)
+                    )
                 else:
                     chosen[rel] = _load_outside(candidate, rel, today)
         return chosen
@@ -269,8 +273,14 @@ def _unknown_tags(loaded: list[Loaded], tags: frozenset[str]) -> list[Problem]:
             continue
         for i, tag in enumerate(item.entry.tags):
             if tag not in tags:
-                found.append(Problem(item.rel, 0, f"tags[{i}]", f'"{tag}" is not in the tags of ledger.toml'
-                                     + schema.suggest(tag, tags)))
+                found.append(
+                    Problem(
+                        item.rel,
+                        0,
+                        f"tags[{i}]",
+                        f'"{tag}" is not in the tags of ledger.toml' + schema.suggest(tag, tags),
+                    )
+                )
     return found
 
 

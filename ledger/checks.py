@@ -27,8 +27,15 @@ def id_problems(path: str, stem: str, entry_id: str | None, line_of: LineOf) -> 
     """Check the file name is a valid id and agrees with an `id` key."""
     found = []
     if not _ID.match(stem) or len(stem) > model.ID_MAX_LENGTH:
-        found.append(Problem(path, 1, "id", f'file name "{stem}" is not a valid id '
-                             f"(lowercase YYYY-MM-DD-words of a-z, 0-9 and -, at most {model.ID_MAX_LENGTH})"))
+        found.append(
+            Problem(
+                path,
+                1,
+                "id",
+                f'file name "{stem}" is not a valid id '
+                f"(lowercase YYYY-MM-DD-words of a-z, 0-9 and -, at most {model.ID_MAX_LENGTH})",
+            )
+        )
     elif entry_id is not None and entry_id != stem:
         found.append(Problem(path, line_of("id"), "id", f'"{entry_id}" differs from the file name "{stem}"'))
     return found
@@ -132,8 +139,11 @@ def ledger_problems(nodes: Sequence[Node], taken_ids: Iterable[tuple[str, str]] 
             if target not in existing:
                 found.append(_missing(node, field, target, existing))
             elif target in by_id and by_id[target].date > node.date:
-                found.append(Problem(node.path, 0, field,
-                                     f'"{target}" ({by_id[target].date}) is later than this entry ({node.date})'))
+                found.append(
+                    Problem(
+                        node.path, 0, field, f'"{target}" ({by_id[target].date}) is later than this entry ({node.date})'
+                    )
+                )
         for i, target in enumerate(node.related):
             if target not in existing:
                 found.append(_missing(node, f"related[{i}]", target, existing))
@@ -170,11 +180,12 @@ def _cycles(nodes: Sequence[Node], by_id: dict[str, Node]) -> list[Problem]:
                 stack[-1] = (current, index + 1)
                 nxt = links[index]
                 if state.get(nxt) == 1:
-                    loop = trail[trail.index(nxt):] + [nxt]
+                    loop = [*trail[trail.index(nxt) :], nxt]
                     first = min(loop[:-1])
                     node = by_id[first]
-                    found.append(Problem(node.path, 0, "responds_to",
-                                         "responds_to forms a cycle: " + " -> ".join(loop)))
+                    found.append(
+                        Problem(node.path, 0, "responds_to", "responds_to forms a cycle: " + " -> ".join(loop))
+                    )
                 elif not state.get(nxt):
                     state[nxt] = 1
                     stack.append((nxt, 0))
@@ -198,6 +209,13 @@ def _plausible_duplicates(nodes: Sequence[Node]) -> list[Problem]:
         for node in group:
             others = [o.id for o in group if o is not node and o.duplicate_of != node.id]
             if others:
-                found.append(Problem(node.path, 0, "", "possible duplicate of " + ", ".join(sorted(others))
-                                     + " (same date, place and type)", _W))
+                found.append(
+                    Problem(
+                        node.path,
+                        0,
+                        "",
+                        "possible duplicate of " + ", ".join(sorted(others)) + " (same date, place and type)",
+                        _W,
+                    )
+                )
     return found

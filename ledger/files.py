@@ -36,9 +36,7 @@ def find_root(start: Path | None = None, explicit: str | os.PathLike[str] | None
     for folder in (here, *here.parents):
         if (folder / ENTRIES).is_dir() or (folder / CONFIG).is_file():
             return folder
-    raise LedgerError(
-        f"no ledger here: no {ENTRIES}/ or {CONFIG} in {here} or above (use --ledger DIR)"
-    )
+    raise LedgerError(f"no ledger here: no {ENTRIES}/ or {CONFIG} in {here} or above (use --ledger DIR)")
 
 
 @dataclass(frozen=True, slots=True)

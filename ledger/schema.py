@@ -173,10 +173,9 @@ class _Decoder:
             if isinstance(raw, dt.datetime) or not isinstance(raw, dt.date):
                 hint = " (write a TOML date without quotes: 2020-01-05)" if isinstance(raw, str) else ""
                 return self.wrong(at, "a date", raw, hint)
-        elif tp is dt.time:
-            if not isinstance(raw, dt.time):
-                hint = " (write a TOML time without quotes: 21:30:00)" if isinstance(raw, str) else ""
-                return self.wrong(at, "a time", raw, hint)
+        elif tp is dt.time and not isinstance(raw, dt.time):
+            hint = " (write a TOML time without quotes: 21:30:00)" if isinstance(raw, str) else ""
+            return self.wrong(at, "a time", raw, hint)
         lo, hi = meta["minimum"], meta["maximum"]
         if (lo is not None and raw < lo) or (hi is not None and raw > hi):
             self.problem(at, _range_message(raw, lo, hi))
@@ -296,7 +295,7 @@ def from_json(data: Mapping[str, Any]) -> model.Entry:
 def _revive(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
     """Turn the ISO strings of JSON back into dates and times, guided by the model."""
     out: dict[str, Any] = {}
-    hints = dict((n, t) for n, t, _ in _fields(cls))
+    hints = {n: t for n, t, _ in _fields(cls)}
     for key, value in data.items():
         tp = _strip_optional(hints.get(key, Any))
         if tp is dt.date and isinstance(value, str):
@@ -430,6 +429,8 @@ def field_table() -> str:
                 rows(typing.cast(type, inner), f"{label}{sub}")
 
     rows(model.Entry, "")
-    lines.append("| `*.killed`, `*.injured` as table | `best`, `low`, `high` | `best` | "
-                 "a range: `low <= best <= high`, none negative |")
+    lines.append(
+        "| `*.killed`, `*.injured` as table | `best`, `low`, `high` | `best` | "
+        "a range: `low <= best <= high`, none negative |"
+    )
     return "\n".join(lines)

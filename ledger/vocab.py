@@ -90,7 +90,9 @@ def parse(data: Mapping[str, Any], path: str = "ledger.toml") -> tuple[Vocabular
             bad(key, f"unknown key (expected one of: {', '.join(sorted(_TOP_KEYS))})")
     actors: dict[str, tuple[str, ...]] = {}
     for name, spec in _table(data.get("actors"), "actors", bad).items():
-        actors[name] = _strings(spec.get("aliases", []) if isinstance(spec, dict) else None, f"actors.{name}.aliases", bad)
+        actors[name] = _strings(
+            spec.get("aliases", []) if isinstance(spec, dict) else None, f"actors.{name}.aliases", bad
+        )
     places: dict[str, Place] = {}
     for name, spec in _table(data.get("places"), "places", bad).items():
         if not isinstance(spec, dict):

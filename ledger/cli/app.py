@@ -60,7 +60,7 @@ def finish(status: ExitStatus | int) -> NoReturn:
     raise typer.Exit(int(status))
 
 
-def open_ledger(ledger_dir: Path | None) -> "Ledger":  # noqa: F821 - imported lazily below
+def open_ledger(ledger_dir: Path | None) -> Ledger:  # noqa: F821 - imported lazily below
     from ledger.api import Ledger
 
     return Ledger.open(ledger_dir)

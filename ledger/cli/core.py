@@ -14,7 +14,9 @@ from ledger.errors import ExitStatus
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to check (default: the whole ledger).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders to check (default: the whole ledger).")
+    ] = None,
     ledger_dir: LedgerDir = None,
     output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     quiet: Quiet = False,
@@ -37,7 +39,9 @@ def validate(
 
 @app.command()
 def schema(
-    output: Annotated[str, typer.Option("--format", "-f", help="json (JSON Schema) or markdown (field table).")] = "json",
+    output: Annotated[
+        str, typer.Option("--format", "-f", help="json (JSON Schema) or markdown (field table).")
+    ] = "json",
 ) -> None:
     """Print the JSON Schema of an entry file (for Taplo / Even Better TOML) or the field table."""
     from ledger import schema as schema_module

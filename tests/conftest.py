@@ -1,0 +1,152 @@
+"""Shared fixtures: ledgers written from inline TOML, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import textwrap
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A complete, valid entry; tests change what they are about with `entry(...)`.
+VALID = """\
+title = "Rockets hit the Green Zone"
+date = 2020-01-05
+time_of_day = "evening"
+type = "rocket-attack"
+escalation = 4
+confidence = "reported"
+tags = ["green-zone"]
+summary = "Six rockets fell in and near the Green Zone."
+
+[location]
+name = "Green Zone"
+country = "IQ"
+admin1 = "Baghdad"
+lat = 33.305
+lon = 44.385
+precision = "town"
+
+[actors]
+perpetrators = ["Iran-backed militias"]
+targets = ["US forces"]
+attribution = "suspected"
+
+[casualties]
+injured = { best = 3, low = 2, high = 5 }
+note = "several civilians"
+
+[[sources]]
+name = "Reuters"
+url = "https://example.org/a"
+published = 2020-01-05
+reliability = "B"
+credibility = "2"
+"""
+
+
+def entry(
+    title: str = "Rockets hit the Green Zone",
+    date: str = "2020-01-05",
+    type: str = "rocket-attack",
+    escalation: int = 4,
+    confidence: str = "reported",
+    place: str = "Green Zone",
+    country: str = "IQ",
+    extra: str = "",
+    tables: str = "",
+    source: str = "Reuters",
+) -> str:
+    """Return the text of a valid entry; `extra` adds top-level keys, `tables` adds tables."""
+    return (
+        f'title = "{title}"\ndate = {date}\ntype = "{type}"\nescalation = {escalation}\n'
+        f'confidence = "{confidence}"\n{textwrap.dedent(extra)}\n'
+        f'[location]\nname = "{place}"\ncountry = "{country}"\n\n{textwrap.dedent(tables)}\n'
+        f'[[sources]]\nname = "{source}"\n'
+    )
+
+
+@pytest.fixture
+def make_ledger(tmp_path: Path) -> Callable[..., Path]:
+    """Write a ledger: {relative path or id: TOML text}; ids go to entries/YYYY/MM/<id>.toml."""
+
+    def make(files: Mapping[str, str | bytes], config: str | None = None, root: Path | None = None) -> Path:
+        base = root or tmp_path / "ledger"
+        (base / "entries").mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            if "/" in name or name.endswith(".toml"):
+                path = base / name
+            else:
+                path = base / "entries" / name[:4] / name[5:7] / f"{name}.toml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content), encoding="utf-8")
+        if config is not None:
+            (base / "ledger.toml").write_text(textwrap.dedent(config), encoding="utf-8")
+        return base
+
+    return make
+
+
+@dataclass
+class Result:
+    status: int
+    out: str
+    err: str
+
+
+@contextlib.contextmanager
+def _cwd(path: Path | None) -> Iterator[None]:
+    old = os.getcwd()
+    if path is not None:
+        os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def run(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, stdin: str = "") -> Result:
+    """Run `ledger ARGS` in-process (stdout and stderr captured, not a terminal)."""
+    from ledger.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_env = {k: os.environ.get(k) for k in (env or {})}
+    os.environ.update(env or {})
+    old_in = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    status = 0
+    try:
+        with _cwd(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main(list(args))
+            except SystemExit as stop:
+                status = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
+    finally:
+        sys.stdin = old_in
+        for key, value in old_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return Result(status, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    return run
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LEDGER_DIR", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
