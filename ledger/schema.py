@@ -78,8 +78,9 @@ def suggest(word: str, choices: typing.Iterable[str]) -> str:
 class _Decoder:
     """Walks raw TOML data against the model, collecting problems."""
 
-    def __init__(self, path: str, line_of: LineOf) -> None:
+    def __init__(self, path: str, line_of: LineOf, fixed: Mapping[str, Any] | None = None) -> None:
         self.path = path
+        self.fixed = fixed or {}
         self.line_of = line_of
         self.problems: list[Problem] = []
 
@@ -94,11 +95,18 @@ class _Decoder:
         for key in raw:
             if key not in known:
                 at = f"{where}.{key}" if where else key
-                self.problem(at, f"unknown key{suggest(key, known)}")
+                if where and key in _TOP_LEVEL:
+                    hint = " (a top-level key written after a table? move it above the first table)"
+                else:
+                    hint = suggest(key, known)
+                self.problem(at, f"unknown key{hint}")
         values: dict[str, Any] = {}
         ok = True
         for name, tp, meta in _fields(cls):
             at = f"{where}.{name}" if where else name
+            if not where and name in self.fixed:
+                values[name] = self.fixed[name]
+                continue
             if name not in raw:
                 if meta["required"]:
                     self.problem(at, "required field is missing")
@@ -211,6 +219,7 @@ class _Decoder:
 
 
 _BAD: Any = object()
+_TOP_LEVEL = frozenset(f.name for f in dataclasses.fields(model.Entry))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -231,9 +240,10 @@ def decode(
     raw: Any, *, entry_id: str, path: str = "", line_of: LineOf = _no_line
 ) -> tuple[model.Entry | None, list[Problem]]:
     """Turn parsed TOML into an Entry; return it (None if unusable) and every problem."""
-    decoder = _Decoder(path, line_of)
-    if isinstance(raw, dict) and "id" not in raw:
-        raw = {"id": entry_id, **raw}
+    # The file name is the id; a written `id` must be a string (equality is checks.id_problems').
+    decoder = _Decoder(path, line_of, {"id": entry_id})
+    if isinstance(raw, dict) and "id" in raw and not isinstance(raw["id"], str):
+        decoder.wrong("id", "a string", raw["id"])
     entry = decoder.record(model.Entry, raw, "")
     return entry, decoder.problems
 
