@@ -97,6 +97,26 @@ def _load_rels(rels: list[str], *, root: Path, today: dt.date) -> list[Loaded]:
     return [load_file(root, rel, today) for rel in rels]
 
 
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """One file as validation keeps it: its problems and what the ledger-wide checks need."""
+
+    rel: str
+    id: str
+    node: checks.Node | None
+    problems: tuple[Problem, ...]
+
+    @classmethod
+    def of(cls, item: Loaded) -> Checked:
+        node = checks.Node.of(item.entry, item.rel) if item.entry is not None else None
+        return cls(item.rel, item.id, node, item.problems)
+
+
+def _check_rels(rels: list[str], *, root: Path, today: dt.date) -> list[Checked]:
+    # Workers send back Checked, not whole entries: far less to pickle for 100,000 files.
+    return [Checked.of(load_file(root, rel, today)) for rel in rels]
+
+
 @dataclass
 class ValidationReport:
     problems: list[Problem] = field(default_factory=list)
@@ -185,7 +205,10 @@ class Ledger:
     def validate(self, paths: Iterable[str | os.PathLike[str]] = (), today: dt.date | None = None) -> ValidationReport:
         """Check every file (or those under `paths`) and the ledger-wide rules; report all problems."""
         walk_problems: list[Problem] = []
-        loaded = self.load_all(walk_problems, today)
+        rels = [f.rel for f in self.walk(walk_problems)]
+        loaded: list[Checked] = []
+        for chunk in map_chunks(_check_rels, rels, root=self.root, today=today or dt.date.today()):
+            loaded.extend(chunk)
         wanted = self._select(paths, loaded, today) if paths else None
         if wanted is not None:
             extra = [item for item in wanted.values() if item.rel not in {x.rel for x in loaded}]
@@ -194,12 +217,12 @@ class Ledger:
         problems.extend(self._vocab[1])
         for item in loaded:
             problems.extend(item.problems)
-        nodes = [checks.Node.of(item.entry, item.rel) for item in loaded if item.entry is not None]
-        undecoded = [(item.id, item.rel) for item in loaded if item.entry is None]
+        nodes = [item.node for item in loaded if item.node is not None]
+        undecoded = [(item.id, item.rel) for item in loaded if item.node is None]
         problems.extend(self._fill_lines(checks.ledger_problems(nodes, undecoded)))
         tags = self.vocabulary.tags
         if tags is not None:
-            problems.extend(self._fill_lines(_unknown_tags(loaded, tags)))
+            problems.extend(self._fill_lines(_unknown_tags(nodes, tags)))
         if wanted is not None:
             problems = [p for p in problems if p.path in wanted]
             count = len(wanted)
@@ -209,11 +232,11 @@ class Ledger:
         return ValidationReport(problems, count)
 
     def _select(
-        self, paths: Iterable[str | os.PathLike[str]], loaded: list[Loaded], today: dt.date | None
-    ) -> dict[str, Loaded]:
+        self, paths: Iterable[str | os.PathLike[str]], loaded: list[Checked], today: dt.date | None
+    ) -> dict[str, Checked]:
         """Map the files under the given paths to their loaded form (loading outsiders too)."""
         by_rel = {item.rel: item for item in loaded}
-        chosen: dict[str, Loaded] = {}
+        chosen: dict[str, Checked] = {}
         for given in paths:
             path = Path(given)
             if not path.exists() and not path.is_symlink():
@@ -224,11 +247,10 @@ class Ledger:
                 if rel in by_rel:
                     chosen[rel] = by_rel[rel]
                 elif candidate.is_dir():
-                    chosen[rel] = Loaded(
-                        rel, files.stem(rel), None, (Problem(rel, 0, "", "is a directory, not an entry file"),)
-                    )
+                    problem = Problem(rel, 0, "", "is a directory, not an entry file")
+                    chosen[rel] = Checked(rel, files.stem(rel), None, (problem,))
                 else:
-                    chosen[rel] = _load_outside(candidate, rel, today)
+                    chosen[rel] = Checked.of(_load_outside(candidate, rel, today))
         return chosen
 
     def relative(self, path: Path) -> str:
@@ -266,16 +288,14 @@ def _load_outside(path: Path, rel: str, today: dt.date | None) -> Loaded:
     return load_bytes(rel, data, today)
 
 
-def _unknown_tags(loaded: list[Loaded], tags: frozenset[str]) -> list[Problem]:
+def _unknown_tags(nodes: list[checks.Node], tags: frozenset[str]) -> list[Problem]:
     found = []
-    for item in loaded:
-        if item.entry is None:
-            continue
-        for i, tag in enumerate(item.entry.tags):
+    for node in nodes:
+        for i, tag in enumerate(node.tags):
             if tag not in tags:
                 found.append(
                     Problem(
-                        item.rel,
+                        node.path,
                         0,
                         f"tags[{i}]",
                         f'"{tag}" is not in the tags of ledger.toml' + schema.suggest(tag, tags),

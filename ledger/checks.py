@@ -96,6 +96,7 @@ class Node:
     duplicate_of: str | None
     responds_to: tuple[str, ...]
     related: tuple[str, ...]
+    tags: tuple[str, ...]
 
     @classmethod
     def of(cls, entry: model.Entry, path: str) -> Node:
@@ -109,6 +110,7 @@ class Node:
             entry.duplicate_of,
             entry.responds_to,
             entry.related,
+            entry.tags,
         )
 
 

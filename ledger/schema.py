@@ -39,12 +39,33 @@ def _fields(cls: type) -> tuple[tuple[str, Any, Mapping[str, Any]], ...]:
     return tuple((f.name, hints[f.name], f.metadata) for f in dataclasses.fields(cls))
 
 
+@functools.cache
+def _names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
+
+
 def _strip_optional(tp: Any) -> Any:
     args = typing.get_args(tp)
     if typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in args:
         rest = tuple(a for a in args if a is not type(None))
         return rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007
     return tp
+
+
+@functools.cache
+def _kind(tp: Any) -> tuple[str, Any]:
+    """Classify a field type once: scalar, enum, record, sequence (of item) or count."""
+    tp = _strip_optional(tp)
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        return "sequence", typing.get_args(tp)[0]
+    if origin in (typing.Union, types.UnionType):
+        return "count", None
+    if dataclasses.is_dataclass(tp):
+        return "record", tp
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return "enum", tp
+    return "scalar", tp
 
 
 def _type_name(value: Any) -> str:
@@ -91,7 +112,7 @@ class _Decoder:
         if not isinstance(raw, dict):
             self.problem(where or "(file)", f"expected a table, found {_type_name(raw)}")
             return None
-        known = {name for name, _, _ in _fields(cls)}
+        known = _names(cls)
         for key in raw:
             if key not in known:
                 at = f"{where}.{key}" if where else key
@@ -122,18 +143,19 @@ class _Decoder:
         return cls(**values)
 
     def value(self, tp: Any, raw: Any, at: str, meta: Mapping[str, Any]) -> Any:
-        tp = _strip_optional(tp)
-        origin = typing.get_origin(tp)
-        if origin is tuple:
-            return self.sequence(typing.get_args(tp)[0], raw, at, meta)
-        if origin in (typing.Union, types.UnionType):  # int | Estimate
-            if isinstance(raw, dict):
-                return self.estimate(raw, at)
-            return self.scalar(int, raw, at, meta)
-        if dataclasses.is_dataclass(tp):
-            result = self.record(typing.cast(type, tp), raw, at)
+        kind, inner = _kind(tp)
+        if kind == "scalar":
+            return self.scalar(inner, raw, at, meta)
+        if kind == "enum":
+            return self.choice(inner, raw, at)
+        if kind == "record":
+            result = self.record(inner, raw, at)
             return _BAD if result is None else result
-        return self.scalar(tp, raw, at, meta)
+        if kind == "sequence":
+            return self.sequence(inner, raw, at, meta)
+        if isinstance(raw, dict):  # a count: int | Estimate
+            return self.estimate(raw, at)
+        return self.scalar(int, raw, at, meta)
 
     def sequence(self, item: Any, raw: Any, at: str, meta: Mapping[str, Any]) -> Any:
         if not isinstance(raw, list):
@@ -160,8 +182,6 @@ class _Decoder:
         return est
 
     def scalar(self, tp: Any, raw: Any, at: str, meta: Mapping[str, Any]) -> Any:
-        if isinstance(tp, type) and issubclass(tp, enum.Enum):
-            return self.choice(tp, raw, at)
         if tp is str:
             if not isinstance(raw, str):
                 return self.wrong(at, "a string", raw)
