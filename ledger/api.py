@@ -266,7 +266,7 @@ class Ledger:
         by_path: dict[str, list[Problem]] = defaultdict(list)
         for problem in problems:
             by_path[problem.path].append(problem)
-        out = []
+        out: list[Problem] = []
         for path, group in by_path.items():
             text, _ = files.read_text(self.root, path)
             line_of = files.line_finder(text) if text is not None else (lambda _f: 0)

@@ -216,18 +216,31 @@ _PARSER, _PARSE_ERRORS = _pick_parser()
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"""^\s*([A-Za-z0-9_\-]+|"[^"]*"|'[^']*')\s*(?:\.\s*[A-Za-z0-9_\-"']+\s*)*=""")
 _INLINE_KEY = re.compile(r"""[{,]\s*([A-Za-z0-9_\-]+)\s*=""")
+_STRING_ITEM = re.compile(r""""(?:[^"\\]|\\.)*"|'[^']*'""")
 
 
 def key_lines(text: str) -> dict[str, int]:
-    """Map dotted field paths (`location.lat`, `sources[1].name`) to the line defining them."""
+    """Map dotted field paths (`location.lat`, `sources[1].name`) to the line defining them.
+
+    Items of arrays of strings get their own lines (`responds_to[1]`), also when the array
+    spans several lines.
+    """
     lines: dict[str, int] = {}
     table = ""
     counts: dict[str, int] = {}
     in_multiline: str | None = None
+    array: tuple[str, int] | None = None  # (path, items seen) of an open multi-line array
     for number, line in enumerate(text.splitlines(), start=1):
         if in_multiline:
             if line.count(in_multiline) % 2 == 1:
                 in_multiline = None
+            continue
+        if array is not None:
+            path, seen = array
+            for _ in _STRING_ITEM.finditer(line):
+                lines.setdefault(f"{path}[{seen}]", number)
+                seen += 1
+            array = None if "]" in _STRING_ITEM.sub("", line) else (path, seen)
             continue
         header = _HEADER.match(line)
         if header:
@@ -246,8 +259,16 @@ def key_lines(text: str) -> dict[str, int]:
             name = key.group(1).strip("\"'")
             path = f"{table}.{name}" if table else name
             lines.setdefault(path, number)
-            for inner in _INLINE_KEY.finditer(line):
+            rest = line[key.end() :]
+            for inner in _INLINE_KEY.finditer(rest):
                 lines.setdefault(f"{path}.{inner.group(1)}", number)
+            if rest.lstrip().startswith("["):
+                items = list(_STRING_ITEM.finditer(rest))
+                for i, _ in enumerate(items):
+                    lines.setdefault(f"{path}[{i}]", number)
+                if "]" not in _STRING_ITEM.sub("", rest):
+                    array = (path, len(items))
+                continue
         for quote in ('"""', "'''"):
             if line.count(quote) % 2 == 1:
                 in_multiline = quote

@@ -106,8 +106,8 @@ def parse(data: Mapping[str, Any], path: str = "ledger.toml") -> tuple[Vocabular
             name,
             _strings(spec.get("aliases", []), f"places.{name}.aliases", bad),
             spec.get("country") if isinstance(spec.get("country"), str) else None,
-            float(lat) if coords_ok else None,
-            float(lon) if coords_ok else None,
+            float(lat) if coords_ok and lat is not None else None,
+            float(lon) if coords_ok and lon is not None else None,
         )
     labels = tuple(label for label, _ in model.LADDER)
     ladder = _table(data.get("ladder"), "ladder", bad)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from ledger import __version__
 from ledger.errors import ExitStatus
+
+if TYPE_CHECKING:
+    from ledger.api import Ledger
 
 app = typer.Typer(
     name="ledger",
@@ -60,7 +63,8 @@ def finish(status: ExitStatus | int) -> NoReturn:
     raise typer.Exit(int(status))
 
 
-def open_ledger(ledger_dir: Path | None) -> Ledger:  # noqa: F821 - imported lazily below
+def open_ledger(ledger_dir: Path | None) -> Ledger:
+    """Find and open the ledger (imported here: `ledger --help` need not load it)."""
     from ledger.api import Ledger
 
     return Ledger.open(ledger_dir)

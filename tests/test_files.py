@@ -1,0 +1,73 @@
+"""Locating keys for problem lines; atomic writes."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from ledger import files
+
+TEXT = '''\
+title = "x"
+summary = """
+tags = ["not", "a key"]
+"""
+responds_to = [
+    "2020-01-01-a",  # a comment
+    "2020-01-02-b", "2020-01-03-c",
+]
+related = ["2020-01-04-d", "2020-01-05-e"]
+
+[location]
+name = "y"
+
+[casualties]
+killed = { best = 3, low = 2 }
+
+[[sources]]
+name = "a"
+
+[[sources]]
+name = "b"
+'''
+
+
+def test_key_lines():
+    lines = files.key_lines(TEXT)
+    assert lines["title"] == 1
+    assert "tags" not in lines  # inside a multi-line string
+    assert [lines[f"responds_to[{i}]"] for i in range(3)] == [6, 7, 7]
+    assert (lines["related[0]"], lines["related[1]"]) == (9, 9)
+    assert lines["location"] == 11 and lines["location.name"] == 12
+    assert lines["casualties.killed"] == lines["casualties.killed.low"] == 15
+    assert (lines["sources[0].name"], lines["sources[1].name"]) == (18, 21)
+
+
+def test_line_finder_falls_back_to_the_enclosing_key():
+    line_of = files.line_finder(TEXT)
+    assert line_of("location.lat") == 11
+    assert line_of("sources[1].url") == 20
+    assert line_of("nothing") == 1
+
+
+def test_write_atomic_keeps_mode_and_leaves_no_temp(tmp_path):
+    path = tmp_path / "entries" / "a.toml"
+    files.write_atomic(path, "one\n")
+    path.chmod(0o600)
+    files.write_atomic(path, "two\n")
+    assert path.read_text() == "two\n"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert sorted(p.name for p in path.parent.iterdir()) == ["a.toml"]
+
+
+def test_write_atomic_exclusive_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "a.toml"
+    path.write_text("mine\n")
+    try:
+        files.write_atomic(path, "theirs\n", exclusive=True)
+    except FileExistsError:
+        pass
+    else:
+        raise AssertionError("overwrote an existing file")
+    assert path.read_text() == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.toml"]
