@@ -54,8 +54,11 @@ def naive(root: str, kind: str, country: str) -> list[str]:
     for p in entry_files(root):
         with open(p, "rb") as f:
             d = tomllib.loads(f.read().decode("utf-8"))
-        if (d.get("type") == kind and d["location"]["country"].upper() == country.upper()
-                and d.get("status", "active") != "withdrawn"):
+        if (
+            d.get("type") == kind
+            and d["location"]["country"].upper() == country.upper()
+            and d.get("status", "active") != "withdrawn"
+        ):
             ident = os.path.basename(p)[:-5]
             t = d.get("time")
             hits.append((d["date"], t is not None, t.isoformat() if t else "", ident))

@@ -21,13 +21,23 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["generate", "mutate", "toml_str", "toml_ml_str", "slugify"]
+__all__ = ["generate", "mutate", "slugify", "toml_ml_str", "toml_str"]
 
 # --------------------------------------------------------------------------- TOML text
 
 _ESCAPES = {i: f"\\u{i:04x}" for i in range(0x20)}
-_ESCAPES.update({0x7F: "\\u007f", ord("\b"): "\\b", ord("\t"): "\\t", ord("\n"): "\\n",
-                 ord("\f"): "\\f", ord("\r"): "\\r", ord('"'): '\\"', ord("\\"): "\\\\"})
+_ESCAPES.update(
+    {
+        0x7F: "\\u007f",
+        ord("\b"): "\\b",
+        ord("\t"): "\\t",
+        ord("\n"): "\\n",
+        ord("\f"): "\\f",
+        ord("\r"): "\\r",
+        ord('"'): '\\"',
+        ord("\\"): "\\\\",
+    }
+)
 _ML_ESCAPES = dict(_ESCAPES)
 del _ML_ESCAPES[ord("\n")]  # literal newlines are the point of a multi-line string
 _ML_ESCAPES[ord("\t")] = "\t"
@@ -81,20 +91,13 @@ def unique_id(date: dt.date, title: str, used: set[str]) -> str:
 
 # --------------------------------------------------------------------------- vocabulary
 
-try:  # imported as bench.synth
-    from .synth_vocab import (ACTORS, AIR_FORCES, AS_REPORTED, ATTRIBUTION, CONFIDENCE, COUNTRIES,
-                              COUNTRY_CODES, COUNTRY_NAMES, COUNTRY_WEIGHTS, CREDIBILITY,
-                              PRECISION, RELIABILITY, SOURCES, SUMMARY_OPENINGS,
-                              SUMMARY_SENTENCES, TAGS, TIME_OF_DAY, TYPE_NAMES, TYPE_WEIGHTS,
-                              TYPES, WEEKDAYS, WITHDRAWN_REASONS, YEAR_WEIGHTS, YEARS, WHAT)
-except ImportError:  # run as a script, or imported with bench/ on sys.path
-    from synth_vocab import (ACTORS, AIR_FORCES, AS_REPORTED, ATTRIBUTION, CONFIDENCE, COUNTRIES,  # type: ignore[no-redef]
-                             COUNTRY_CODES, COUNTRY_NAMES, COUNTRY_WEIGHTS, CREDIBILITY,
-                             PRECISION, RELIABILITY, SOURCES, SUMMARY_OPENINGS,
-                             SUMMARY_SENTENCES, TAGS, TIME_OF_DAY, TYPE_NAMES, TYPE_WEIGHTS,
-                             TYPES, WEEKDAYS, WITHDRAWN_REASONS, YEAR_WEIGHTS, YEARS, WHAT)
+if __package__:  # imported as bench.synth
+    from . import synth_vocab as vocab
+else:  # run as a script, or imported with bench/ on sys.path
+    import synth_vocab as vocab  # type: ignore[no-redef]
 
 # --------------------------------------------------------------------------- generation
+
 
 @dataclass(frozen=True, slots=True)
 class _Past:
@@ -111,7 +114,7 @@ def _pick(rng: random.Random, pair: tuple[list[str], list[int]]) -> str:
 
 def _random_dates(rng: random.Random, n: int) -> list[dt.date]:
     """Return n dates spread over 2014-2024 (weighted by year), sorted."""
-    years = rng.choices(YEARS, YEAR_WEIGHTS, k=n)
+    years = rng.choices(vocab.YEARS, vocab.YEAR_WEIGHTS, k=n)
     out = []
     for y in years:
         days = 366 if calendar.isleap(y) else 365
@@ -156,14 +159,14 @@ def _casualties(rng: random.Random, escalation: int) -> list[str]:
 
 def _sources(rng: random.Random, date: dt.date, slug: str) -> list[str]:
     lines: list[str] = []
-    for name, domain in rng.sample(SOURCES, rng.choices((1, 2, 3), (60, 32, 8))[0]):
+    for name, domain in rng.sample(vocab.SOURCES, rng.choices((1, 2, 3), (60, 32, 8))[0]):
         published = date + dt.timedelta(days=rng.choices((0, 1, 2, 5), (55, 30, 10, 5))[0])
         lines += ["", "[[sources]]", f"name = {toml_str(name)}"]
         if rng.random() < 0.8:
             lines.append(f'url = "https://{domain}/{slug[11:70]}-{published:%Y%m%d}/"')
         lines.append(f"published = {published.isoformat()}")
-        lines.append(f'reliability = "{_pick(rng, RELIABILITY)}"')
-        lines.append(f'credibility = "{_pick(rng, CREDIBILITY)}"')
+        lines.append(f'reliability = "{_pick(rng, vocab.RELIABILITY)}"')
+        lines.append(f'credibility = "{_pick(rng, vocab.CREDIBILITY)}"')
         if rng.random() < 0.12:
             lines.append('quote = "Explosions were heard in \\"areas controlled by Iranian militias\\""')
     return lines
@@ -171,8 +174,8 @@ def _sources(rng: random.Random, date: dt.date, slug: str) -> list[str]:
 
 def _summary(rng: random.Random, ctx: dict[str, str]) -> str:
     """Return a one- to four-line ACLED-notes-style summary."""
-    parts = [rng.choice(SUMMARY_OPENINGS).format(**ctx)]
-    parts += [s.format(**ctx) for s in rng.sample(SUMMARY_SENTENCES, rng.randint(1, 2))]
+    parts = [rng.choice(vocab.SUMMARY_OPENINGS).format(**ctx)]
+    parts += [s.format(**ctx) for s in rng.sample(vocab.SUMMARY_SENTENCES, rng.randint(1, 2))]
     if rng.random() < 0.5:
         return " ".join(parts)
     return "\n".join(parts) + "\n"
@@ -188,32 +191,34 @@ def _link(rng: random.Random, past: list[_Past], date: dt.date, country: str) ->
     return None
 
 
-def _entry(rng: random.Random, i: int, date: dt.date, used: set[str],
-           past: list[_Past], actors_used: set[str]) -> tuple[str, str, _Past | None]:
+def _entry(
+    rng: random.Random, i: int, date: dt.date, used: set[str], past: list[_Past], actors_used: set[str]
+) -> tuple[str, str, _Past | None]:
     """Return (id, TOML text, record for later links or None when withdrawn)."""
-    country = rng.choices(COUNTRY_CODES, COUNTRY_WEIGHTS)[0]
-    iso3, places, perps, targets = COUNTRIES[country]
+    country = rng.choices(vocab.COUNTRY_CODES, vocab.COUNTRY_WEIGHTS)[0]
+    iso3, places, perps, targets = vocab.COUNTRIES[country]
     place, admin1, lat, lon, local = rng.choice(places)
-    kind = rng.choices(TYPE_NAMES, TYPE_WEIGHTS)[0]
-    _, levels, titles = TYPES[kind]
+    kind = rng.choices(vocab.TYPE_NAMES, vocab.TYPE_WEIGHTS)[0]
+    _, levels, titles = vocab.TYPES[kind]
     escalation = rng.choice(levels)
     perp = rng.choice(perps)
-    if kind == "airstrike" and perp not in AIR_FORCES:
-        flyers = [a for a in perps if a in AIR_FORCES]
+    if kind == "airstrike" and perp not in vocab.AIR_FORCES:
+        flyers = [a for a in perps if a in vocab.AIR_FORCES]
         if flyers:
             perp = rng.choice(flyers)
         else:
-            kind, (_, levels, titles) = "drone-strike", TYPES["drone-strike"]
+            kind, (_, levels, titles) = "drone-strike", vocab.TYPES["drone-strike"]
             escalation = rng.choice(levels)
     elif kind in ("troop-movement", "seizure") and perp in ("Israeli Air Force", "Royal Saudi Air Force"):
         perp = "Israel Defense Forces" if perp == "Israeli Air Force" else "Saudi-led Coalition"
     target = rng.choice([t for t in targets if t != perp] or targets)
     if kind == "assassination" and target == "Civilians":
-        kind, (_, levels, titles) = "attack-on-civilians", TYPES["attack-on-civilians"]
+        kind, (_, levels, titles) = "attack-on-civilians", vocab.TYPES["attack-on-civilians"]
         escalation = 5
     target_word = "civilian" if target == "Civilians" else target
-    title = rng.choice(titles).format(perp=perp, target=target_word, place=place,
-                                      n=rng.choice(("Two", "Three", "Four", "Several", "Six")))
+    title = rng.choice(titles).format(
+        perp=perp, target=target_word, place=place, n=rng.choice(("Two", "Three", "Four", "Several", "Six"))
+    )
     title = title[0].upper() + title[1:]
     date, date_end, precision = _span(rng, date)
     ident = unique_id(date, title, used)
@@ -224,16 +229,15 @@ def _entry(rng: random.Random, i: int, date: dt.date, used: set[str],
     if rng.random() < 0.20:
         top.append(f"time = {rng.randrange(24):02d}:{rng.choice((0, 5, 15, 30, 40, 45)):02d}:00")
     elif rng.random() < 0.15:
-        top.append(f'time_of_day = "{rng.choice(TIME_OF_DAY)}"')
+        top.append(f'time_of_day = "{rng.choice(vocab.TIME_OF_DAY)}"')
     if rng.random() < 0.12:
-        phrase = rng.choice(AS_REPORTED).format(wd=WEEKDAYS[date.weekday()])
+        phrase = rng.choice(vocab.AS_REPORTED).format(wd=vocab.WEEKDAYS[date.weekday()])
         top.append(f"as_reported = {toml_str(phrase)}")
-    top += [f'type = "{kind}"', f"escalation = {escalation}",
-            f'confidence = "{_pick(rng, CONFIDENCE)}"']
+    top += [f'type = "{kind}"', f"escalation = {escalation}", f'confidence = "{_pick(rng, vocab.CONFIDENCE)}"']
     withdrawn = bool(past) and rng.random() < 0.03
     if withdrawn:
         dup = _link(rng, past, date + dt.timedelta(days=1), country) if rng.random() < 0.5 else None
-        reason = WITHDRAWN_REASONS[0] if dup else rng.choice(WITHDRAWN_REASONS[1:])
+        reason = vocab.WITHDRAWN_REASONS[0] if dup else rng.choice(vocab.WITHDRAWN_REASONS[1:])
         top += ['status = "withdrawn"', f"withdrawn_reason = {toml_str(reason)}"]
         if dup:
             top.append(f"duplicate_of = {toml_str(dup)}")
@@ -251,23 +255,29 @@ def _entry(rng: random.Random, i: int, date: dt.date, used: set[str],
             aliases.append(f"UCDP:{600000 + i}")
         top.append(f"aliases = {toml_list(aliases)}")
     if rng.random() < 0.7:
-        top.append(f"tags = {toml_list(rng.sample(TAGS, rng.randint(1, 3)))}")
-    source_name = rng.choice(SOURCES)[0]
+        top.append(f"tags = {toml_list(rng.sample(vocab.TAGS, rng.randint(1, 3)))}")
+    source_name = rng.choice(vocab.SOURCES)[0]
     if rng.random() < 0.72:
-        ctx = {"day": f"{date.day} {date:%B %Y}", "what": WHAT.get(kind, "an incident"),
-               "place": place, "local": local, "country": COUNTRY_NAMES[country],
-               "admin1": admin1, "source": source_name, "perp": perp,
-               "target": "local residents" if target == "Civilians" else target}
+        ctx = {
+            "day": f"{date.day} {date:%B %Y}",
+            "what": vocab.WHAT.get(kind, "an incident"),
+            "place": place,
+            "local": local,
+            "country": vocab.COUNTRY_NAMES[country],
+            "admin1": admin1,
+            "source": source_name,
+            "perp": perp,
+            "target": "local residents" if target == "Civilians" else target,
+        }
         summary = _summary(rng, ctx)
         top.append(f"summary = {toml_ml_str(summary) if chr(10) in summary else toml_str(summary)}")
 
-    loc = ["", "[location]", f"name = {toml_str(place)}", f'country = "{country}"',
-           f"admin1 = {toml_str(admin1)}"]
+    loc = ["", "[location]", f"name = {toml_str(place)}", f'country = "{country}"', f"admin1 = {toml_str(admin1)}"]
     if rng.random() < 0.15:
         loc.append(f"description = {toml_str(rng.choice(('near ', 'outskirts of ', 'road to ')) + place)}")
     if rng.random() < 0.85:
         loc += [f"lat = {lat + rng.uniform(-0.05, 0.05):.4f}", f"lon = {lon + rng.uniform(-0.05, 0.05):.4f}"]
-        loc.append(f'precision = "{_pick(rng, PRECISION)}"')
+        loc.append(f'precision = "{_pick(rng, vocab.PRECISION)}"')
     else:  # no coordinates: only a vague precision makes sense
         loc.append(f'precision = "{rng.choice(("town", "admin1", "region"))}"')
 
@@ -276,11 +286,17 @@ def _entry(rng: random.Random, i: int, date: dt.date, used: set[str],
         act = ["", "[actors]", f"perpetrators = {toml_list([perp])}", f"targets = {toml_list([target])}"]
         actors_used.update((perp, target))
         if rng.random() < 0.15:
-            assoc = rng.choice(("Islamic Revolutionary Guard Corps", "Russian Armed Forces",
-                                "Popular Mobilization Forces", "US-led Coalition"))
+            assoc = rng.choice(
+                (
+                    "Islamic Revolutionary Guard Corps",
+                    "Russian Armed Forces",
+                    "Popular Mobilization Forces",
+                    "US-led Coalition",
+                )
+            )
             act.append(f"associated = {toml_list([assoc])}")
             actors_used.add(assoc)
-        act.append(f'attribution = "{_pick(rng, ATTRIBUTION)}"')
+        act.append(f'attribution = "{_pick(rng, vocab.ATTRIBUTION)}"')
 
     lines = top + loc + act + _casualties(rng, escalation) + _sources(rng, date, ident)
     record = None if withdrawn else _Past(ident, date, country)
@@ -294,7 +310,7 @@ def ledger_toml(actors: set[str]) -> str:
     """Return the ledger.toml text declaring the aliases of the given actors."""
     out = [MARKER, ""]
     for name in sorted(actors):
-        out += [f"[actors.{toml_str(name)}]", f"aliases = {toml_list(ACTORS[name])}", ""]
+        out += [f"[actors.{toml_str(name)}]", f"aliases = {toml_list(vocab.ACTORS[name])}", ""]
     return "\n".join(out)
 
 
@@ -339,6 +355,7 @@ def _shift_dates(text: str, days: int) -> str:
     def shift(m: re.Match[str]) -> str:
         moved = dt.date.fromisoformat(m.group(2)) + dt.timedelta(days=days)
         return f"{m.group(1)} = {moved.isoformat()}"
+
     return _DATE.sub(shift, text)
 
 
@@ -354,13 +371,15 @@ def mutate(root: Path, k: int, seed: int = 0) -> list[Path]:
     changed = rng.sample(files, min(k, len(files)))
     for n, path in enumerate(changed):
         text = path.read_text(encoding="utf-8")
+        note = f" (updated {seed}-{n})"
         kind = rng.choice(("title", "escalation", "date"))
         if kind == "date" and "\nresponds_to = " not in text:
             new = _shift_dates(text, -rng.randint(1, 3))
         elif kind == "escalation":
             new = _ESCALATION.sub(lambda m: f"escalation = {(int(m.group(1)) + 1) % 8}", text, 1)
         else:
-            new = _TITLE.sub(lambda m: f'title = "{m.group(1)} (updated {seed}-{n})"', text, 1)
+            m = _TITLE.search(text)
+            new = text if m is None else text[: m.end(1)] + note + text[m.end(1) :]
         path.write_text(new, encoding="utf-8", newline="\n")
     return changed
 

@@ -273,6 +273,88 @@ class Ledger:
             out.extend(_with_line(p, p.line or line_of(p.field)) for p in group)
         return out
 
+    # -- git: diff, log, entries at a revision, git-setup (ledger/history.py, ledger/git.py) --
+
+    def diff(self, spec: Any = ()) -> Any:
+        """Compare two sides incident by incident (default: HEAD against the working tree).
+
+        `spec` is a `history.Spec` or the `ledger diff` arguments (REV, A B, A..B, DIR_A DIR_B).
+        """
+        from ledger import history
+
+        if not isinstance(spec, history.Spec):
+            spec = history.parse_spec(list(spec))
+        return history.compare(self.root, spec)
+
+    def log(self, entry_id: str, start: str | None = None) -> Any:
+        """Return the commits that changed an incident (newest first), following moves."""
+        from ledger import history
+
+        return history.log(self.root, history.entry_id_of(entry_id), start)
+
+    def snapshot(self, rev: str, today: dt.date | None = None) -> list[Loaded]:
+        """Return every entry as it was at a revision: one ls-tree, one cat-file, cached by blob id."""
+        from ledger import git
+
+        repo = git.Repo.discover(self.root)
+        commit = repo.resolve(rev)
+        items = [i for i in repo.ls_tree(commit) if i.path.endswith(".toml")]
+        cache = _blob_cache(self.root)
+        known = cache.get_many([i.blob for i in items]) if cache is not None else {}
+        out: list[Loaded] = []
+        missing = []
+        for item in items:
+            rel = repo.rel(item.path)
+            cached = known.get(item.blob)
+            if cached is not None and cached.get("id") == files.stem(rel):
+                out.append(Loaded(rel, files.stem(rel), schema.from_json(cached)))
+            else:
+                out.append(Loaded(rel, files.stem(rel), None))
+                missing.append((len(out) - 1, item))
+        data = repo.read_blobs(item.blob for _, item in missing)
+        fresh: dict[str, dict[str, Any]] = {}
+        for index, item in missing:
+            rel = out[index].rel
+            if item.mode.startswith("12"):
+                problem = Problem(rel, 0, "", "is a symbolic link in git, not an entry file")
+                out[index] = Loaded(rel, files.stem(rel), None, (problem,))
+                continue
+            loaded = load_bytes(rel, data.get(item.blob, b""), today)
+            out[index] = loaded
+            if loaded.entry is not None:
+                fresh[item.blob] = schema.to_json(loaded.entry, rel)
+        if cache is not None and fresh:
+            cache.put_many(fresh)
+        return out
+
+    def git_setup(self, textconv: str) -> list[str]:
+        """Name the `ledger` diff driver in .gitattributes and put its command in .git/config."""
+        from ledger import git
+
+        repo = git.Repo.discover(self.root)
+        done = []
+        attributes = self.root / ".gitattributes"
+        line = f"{files.ENTRIES}/**/*.toml diff=ledger"
+        old = attributes.read_text(encoding="utf-8") if attributes.is_file() else ""
+        if line not in old.splitlines():
+            text = old + ("" if not old or old.endswith("\n") else "\n") + line + "\n"
+            files.write_atomic(attributes, text)
+            done.append(f"{self.relative(attributes)}: added `{line}` (commit it)")
+        for key, value in (("diff.ledger.textconv", textconv), ("diff.ledger.xfuncname", "^title = .*$")):
+            if repo.config_get(key) != value:
+                repo.config_set(key, value)
+                done.append(f"git config {key} {value!r}")
+        return done
+
+
+def _blob_cache(root: Path) -> Any:
+    """Return the index's cache of parsed entries by git blob id, or None without one."""
+    try:
+        from ledger.index import BlobCache  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return BlobCache(root)
+
 
 def chronological(entry: model.Entry) -> tuple[dt.date, bool, dt.time, str]:
     """Sort key of the chronology: date, then time (unknown first), then id."""

@@ -138,7 +138,9 @@ class Repo:
         if out.returncode != 0:
             message = _first_line(out.stderr)
             if "not a git repository" in message:
-                raise LedgerError(f"not a git repository: {folder} (git needs one; to compare folders give DIR_A DIR_B)")
+                raise LedgerError(
+                    f"not a git repository: {folder} (git needs one; to compare folders give DIR_A DIR_B)"
+                )
             raise LedgerError(f"git cannot read the repository at {folder}: {message}")
         lines = out.stdout.decode("utf-8", "surrogateescape").split("\n")
         if len(lines) < 3:
@@ -216,9 +218,14 @@ class Repo:
             changes.append(RawChange("000000", "100644", None, None, "?", path))
         return changes
 
-    def ls_tree(self, commit: str, under: str = "entries") -> list[TreeItem]:
-        """List every blob under `under` at a commit."""
-        out = self.run(["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit, "--", self.pathspec(under)])
+    def ls_tree(self, commit: str, under: str = "entries", names_only: bool = False) -> list[TreeItem]:
+        """List every blob under `under` at a commit (only the paths if `names_only`)."""
+        options = ["--name-only"] if names_only else []
+        out = self.run(
+            ["ls-tree", "-r", "-z", "--full-tree", *options, "--end-of-options", commit, "--", self.pathspec(under)]
+        )
+        if names_only:
+            return [TreeItem("", "", path) for path in _split(out)]
         items = []
         for record in _split(out):
             meta, _, path = record.partition("\t")
@@ -270,8 +277,8 @@ class Repo:
         )
         return parse_log(out)
 
-    def renamed_from(self, commit: str, parent: str, path: str) -> str | None:
-        """Return the path git's rename detection says `path` came from in `commit`, if any."""
+    def renamed_from(self, commit: str, parent: str, path: str) -> tuple[str, str] | None:
+        """Return (old path, old blob) if git's rename detection says `path` came from there."""
         out = self.run(
             [
                 "diff-tree",
@@ -293,7 +300,8 @@ class Repo:
         tokens = _split(out)
         for i in range(0, len(tokens) - 2, 3):
             if tokens[i + 2] == path:
-                return tokens[i + 1]
+                old_blob = tokens[i].lstrip("\n").split(" ")[2]
+                return tokens[i + 1], old_blob
         return None
 
     # -- configuration (git-setup) ---------------------------------------------------

@@ -1,0 +1,178 @@
+"""Timing subprocesses and reporting against targets, for bench/run.py (stdlib only)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PEAK_WRAPPER = (
+    "import resource, subprocess, sys; "
+    "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+    "sys.stderr.write(r.stderr.decode(errors='replace')); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)"
+)
+TIMEOUT = 900.0
+
+
+def log(msg: str) -> None:
+    """Progress goes to stderr; stdout holds only the report."""
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Measurement:
+    """Wall-clock runs of one command (seconds), or why it could not be measured."""
+
+    name: str
+    argv: list[str] = field(default_factory=list)
+    runs: list[float] = field(default_factory=list)
+    error: str | None = None
+    stdout: str = ""
+    unit: str = "s"
+
+    @property
+    def value(self) -> float | None:
+        """Median of the runs, None when the command failed."""
+        return statistics.median(self.runs) if self.error is None and self.runs else None
+
+    def show(self) -> str:
+        """Return the median as text, or the n/a reason."""
+        if self.value is None:
+            return f"n/a (error: {self.error or 'not run'})"
+        return f"{self.value:.1f} MB" if self.unit == "MB" else f"{self.value:.3f} s"
+
+
+def error_line(stderr: bytes) -> str:
+    """Return the most telling line of a failed command's stderr (last one with words)."""
+    for line in reversed(stderr.decode(errors="replace").splitlines()):
+        text = line.strip(" \t│╭╮╰╯─|")
+        if re.search(r"[A-Za-z]", text):
+            return text[:160]
+    return "no message"
+
+
+def measure(
+    name: str,
+    argv: Sequence[str],
+    repeats: int,
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    ok_codes: Sequence[int] = (0,),
+    warmup: int = 0,
+    before: Callable[[int], None] | None = None,
+) -> Measurement:
+    """Run argv warmup+repeats times and keep the wall-clock time of the last repeats."""
+    m = Measurement(name, list(argv))
+    log(f"{name}: {shlex.join(a if len(a) < 60 else a[:57] + '...' for a in argv)}")
+    for i in range(warmup + repeats):
+        if before is not None:
+            before(i)
+        t0 = time.perf_counter()
+        try:
+            r = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, timeout=TIMEOUT)
+        except FileNotFoundError:
+            m.error = f"command not found: {argv[0]}"
+            return m
+        except subprocess.TimeoutExpired:
+            m.error = f"timed out after {TIMEOUT:.0f} s"
+            return m
+        elapsed = time.perf_counter() - t0
+        if r.returncode not in ok_codes:
+            m.error = f"exit {r.returncode}: {error_line(r.stderr)}"
+            return m
+        if i >= warmup:
+            m.runs.append(elapsed)
+        m.stdout = r.stdout.decode(errors="replace")
+    return m
+
+
+def measure_peak(
+    name: str, python: str, argv: Sequence[str], repeats: int, *, cwd: Path, env: dict[str, str]
+) -> Measurement:
+    """Peak RSS (MB) of argv, read by a tiny wrapper process from RUSAGE_CHILDREN."""
+    m = measure(name, [python, "-c", PEAK_WRAPPER, *argv], repeats, cwd=cwd, env=env)
+    if m.error is None:
+        m.runs = [int(m.stdout.split()[-1]) / 1024]  # ru_maxrss is in KiB on Linux
+        m.unit = "MB"
+    return m
+
+
+def total(*ms: Measurement) -> float | None:
+    """Sum of medians, None if any is missing."""
+    values = [m.value for m in ms]
+    return sum(v for v in values if v is not None) if None not in values else None
+
+
+@dataclass(frozen=True)
+class Target:
+    """One line of DESIGN.md section 4: value compared to a reference."""
+
+    label: str
+    value: Measurement
+    reference: float | None
+    ref_name: str
+    op: str  # "<=" ratio at most, ">=x faster" reference/value at least, "<" absolute
+    limit: float
+
+    def verdict(self) -> tuple[str, str]:
+        """Return (line, PASS|FAIL|n/a)."""
+        v = self.value.value
+        if v is None:
+            return f"{self.label}: {self.value.show()}", "n/a"
+        if self.op == "<":
+            ok = v < self.limit
+            return f"{self.label}: {self.value.show()} (target < {self.limit:g} {self.value.unit})", _pf(ok)
+        if self.reference is None or self.reference <= 0:
+            return f"{self.label}: {self.value.show()} vs {self.ref_name}: n/a", "n/a"
+        if self.op == ">=":
+            ratio = self.reference / v
+            text = (
+                f"{self.label}: {self.value.show()} = {ratio:.1f}x faster than {self.ref_name} "
+                f"{self.reference:.3f} s (target >= {self.limit:g}x)"
+            )
+            return text, _pf(ratio >= self.limit)
+        ratio = v / self.reference
+        text = (
+            f"{self.label}: {self.value.show()} = {ratio:.2f}x {self.ref_name} "
+            f"{self.reference:.3f} s (target <= {self.limit:g}x)"
+        )
+        return text, _pf(ratio <= self.limit)
+
+
+def _pf(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def print_figures(ms: list[Measurement]) -> None:
+    """Print the raw figures table."""
+    width = max(len(m.name) for m in ms)
+    print(f"{'measurement':<{width}}  {'median':>9}  {'min':>8}  {'max':>8}  runs")
+    for m in ms:
+        if m.value is None:
+            print(f"{m.name:<{width}}  {m.show()}")
+        elif m.unit == "MB":
+            print(f"{m.name:<{width}}  {m.show():>9}  {'':>8}  {'':>8}  {len(m.runs)}")
+        else:
+            print(f"{m.name:<{width}}  {m.value:>7.3f} s  {min(m.runs):>6.3f} s  {max(m.runs):>6.3f} s  {len(m.runs)}")
+
+
+def print_targets(targets: list[Target]) -> int:
+    """Print one line per target; return how many FAILed."""
+    counts = {"PASS": 0, "FAIL": 0, "n/a": 0}
+    for t in targets:
+        text, verdict = t.verdict()
+        counts[verdict] += 1
+        print(f"{text} {verdict}" if verdict != "n/a" else text)
+    print(f"\n{counts['PASS']} PASS, {counts['FAIL']} FAIL, {counts['n/a']} n/a")
+    return counts["FAIL"]

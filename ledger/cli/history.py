@@ -1,0 +1,188 @@
+"""Commands over git: diff, log, git-setup, and the hidden textconv used by git's diff driver."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
+from ledger.cli.filters import filtered, selection_from
+from ledger.errors import ExitStatus, UsageError
+from ledger.query import Selection
+
+#: `--as-of REV` for the query commands (list, show, timeline, stats): answer from that revision.
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="REV",
+        help="Answer from the ledger as it was at this git revision (commit, tag, branch, HEAD~3).",
+        show_default=False,
+    ),
+]
+
+_FORMATS = ("text", "json", "markdown")
+# A query word names a field (type:x, escalation>=3) or is part of the query syntax; git ref
+# names cannot contain ':' and never look like this, so the two kinds of argument cannot mix up.
+_QUERY_WORD = re.compile(r"^(\(|\)|not:|or$|and$|[A-Za-z_]+(:|>=|<=|>|<|=))", re.IGNORECASE)
+
+
+def use_color(setting: str, stream: Any = None) -> bool:
+    """Decide on colour: --color always/never, else a terminal without NO_COLOR or TERM=dumb."""
+    if setting == "always":
+        return True
+    if setting == "never":
+        return False
+    stream = stream or sys.stdout
+    return bool(stream.isatty()) and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def split_arguments(args: list[str]) -> tuple[list[str], list[str]]:
+    """Split `ledger diff` arguments into revisions/folders and the query words after them."""
+    for i, arg in enumerate(args):
+        if _QUERY_WORD.match(arg):
+            return args[:i], args[i:]
+    return args, []
+
+
+def _check_choice(value: str, choices: tuple[str, ...], option: str) -> str:
+    if value not in choices:
+        raise typer.BadParameter(f'"{value}" is not one of: {", ".join(choices)}', param_hint=option)
+    return value
+
+
+Color = Annotated[
+    str, typer.Option("--color", metavar="WHEN", help="Colour the text: auto, always or never (NO_COLOR is respected).")
+]
+
+
+@app.command()
+@filtered(words=False)
+def diff(
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[REV | A B | A..B | DIR_A DIR_B] [QUERY]...",
+            help="What to compare (default: HEAD against the working tree), then query terms like country:SY.",
+            show_default=False,
+        ),
+    ] = None,
+    ledger_dir: LedgerDir = None,
+    output: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    stat: Annotated[bool, typer.Option("--stat", help="Print only the counts.")] = False,
+    color: Color = "auto",
+    quiet: Quiet = False,
+    *,
+    selection: Selection,
+) -> None:
+    """Show which incidents were added, removed or changed, field by field. Exit 1 when they differ."""
+    from ledger import diffrender, history, query
+    from ledger.api import Ledger
+
+    _check_choice(output, _FORMATS, "--format")
+    _check_choice(color, ("auto", "always", "never"), "--color")
+    sides, words = split_arguments(list(args or []))
+    where = selection.where
+    if words:
+        where = query.all_of(where, selection_from({"query_words": words}).where)
+    spec = history.parse_spec(sides)
+    if spec.folders is not None:
+        result = history.compare_folders(*spec.folders)
+        ledger = Ledger(spec.folders[1])
+    else:
+        ledger = open_ledger(ledger_dir)
+        result = ledger.diff(spec)
+    vocabulary = ledger.vocabulary
+    if where is not None:
+        result = result.filtered(lambda entry: query.matches(where, entry, vocabulary))
+    if output == "json":
+        typer.echo(diffrender.as_json(result, stat_only=stat), nl=False)
+    elif stat:
+        typer.echo(diffrender.stat(result), nl=False)
+    elif output == "markdown":
+        typer.echo(diffrender.markdown(result, label=vocabulary.label), nl=False)
+    else:
+        typer.echo(diffrender.text(result, color=use_color(color), label=vocabulary.label), nl=False)
+        say(diffrender.summary(result), quiet)
+    finish(ExitStatus.OK if result.equal else ExitStatus.FOUND)
+
+
+@app.command()
+def log(
+    incident: Annotated[str, typer.Argument(metavar="ID", help="The incident's id (or its file's path).")],
+    rev: Annotated[
+        str | None, typer.Option("--rev", metavar="REV", help="Start from this revision instead of HEAD.")
+    ] = None,
+    ledger_dir: LedgerDir = None,
+    output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    color: Color = "auto",
+    quiet: Quiet = False,
+) -> None:
+    """List the commits that changed an incident, newest first, with the fields they changed."""
+    from ledger import diffrender
+
+    _check_choice(output, ("text", "json"), "--format")
+    _check_choice(color, ("auto", "always", "never"), "--color")
+    ledger = open_ledger(ledger_dir)
+    found = ledger.log(incident, rev)
+    if found.shallow:
+        say("warning: this is a shallow clone: commits before its cut are not shown", quiet)
+    if output == "json":
+        typer.echo(diffrender.log_json(found), nl=False)
+    else:
+        typer.echo(diffrender.log_text(found.records, color=use_color(color), label=ledger.vocabulary.label), nl=False)
+    finish(ExitStatus.OK)
+
+
+def default_textconv() -> str:
+    """Return the textconv command for .git/config: this Python running `-m ledger textconv`."""
+    return f"{shlex.quote(sys.executable)} -m ledger textconv"
+
+
+@app.command("git-setup")
+def git_setup(
+    ledger_dir: LedgerDir = None,
+    command: Annotated[
+        str | None,
+        typer.Option(
+            "--command",
+            metavar="CMD",
+            help="The textconv command git runs (default: this Python with -m ledger textconv).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Make `git diff` and `git log -p` show entries in the canonical layout (a textconv driver)."""
+    if command is not None and not command.strip():
+        raise UsageError("--command cannot be empty")
+    ledger = open_ledger(ledger_dir)
+    done = ledger.git_setup(command or default_textconv())
+    for line in done:
+        typer.echo(line)
+    say("git diff driver already set up" if not done else "git diff driver set up", quiet)
+    finish(ExitStatus.OK)
+
+
+@app.command("textconv", hidden=True)
+def textconv(path: Annotated[str, typer.Argument(help="The file git hands over.")]) -> None:
+    """Print an entry in the canonical layout for git's diff (exits 0 whatever the input)."""
+    try:
+        from ledger import history
+
+        text = history.normalised(Path(path).read_bytes())
+    except Exception as err:  # noqa: BLE001 - git aborts the whole diff when a textconv fails
+        text = f"# ledger: cannot read this file: {err}\n"
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        sys.stdout.flush()
+        buffer.write(text.encode("utf-8", "surrogateescape"))
+    else:
+        sys.stdout.write(text)
+    finish(ExitStatus.OK)

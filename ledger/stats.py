@@ -1,0 +1,90 @@
+"""Counts per group: incidents, killed, injured and the highest escalation, by one field.
+
+Pure functions over `model.Entry` values. An incident with several actors or tags counts
+once in each of their groups (so group counts can add up to more than the incidents); one
+with none goes to the group `(none)`. Actor names are merged through their aliases in
+`ledger.toml`. Casualties add up the best estimates that are known; a group where no
+incident has a figure has `None`, not 0 (unknown is not 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ledger import model
+
+BY = ("type", "category", "actor", "country", "month", "tag")
+NONE = "(none)"
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """The incidents sharing one value of the grouping field."""
+
+    key: str
+    count: int
+    killed: int | None
+    injured: int | None
+    max_escalation: int
+
+
+def keys(entry: model.Entry, by: str, vocabulary: Any = None) -> list[str]:
+    """Return the groups an entry belongs to when grouping by `by` (each once)."""
+    if by == "type":
+        return [str(entry.type)]
+    if by == "category":
+        return [str(entry.category)]
+    if by == "country":
+        return [entry.location.country.upper()]
+    if by == "month":
+        return [f"{entry.date:%Y-%m}"]
+    if by == "tag":
+        return list(dict.fromkeys(entry.tags)) or [NONE]
+    if by == "actor":
+        actors = entry.actors
+        names = (*actors.perpetrators, *actors.targets, *actors.associated) if actors else ()
+        canonical = vocabulary.canonical_actor if vocabulary is not None else (lambda name: name)
+        merged: dict[str, str] = {}
+        for name in names:
+            spelled = canonical(name)
+            merged.setdefault(spelled.casefold(), spelled)
+        return list(merged.values()) or [NONE]
+    raise ValueError(f"cannot group by {by!r} (choose from: {', '.join(BY)})")
+
+
+class _Tally:
+    __slots__ = ("count", "injured", "killed", "max_escalation", "spelling")
+
+    def __init__(self, spelling: str) -> None:
+        self.spelling = spelling
+        self.count = 0
+        self.killed: int | None = None
+        self.injured: int | None = None
+        self.max_escalation = -1
+
+
+def groups(entries: Iterable[model.Entry], by: str, vocabulary: Any = None) -> list[Group]:
+    """Group the entries by one field; largest groups first, then by name."""
+    if by not in BY:
+        raise ValueError(f"cannot group by {by!r} (choose from: {', '.join(BY)})")
+    tallies: dict[str, _Tally] = {}
+    for entry in entries:
+        casualties = entry.casualties
+        killed = model.best(casualties.killed) if casualties else None
+        injured = model.best(casualties.injured) if casualties else None
+        for key in keys(entry, by, vocabulary):
+            # Groups are told apart case-insensitively; the first spelling seen names the group.
+            tally = tallies.get(key.casefold())
+            if tally is None:
+                tally = tallies[key.casefold()] = _Tally(key)
+            tally.count += 1
+            if killed is not None:
+                tally.killed = (tally.killed or 0) + killed
+            if injured is not None:
+                tally.injured = (tally.injured or 0) + injured
+            tally.max_escalation = max(tally.max_escalation, entry.escalation)
+    found = [Group(t.spelling, t.count, t.killed, t.injured, t.max_escalation) for t in tallies.values()]
+    found.sort(key=lambda g: (-g.count, g.key == NONE, g.key.casefold(), g.key))
+    return found
