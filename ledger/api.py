@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger import checks, files, model, schema, vocab
-from ledger.errors import LedgerError, Problem, Severity
+from ledger.errors import LedgerError, NotFound, Problem, Severity, UsageError
 
 PARALLEL_THRESHOLD = 2000  # below this, starting worker processes costs more than it saves
 
@@ -189,16 +191,50 @@ class Ledger:
                 problems.extend(item.problems)
         return [item.entry for item in loaded if item.entry is not None]
 
-    # -- queries (contract; the index makes it fast) -------------------------------------
+    # -- queries: the index (ledger/index.py, ledger/query.py) ---------------------------
 
-    def select(self, query: str | None = None, *, include_withdrawn: bool = False) -> list[model.Entry]:
-        """Return the entries matching a query, in chronological order (date, time, id).
+    def index(self, progress: Any = None) -> Any:
+        """Return the ledger's `index.Index` (refreshed on first use; cold builds use all cores)."""
+        from ledger import index
 
-        Provisional implementation: reads every file. The index module replaces the
-        internals; the signature grows (filters, sort, limit, as_of) but stays compatible.
+        cached = self.__dict__.get("_index")
+        if cached is not None:
+            cached.progress = progress or cached.progress
+            return cached
+        root = self.root
+
+        def build(items: list[tuple[int, str, int, int, int]], folder: str) -> Iterator[tuple[str, int]]:
+            return map_chunks(_index_part, items, root=root, folder=folder)
+
+        self.__dict__["_index"] = index.Index(root, build, progress)
+        return self.__dict__["_index"]
+
+    def find(self, selection: Any = None, *, progress: Any = None) -> Any:
+        """Run a `query.Selection` on the refreshed index: an `index.Found` streaming rows in order."""
+        from ledger import index
+
+        return index.Found(self.index(progress), _as_selection(selection), self.vocabulary)
+
+    def select(self, selection: Any = None, *, include_withdrawn: bool = False) -> list[model.Entry]:
+        """Return the entries a `query.Selection` (or query text) picks, in its order.
+
+        Invalid entry files are left out (`find(...).skipped` counts them).
         """
-        chosen = [e for e in self.entries() if include_withdrawn or not e.withdrawn]
-        return sorted(chosen, key=chronological)
+        return list(self.find(_as_selection(selection, include_withdrawn)).entries())
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Return the JSON records (`schema.to_json`) of the given ids; unknown ones are left out."""
+        return dict(self.index().lookup(ids))
+
+    def invalid_paths(self, entry_id: str) -> list[str]:
+        """Return the paths of invalid entry files named for this id."""
+        return list(self.index().invalid_paths(entry_id))
+
+    def suggest_id(self, entry_id: str) -> str:
+        """Return ' (did you mean "x"?)' for the nearest known id, or ''."""
+        ids = self.index().ids()
+        same_day = [i for i in ids if i[:10] == entry_id[:10]]
+        return schema.suggest(entry_id, same_day or ids)
 
     # -- validation ----------------------------------------------------------------------
 
@@ -294,6 +330,43 @@ class Ledger:
 
     def snapshot(self, rev: str, today: dt.date | None = None) -> list[Loaded]:
         """Return every entry as it was at a revision: one ls-tree, one cat-file, cached by blob id."""
+        return self._snapshot(rev, today)[2]
+
+    def at(self, rev: str | None) -> Any:
+        """Return the ledger as it was at a git revision (`--as-of`), or itself for None.
+
+        The result answers `find`, `select`, `lookup`, `invalid_paths`, `suggest_id`,
+        `source_text` and `vocabulary` like a Ledger (see `snapshot.Snapshot`).
+        """
+        if rev is None:
+            return self
+        from ledger import snapshot
+
+        repo, commit, loaded, blobs = self._snapshot(rev)
+        vocabulary = self.vocabulary
+        config = repo.ls_tree(commit, files.CONFIG)
+        if config:
+            text, _ = files.decode_bytes(files.CONFIG, repo.read_blobs([config[0].blob]).get(config[0].blob, b""))
+            raw, _ = files.parse_toml(files.CONFIG, text) if text is not None else (None, None)
+            vocabulary = vocab.parse(raw, files.CONFIG)[0] if raw is not None else vocab.Vocabulary()
+        elif (self.root / files.CONFIG).is_file():
+            vocabulary = vocab.Vocabulary()  # ledger.toml did not exist yet at that revision
+
+        def source(rel: str) -> tuple[str | None, Problem | None]:
+            blob = blobs.get(rel)
+            data = repo.read_blobs([blob]).get(blob) if blob else None
+            if data is None:
+                return None, Problem(rel, 0, "", f"not in revision {rev}")
+            return files.decode_bytes(rel, data)
+
+        return snapshot.Snapshot(self.root, commit, loaded, vocabulary, source)
+
+    def source_text(self, rel: str) -> tuple[str | None, Problem | None]:
+        """Return an entry file's text (a Snapshot answers the same from git)."""
+        return files.read_text(self.root, rel)
+
+    def _snapshot(self, rev: str, today: dt.date | None = None) -> tuple[Any, str, list[Loaded], dict[str, str]]:
+        """Return (repo, commit, entries, blob id by path) at a revision, parsing only uncached blobs."""
         from ledger import git
 
         repo = git.Repo.discover(self.root)
@@ -321,11 +394,13 @@ class Ledger:
                 continue
             loaded = load_bytes(rel, data.get(item.blob, b""), today)
             out[index] = loaded
-            if loaded.entry is not None:
+            if loaded.ok and loaded.entry is not None:  # only clean entries: a hit must mean "ok"
                 fresh[item.blob] = schema.to_json(loaded.entry, rel)
-        if cache is not None and fresh:
-            cache.put_many(fresh)
-        return out
+        if cache is not None:
+            if fresh:
+                cache.put_many(fresh)
+            cache.close()
+        return repo, commit, out, {repo.rel(i.path): i.blob for i in items}
 
     def git_setup(self, textconv: str) -> list[str]:
         """Name the `ledger` diff driver in .gitattributes and put its command in .git/config."""
@@ -346,12 +421,170 @@ class Ledger:
                 done.append(f"git config {key} {value!r}")
         return done
 
+    # -- authoring and interchange: new, fmt, import, export -------------------------------
+    # (ledger/canonical.py, formatting.py, writing.py, importing.py, importers.py, exporters.py)
+
+    def create_entry(self, data: dict[str, Any], entry_id: str | None = None, today: dt.date | None = None) -> Any:
+        """Check new entry data and write it at entries/YYYY/MM/<id>.toml, never over another file.
+
+        Returns `writing.Created` (path and problems); writes nothing when there are errors.
+        """
+        from ledger import canonical, slug, writing
+
+        data = self.place_defaults(data)
+        date, title = data.get("date"), data.get("title")
+        if entry_id is None and isinstance(date, dt.date) and isinstance(title, str):
+            entry_id = slug.make_id(date, title)
+        entry_id = entry_id or "1970-01-01-invalid"
+        if not re.match(model.ID_PATTERN, entry_id) or len(entry_id) > model.ID_MAX_LENGTH:
+            raise UsageError(f'"{entry_id}" is not a valid id (YYYY-MM-DD-words of a-z, 0-9 and -, at most 100)')
+        rel = f"{files.ENTRIES}/{entry_id[:4]}/{entry_id[5:7]}/{entry_id}.toml"
+        text = canonical.dumps(data)
+        loaded = load_text(rel, text, today)
+        problems = list(loaded.problems)
+        taken = {files.stem(f.rel): f.rel for f in self.walk()}
+        if entry_id in taken:
+            raise LedgerError(f"{taken[entry_id]} already exists and is not overwritten (change the title or --id)")
+        if loaded.entry is not None:
+            for name in ("responds_to", "related"):
+                for i, target in enumerate(getattr(loaded.entry, name)):
+                    if target not in taken:
+                        message = f'no entry "{target}"' + schema.suggest(target, taken)
+                        problems.append(Problem(rel, 0, f"{name}[{i}]", message))
+        if not loaded.ok or any(p.severity is Severity.ERROR for p in problems):
+            return writing.Created(rel, text, tuple(problems), written=False)
+        with writing.write_lock(self.root):
+            if not writing.create(self.root, rel, text):
+                raise LedgerError(f"{rel} already exists and is not overwritten")
+        return writing.Created(rel, text, tuple(problems), written=True)
+
+    def place_defaults(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Use ledger.toml's canonical actor and place names; fill a known place's country and coordinates."""
+        actors = data.get("actors")
+        if isinstance(actors, dict):
+            canon = self.vocabulary.canonical_actor
+            named = {k: list(dict.fromkeys(canon(n) for n in v)) for k, v in actors.items() if isinstance(v, list)}
+            data = {**data, "actors": {**actors, **named}}
+        location = data.get("location")
+        if not isinstance(location, dict) or not isinstance(location.get("name"), str):
+            return data
+        folded = location["name"].casefold()
+        for place in self.vocabulary.places.values():
+            if folded in {place.name.casefold(), *(a.casefold() for a in place.aliases)}:
+                filled = {**location, "name": place.name}
+                if place.country and not filled.get("country"):
+                    filled["country"] = place.country
+                if place.lat is not None and place.lon is not None and "lat" not in filled and "lon" not in filled:
+                    filled["lat"], filled["lon"] = place.lat, place.lon
+                return {**data, "location": filled}
+        return data
+
+    def format(
+        self, paths: Iterable[str | os.PathLike[str]] = (), *, write: bool = True, keep_text: bool = False
+    ) -> Iterator[Any]:
+        """Lay out entry files canonically (all, or those under `paths`); yield `formatting.Formatted`."""
+        import contextlib
+
+        from ledger import formatting, writing
+
+        rels = self._format_targets(paths)
+        with writing.write_lock(self.root) if write else contextlib.nullcontext():
+            for chunk in map_chunks(
+                formatting.format_rels, rels, root=self.root, write=write, keep_text=keep_text, check=load_text
+            ):
+                yield from chunk
+
+    def _format_targets(self, paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+        given = list(paths)
+        if not given:
+            return [f.rel for f in self.walk()]
+        rels: list[str] = []
+        for item in given:
+            path = Path(item)
+            if not path.exists() and not path.is_symlink():
+                raise LedgerError(f"no such file or folder: {item}")
+            found = sorted(path.rglob("*.toml")) if path.is_dir() and not path.is_symlink() else [path]
+            for candidate in found:
+                if not any(part.startswith(".") for part in candidate.parts if part not in (".", "..")):
+                    rels.append(self.relative(Path(os.path.abspath(candidate))))
+        return list(dict.fromkeys(rels))
+
+    def plan_import(
+        self, file: Path, source: str | None, overrides: Any = None, *, today: Any = None, progress: Any = None
+    ) -> Any:
+        """Read a file of another dataset (or of `export`) and plan its import (`importing.Plan`): nothing is written."""
+        from ledger import importers, importing
+
+        try:
+            data = file.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(f"no such file: {file}") from None
+        except OSError as err:
+            raise LedgerError(f"cannot read {file}: {err.strerror}") from None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise LedgerError(f"{file} is not UTF-8 text (byte offset {err.start})") from None
+        source = source or importers.detect(text)
+        if source not in importers.SOURCES:
+            raise UsageError(f"cannot tell the layout of {file}: give --from {'|'.join(importers.SOURCES)}")
+        loaded = self.load_all()
+        entries = {item.id: item.entry for item in loaded if item.entry is not None}
+        existing = importing.Existing(
+            ids=frozenset(item.id for item in loaded),
+            aliases={alias: e.id for e in entries.values() for alias in e.aliases},
+            entries=entries,
+            nodes=[checks.Node.of(item.entry, item.rel) for item in loaded if item.entry is not None],
+            undecoded=[(item.id, item.rel) for item in loaded if item.entry is None],
+        )
+        try:
+            rows = list(importers.read(source, text))
+            return importing.make_plan(
+                str(file),
+                rows,
+                source,
+                overrides or importers.Overrides(),
+                existing,
+                load_text,
+                today or dt.date.today(),
+                canonical_actor=self.vocabulary.canonical_actor,
+                progress=progress,
+            )
+        except ValueError as err:
+            raise LedgerError(f"{file}: {err}") from None
+
+    def write_import(self, plan: Any, progress: Any = None) -> tuple[list[str], list[str]]:
+        """Create the files of an import plan; return (created, already there) paths."""
+        from ledger import writing
+
+        created: list[str] = []
+        existed: list[str] = []
+        with writing.write_lock(self.root):
+            for number, item in enumerate(plan.create, start=1):
+                (created if writing.create(self.root, item.rel, item.text) else existed).append(item.rel)
+                if progress and (number % 100 == 0 or number == len(plan.create)):
+                    progress("writing", number, len(plan.create))
+        return created, existed
+
+    def export(
+        self, selection: Any, fmt: str, out: Any, *, is_tty: bool = False, stamp: dt.datetime | None = None
+    ) -> tuple[Any, int]:
+        """Write the selected entries in an export format; return (`exporters.Written`, invalid files left out)."""
+        from ledger import exporters
+
+        found = self.find(selection)
+        if fmt in ("json", "jsonl"):  # the index holds each entry's JSON form already
+            return exporters.write_json_texts(found.json_texts(), fmt, out, is_tty), found.skipped
+        records = (exporters.Record(schema.from_json(r), r["path"]) for r in found.records())
+        labels = self.vocabulary.labels
+        return exporters.export(fmt, records, out, is_tty=is_tty, labels=labels, stamp=stamp), found.skipped
+
 
 def _blob_cache(root: Path) -> Any:
     """Return the index's cache of parsed entries by git blob id, or None without one."""
     try:
-        from ledger.index import BlobCache  # type: ignore[attr-defined]
-    except ImportError:
+        from ledger.index import BlobCache
+    except ImportError:  # pragma: no cover - the index module ships with the package
         return None
     return BlobCache(root)
 
@@ -359,6 +592,29 @@ def _blob_cache(root: Path) -> Any:
 def chronological(entry: model.Entry) -> tuple[dt.date, bool, dt.time, str]:
     """Sort key of the chronology: date, then time (unknown first), then id."""
     return (entry.date, entry.time is not None, entry.time or dt.time.min, entry.id)
+
+
+def _as_selection(selection: Any, include_withdrawn: bool = False) -> Any:
+    """Accept a Selection, query text or None (everything)."""
+    from ledger import query
+
+    if selection is None or isinstance(selection, str):
+        return query.Selection(query.parse(selection or ""), include_withdrawn=include_withdrawn)
+    if include_withdrawn and not selection.include_withdrawn:
+        return dataclasses.replace(selection, include_withdrawn=True)
+    return selection
+
+
+def _index_part(items: list[tuple[int, str, int, int, int]], *, root: Path, folder: str) -> tuple[str, int]:
+    """Parse entry files into an index part file (in worker processes for many files)."""
+    from ledger import index
+
+    rows = []
+    for rowid, *item in items:
+        # date.max: "in the future" is for `validate`; the index must not depend on today
+        loaded = load_file(root, item[0], dt.date.max)
+        rows.append((rowid, index.row_of(tuple(item), loaded.entry, loaded.ok)))
+    return index.write_part(folder, rows)
 
 
 def _load_outside(path: Path, rel: str, today: dt.date | None) -> Loaded:

@@ -203,7 +203,11 @@ def reformat(text: str, loads: Loads | None = None) -> Reformatted:
             return Reformatted(None, placed)
         lines = placed
     new = _join(lines)
-    if not same_data(loads(new), data):
+    try:
+        again_data = loads(new)
+    except ValueError as err:
+        return Reformatted(None, f"the rewritten text would not parse ({err})")
+    if not same_data(again_data, data):
         return Reformatted(None, "the rewritten text would not hold the same data")
     again = _scan(new)
     if again is None or again.inner or sorted(c.text for c in again.comments) != sorted(c.text for c in scan.comments):

@@ -15,6 +15,7 @@ and rendered as the items added and removed. Values are JSON-ready (dates as ISO
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import enum
@@ -49,6 +50,7 @@ class FieldChange:
     new: Any
     after: str | None = None
     before: str | None = None
+    placed: bool = False  # after/before were worked out (a diff does; a log does not)
 
     @property
     def is_list(self) -> bool:
@@ -64,7 +66,7 @@ class FieldChange:
 
     def as_json(self) -> dict[str, Any]:
         out = {"field": self.field, "old": self.old, "new": self.new}
-        if self.field == "date":
+        if self.placed:
             out["after"] = self.after
             out["before"] = self.before
         return out
@@ -116,7 +118,8 @@ class Unparseable:
             "id": self.id,
             "path": self.path,
             "problems": [
-                {"at": side, "path": p.path, "line": p.line, "message": p.message} for side, p in self.problems
+                {"at": side, "path": p.path, "line": p.line, "field": p.field, "message": p.message}
+                for side, p in self.problems
             ],
         }
 
@@ -296,31 +299,42 @@ def chronology_key(entry_id: str, date: dt.date | None = None) -> str | None:
     return f"{found.group(1)} {entry_id}" if found else None
 
 
-def place_moves(diff: Diff, target_ids: Iterable[str]) -> Diff:
-    """Fill in, for each changed date, the incidents now just before and after it.
+def placements(diff: Diff, target_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """Return, for each incident whose date changed, the ids now just before and after it.
 
-    `target_ids` are every id at the target side. Incidents this diff read are placed by
-    their real date; the others by the date their id starts with (not read, to keep the
-    cost proportional to the change).
+    `target_ids` are ids at the target side (all of them, or all in a window around the
+    moved dates). The incidents this diff read are placed by their real date; the others
+    by the date their id starts with (not read, so the cost follows the change).
     """
     moved = [item for item in diff.changed if item.change("date") is not None]
     if not moved:
-        return diff
-    known = {i.id: i.date for i in (*diff.changed, *diff.added)}
-    keys = [k for i in target_ids if (k := chronology_key(i, known.get(i))) is not None]
-    placed = {}
+        return {}
+    known = {i.id: chronology_key(i.id, i.date) for i in (*diff.changed, *diff.added)}
+    gone = {i.id for i in diff.removed}
+    keys = [k for i in target_ids if i not in known and i not in gone and (k := chronology_key(i)) is not None]
+    keys.extend(k for k in known.values() if k is not None)
+    keys.sort()
+    placed: dict[str, tuple[str | None, str | None]] = {}
     for item in moved:
-        mine = chronology_key(item.id, item.date)
-        assert mine is not None
-        after = max((k for k in keys if k < mine), default=None)
-        before = min((k for k in keys if k > mine), default=None)
+        mine = known[item.id]
+        at = bisect.bisect_left(keys, mine)
+        after = keys[at - 1] if at > 0 else None
+        nxt = at + 1 if at < len(keys) and keys[at] == mine else at
+        before = keys[nxt] if nxt < len(keys) else None
         placed[item.id] = (after.split(" ", 1)[1] if after else None, before.split(" ", 1)[1] if before else None)
+    return placed
+
+
+def place_moves(diff: Diff, placed: Mapping[str, tuple[str | None, str | None]]) -> Diff:
+    """Return the diff with each moved date's neighbours filled in (see `placements`)."""
+    if not placed:
+        return diff
     changed = []
     for item in diff.changed:
         if item.id in placed:
             after_id, before_id = placed[item.id]
             changes = tuple(
-                dataclasses.replace(c, after=after_id, before=before_id) if c.field == "date" else c
+                dataclasses.replace(c, after=after_id, before=before_id, placed=True) if c.field == "date" else c
                 for c in item.changes
             )
             item = dataclasses.replace(item, changes=changes)

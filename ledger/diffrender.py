@@ -67,30 +67,37 @@ def _where(change: FieldChange) -> str:
     return f"now after {change.after}, before {change.before}"
 
 
-def explain(change: FieldChange, label: Label = _default_label) -> tuple[str, list[str]]:
-    """Return what a change did as a short text and, for long values, extra lines."""
+Extra = tuple[str, str, str]  # (sign, word, value): ("+", "added", "x") or ("-", "old", '"long text"')
+
+
+def explain(change: FieldChange, label: Label = _default_label) -> tuple[str, list[Extra]]:
+    """Return what a change did as a short text and, for long values and tables, extra lines."""
     if change.is_list:
         added, removed = change.added_items(), change.removed_items()
         if not added and not removed:
             return f"reordered: {show(change.new)}", []
         if any(isinstance(v, dict) for v in (*added, *removed)):
-            return "", [f"+ {show(v)}" for v in added] + [f"- {show(v)}" for v in removed]
+            return "", [("+", "added", show(v)) for v in added] + [("-", "removed", show(v)) for v in removed]
         return ", ".join([f"+ {show(v)}" for v in added] + [f"- {show(v)}" for v in removed]), []
     if change.field == "escalation" and isinstance(change.old, int) and isinstance(change.new, int):
         way = "raised" if change.new > change.old else "lowered"
         return f"{change.old} {label(change.old)} -> {change.new} {label(change.new)} ({way})", []
     if change.field == "date" and isinstance(change.old, str) and isinstance(change.new, str):
-        return f"{change.old} -> {change.new} ({_days(change.old, change.new)}; {_where(change)})", []
+        where = f"; {_where(change)}" if change.placed else ""
+        return f"{change.old} -> {change.new} ({_days(change.old, change.new)}{where})", []
     old, new = show(change.old), show(change.new)
     if len(old) + len(new) > _LONG:
-        return "", [f"- {old}", f"+ {new}"]
+        return "", [("-", "old", old), ("+", "new", new)]
     return f"{old} -> {new}", []
 
 
 def describe(change: FieldChange, label: Label = _default_label) -> list[str]:
     """Return a change as lines: `field: old -> new` with the meaning spelt out."""
     head, extra = explain(change, label)
-    return [f"{change.field}: {head}" if head else f"{change.field}:", *(f"  {line}" for line in extra)]
+    return [
+        f"{change.field}: {head}" if head else f"{change.field}:",
+        *(f"  {sign} {value}" for sign, _, value in extra),
+    ]
 
 
 # -- diff as text ------------------------------------------------------------------------
@@ -111,13 +118,7 @@ def text(diff: Diff, *, color: bool = False, label: Label = _default_label) -> s
         out.extend(f"    {line}" for change in item.changes for line in describe(change, label))
     for bad in diff.unparseable:
         for side, problem in bad.problems:
-            where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-            out.append(
-                paint(
-                    "!",
-                    f"! {bad.id}  unparseable at {clean(diff.label(side))}: {clean(where)}: {clean(problem.message)}",
-                )
-            )
+            out.append(paint("!", f"! {bad.id}  unparseable at {clean(diff.label(side))}: {clean(str(problem))}"))
     return "\n".join(out) + "\n"
 
 
@@ -145,7 +146,7 @@ def as_json(diff: Diff, stat_only: bool = False) -> str:
 
 # -- diff as markdown --------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<|~])")  # what can start markup inside a line
 
 
 def md_escape(text: str) -> str:
@@ -177,15 +178,12 @@ def markdown(diff: Diff, *, label: Label = _default_label) -> str:
             for change in item.changes:
                 head, extra = explain(change, label)
                 out.append(f"  - {_code(change.field)}" + (f": {md_escape(head)}" if head else ""))
-                out.extend(f"    - {md_escape(line)}" for line in extra)
+                out.extend(f"    - {word}: {md_escape(value)}" for _, word, value in extra)
     if diff.unparseable:
         out += ["", "#### Unparseable", ""]
         for bad in diff.unparseable:
             for side, problem in bad.problems:
-                where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-                out.append(
-                    f"- **{_code(bad.id)}** at {_code(diff.label(side))}: {_code(where)}: {md_escape(problem.message)}"
-                )
+                out.append(f"- **{_code(bad.id)}** at {_code(diff.label(side))}: {md_escape(str(problem))}")
     return "\n".join(out) + "\n"
 
 
@@ -225,8 +223,7 @@ def _what(record: Any, label: Label, paint: _Paint) -> list[str]:
     elif kind == "changed":
         lines.append(paint("~", "~ changed"))
     for side, problem in record.problems:
-        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-        lines.append(paint("!", f"! unparseable {side} this commit: {clean(where)}: {clean(problem.message)}"))
+        lines.append(paint("!", f"! unparseable {side} this commit: {clean(str(problem))}"))
     for change in record.changes:
         lines.extend(f"  {line}" for line in describe(change, label))
     return lines

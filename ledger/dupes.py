@@ -13,10 +13,11 @@ Pairs already settled are skipped: one entry is a `duplicate_of` the other, or o
 `responds_to` the other (a causal link says they are two incidents). A compared pair gets a
 score in 0..1, the weighted sum
 
-    score = 0.20 * when + 0.20 * where + 0.35 * kind + 0.25 * who
+    score = 0.125 * when + 0.125 * where + 0.45 * kind + 0.30 * who
 
 - when: spans that overlap score 0.5 + 0.5 * shared days / days of the longer span (two
-  incidents on the same day: 1); spans g days apart score 0.5 * (1 - g / (days + 1));
+  incidents on the same day: 1); spans g days apart score 0.5 * (days + 1 - g) / days
+  (0.5 for consecutive days, falling to 0.5 / days at the window's edge);
 - where: 1 - d / (2 * km) for a distance d (1 at the same spot, 0.5 at the window's edge);
   0.75 for the same place name without coordinates;
 - kind: 1 for the same type; 0.75 for sibling types (the same ACLED sub-event type, such as
@@ -26,7 +27,10 @@ score in 0..1, the weighted sum
   0.75 when they share a target, 0.25 when both name targets and share none, 0.5 otherwise.
   Actor names are compared through their aliases.
 
-Pairs scoring at least `min_score` are candidates, best first. No all-pairs scan: entries
+Pairs scoring at least `min_score` (default 0.6) are candidates, best first. The weights make
+the kind and the actors decide: with the default, types that are not alike never pass (at
+most 0.55), nor do sibling types whose perpetrators disagree (at most 0.5875), while a
+sibling type a day later 2 km away with no actors known does (0.66). No all-pairs scan: entries
 are bucketed by category and by a grid of `km`-sized cells in 3-D (so the poles and the
 date line need no special case), each bucket sorted by date; an incident is compared only
 with the incidents of the 27 neighbouring cells whose dates fall in its window.
@@ -44,8 +48,8 @@ from typing import Any
 from ledger import model
 
 EARTH_RADIUS_KM = 6371.0088
-DAYS, KM, MIN_SCORE = 1, 10.0, 0.7
-WEIGHTS = {"when": 0.20, "where": 0.20, "kind": 0.35, "who": 0.25}
+DAYS, KM, MIN_SCORE = 1, 10.0, 0.6
+WEIGHTS = {"when": 0.125, "where": 0.125, "kind": 0.45, "who": 0.30}
 UNSPECIFIC = frozenset({model.EventType.EXPLOSION})
 SAME_NAME_WHERE = 0.75
 
@@ -82,7 +86,7 @@ def when_score(a: tuple[int, int], b: tuple[int, int], days: int) -> float:
     if shared > 0:
         longest = max(a[1] - a[0], b[1] - b[0]) + 1
         return 0.5 + 0.5 * shared / longest
-    return 0.5 * (1 - (1 - shared) / (days + 1))
+    return 0.5 * (days + shared) / days  # shared = 1 - gap, so this is 0.5 * (days + 1 - gap) / days
 
 
 def who_score(a: _Prepared, b: _Prepared) -> float:

@@ -20,11 +20,12 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, Generic, TextIO, TypeVar
 
 from ledger import flat, gazetteer, ics, model, schema
 
 FORMATS = ("csv", "json", "jsonl", "geojson", "ics", "acled")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,24 +65,29 @@ def export(
     raise ValueError(f"unknown export format {fmt!r}")
 
 
-class _Counter:
-    def __init__(self, records: Iterable[Record]) -> None:
-        self.records = records
+class _Counter(Generic[T]):
+    def __init__(self, items: Iterable[T]) -> None:
+        self.items = items
         self.count = 0
 
-    def __iter__(self) -> Iterator[Record]:
-        for record in self.records:
+    def __iter__(self) -> Iterator[T]:
+        for item in self.items:
             self.count += 1
-            yield record
+            yield item
 
 
 def write_json(records: Iterable[Record], out: TextIO, fmt: str, is_tty: bool) -> Written:
     """Write the documented JSON form of each entry: a JSON array, or JSON Lines."""
-    from ledger.render import write_json_texts
+    texts = (json.dumps(schema.to_json(r.entry, r.path), ensure_ascii=False) for r in records)
+    return write_json_texts(texts, fmt, out, is_tty)
 
-    counted = _Counter(records)
-    texts = (json.dumps(schema.to_json(r.entry, r.path), ensure_ascii=False) for r in counted)
-    write_json_texts(texts, fmt, out, is_tty)
+
+def write_json_texts(texts: Iterable[str], fmt: str, out: TextIO, is_tty: bool) -> Written:
+    """Write entries already in their JSON form (as the index stores them)."""
+    from ledger.render import write_json_texts as write
+
+    counted = _Counter(texts)
+    write(counted, fmt, out, is_tty)
     return Written(counted.count)
 
 

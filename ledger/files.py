@@ -173,6 +173,11 @@ def decode_bytes(rel: str, data: bytes) -> tuple[str | None, Problem | None]:
 def parse_toml(rel: str, text: str) -> tuple[dict[str, Any] | None, Problem | None]:
     """Parse TOML text; a syntax error becomes a Problem with its line and column."""
     try:
+        if _maybe_toml_1_1(text):
+            # rtoml also takes TOML 1.1 drafts (times without seconds, \x escapes, multi-line or
+            # trailing-comma inline tables) that tomllib, taplo and git tools refuse: such text,
+            # or anything that looks like it, goes to the stdlib parser (TOML 1.0).
+            return _STDLIB(text), None
         return _PARSER(text), None
     except RecursionError:
         return None, Problem(rel, 0, "", "TOML syntax: nesting is too deep")
@@ -209,6 +214,36 @@ def _pick_parser() -> tuple[Any, tuple[type[Exception], ...]]:
 
 
 _PARSER, _PARSE_ERRORS = _pick_parser()
+
+
+def _STDLIB(text: str) -> dict[str, Any]:
+    import tomllib
+
+    return tomllib.loads(text)
+
+
+_INLINE_NEWLINE = re.compile(r"\{[^}\n]*\n")
+_TRAILING_COMMA = re.compile(r",\s*\}")
+_DIGITS = "0123456789"
+
+
+def _maybe_toml_1_1(text: str) -> bool:
+    """A loose, fast net for the TOML 1.1 forms rtoml accepts (tests/test_toml_parser.py)."""
+    if "\\x" in text:
+        return True
+    if "{" in text and (_INLINE_NEWLINE.search(text) or _TRAILING_COMMA.search(text)):
+        return True
+    at = text.find(":")
+    while at != -1:  # HH:MM not followed by :SS (a regex costs more than rtoml's whole parse)
+        if (
+            text[at - 2 : at].isdigit()
+            and text[at + 1 : at + 3].isdigit()
+            and (text[at + 3 : at + 4] or " ") not in _DIGITS + ":"
+            and (text[at - 3 : at - 2] if at >= 3 else " ") not in _DIGITS + ":"
+        ):
+            return True
+        at = text.find(":", at + 1)
+    return False
 
 
 # -- where keys are: lines for problems ---------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,6 +104,7 @@ class RawChange:
 @dataclass(frozen=True, slots=True)
 class TreeItem:
     mode: str
+    kind: str  # blob, tree or commit
     blob: str
     path: str
 
@@ -218,21 +219,34 @@ class Repo:
             changes.append(RawChange("000000", "100644", None, None, "?", path))
         return changes
 
-    def ls_tree(self, commit: str, under: str = "entries", names_only: bool = False) -> list[TreeItem]:
-        """List every blob under `under` at a commit (only the paths if `names_only`)."""
-        options = ["--name-only"] if names_only else []
-        out = self.run(
-            ["ls-tree", "-r", "-z", "--full-tree", *options, "--end-of-options", commit, "--", self.pathspec(under)]
-        )
-        if names_only:
-            return [TreeItem("", "", path) for path in _split(out)]
+    def ls_tree(self, commit: str, under: str = "entries") -> list[TreeItem]:
+        """List every blob under `under` at a commit."""
+        out = self.run(["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit, "--", self.pathspec(under)])
         items = []
         for record in _split(out):
             meta, _, path = record.partition("\t")
             mode, kind, blob = meta.split(" ")
             if kind == "blob":
-                items.append(TreeItem(mode, blob, path))
+                items.append(TreeItem(mode, kind, blob, path))
         return items
+
+    def children(self, commit: str, folders: Sequence[str]) -> list[TreeItem]:
+        """List what the given ledger folders hold directly (blobs and trees) at a commit."""
+        specs = [self.pathspec(f.rstrip("/") + "/") for f in folders]
+        out = self.run(["ls-tree", "-z", "--full-tree", "--end-of-options", commit, "--", *specs])
+        items = []
+        for record in _split(out):
+            meta, _, path = record.partition("\t")
+            mode, kind, blob = meta.split(" ")
+            items.append(TreeItem(mode, kind, blob, path))
+        return items
+
+    def names(self, commit: str, folders: Sequence[str] = ("entries",)) -> list[str]:
+        """List the file paths (relative to the top) under some ledger folders at a commit."""
+        specs = [self.pathspec(f) for f in folders]
+        return _split(
+            self.run(["ls-tree", "-r", "-z", "--full-tree", "--name-only", "--end-of-options", commit, "--", *specs])
+        )
 
     def read_blobs(self, blob_ids: Iterable[str]) -> dict[str, bytes]:
         """Read blobs with one `cat-file --batch`; missing ids are left out."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ledger import diff, files, git, schema
@@ -127,13 +127,11 @@ def compare(root: Path, spec: Spec, place: bool = True) -> diff.Diff:
     result = diff.compare(sides.old, sides.new, old_json, new_json)
     result = _labelled(result, old_label, new_label)
     if place and any(i.change("date") for i in result.changed):
-        result = diff.place_moves(result, _target_ids(repo, old, new, present))
+        result = diff.place_moves(result, _placements(result, repo, old, new, present))
     return result
 
 
 def _labelled(result: diff.Diff, old_label: str, new_label: str) -> diff.Diff:
-    from dataclasses import replace
-
     return replace(result, labels=(old_label, new_label))
 
 
@@ -182,14 +180,59 @@ def _from_blob(rel: str, mode: str, blob: str | None, data: dict[str, bytes]) ->
     return decode_bytes(rel, data[blob])
 
 
-def _target_ids(repo: git.Repo, old: str, new: str | None, present: dict[str, bool]) -> Iterable[str]:
-    """Every id at the new side, from names only (no blob is read)."""
+def _placements(
+    result: diff.Diff, repo: git.Repo, old: str, new: str | None, present: dict[str, bool]
+) -> dict[str, tuple[str | None, str | None]]:
+    """Place moved dates among the new side's ids: first in the month folders around them."""
+    window = _month_window(result)
+    if window is not None and _filed_by_month(repo, new or old, window, present):
+        placed = diff.placements(result, _target_ids(repo, old, new, present, window))
+        if all(after is not None and before is not None for after, before in placed.values()):
+            return placed
+    return diff.placements(result, _target_ids(repo, old, new, present, [files.ENTRIES]))
+
+
+_MONTH_PATH = re.compile(r"^entries/(\d{4})/(\d{2})/(\d{4})-(\d{2})-\d{2}-[^/]*\.toml$")
+_YEAR, _MONTH = re.compile(r"^\d{4}$"), re.compile(r"^\d{2}$")
+
+
+def _month_window(result: diff.Diff) -> list[str] | None:
+    """Return the month folders around each moved date, if the moved entries are filed by month."""
+    folders = set()
+    for item in result.changed:
+        if item.change("date") is None:
+            continue
+        found = _MONTH_PATH.match(item.path)
+        if found is None or found.group(1, 2) != found.group(3, 4):
+            return None
+        for step in (-1, 0, 1):
+            month = item.date.year * 12 + item.date.month - 1 + step
+            folders.add(f"{files.ENTRIES}/{month // 12:04d}/{month % 12 + 1:02d}")
+    return sorted(folders)
+
+
+def _filed_by_month(repo: git.Repo, commit: str, window: list[str], present: dict[str, bool]) -> bool:
+    """Check that entries/ holds only year folders, and the window's years only month folders."""
+    years = sorted({folder.rsplit("/", 2)[1] for folder in window})
+    top = repo.children(commit, [files.ENTRIES])
+    if any(item.kind != "tree" or not _YEAR.match(item.path.rsplit("/", 1)[1]) for item in top):
+        return False
+    inside = repo.children(commit, [f"{files.ENTRIES}/{year}" for year in years])
+    if any(item.kind != "tree" or not _MONTH.match(item.path.rsplit("/", 1)[1]) for item in inside):
+        return False
+    return all(_MONTH_PATH.match(repo.rel(path)) for path, there in present.items() if there)
+
+
+def _target_ids(
+    repo: git.Repo, old: str, new: str | None, present: dict[str, bool], folders: Sequence[str]
+) -> list[str]:
+    """Return the ids at the new side under some folders, from names only (no blob is read)."""
     if new is not None:
-        return (files.stem(repo.rel(i.path)) for i in repo.ls_tree(new, names_only=True) if _is_entry(i.path))
-    names = {i.path for i in repo.ls_tree(old, names_only=True) if _is_entry(i.path)}
+        return [files.stem(p) for p in repo.names(new, folders) if _is_entry(p)]
+    names = {p for p in repo.names(old, folders) if _is_entry(p)}
     names.difference_update(p for p, there in present.items() if not there)
     names.update(p for p, there in present.items() if there)
-    return (files.stem(repo.rel(p)) for p in names)
+    return [files.stem(p) for p in names]
 
 
 def compare_folders(a: Path, b: Path, place: bool = True) -> diff.Diff:
@@ -214,7 +257,7 @@ def compare_folders(a: Path, b: Path, place: bool = True) -> diff.Diff:
     result = diff.compare(sides.old, sides.new, str(a), str(b))
     result = _labelled(result, str(a), str(b))
     if place:
-        result = diff.place_moves(result, (files.stem(rel) for rel in walk_b))
+        result = diff.place_moves(result, diff.placements(result, [files.stem(rel) for rel in walk_b]))
     return result
 
 
@@ -248,7 +291,8 @@ class LogRecord:
             "renamed_from": self.renamed_from,
             "changes": [ch.as_json() for ch in self.changes],
             "problems": [
-                {"at": side, "path": p.path, "line": p.line, "message": p.message} for side, p in self.problems
+                {"at": side, "path": p.path, "line": p.line, "field": p.field, "message": p.message}
+                for side, p in self.problems
             ],
         }
 

@@ -56,6 +56,7 @@ class Mapped:
     data: dict[str, Any]
     entry_id: str | None = None  # own format: the id is the identity
     alias: str | None = None  # "UCDP:114064", "ACLED:IRQ1234"
+    path: str | None = None  # own format: where the export found the file (kept when safe)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (field, what was repaired)
 
 
@@ -75,12 +76,15 @@ def read_csv(text: str) -> Iterator[Row]:
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     start = 2
     item = 0
-    for values in reader:
-        line, start = start, reader.line_num + 1
-        if item == 0 and line == 2 and _is_hxl(values):
-            continue
-        item += 1
-        yield Row(line, item, values)
+    try:
+        for values in reader:
+            line, start = start, reader.line_num + 1
+            if item == 0 and line == 2 and _is_hxl(values):
+                continue
+            item += 1
+            yield Row(line, item, values)
+    except csv.Error as err:
+        raise ValueError(f"line {reader.line_num}: not valid CSV: {err}") from None
 
 
 def _is_hxl(values: Mapping[str, Any]) -> bool:
@@ -109,6 +113,21 @@ def read_json(text: str) -> Iterator[Row]:
         except ValueError as err:
             raise ValueError(f"line {number}: not valid JSON: {err}") from None
         yield Row(number, item, value if isinstance(value, dict) else {"": value})
+
+
+def detect(text: str) -> str | None:
+    """Guess the source of a file from its first line: JSON, or the header of a known CSV layout."""
+    first = text.lstrip("\ufeff \t\r\n")[:1]
+    if first in ("[", "{"):
+        return "json"
+    header = set(next(csv.reader(io.StringIO(text.removeprefix("\ufeff"))), []))
+    if {"event_id_cnty", "event_date", "sub_event_type"} <= header:
+        return "acled"
+    if {"type_of_violence", "side_a", "side_b", "date_start"} <= header:
+        return "ucdp"
+    if {"title", "date", "location.name"} <= header:
+        return "csv"
+    return None
 
 
 def mapper(source: str) -> Mapper:
@@ -271,7 +290,7 @@ def ucdp(row: Mapping[str, Any], overrides: Overrides) -> Mapped:
     data["sources"] = [*_ucdp_sources(get), {"name": "UCDP Georeferenced Event Dataset"}]
     _apply(data, overrides, best)
     alias = f"UCDP:{get('id')}" if get("id") else None
-    return Mapped(data, None, alias, notes)
+    return Mapped(data, None, alias, notes=notes)
 
 
 def _getter(row: Mapping[str, Any]) -> Callable[[str], str]:
@@ -429,13 +448,13 @@ def acled(row: Mapping[str, Any], overrides: Overrides) -> Mapped:
 def own_csv(row: Mapping[str, Any], overrides: Overrides) -> Mapped:
     """Map a row of `ledger export --format csv`."""
     cells = {k: flat.restore(v) if isinstance(v, str) else v for k, v in row.items() if k is not None}
-    return _own(flat.unflatten(cells), overrides)
+    return _own(flat.unflatten(cells), overrides, cells.get("path"))
 
 
 def own_json(row: Mapping[str, Any], overrides: Overrides) -> Mapped:
     """Map an object of `ledger export --format json` or `jsonl`."""
     data = {k: v for k, v in row.items() if k not in ("path", "category")}
-    return _own(flat.revive(_drop_nulls(data), model.Entry), overrides)
+    return _own(flat.revive(_drop_nulls(data), model.Entry), overrides, row.get("path"))
 
 
 def _drop_nulls(value: Any) -> Any:
@@ -447,7 +466,7 @@ def _drop_nulls(value: Any) -> Any:
     return value
 
 
-def _own(data: dict[str, Any], overrides: Overrides) -> Mapped:
+def _own(data: dict[str, Any], overrides: Overrides, path: Any) -> Mapped:
     entry_id = data.pop("id", None)
     for key, value in (("type", overrides.type), ("escalation", overrides.escalation)):
         if value is not None:
@@ -457,4 +476,5 @@ def _own(data: dict[str, Any], overrides: Overrides) -> Mapped:
     if overrides.tags:
         tags = data.get("tags") if isinstance(data.get("tags"), list) else []
         data["tags"] = [*tags, *(t for t in overrides.tags if t not in tags)]
-    return Mapped(data, entry_id if isinstance(entry_id, str) else None, None)
+    entry_id = entry_id if isinstance(entry_id, str) else None
+    return Mapped(data, entry_id, None, path=path if isinstance(path, str) else None)

@@ -207,3 +207,107 @@ def render_rows(
         _table(rows, columns or (), stream, is_tty, header, width)
     else:
         writer(rows, columns, stream, is_tty, header)
+
+
+# -- one entry, laid out for reading (ledger show) ------------------------------------------
+
+
+def _count(value: Any) -> str:
+    if isinstance(value, dict):
+        low, high = value.get("low"), value.get("high")
+        span = f" ({low if low is not None else '?'}-{high if high is not None else '?'})" if low or high else ""
+        return f"{value.get('best')}{span}"
+    return str(value)
+
+
+def entry_lines(record: Mapping[str, Any], labels: Sequence[str]) -> list[tuple[str, str]]:
+    """Return (label, text) pairs describing an entry's JSON record, in reading order."""
+    r = record
+    lines: list[tuple[str, str]] = []
+    when = r["date"] + (f" to {r['date_end']}" if r.get("date_end") else "")
+    details = [r[k] for k in ("date_precision", "time", "time_of_day") if r.get(k)]
+    if r.get("as_reported"):
+        details.append(f'"{r["as_reported"]}"')
+    lines.append(("date", when + (f" ({', '.join(details)})" if details else "")))
+    lines.append(("type", f"{r['type']} ({r['category']})"))
+    level = r["escalation"]
+    lines.append(("escalation", f"{level} {labels[level] if 0 <= level < len(labels) else ''}".rstrip()))
+    lines.append(("confidence", r["confidence"]))
+    if r.get("status") == "withdrawn":
+        extra = f"; duplicate of {r['duplicate_of']}" if r.get("duplicate_of") else ""
+        lines.append(("status", f"withdrawn: {r.get('withdrawn_reason', '')}{extra}"))
+    loc = r["location"]
+    place = ", ".join(str(loc[k]) for k in ("name", "admin2", "admin1", "country") if loc.get(k))
+    if loc.get("description"):
+        place += f" ({loc['description']})"
+    lines.append(("location", place))
+    if loc.get("lat") is not None:
+        lines.append(("", f"{loc['lat']}, {loc['lon']}" + (f" ({loc['precision']})" if loc.get("precision") else "")))
+    actors = r.get("actors", {})
+    label = "actors"
+    for part in ("perpetrators", "targets", "associated"):
+        if actors.get(part):
+            how = f" ({actors['attribution']})" if part == "perpetrators" and actors.get("attribution") else ""
+            lines.append((label, f"{part}: {', '.join(actors[part])}{how}"))
+            label = ""
+    casualties = r.get("casualties", {})
+    counts = [f"{k} {_count(casualties[k])}" for k in ("killed", "injured") if k in casualties]
+    if casualties.get("note"):
+        counts.append(f'"{casualties["note"]}"')
+    if counts:
+        lines.append(("casualties", "; ".join(counts)))
+    for key, name in (("responds_to", "responds to"), ("related", "related"), ("aliases", "aliases")):
+        for i, value in enumerate(r.get(key, [])):
+            lines.append((name if i == 0 else "", value))
+    if r.get("tags"):
+        lines.append(("tags", ", ".join(r["tags"])))
+    for i, source in enumerate(r.get("sources", [])):
+        grade = "".join(str(source[k]) for k in ("reliability", "credibility") if source.get(k))
+        head = ", ".join(x for x in (source.get("name"), source.get("published"), grade) if x)
+        lines.append(("sources" if i == 0 else "", head))
+        if source.get("url"):
+            lines.append(("", f"  {source['url']}"))
+        if source.get("quote"):
+            lines.append(("", f'  "{source["quote"]}"'))
+    return lines
+
+
+def render_entry(record: Mapping[str, Any], labels: Sequence[str], stream: TextIO, width: int = 100) -> None:
+    """Write one entry laid out for reading: title, id and path, fields, then the summary."""
+    import textwrap
+
+    out = [clean(str(record["title"])), clean(f"{record['id']}  ({record['path']})"), ""]
+    for label, text in entry_lines(record, labels):
+        body = clean(str(text)).replace("\n", " ")
+        out.append(f"{label:<12}  {body}".rstrip())
+    summary = record.get("summary")
+    if summary:
+        out.append("")
+        for paragraph in clean(str(summary)).strip().splitlines():
+            wrapped = textwrap.wrap(paragraph, max(width - 2, 20)) or [""]
+            out.extend("  " + line for line in wrapped)
+    stream.write("\n".join(out) + "\n")
+
+
+class ProgressBar:
+    """A progress bar on a terminal stream (the caller checks that it is a terminal)."""
+
+    def __init__(self, stream: TextIO, label: str, every: float = 0.1) -> None:
+        self.stream = stream
+        self.label = label
+        self.every = every
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if done < total and now - self.last < self.every:
+            return
+        self.last = now
+        share = done / total if total else 1.0
+        bar = "#" * int(share * 30)
+        self.stream.write(f"\r{self.label} {done:>9,}/{total:,} [{bar:<30}] {share:4.0%}")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()

@@ -108,7 +108,8 @@ def steps(entries: Iterable[model.Entry], known: Mapping[str, model.Entry] | Non
     ordered = order(entries)
     graph: dict[str, model.Entry] = dict(known or {})
     graph.update((e.id, e) for e in ordered)
-    parent = causes(graph, [e.id for e in ordered])
+    rank = {e.id: i for i, e in enumerate(ordered)}
+    parent = causes(graph, [e.id for e in ordered], rank)
     out: list[Step] = []
     previous: model.Entry | None = None
     for number, entry in enumerate(ordered, 1):
@@ -129,11 +130,15 @@ def steps(entries: Iterable[model.Entry], known: Mapping[str, model.Entry] | Non
     return out
 
 
-def causes(graph: Mapping[str, model.Entry], starts: Iterable[str]) -> dict[str, str | None]:
+def causes(
+    graph: Mapping[str, model.Entry], starts: Iterable[str], rank: Mapping[str, int] | None = None
+) -> dict[str, str | None]:
     """Map each id reachable from `starts` to the cause on its longest chain (None for a root).
 
     Iterative depth-first search with memoised depths: linear in the links, no recursion
-    limit on long chains; a link that closes a cycle is ignored for the chain.
+    limit on long chains. With `rank` (positions in the timeline), a link to an incident
+    placed later is not followed, so chains agree with the order even on a ledger with a
+    cycle; any other link that closes a cycle is ignored too.
     """
     depth: dict[str, int] = {}
     parent: dict[str, str | None] = {}
@@ -145,7 +150,7 @@ def causes(graph: Mapping[str, model.Entry], starts: Iterable[str]) -> dict[str,
         on_stack.add(start)
         while stack:
             node, index = stack[-1]
-            links = _links(graph, node)
+            links = _links(graph, node, rank)
             if index < len(links):
                 stack[-1] = (node, index + 1)
                 target = links[index]
@@ -166,11 +171,15 @@ def causes(graph: Mapping[str, model.Entry], starts: Iterable[str]) -> dict[str,
     return parent
 
 
-def _links(graph: Mapping[str, model.Entry], node: str) -> list[str]:
+def _links(graph: Mapping[str, model.Entry], node: str, rank: Mapping[str, int] | None = None) -> list[str]:
     entry = graph.get(node)
     if entry is None:
         return []
-    return [t for t in dict.fromkeys(entry.responds_to) if t != node]
+    links = [t for t in dict.fromkeys(entry.responds_to) if t != node]
+    if rank is not None and node in rank:
+        here = rank[node]
+        links = [t for t in links if rank.get(t, -1) < here]
+    return links
 
 
 def chain_of(entry_id: str, parent: Mapping[str, str | None]) -> tuple[str, ...]:
@@ -320,7 +329,7 @@ def tree(
 ) -> list[TreeLine]:
     """Walk the causal links from `root` (backward: what it answers; forward: what answered it).
 
-    Each id is expanded once; a later occurrence is marked "seen". A link back to an id on
+    Each id is expanded once; a later occurrence (two paths meet) is marked "seen". A link back to an id on
     the current path is marked "cycle" and not followed.
     """
     if direction == FORWARD and reverse_links is None:
@@ -351,7 +360,7 @@ def tree(
         elif node not in graph:
             lines.append(TreeLine(depth, node, None, last, "missing"))
         elif node in expanded:
-            lines.append(TreeLine(depth, node, graph[node], last, "seen" if children(node) else None))
+            lines.append(TreeLine(depth, node, graph[node], last, "seen"))
         else:
             lines.append(TreeLine(depth, node, graph[node], last))
             expanded.add(node)

@@ -12,12 +12,23 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ledger import files
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, Problem
 
 LOCK = ".ledger/write.lock"
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """A new entry: its path and text, what the checks found, and whether it was written."""
+
+    rel: str
+    text: str
+    problems: tuple[Problem, ...]
+    written: bool
 
 
 @contextlib.contextmanager

@@ -127,8 +127,20 @@ def test_canonical_order_follows_the_model():
     raw = tomllib.loads(VALID)
     entry, _ = schema.decode(dict(reversed(list(raw.items()))), entry_id="2020-01-05-x")
     keys = list(schema.to_toml_data(entry))
-    assert keys == ["title", "date", "time_of_day", "type", "escalation", "confidence", "tags", "summary",
-                    "location", "actors", "casualties", "sources"]
+    assert keys == [
+        "title",
+        "date",
+        "time_of_day",
+        "type",
+        "escalation",
+        "confidence",
+        "tags",
+        "summary",
+        "location",
+        "actors",
+        "casualties",
+        "sources",
+    ]
 
 
 def test_json_schema_file_is_in_the_package():

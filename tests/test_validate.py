@@ -65,11 +65,17 @@ def test_json_format(make_ledger, cli):
         (VALID.replace("lat = 33.305", "lat = 133.305"), "location.lat: 133.305 is out of range -90..90"),
         (VALID.replace("lon = 44.385\n", ""), "location.lat: give both lat and lon, or neither"),
         (VALID.replace('country = "IQ"', 'country = "ZZ"'), '"ZZ" is not an ISO 3166-1 alpha-2 country code'),
-        (VALID.replace("{ best = 3, low = 2, high = 5 }", "{ best = 3, low = 4 }"), "casualties.injured: needs low <= best"),
+        (
+            VALID.replace("{ best = 3, low = 2, high = 5 }", "{ best = 3, low = 4 }"),
+            "casualties.injured: needs low <= best",
+        ),
         (VALID.replace("{ best = 3, low = 2, high = 5 }", "-2"), "casualties.injured: -2 is below the minimum 0"),
         (VALID.replace("{ best = 3, low = 2, high = 5 }", "{ best = 3, low = -1 }"), "-1 is below the minimum 0"),
         (VALID.replace("time_of_day", "tiem_of_day"), 'tiem_of_day: unknown key (did you mean "time_of_day"?)'),
-        (VALID.replace("date = 2020-01-05", "date = 2020-01-05\ndate_end = 2020-01-01"), "date_end: 2020-01-01 is before"),
+        (
+            VALID.replace("date = 2020-01-05", "date = 2020-01-05\ndate_end = 2020-01-01"),
+            "date_end: 2020-01-01 is before",
+        ),
         (VALID.replace("date = 2020-01-05", "date = 2999-01-05"), "date: 2999-01-05 is in the future"),
         (VALID.replace('tags = ["green-zone"]', 'tags = ["Green Zone"]'), "tags[0]:"),
         (VALID.replace('title = "Rockets hit the Green Zone"', 'title = "two\\nlines"'), "title: must be one line"),
@@ -78,13 +84,19 @@ def test_json_format(make_ledger, cli):
         (VALID.replace('credibility = "2"', "credibility = 2"), "sources[0].credibility: expected a string"),
         ("sources = []\n" + VALID.replace("[[sources]]", "[[x]]"), "sources: needs at least 1 item(s)"),
         (VALID.replace("[location]", "location = 5\n[unused]"), "location: expected a table, found an integer"),
-        (VALID.replace('attribution = "suspected"', 'attribution = "sure"'), 'actors.attribution: "sure" is not allowed'),
+        (
+            VALID.replace('attribution = "suspected"', 'attribution = "sure"'),
+            'actors.attribution: "sure" is not allowed',
+        ),
         (
             VALID + 'summary = "x"\n',
             "sources[0].summary: unknown key (a top-level key written after a table? move it above the first table)",
         ),
         ('status = "withdrawn"\n' + VALID, "withdrawn_reason: a withdrawn entry needs a withdrawn_reason"),
-        ('withdrawn_reason = "dup"\n' + VALID, 'withdrawn_reason: only a withdrawn entry (status = "withdrawn") has this'),
+        (
+            'withdrawn_reason = "dup"\n' + VALID,
+            'withdrawn_reason: only a withdrawn entry (status = "withdrawn") has this',
+        ),
         ('id = "2020-01-05-other"\n' + VALID, 'id: "2020-01-05-other" differs from the file name'),
         (VALID.replace("lat = 33.305", "lat = nan"), "location.lat: must be a finite number"),
         ("title = 1\n", "title: expected a string, found an integer"),
@@ -235,7 +247,12 @@ def test_binary_file(make_ledger, cli):
 
 def test_invalid_utf8(make_ledger, cli):
     data = VALID.replace("Green Zone", "Gr\xe9en").encode("latin-1")
-    hostile(make_ledger, cli, {"2020-01-06-latin": data}, "2020-01-06-latin.toml:1: not valid UTF-8 (byte 0xe9 at offset 27)")
+    hostile(
+        make_ledger,
+        cli,
+        {"2020-01-06-latin": data},
+        "2020-01-06-latin.toml:1: not valid UTF-8 (byte 0xe9 at offset 27)",
+    )
 
 
 def test_utf16_file(make_ledger, cli):
@@ -249,7 +266,9 @@ def test_utf8_bom_is_accepted(make_ledger, cli):
 
 def test_toml_syntax_error_has_line_and_column(make_ledger, cli):
     text = VALID.replace("escalation = 4", "escalation = = 4")
-    result = hostile(make_ledger, cli, {"2020-01-06-syntax": text}, "2020-01-06-syntax.toml:5: TOML syntax: Invalid value")
+    result = hostile(
+        make_ledger, cli, {"2020-01-06-syntax": text}, "2020-01-06-syntax.toml:5: TOML syntax: Invalid value"
+    )
     assert "(column 14)" in result.out
 
 

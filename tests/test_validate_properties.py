@@ -56,8 +56,25 @@ toml_values = st.recursive(
     max_leaves=20,
 )
 field_names = st.sampled_from(
-    ["title", "date", "date_end", "time", "type", "escalation", "confidence", "status", "location",
-     "actors", "casualties", "sources", "responds_to", "tags", "summary", "id", "extra"]
+    [
+        "title",
+        "date",
+        "date_end",
+        "time",
+        "type",
+        "escalation",
+        "confidence",
+        "status",
+        "location",
+        "actors",
+        "casualties",
+        "sources",
+        "responds_to",
+        "tags",
+        "summary",
+        "id",
+        "extra",
+    ]
 )
 
 

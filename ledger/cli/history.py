@@ -108,7 +108,8 @@ def diff(
     elif output == "markdown":
         typer.echo(diffrender.markdown(result, label=vocabulary.label), nl=False)
     else:
-        typer.echo(diffrender.text(result, color=use_color(color), label=vocabulary.label), nl=False)
+        colored = use_color(color)
+        typer.echo(diffrender.text(result, color=colored, label=vocabulary.label), nl=False, color=colored)
         say(diffrender.summary(result), quiet)
     finish(ExitStatus.OK if result.equal else ExitStatus.FOUND)
 
@@ -136,7 +137,9 @@ def log(
     if output == "json":
         typer.echo(diffrender.log_json(found), nl=False)
     else:
-        typer.echo(diffrender.log_text(found.records, color=use_color(color), label=ledger.vocabulary.label), nl=False)
+        colored = use_color(color)
+        text = diffrender.log_text(found.records, color=colored, label=ledger.vocabulary.label)
+        typer.echo(text, nl=False, color=colored)
     finish(ExitStatus.OK)
 
 

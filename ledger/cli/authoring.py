@@ -1,0 +1,385 @@
+"""Authoring and interchange commands: new, fmt, import, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
+from ledger.cli.filters import filtered
+from ledger.errors import ExitStatus, LedgerError, UsageError
+from ledger.query import Selection
+
+_TYPES = "airstrike, drone-strike, shelling, rocket-attack, missile-attack, explosion, ied, armed-clash, raid, ..."
+Names = Annotated[list[str] | None, typer.Option(show_default=False)]
+
+
+def _interactive() -> bool:
+    """Return whether missing values can be asked for (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def _opt(*names: str, help: str, **kw: Any) -> Any:
+    return typer.Option(*names, help=help, show_default=False, **kw)
+
+
+# -- new --------------------------------------------------------------------------------------
+
+
+@app.command()
+def new(
+    title: Annotated[str | None, typer.Argument(help="One factual line.", show_default=False)] = None,
+    date: Annotated[str | None, _opt("--date", "-d", help="First day it may have happened (YYYY-MM-DD).")] = None,
+    date_end: Annotated[str | None, _opt("--date-end", help="Last possible day, for spans.")] = None,
+    event_type: Annotated[str | None, _opt("--type", "-t", help=f"Event type: {_TYPES}")] = None,
+    escalation: Annotated[int | None, _opt("--escalation", "-e", help="Ladder rung 0-7.", min=0, max=7)] = None,
+    confidence: Annotated[
+        str | None, _opt("--confidence", "-c", help="confirmed, reported, claimed, unverified or disputed.")
+    ] = None,
+    place: Annotated[str | None, _opt("--place", "-p", help="Place name (ledger.toml places fill the rest).")] = None,
+    country: Annotated[str | None, _opt("--country", help="ISO 3166 alpha-2 code (or a country name).")] = None,
+    source: Annotated[str | None, _opt("--source", "-s", help="The outlet or organisation reporting it.")] = None,
+    url: Annotated[str | None, _opt("--url", help="Link to the report.")] = None,
+    admin1: Annotated[str | None, _opt("--admin1", help="Province or governorate.")] = None,
+    lat: Annotated[float | None, _opt("--lat", help="Latitude (WGS84).")] = None,
+    lon: Annotated[float | None, _opt("--lon", help="Longitude (WGS84).")] = None,
+    precision: Annotated[
+        str | None, _opt("--precision", help="exact, near, town, admin2, admin1, region, country.")
+    ] = None,
+    perpetrator: Annotated[list[str] | None, _opt("--perpetrator", help="Who did it (repeat for several).")] = None,
+    target: Annotated[list[str] | None, _opt("--target", help="Who or what was targeted (repeat).")] = None,
+    killed: Annotated[int | None, _opt("--killed", help="People killed (leave out if unknown).", min=0)] = None,
+    injured: Annotated[int | None, _opt("--injured", help="People injured.", min=0)] = None,
+    tag: Annotated[list[str] | None, _opt("--tag", help="A tag (repeat).")] = None,
+    summary: Annotated[str | None, _opt("--summary", help="Notes.")] = None,
+    responds_to: Annotated[list[str] | None, _opt("--responds-to", help="Id this answers (repeat).")] = None,
+    entry_id: Annotated[str | None, _opt("--id", help="The id, instead of date + title.")] = None,
+    edit: Annotated[bool, _opt("--edit", help="Open the new file in $EDITOR, then check it.")] = False,
+    ledger_dir: LedgerDir = None,
+    quiet: Quiet = False,
+) -> None:
+    """Write a new, valid entry at entries/YYYY/MM/<id>.toml and print its path (never overwrites)."""
+    given: dict[str, Any] = {
+        "title": title,
+        "date": date,
+        "type": event_type,
+        "escalation": escalation,
+        "confidence": confidence,
+        "place": place,
+        "country": country,
+        "source": source,
+    }
+    ledger = open_ledger(ledger_dir)
+    if given["place"] and not given["country"]:  # a place of ledger.toml knows its country
+        known = ledger.place_defaults({"location": {"name": given["place"]}})["location"]
+        given["country"] = known.get("country")
+    missing = [key for key, value in given.items() if value is None or (isinstance(value, str) and not value.strip())]
+    if missing and not _interactive():
+        flags = ", ".join("TITLE" if key == "title" else f"--{key}" for key in missing)
+        raise UsageError(f"missing {flags} (give them as options; on a terminal they are asked for)")
+    for key in missing:
+        if key == "country" and given["place"]:
+            known = ledger.place_defaults({"location": {"name": given["place"]}})["location"]
+            if known.get("country"):
+                given["country"] = known["country"]
+                continue
+        given[key] = _ask(key)
+    location: dict[str, Any] = {"name": given["place"].strip(), "country": _country(given["country"])}
+    for key, value in (("admin1", admin1), ("lat", lat), ("lon", lon), ("precision", precision)):
+        if value is not None:
+            location[key] = value
+    data: dict[str, Any] = {
+        "title": given["title"].strip(),
+        "date": _date(given["date"], "--date"),
+        "type": given["type"].strip(),
+        "escalation": int(given["escalation"]),
+        "confidence": given["confidence"].strip(),
+    }
+    if date_end:
+        data["date_end"] = _date(date_end, "--date-end")
+    for key, value in (("responds_to", responds_to), ("tags", tag), ("summary", summary)):
+        if value:
+            data[key] = value
+    data["location"] = location
+    actors = {k: v for k, v in (("perpetrators", perpetrator), ("targets", target)) if v}
+    if actors:
+        data["actors"] = actors
+    casualties = {k: v for k, v in (("killed", killed), ("injured", injured)) if v is not None}
+    if casualties:
+        data["casualties"] = casualties
+    data["sources"] = [{"name": given["source"].strip(), **({"url": url} if url else {})}]
+    created = ledger.create_entry(data, entry_id)
+    for problem in created.problems:
+        level = "warning" if problem.severity == "warning" else "error"
+        field = f"{problem.field}: " if problem.field else ""
+        typer.echo(f"ledger: {level}: {field}{problem.message}", err=True)
+    if not created.written:
+        say("nothing written", quiet)
+        finish(ExitStatus.TROUBLE)
+    typer.echo(created.rel)
+    if edit:
+        finish(_edit_and_check(ledger, created.rel, quiet))
+    finish(ExitStatus.OK)
+
+
+_PROMPTS = {
+    "title": ("Title", None),
+    "date": ("Date (YYYY-MM-DD)", None),
+    "type": ("Type", "type"),
+    "escalation": ("Escalation (0-7)", None),
+    "confidence": ("Confidence", "confidence"),
+    "place": ("Place", None),
+    "country": ("Country (ISO code)", None),
+    "source": ("Source", None),
+}
+
+
+def _ask(key: str) -> Any:
+    """Ask for one required value on the terminal, again until it is acceptable."""
+    from ledger import model
+
+    label, choices_of = _PROMPTS[key]
+    choices = {"type": model.EventType, "confidence": model.Confidence}.get(choices_of or "")
+    if choices is not None:
+        label = f"{label} ({', '.join(m.value for m in choices)})"
+
+    def check(value: str) -> Any:
+        value = value.strip()
+        if not value:
+            raise typer.BadParameter("a value is needed")
+        if choices is not None and value not in {m.value for m in choices}:
+            raise typer.BadParameter(f'"{value}" is not one of the choices')
+        if key == "date":
+            _date(value, "date")
+        if key == "escalation":
+            if not value.isdigit() or not 0 <= int(value) <= 7:
+                raise typer.BadParameter("give a whole number from 0 to 7")
+            return int(value)
+        return value
+
+    default = dt.date.today().isoformat() if key == "date" else ""
+    # Not typer.prompt: it writes a space to stdout, and stdout is for data (the path).
+    while True:
+        typer.echo(f"{label}{f' [{default}]' if default else ''}: ", err=True, nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            raise UsageError(f"no answer for {key} (end of input)")
+        try:
+            return check(line.strip() or default)
+        except typer.BadParameter as err:
+            typer.echo(f"  {err.message}", err=True)
+
+
+def _date(text: str, flag: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise typer.BadParameter(f'"{text}" is not a date (YYYY-MM-DD)', param_hint=flag) from None
+
+
+def _country(text: str) -> str:
+    from ledger import gazetteer
+
+    return gazetteer.code_of(text) or text.strip()
+
+
+def _edit_and_check(ledger: Any, rel: str, quiet: bool) -> ExitStatus:
+    """Open the file in $VISUAL / $EDITOR, wait, then check it like `ledger validate` would."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    argv = [*shlex.split(editor), str(ledger.root / rel)]
+    try:
+        status = os.spawnvp(os.P_WAIT, argv[0], argv)
+    except OSError as err:
+        raise LedgerError(f"cannot run the editor {argv[0]!r}: {err.strerror}") from None
+    if status != 0:
+        say(f"the editor exited with status {status}", quiet)
+    report = ledger.validate([ledger.root / rel])
+    from ledger.render import clean
+
+    for problem in report.problems:
+        typer.echo(clean(str(problem)), err=True)
+    return ExitStatus.FOUND if report.errors else ExitStatus.OK
+
+
+# -- fmt --------------------------------------------------------------------------------------
+
+
+@app.command()
+def fmt(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: every entry).")] = None,
+    check: Annotated[bool, _opt("--check", help="Write nothing; list the files that would change (exit 1).")] = False,
+    diff: Annotated[bool, _opt("--diff", help="Write nothing; show the changes as a unified diff.")] = False,
+    ledger_dir: LedgerDir = None,
+    quiet: Quiet = False,
+) -> None:
+    """Rewrite entry files in the one canonical layout; files whose data or comments would not survive are left alone."""
+    import difflib
+
+    from ledger.formatting import LEFT_ALONE, REFORMATTED
+    from ledger.render import clean
+
+    ledger = open_ledger(ledger_dir)
+    counts = {REFORMATTED: 0, LEFT_ALONE: 0, "unchanged": 0}
+    for result in ledger.format(paths or (), write=not (check or diff), keep_text=diff):
+        counts[result.outcome] = counts.get(result.outcome, 0) + 1
+        if result.outcome == LEFT_ALONE:
+            typer.echo(clean(f"{result.rel}: left alone: {result.reason}"), err=True)
+        elif result.outcome == REFORMATTED:
+            if diff:
+                lines = difflib.unified_diff(
+                    result.old.splitlines(keepends=True),
+                    result.new.splitlines(keepends=True),
+                    f"a/{result.rel}",
+                    f"b/{result.rel}",
+                )
+                typer.echo(clean("".join(lines)), nl=False)
+            elif check:
+                typer.echo(clean(result.rel))
+            else:
+                say(clean(f"reformatted {result.rel}"), quiet)
+    verb = "would be reformatted" if check or diff else "reformatted"
+    say(
+        f"{counts[REFORMATTED]} files {verb}, {counts['unchanged']} unchanged, {counts[LEFT_ALONE]} left alone",
+        quiet,
+    )
+    found = counts[LEFT_ALONE] or (check and counts[REFORMATTED])
+    finish(ExitStatus.FOUND if found else ExitStatus.OK)
+
+
+# -- import -----------------------------------------------------------------------------------
+
+
+class _Progress:
+    """Draw a bar on stderr for each phase of a long import (only on a terminal)."""
+
+    MIN_ROWS = 500
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.phase = ""
+        self.done = 0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if total < self.MIN_ROWS:
+            return
+        if phase != self.phase:
+            self.close()
+            self.bar = typer.progressbar(length=total, label=phase.ljust(8), file=sys.stderr)
+            self.bar.__enter__()
+            self.phase, self.done = phase, 0
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="The file to import.", show_default=False)],
+    source: Annotated[
+        str | None, _opt("--from", help="csv, json, acled or ucdp (default: told from the file's header).")
+    ] = None,
+    event_type: Annotated[str | None, _opt("--type", help="Give every entry this type (instead of the rules).")] = None,
+    escalation: Annotated[int | None, _opt("--escalation", help="Give every entry this rung.", min=0, max=7)] = None,
+    confidence: Annotated[str | None, _opt("--confidence", help="Give every entry this confidence.")] = None,
+    tag: Annotated[list[str] | None, _opt("--tag", help="Add this tag to every entry (repeat).")] = None,
+    strict: Annotated[bool, _opt("--strict", help="Write nothing if any row is rejected.")] = False,
+    dry_run: Annotated[
+        bool, _opt("--dry-run", "-n", help="Check and list what would be written; write nothing.")
+    ] = False,
+    verbose: Annotated[bool, _opt("--verbose", "-v", help="Also say why each skipped row was skipped.")] = False,
+    ledger_dir: LedgerDir = None,
+    quiet: Quiet = False,
+) -> None:
+    """Create one entry per row of a CSV or JSON file (ours, ACLED's or UCDP GED's); never overwrites."""
+    from ledger import importers, model
+    from ledger.render import clean
+
+    if source is not None and source not in importers.SOURCES:
+        raise typer.BadParameter(f'"{source}" is not one of: {", ".join(importers.SOURCES)}', param_hint="--from")
+    for value, enum, flag in ((event_type, model.EventType, "--type"), (confidence, model.Confidence, "--confidence")):
+        if value is not None and value not in {m.value for m in enum}:
+            allowed = ", ".join(m.value for m in enum)
+            raise typer.BadParameter(f'"{value}" is not one of: {allowed}', param_hint=flag)
+    overrides = importers.Overrides(event_type, escalation, confidence, tuple(tag or ()))
+    ledger = open_ledger(ledger_dir)
+    progress = _Progress() if sys.stderr.isatty() and not quiet else None
+    started = time.perf_counter()
+    try:
+        plan = ledger.plan_import(file, source, overrides, progress=progress)
+        for problem in plan.problems:
+            typer.echo(clean(str(problem)), err=True)
+        if not quiet:
+            for note in plan.notes:
+                typer.echo(clean(str(note)), err=True)
+        if verbose:
+            for row, why in plan.skipped:
+                typer.echo(clean(f"{plan.file}: {row.where}: skipped: {why}"), err=True)
+        rejected = len(plan.rejected)
+        if strict and rejected:
+            say(f"{plan.rows} rows: {rejected} rejected; nothing written (--strict)")
+            finish(ExitStatus.FOUND)
+        if dry_run:
+            created = [item.rel for item in plan.create]
+            existed: list[str] = []
+        else:
+            created, existed = ledger.write_import(plan, progress)
+    finally:
+        if progress:
+            progress.close()
+    for rel in created:
+        typer.echo(rel)
+    seconds = time.perf_counter() - started
+    would = "would be created" if dry_run else "created"
+    say(
+        f"{plan.rows} rows ({plan.source}): {len(created)} entries {would}, "
+        f"{len(plan.skipped) + len(existed)} already in the ledger or repeated, {rejected} rejected "
+        f"({seconds:.1f} s)",
+        quiet,
+    )
+    finish(ExitStatus.FOUND if rejected else ExitStatus.OK)
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+@app.command()
+@filtered
+def export(
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="csv, json, jsonl, geojson, ics or acled.")
+    ] = "json",
+    ledger_dir: LedgerDir = None,
+    quiet: Quiet = False,
+    *,
+    selection: Selection,
+) -> None:
+    """Write the selected entries (every filter of `list`) as csv, json, jsonl, geojson, ics or acled."""
+    from ledger import exporters
+
+    if output_format not in exporters.FORMATS:
+        raise typer.BadParameter(
+            f'"{output_format}" is not one of: {", ".join(exporters.FORMATS)}', param_hint="--format"
+        )
+    stamp = None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():  # reproducible calendars (DTSTAMP)
+        stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    ledger = open_ledger(ledger_dir)
+    written, invalid = ledger.export(selection, output_format, sys.stdout, is_tty=sys.stdout.isatty(), stamp=stamp)
+    if written.left_out:
+        say(f"{written.left_out} entries without coordinates left out of the GeoJSON")
+    if invalid:
+        say(f"{invalid} invalid entry files left out (see `ledger validate`)")
+    say(f"{written.count} entries exported", quiet)
+    finish(ExitStatus.OK)

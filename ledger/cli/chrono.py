@@ -1,0 +1,497 @@
+"""Chronology commands: timeline, chain, stats, dupes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
+from ledger.cli.filters import filtered
+from ledger.cli.history import AsOf
+from ledger.errors import ExitStatus, NotFound, UsageError
+from ledger.query import Selection
+
+if TYPE_CHECKING:
+    from ledger import model
+    from ledger.api import Ledger
+    from ledger.timeline import Step
+
+TABLE_FORMATS = ("table", "tsv", "csv", "json", "jsonl", "markdown", "ids")
+MAX_PERIODS = 100_000  # a day-by-day chart of centuries helps nobody; ask for weeks or months
+
+
+def _format_option(choices: Sequence[str]) -> Any:
+    return typer.Option(
+        "--format",
+        "-f",
+        help=f"{', '.join(choices)} (default: table on a terminal, tsv when piped).",
+        show_default=False,
+    )
+
+
+Ascii = Annotated[bool, typer.Option("--ascii", help="Draw with plain ASCII instead of Unicode blocks and lines.")]
+
+
+def _width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def _choose_format(output: str | None, allowed: Sequence[str], is_tty: bool) -> str:
+    from ledger import render
+
+    return render.check_format(output or render.default_format(is_tty), allowed)
+
+
+def _selected(ledger: Ledger, selection: Selection, quiet: bool) -> tuple[list[model.Entry], dict[str, str]]:
+    """Return the selected entries and their paths (the one place `--as-of` plugs in)."""
+    from ledger import schema
+
+    found = ledger.find(selection)
+    records = list(found.records())
+    if found.skipped and not quiet:
+        files = "file" if found.skipped == 1 else "files"
+        say(f"ledger: {found.skipped} invalid entry {files} left out (see `ledger validate`)")
+    return [schema.from_json(r) for r in records], {r["id"]: r["path"] for r in records}
+
+
+def _fetch(ledger: Ledger, ids: Iterable[str]) -> list[model.Entry]:
+    """Return the entries with these ids (withdrawn ones too), by index lookups in batches."""
+    from ledger.query import Term
+
+    wanted = sorted(set(ids))
+    out: list[model.Entry] = []
+    for i in range(0, len(wanted), 200):
+        batch = Selection(where=Term("id", ":", tuple(wanted[i : i + 200])), include_withdrawn=True)
+        out.extend(ledger.select(batch))
+    return out
+
+
+def _ancestors(ledger: Ledger, entries: Sequence[model.Entry]) -> dict[str, model.Entry]:
+    """Return the incidents outside the selection that its responds_to chains pass through."""
+    have = {e.id for e in entries}
+    known: dict[str, model.Entry] = {}
+    missing = {t for e in entries for t in e.responds_to} - have
+    while missing:
+        found = _fetch(ledger, missing)
+        known.update((e.id, e) for e in found)
+        have |= missing
+        missing = {t for e in found for t in e.responds_to} - have
+    return known
+
+
+# -- timeline ------------------------------------------------------------------------------
+
+TIMELINE_FORMATS = (*TABLE_FORMATS, "svg", "html")
+PEOPLE = ("#", "date", "time", "escalation", "ladder", "change", "days", "title", "chain")
+PROGRAMS = (
+    "number", "id", "path", "date", "date_end", "date_precision", "vague", "time", "time_of_day", "escalation",
+    "label", "change", "days", "type", "category", "country", "place", "killed", "injured", "title",
+    "responds_to", "chain",
+)  # fmt: skip
+PERIOD_COLUMNS = ("period", "start", "end", "count", "max_escalation", "sum_escalation", "killed", "injured")
+
+
+def _signed(value: int | None) -> str:
+    return "" if value is None else f"{value:+d}" if value else "0"
+
+
+def _date_text(entry: model.Entry) -> str:
+    """Return the date as shown to people: a vague one as `2020-01-03~05` (first~last day)."""
+    from ledger.timeline import is_vague
+
+    text = entry.date.isoformat()
+    if not is_vague(entry):
+        return text
+    end = entry.date_end
+    if end is None or end == entry.date:
+        return f"{text}~{entry.date_precision}"
+    if end.year != entry.date.year:
+        return f"{text}~{end.isoformat()}"
+    return f"{text}~{end:%m-%d}" if end.month != entry.date.month else f"{text}~{end:%d}"
+
+
+def _time_text(entry: model.Entry) -> str:
+    if entry.time is not None:
+        return entry.time.isoformat("minutes" if entry.time.second == 0 else "seconds")
+    return str(entry.time_of_day or "")
+
+
+def _chain_text(step: Step, numbers: Mapping[str, int]) -> str:
+    """Draw the chain as `2 -> 8 -> 9 -> 12` (row numbers; ids for incidents not in the table)."""
+    if not step.chain:
+        return ""
+    names = [str(numbers[i]) if i in numbers else i for i in (*step.chain, step.entry.id)]
+    if len(names) > 6:
+        names = [names[0], "…", *names[-4:]]
+    text = " -> ".join(names)
+    if step.also:
+        text += " (also " + ", ".join(str(numbers.get(i, i)) for i in step.also) + ")"
+    return text
+
+
+def people_row(step: Step, labels: Any, numbers: Mapping[str, int]) -> dict[str, Any]:
+    """Return a timeline row for reading (table, markdown, HTML)."""
+    e = step.entry
+    return {
+        "#": step.number,
+        "date": _date_text(e),
+        "time": _time_text(e),
+        "escalation": e.escalation,
+        "ladder": labels.label(e.escalation),
+        "change": _signed(step.delta),
+        "days": step.days,
+        "title": e.title,
+        "chain": _chain_text(step, numbers),
+    }
+
+
+def program_row(step: Step, labels: Any, path: str | None) -> dict[str, Any]:
+    """Return a timeline record for programs (JSON, TSV, CSV): plain values, ISO dates."""
+    from ledger.model import best
+
+    e = step.entry
+    c = e.casualties
+    return {
+        "number": step.number,
+        "id": e.id,
+        "path": path,
+        "date": e.date.isoformat(),
+        "date_end": e.date_end.isoformat() if e.date_end else None,
+        "date_precision": str(e.date_precision) if e.date_precision else None,
+        "vague": step.vague,
+        "time": e.time.isoformat() if e.time else None,
+        "time_of_day": str(e.time_of_day) if e.time_of_day else None,
+        "escalation": e.escalation,
+        "label": labels.label(e.escalation),
+        "change": step.delta,
+        "days": step.days,
+        "type": str(e.type),
+        "category": str(e.category),
+        "country": e.location.country,
+        "place": e.location.name,
+        "killed": best(c.killed) if c else None,
+        "injured": best(c.injured) if c else None,
+        "title": e.title,
+        "responds_to": list(e.responds_to),
+        "chain": list(step.chain),
+    }
+
+
+def _title(entries: Sequence[model.Entry]) -> str:
+    if not entries:
+        return "Escalation timeline"
+    first, last = min(e.date for e in entries), max(e.last_day for e in entries)
+    count = f"{len(entries)} incident{'s' if len(entries) != 1 else ''}"
+    return f"Escalation timeline: {count}, {first.isoformat()} to {last.isoformat()}"
+
+
+@app.command()
+@filtered
+def timeline(
+    ledger_dir: LedgerDir = None,
+    output: Annotated[str | None, _format_option(TIMELINE_FORMATS)] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Aggregate by day, week or month, with a bar chart.", show_default=False)
+    ] = None,
+    bar: Annotated[
+        str, typer.Option("--bar", help="What the bars of --by show: sum, max, count, killed or injured.")
+    ] = "sum",
+    ascii_only: Ascii = False,
+    quiet: Quiet = False,
+    as_of: AsOf = None,
+    *,
+    selection: Selection,
+) -> None:
+    """Show the incidents in order with escalation, its change, days between and responds_to chains."""
+    from ledger import chart, render
+    from ledger import timeline as tl
+
+    is_tty = sys.stdout.isatty()
+    if by is not None and by not in tl.PERIODS:
+        raise UsageError(f'--by "{by}" is not one of: {", ".join(tl.PERIODS)}')
+    if bar not in chart.MEASURES:
+        raise UsageError(f'--bar "{bar}" is not one of: {", ".join(chart.MEASURES)}')
+    allowed = tuple(f for f in TIMELINE_FORMATS if f not in ("svg", "html", "ids")) if by else TIMELINE_FORMATS
+    fmt = _choose_format(output, allowed, is_tty)
+    ledger = open_ledger(ledger_dir).at(as_of)
+    entries, paths = _selected(ledger, selection, quiet)
+    out = sys.stdout
+    if by is not None:
+        if tl.period_count(entries, by) > MAX_PERIODS:
+            raise UsageError(f"the incidents span more than {MAX_PERIODS:,} {by}s: use a longer --by or narrow the query")
+        periods = tl.periods(entries, by)
+        if fmt == "table":
+            for line in chart.bars(periods, bar, _width(), ascii_only):
+                out.write(line + "\n")
+        else:
+            rows = (_period_row(p) for p in periods)
+            render.render_rows(rows, PERIOD_COLUMNS, fmt, out, is_tty)
+        finish(ExitStatus.OK)
+    steps = tl.steps(entries, _ancestors(ledger, entries) if selection.where is not None else None)
+    if selection.reverse:
+        steps.reverse()
+    labels = ledger.vocabulary
+    numbers = {s.entry.id: s.number for s in steps}
+    if fmt in ("svg", "html"):
+        title = _title(entries)
+        if fmt == "svg":
+            out.write(chart.svg(steps, labels.labels, title))
+        else:
+            rows = [people_row(s, labels, numbers) for s in steps]
+            out.write(chart.html(steps, labels.labels, rows, PEOPLE, title, numeric=("#", "escalation", "change", "days")))
+    elif fmt in ("table", "markdown"):
+        rows = (people_row(s, labels, numbers) for s in steps)
+        render.render_rows(rows, PEOPLE, fmt, out, is_tty, width=_width() if is_tty else None)
+    else:
+        records = (program_row(s, labels, paths.get(s.entry.id)) for s in steps)
+        render.render_rows(records, None if fmt in ("json", "jsonl") else PROGRAMS, fmt, out, is_tty)
+    finish(ExitStatus.OK)
+
+
+def _period_row(p: Any) -> dict[str, Any]:
+    return {
+        "period": p.label,
+        "start": p.start.isoformat(),
+        "end": p.end.isoformat(),
+        "count": p.count,
+        "max_escalation": p.max_escalation,
+        "sum_escalation": p.sum_escalation,
+        "killed": p.killed,
+        "injured": p.injured,
+    }
+
+
+# -- chain ---------------------------------------------------------------------------------
+
+_BRANCHES = {False: ("├── ", "└── ", "│   ", "    "), True: ("|-- ", "`-- ", "|   ", "    ")}
+
+
+def tree_text(lines: Sequence[Any], labels: Any, ascii_only: bool = False) -> list[str]:
+    """Draw a causal tree (`timeline.tree` lines) with branch lines, one incident a line."""
+    from ledger.render import clean
+
+    mid, end, down, blank = _BRANCHES[ascii_only]
+    out: list[str] = []
+    open_levels: list[bool] = []  # per depth: whether a sibling follows further down
+    for line in lines[1:]:
+        del open_levels[line.depth - 1 :]
+        prefix = "".join(down if more else blank for more in open_levels)
+        text = prefix + (end if line.last else mid) + line.id
+        e = line.entry
+        if e is not None:
+            text += f"  [{e.escalation} {labels.label(e.escalation)}]  {clean(e.title)}"
+            if e.withdrawn:
+                text += "  (withdrawn)"
+        if line.mark == "missing":
+            text += "  (no valid entry)"
+        elif line.mark == "seen":
+            text += "  (shown above)"
+        elif line.mark == "cycle":
+            text += "  (cycle: " + " -> ".join(line.loop) + ")"
+        out.append(text)
+        open_levels.append(not line.last)
+    return out
+
+
+def _tree_json(lines: Sequence[Any], labels: Any) -> list[dict[str, Any]]:
+    """Nest the pre-order tree lines as JSON objects with `children` (iteratively)."""
+    top: list[dict[str, Any]] = []
+    stack: list[list[dict[str, Any]]] = [top]
+    for line in lines[1:]:
+        del stack[line.depth :]
+        e = line.entry
+        node: dict[str, Any] = {"id": line.id}
+        if e is not None:
+            node.update(date=e.date.isoformat(), escalation=e.escalation, label=labels.label(e.escalation))
+            node.update(title=e.title, withdrawn=e.withdrawn)
+        if line.mark:
+            node["mark"] = line.mark
+        if line.loop:
+            node["cycle"] = list(line.loop)
+        node["children"] = []
+        stack[-1].append(node)
+        stack.append(node["children"])
+    return top
+
+
+@app.command()
+def chain(
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The incident whose causal chain to show.")],
+    ledger_dir: LedgerDir = None,
+    output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    ascii_only: Ascii = False,
+    quiet: Quiet = False,
+) -> None:
+    """Show what an incident answers (back to the roots) and what answered it, as trees."""
+    import json
+
+    from ledger import timeline as tl
+    from ledger.render import clean, json_safe
+
+    if output not in ("text", "json"):
+        raise UsageError(f'unknown format "{output}" (choose from: text, json)')
+    ledger = open_ledger(ledger_dir)
+    entries, _ = _selected(ledger, Selection(include_withdrawn=True), quiet)
+    graph = {e.id: e for e in entries}
+    if entry_id not in graph:
+        from ledger.schema import suggest
+
+        raise NotFound(f'no entry "{clean(entry_id)}"{suggest(entry_id, graph)}')
+    labels = ledger.vocabulary
+    back = tl.tree(entry_id, graph, tl.BACKWARD)
+    forward = tl.tree(entry_id, graph, tl.FORWARD)
+    loops = list(dict.fromkeys(tl.cycles(back) + tl.cycles(forward)))
+    e = graph[entry_id]
+    is_tty = sys.stdout.isatty()
+    if output == "json":
+        data = {
+            "id": e.id,
+            "date": e.date.isoformat(),
+            "escalation": e.escalation,
+            "label": labels.label(e.escalation),
+            "title": e.title,
+            "answers": _tree_json(back, labels),
+            "answered_by": _tree_json(forward, labels),
+            "cycles": [list(loop) for loop in loops],
+        }
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        typer.echo(json_safe(text) if is_tty else text)
+    else:
+        lines = [f"{e.id}  [{e.escalation} {labels.label(e.escalation)}]  {clean(e.title)}", "answers:"]
+        lines += tree_text(back, labels, ascii_only) or ["    (nothing: a root)"]
+        lines.append("answered by:")
+        lines += tree_text(forward, labels, ascii_only) or ["    (nothing yet)"]
+        typer.echo("\n".join(lines))
+    for loop in loops:
+        say("ledger: responds_to forms a cycle: " + " -> ".join(loop), quiet)
+    finish(ExitStatus.FOUND if loops else ExitStatus.OK)
+
+
+# -- stats ---------------------------------------------------------------------------------
+
+
+@app.command()
+@filtered
+def stats(
+    ledger_dir: LedgerDir = None,
+    by: Annotated[
+        str, typer.Option("--by", help="Group by type, category, actor, country, month or tag.")
+    ] = "type",
+    output: Annotated[str | None, _format_option(TABLE_FORMATS)] = None,
+    no_header: Annotated[bool, typer.Option("--no-header", help="Leave out the header line.")] = False,
+    quiet: Quiet = False,
+    as_of: AsOf = None,
+    *,
+    selection: Selection,
+) -> None:
+    """Count incidents, killed, injured and the highest escalation per group, largest first."""
+    from ledger import render
+    from ledger import stats as st
+
+    if by not in st.BY:
+        raise UsageError(f'--by "{by}" is not one of: {", ".join(st.BY)}')
+    is_tty = sys.stdout.isatty()
+    fmt = _choose_format(output, TABLE_FORMATS, is_tty)
+    ledger = open_ledger(ledger_dir).at(as_of)
+    entries, _ = _selected(ledger, selection, quiet)
+    found = st.groups(entries, by, ledger.vocabulary)
+    if fmt == "ids":
+        from ledger.render import clean
+
+        for group in found:
+            sys.stdout.write(clean(group.key) + "\n")
+    else:
+        columns = (by, "count", "killed", "injured", "max_escalation")
+        rows = (dict(zip(columns, (g.key, g.count, g.killed, g.injured, g.max_escalation), strict=True)) for g in found)
+        width = _width() if is_tty else None
+        render.render_rows(rows, columns, fmt, sys.stdout, is_tty, header=not no_header, width=width)
+    noun = "incident" if len(entries) == 1 else "incidents"
+    say(f"{len(entries)} {noun} in {len(found)} group{'s' if len(found) != 1 else ''}", quiet)
+    finish(ExitStatus.OK)
+
+
+# -- dupes ---------------------------------------------------------------------------------
+
+DUPE_COLUMNS = ("score", "first", "second", "days_apart", "km", "first_type", "second_type", "related")
+
+
+def dupe_record(c: Any, paths: Mapping[str, str]) -> dict[str, Any]:
+    """Return the JSON record of a candidate pair."""
+
+    def side(e: model.Entry) -> dict[str, Any]:
+        return {
+            "id": e.id,
+            "path": paths.get(e.id),
+            "date": e.date.isoformat(),
+            "date_end": e.date_end.isoformat() if e.date_end else None,
+            "type": str(e.type),
+            "place": e.location.name,
+            "title": e.title,
+        }
+
+    when, where, kind, who = c.parts
+    return {
+        "score": c.score,
+        "first": side(c.first),
+        "second": side(c.second),
+        "days_apart": c.days_apart,
+        "km": c.km,
+        "same_place_name": c.km is None,
+        "related": c.related,
+        "parts": {"when": when, "where": where, "kind": kind, "who": who},
+    }
+
+
+def _dupe_row(c: Any) -> dict[str, Any]:
+    return {
+        "score": f"{c.score:.2f}",
+        "first": c.first.id,
+        "second": c.second.id,
+        "days_apart": c.days_apart,
+        "km": "same name" if c.km is None else f"{c.km:.1f}",
+        "first_type": str(c.first.type),
+        "second_type": str(c.second.type),
+        "related": "related" if c.related else "",
+    }
+
+
+@app.command()
+@filtered
+def dupes(
+    ledger_dir: LedgerDir = None,
+    days: Annotated[int, typer.Option("--days", help="Spans at most N days apart (0: overlapping).", min=0)] = 1,
+    km: Annotated[float, typer.Option("--km", help="Places at most K km apart (haversine).", min=0.0)] = 10.0,
+    min_score: Annotated[
+        float, typer.Option("--min-score", help="Show pairs scoring at least this (0..1).", min=0.0, max=1.0)
+    ] = 0.6,
+    output: Annotated[str | None, _format_option(TABLE_FORMATS)] = None,
+    quiet: Quiet = False,
+    *,
+    selection: Selection,
+) -> None:
+    """List candidate duplicates: close in time and place, types of one category, ranked by score."""
+    from ledger import dupes as dp
+    from ledger import render
+
+    is_tty = sys.stdout.isatty()
+    fmt = _choose_format(output, TABLE_FORMATS, is_tty)
+    ledger = open_ledger(ledger_dir)
+    entries, paths = _selected(ledger, selection, quiet)
+    found = dp.candidates(entries, ledger.vocabulary, days=days, km=km, min_score=min_score)
+    out = sys.stdout
+    if fmt in ("json", "jsonl"):
+        render.render_rows((dupe_record(c, paths) for c in found), None, fmt, out, is_tty)
+    elif fmt == "ids":
+        for c in found:
+            out.write(f"{c.first.id} {c.second.id}\n")
+    else:
+        width = _width() if is_tty else None
+        render.render_rows((_dupe_row(c) for c in found), DUPE_COLUMNS, fmt, out, is_tty, width=width)
+    pairs = "pair" if len(found) == 1 else "pairs"
+    say(f"{len(found)} candidate {pairs} among {len(entries)} incidents", quiet)
+    finish(ExitStatus.FOUND if found else ExitStatus.OK)

@@ -1,0 +1,237 @@
+"""Query commands: index, list, show."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
+from ledger.cli.filters import filtered
+from ledger.cli.history import AsOf
+from ledger.errors import ExitStatus, NotFound
+from ledger.query import Selection
+
+#: what `--columns` can name; the first group comes straight from the index
+COLUMNS = (
+    "id", "path", "date", "title", "type", "category", "escalation", "confidence", "status", "country",
+    "place", "killed", "injured", "label", "date_end", "date_precision", "time", "time_of_day", "as_reported",
+    "admin1", "admin2", "lat", "lon", "actors", "perpetrators", "targets", "associated", "attribution", "tags",
+    "sources", "responds_to", "related", "aliases", "summary",
+)  # fmt: skip
+DEFAULT_COLUMNS = ("id", "date", "type", "escalation", "country", "title")
+_LOCATION = ("admin1", "admin2", "lat", "lon")
+_ACTORS = ("perpetrators", "targets", "associated", "attribution")
+
+Format = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, tsv, csv, json, jsonl, markdown or ids (default: table on a terminal, tsv when piped).",
+        show_default=False,
+    ),
+]
+
+
+def _progress(quiet: bool) -> Any:
+    """Return a progress callback drawing on stderr when it is a terminal, else None."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from ledger.render import ProgressBar
+
+    return ProgressBar(sys.stderr, "indexing")
+
+
+def _record_value(record: dict[str, Any], column: str, labels: Any) -> Any:
+    """Return one column's value from an entry's JSON record."""
+    if column in _LOCATION:
+        return record.get("location", {}).get(column)
+    if column in _ACTORS:
+        return record.get("actors", {}).get(column)
+    if column == "actors":
+        actors = record.get("actors", {})
+        return [name for part in ("perpetrators", "targets", "associated") for name in actors.get(part, [])]
+    if column == "sources":
+        return [source.get("name") for source in record.get("sources", [])]
+    if column == "place":
+        return record.get("location", {}).get("name")
+    if column == "country":
+        return record.get("location", {}).get("country")
+    if column in ("killed", "injured"):
+        value = record.get("casualties", {}).get(column)
+        return value.get("best") if isinstance(value, dict) else value
+    if column == "label":
+        return labels.label(record["escalation"])
+    return record.get(column)
+
+
+def _rows(found: Any, columns: Sequence[str], vocabulary: Any) -> Iterator[dict[str, Any]]:
+    """Yield the rows of the requested columns (from the index, the JSON only when needed)."""
+    from ledger.index import SQL_COLUMNS
+
+    wanted = [c for c in columns if c != "label"]
+    if "label" in columns and "escalation" not in wanted:
+        wanted.append("escalation")
+    for row in found.rows(wanted):
+        record = row.pop("_record", None)
+        out = {}
+        for column in columns:
+            if column in SQL_COLUMNS:
+                out[column] = row[column]
+            elif column == "label":
+                out[column] = vocabulary.label(row["escalation"])
+            else:
+                out[column] = _record_value(record or {}, column, vocabulary)
+        yield out
+
+
+def _columns(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    names = [c.strip() for c in text.split(",") if c.strip()]
+    for name in names:
+        if name not in COLUMNS:
+            from ledger.errors import UsageError
+            from ledger.schema import suggest
+
+            raise UsageError(f'unknown column "{name}"{suggest(name, COLUMNS)} (choose from: {", ".join(COLUMNS)})')
+    if not names:
+        from ledger.errors import UsageError
+
+        raise UsageError("--columns needs at least one column name")
+    return names
+
+
+def _report_skipped(found: Any, quiet: bool) -> None:
+    if found.skipped and not quiet:
+        files = "file" if found.skipped == 1 else "files"
+        say(f"ledger: {found.skipped} invalid entry {files} left out (see `ledger validate`)")
+
+
+@app.command("list")
+@filtered
+def list_(
+    ledger_dir: LedgerDir = None,
+    output: Format = None,
+    columns: Annotated[
+        str | None,
+        typer.Option("--columns", help="Comma-separated columns, e.g. id,date,title,killed.", show_default=False),
+    ] = None,
+    no_header: Annotated[bool, typer.Option("--no-header", help="Leave out the header line.")] = False,
+    quiet: Quiet = False,
+    as_of: AsOf = None,
+    *,
+    selection: Selection,
+) -> None:
+    """List the incidents that match a query, in chronological order."""
+    from ledger import render
+
+    is_tty = sys.stdout.isatty()
+    fmt = render.check_format(output or render.default_format(is_tty))
+    chosen = _columns(columns)
+    ledger = open_ledger(ledger_dir).at(as_of)
+    found = ledger.find(selection, progress=_progress(quiet))
+    out = sys.stdout
+    if fmt == "ids":
+        for entry_id in found.ids():
+            out.write(entry_id + "\n")
+    elif fmt in ("json", "jsonl") and chosen is None:
+        render.write_json_texts(found.json_texts(), fmt, out, is_tty)
+    else:
+        width = _width() if is_tty else None
+        rows = _rows(found, chosen or DEFAULT_COLUMNS, ledger.vocabulary)
+        render.render_rows(rows, chosen or DEFAULT_COLUMNS, fmt, out, is_tty, header=not no_header, width=width)
+    _report_skipped(found, quiet)
+    finish(ExitStatus.OK)
+
+
+def _width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+@app.command()
+def show(
+    ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Entry ids (or entry file paths).")],
+    ledger_dir: LedgerDir = None,
+    output: Annotated[
+        str, typer.Option("--format", "-f", help="text (laid out for reading), toml (the file) or json.")
+    ] = "text",
+    quiet: Quiet = False,
+    as_of: AsOf = None,
+) -> None:
+    """Show whole entries: laid out for reading, as their TOML file, or as JSON."""
+    from ledger import render
+
+    fmt = render.check_format(output, ("text", "toml", "json"))
+    ledger = open_ledger(ledger_dir).at(as_of)
+    wanted = [Path(i).name[: -len(".toml")] if i.endswith(".toml") else i for i in ids]
+    found = ledger.lookup(wanted)
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise NotFound(_missing_message(ledger, missing[0]))
+    is_tty = sys.stdout.isatty()
+    out = sys.stdout
+    records = [found[i] for i in wanted]
+    if fmt == "json":
+        import json
+
+        data = records[0] if len(records) == 1 else records
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        out.write((render.json_safe(text) if is_tty else text) + "\n")
+    elif fmt == "toml":
+        for number, record in enumerate(records):
+            text, problem = ledger.source_text(record["path"])
+            if text is None:
+                raise NotFound(str(problem))
+            head = f"# {record['path']}\n" if len(records) > 1 else ""
+            out.write(("\n" if number else "") + head + (render.clean(text) if is_tty else text))
+    else:
+        width = _width() if is_tty else 100
+        for number, record in enumerate(records):
+            if number:
+                out.write("\n")
+            render.render_entry(record, ledger.vocabulary.labels, out, width)
+    finish(ExitStatus.OK)
+
+
+def _missing_message(ledger: Any, entry_id: str) -> str:
+    from ledger.render import clean
+
+    invalid = ledger.invalid_paths(entry_id)
+    if invalid:
+        return f"{invalid[0]} is not a valid entry (see `ledger validate {invalid[0]}`)"
+    return f'no entry "{clean(entry_id)}"{ledger.suggest_id(entry_id)}'
+
+
+@app.command()
+def index(
+    ledger_dir: LedgerDir = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild from scratch instead of refreshing.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Refresh the index in .ledger/ (queries do this by themselves; --rebuild starts afresh)."""
+    ledger = open_ledger(ledger_dir)
+    started = time.perf_counter()
+    idx = ledger.index(_progress(quiet))
+    conn = idx.connect(rebuild=rebuild)
+    skipped = conn.execute("SELECT count(*) FROM entries WHERE ok = 0").fetchone()[0]
+    status = idx.status
+    took = time.perf_counter() - started
+    if status.how == "memory":
+        say(f"ledger: error: cannot write the index in {idx.folder} ({status.reason})")
+        finish(ExitStatus.TROUBLE)
+    what = {
+        "fresh": "up to date",
+        "refreshed": f"refreshed: {status.reparsed} read, {status.removed} removed",
+        "rebuilt": "rebuilt",
+    }[status.how]
+    invalid = f", {skipped} invalid (see `ledger validate`)" if skipped else ""
+    say(f"index: {status.files} entry files{invalid}; {what} in {took:.2f} s", quiet)
+    finish(ExitStatus.OK)

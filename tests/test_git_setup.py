@@ -1,0 +1,209 @@
+"""`ledger git-setup` with real git (textconv driver), `ledger textconv`, and the pre-commit hook."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, entry
+from test_git import GitRepo, new_repo
+
+ID = "2020-01-05-rockets"
+MESSY = """\
+confidence = "reported"
+escalation = 4
+type = "rocket-attack"
+date = 2020-01-05
+title = "Rockets hit the Green Zone"
+tags = [ "green-zone",   "baghdad" ]
+
+[[sources]]
+name = "Reuters"
+
+[location]
+country = "IQ"
+name = "Green Zone"
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
+    return new_repo(tmp_path, monkeypatch)
+
+
+def ledger_command() -> list[str]:
+    """The installed console script, or this Python running the package."""
+    found = shutil.which("ledger")
+    return [found] if found else [sys.executable, "-m", "ledger"]
+
+
+def test_git_setup_writes_attributes_and_config(repo: GitRepo, cli) -> None:
+    (repo.root / ".gitattributes").write_text("*.png binary")  # kept, no final newline
+    result = cli("git-setup", "--ledger", str(repo.root), "--command", "ledger textconv")
+    assert result.status == 0, result.err
+    assert result.out == (
+        ".gitattributes: added `entries/**/*.toml diff=ledger` (commit it)\n"
+        "git config diff.ledger.textconv 'ledger textconv'\n"
+        "git config diff.ledger.xfuncname '^title = .*$'\n"
+    )
+    assert result.err == "git diff driver set up\n"
+    assert (repo.root / ".gitattributes").read_text() == "*.png binary\nentries/**/*.toml diff=ledger\n"
+    assert repo.git("config", "--local", "diff.ledger.textconv").strip() == "ledger textconv"
+    again = cli("git-setup", "--ledger", str(repo.root), "--command", "ledger textconv")
+    assert (again.status, again.out, again.err) == (0, "", "git diff driver already set up\n")
+    assert (repo.root / ".gitattributes").read_text().count("diff=ledger") == 1
+
+
+def test_git_setup_default_command_is_this_python(repo: GitRepo, cli) -> None:
+    assert cli("git-setup", "--ledger", str(repo.root)).status == 0
+    assert (
+        repo.git("config", "--local", "diff.ledger.textconv").strip()
+        == f"{shlex.quote(sys.executable)} -m ledger textconv"
+    )
+
+
+def test_git_setup_outside_a_repository(make_ledger, cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    root = make_ledger({ID: entry()})
+    result = cli("git-setup", "--ledger", str(root))
+    assert result.status == 2
+    assert "not a git repository" in result.err
+    assert not (root / ".gitattributes").exists()
+
+
+def test_git_diff_shows_the_normalised_form(repo: GitRepo, cli) -> None:
+    repo.write(ID, MESSY)
+    repo.commit("Add")
+    assert cli("git-setup", "--ledger", str(repo.root)).status == 0
+    # Reorder keys and reformat (no change in data) and raise the escalation (a change).
+    repo.write(ID, entry(escalation=5, extra='tags = ["green-zone", "baghdad"]\n'))
+    out = repo.git("diff", "--no-color", "-U0", "--", "entries")
+    changed = [line for line in out.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == ["-escalation = 4", "+escalation = 5"]
+    assert '@@ title = "Rockets hit the Green Zone"' in out  # hunk headers name the incident
+    shown = repo.git("show", "--no-color", "--textconv", f"HEAD:entries/2020/01/{ID}.toml")
+    assert shown == (
+        'title = "Rockets hit the Green Zone"\n'
+        "date = 2020-01-05\n"
+        'type = "rocket-attack"\n'
+        "escalation = 4\n"
+        'confidence = "reported"\n'
+        'tags = ["green-zone", "baghdad"]\n'
+        "\n"
+        "[location]\n"
+        'name = "Green Zone"\n'
+        'country = "IQ"\n'
+        "\n"
+        "[[sources]]\n"
+        'name = "Reuters"\n'
+    )
+    repo.commit("Raise")
+    log = repo.git("log", "-p", "--no-color", "-U0", "-1", "--", "entries")
+    assert "-escalation = 4\n+escalation = 5\n" in log
+
+
+def test_git_diff_survives_a_broken_entry(repo: GitRepo, cli) -> None:
+    repo.write(ID, MESSY)
+    repo.commit("Add")
+    assert cli("git-setup", "--ledger", str(repo.root)).status == 0
+    repo.write(ID, 'title = "unterminated\n')
+    out = repo.git("diff", "--no-color", "--", "entries")
+    assert "+# ledger: TOML syntax: " in out
+    assert '+title = "unterminated' in out
+
+
+@pytest.mark.parametrize(
+    ("data", "first_line"),
+    [
+        (b'title = "x\n', "# ledger: TOML syntax: "),
+        (b"\x00\x01\x02", "# ledger: binary file"),
+        (b"\xff\xfe bad utf-8", "# ledger: not valid UTF-8"),
+        (b"", "# ledger: file is empty"),
+        (b"sources = 3\n", "sources = 3"),  # parses, but not an entry: shown as parsed
+    ],
+)
+def test_textconv_exits_0_on_bad_input(tmp_path: Path, cli, data: bytes, first_line: str) -> None:
+    path = tmp_path / "x.toml"
+    path.write_bytes(data)
+    result = cli("textconv", str(path))
+    assert result.status == 0
+    assert result.out.startswith(first_line)
+
+
+def test_textconv_of_a_missing_file_exits_0(tmp_path: Path, cli) -> None:
+    result = cli("textconv", str(tmp_path / "nope.toml"))
+    assert result.status == 0
+    assert result.out.startswith("# ledger: cannot read this file")
+
+
+def test_textconv_as_a_process_is_canonical(tmp_path: Path) -> None:
+    path = tmp_path / "x.toml"
+    path.write_text(MESSY)
+    done = subprocess.run([*ledger_command(), "textconv", str(path)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[:2] == ['title = "Rockets hit the Green Zone"', "date = 2020-01-05"]
+
+
+# -- the pre-commit hook -----------------------------------------------------------------
+
+
+def hook() -> dict[str, str]:
+    """Read the one hook of .pre-commit-hooks.yaml (flat `key: value` lines)."""
+    fields: dict[str, str] = {}
+    for line in (ROOT / ".pre-commit-hooks.yaml").read_text().splitlines():
+        if line.startswith(("- ", "  ")) and ":" in line and not line.lstrip().startswith("#"):
+            key, _, value = line[2:].partition(":")
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def run_hook(repo: GitRepo) -> subprocess.CompletedProcess[str]:
+    """Run the hook as pre-commit does: from the top of the repository, on the staged files."""
+    import re
+
+    spec = hook()
+    staged = repo.git("diff", "--cached", "--name-only", "-z").split("\0")
+    matching = [name for name in staged if name and re.search(spec["files"], name)]
+    assert matching, "pre-commit would not run the hook"
+    command = shlex.split(spec["entry"])
+    if command[0] == "ledger":
+        command = [*ledger_command(), *command[1:]]
+    if spec["pass_filenames"] == "true":
+        command += matching
+    return subprocess.run(command, cwd=repo.root, capture_output=True, text=True, check=False, env=repo.env)
+
+
+def test_hook_declaration() -> None:
+    spec = hook()
+    assert spec["id"] == "ledger-validate"
+    assert spec["entry"] == "ledger validate"
+    assert spec["language"] == "python"
+    assert spec["pass_filenames"] == "false"
+    import re
+
+    files = re.compile(spec["files"])
+    assert files.search("entries/2020/01/2020-01-05-x.toml")
+    assert files.search("ledger.toml")
+    assert not files.search("README.md") and not files.search("notes/entries.toml")
+
+
+def test_hook_passes_a_valid_commit_and_blocks_a_bad_one(repo: GitRepo) -> None:
+    repo.write(ID, entry())
+    repo.git("add", "-A")
+    done = run_hook(repo)
+    assert done.returncode == 0, done.stderr
+    repo.write("2020-01-06-bad", entry(date="2020-01-06", escalation=9))
+    repo.git("add", "-A")
+    done = run_hook(repo)
+    assert done.returncode == 1
+    assert "entries/2020/01/2020-01-06-bad.toml:4: escalation:" in done.stdout
+    # ledger-wide rules too: a link to an incident that is not there
+    repo.write("2020-01-06-bad", entry(date="2020-01-06", extra=f'responds_to = ["{ID}-gone"]\n'))
+    repo.git("add", "-A")
+    done = run_hook(repo)
+    assert done.returncode == 1
+    assert f"{ID}-gone" in done.stdout
