@@ -367,7 +367,7 @@ class Ledger:
 
     def _snapshot(self, rev: str, today: dt.date | None = None) -> tuple[Any, str, list[Loaded], dict[str, str]]:
         """Return (repo, commit, entries, blob id by path) at a revision, parsing only uncached blobs."""
-        from ledger import git
+        from ledger import git, snapshot
 
         repo = git.Repo.discover(self.root)
         commit = repo.resolve(rev)
@@ -380,22 +380,20 @@ class Ledger:
             rel = repo.rel(item.path)
             cached = known.get(item.blob)
             if cached is not None and cached.get("id") == files.stem(rel):
-                out.append(Loaded(rel, files.stem(rel), schema.from_json(cached)))
+                out.append(Loaded(rel, files.stem(rel), snapshot.entry_from_record(cached)))
             else:
                 out.append(Loaded(rel, files.stem(rel), None))
                 missing.append((len(out) - 1, item))
-        data = repo.read_blobs(item.blob for _, item in missing)
+        data = repo.read_blobs(item.blob for _, item in missing if not item.mode.startswith("12"))
+        pairs = [(out[index].rel, data.get(item.blob)) for index, item in missing]
+        parsed: list[Loaded] = []
+        for chunk in map_chunks(_load_blobs, pairs, today=today or dt.date.today()):
+            parsed.extend(chunk)
         fresh: dict[str, dict[str, Any]] = {}
-        for index, item in missing:
-            rel = out[index].rel
-            if item.mode.startswith("12"):
-                problem = Problem(rel, 0, "", "is a symbolic link in git, not an entry file")
-                out[index] = Loaded(rel, files.stem(rel), None, (problem,))
-                continue
-            loaded = load_bytes(rel, data.get(item.blob, b""), today)
+        for (index, item), loaded in zip(missing, parsed, strict=True):
             out[index] = loaded
             if loaded.ok and loaded.entry is not None:  # only clean entries: a hit must mean "ok"
-                fresh[item.blob] = schema.to_json(loaded.entry, rel)
+                fresh[item.blob] = schema.to_json(loaded.entry, loaded.rel)
         if cache is not None:
             if fresh:
                 cache.put_many(fresh)
@@ -578,6 +576,18 @@ class Ledger:
         records = (exporters.Record(schema.from_json(r), r["path"]) for r in found.records())
         labels = self.vocabulary.labels
         return exporters.export(fmt, records, out, is_tty=is_tty, labels=labels, stamp=stamp), found.skipped
+
+
+def _load_blobs(pairs: list[tuple[str, bytes | None]], *, today: dt.date) -> list[Loaded]:
+    """Parse blobs read from git (None: a symbolic link, or a blob git did not give)."""
+    out = []
+    for rel, data in pairs:
+        if data is None:
+            problem = Problem(rel, 0, "", "is a symbolic link in git, not an entry file")
+            out.append(Loaded(rel, files.stem(rel), None, (problem,)))
+        else:
+            out.append(load_bytes(rel, data, today))
+    return out
 
 
 def _blob_cache(root: Path) -> Any:

@@ -22,6 +22,7 @@ before it says yes.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import re
 import types
@@ -58,8 +59,8 @@ def _join(lines: list[_Line]) -> str:
 
 def _layout(data: Mapping[str, Any]) -> list[_Line]:
     items = _ordered(data, model.Entry)
-    lines = [_Line(k, _assign(k, v)) for k, v in items if not isinstance(v, Mapping) and not _is_aot(v)]
-    for key, table in ((k, v) for k, v in items if isinstance(v, Mapping)):
+    lines = [_Line(k, _assign(k, v)) for k, v in items if not isinstance(v, dict) and not _is_aot(v)]
+    for key, table in ((k, v) for k, v in items if isinstance(v, dict)):
         lines.extend(_table(f"[{_key(key)}]", f"table:{key}", key, table, _nested(model.Entry, key), bool(lines)))
     for key, tables in ((k, v) for k, v in items if _is_aot(v)):
         cls = _nested(model.Entry, key)
@@ -87,17 +88,27 @@ def _assign(key: str, value: Any, owner: type | None = None) -> str:
 
 
 def _value(value: Any, *, multiline: bool = False, cls: type | None = None) -> str:
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         if not value:
             return "{}"
         return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in _ordered(value, cls)) + " }"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_value(item) for item in value) + "]"
-    if multiline and isinstance(value, str) and "\n" in value:
-        return _text_block(value)
+    if isinstance(value, str):
+        if multiline and "\n" in value:
+            return _text_block(value)
+        if not _NEEDS_ESCAPE.search(value):
+            return f'"{value}"'  # what tomli-w writes for such text, without its per-call cost
+    elif isinstance(value, bool):
+        return "true" if value else "false"
+    elif type(value) in (int, float, dt.date, dt.time):
+        return str(value)  # as tomli-w writes them (dates and times ISO, floats by repr)
     import tomli_w  # the writer is needed only when writing
 
     return tomli_w.dumps({"v": value})[len("v = ") : -1]
+
+
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x08\x0a-\x1f\x7f"\\]')
 
 
 def _text_block(text: str) -> str:
@@ -125,6 +136,7 @@ def _text_block(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=256)
 def _key(key: str) -> str:
     if _BARE_KEY.fullmatch(key):
         return key
@@ -134,7 +146,7 @@ def _key(key: str) -> str:
 
 
 def _is_aot(value: Any) -> bool:
-    return isinstance(value, list | tuple) and bool(value) and all(isinstance(v, Mapping) for v in value)
+    return isinstance(value, list | tuple) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
 def _ordered(table: Mapping[str, Any], cls: type | None) -> list[tuple[str, Any]]:
@@ -421,7 +433,7 @@ def _scan(text: str) -> _Scan | None:
 
 def _place_comments(lines: list[_Line], scan: _Scan) -> list[_Line] | str:
     """Put each comment before (or after) the line of its key; return a reason when one has no place."""
-    where = {line.anchor: i for i, line in enumerate(lines) if line.anchor is not None}
+    where: dict[str, int] = {line.anchor: i for i, line in enumerate(lines) if line.anchor is not None}
     before: dict[int, list[_Comment]] = {}
     after: dict[int, _Comment] = {}
     start: list[_Comment] = []
@@ -462,7 +474,7 @@ def _emit(out: list[_Line], block: list[_Comment]) -> None:
         out.append(_Line(None, ""))
 
 
-def _resolve(anchor: str, where: Mapping[str | None, int]) -> int | None:
+def _resolve(anchor: str, where: Mapping[str, int]) -> int | None:
     """Find the line for a key or header the new layout writes differently (a table as inline, ...)."""
     path = anchor.removeprefix("table:")
     while path:

@@ -45,29 +45,41 @@ def bar(value: float, scale: float, width: int, ascii_only: bool = False) -> str
         return ""
     cells = min(value / scale, 1.0) * width
     if ascii_only:
-        return "#" * max(1, round(cells))
-    eighths = max(1, round(cells * 8))
+        return "#" * max(1, math.floor(cells + 0.5))
+    eighths = max(1, math.floor(cells * 8 + 0.5))  # a value above zero always shows
     full, part = divmod(eighths, 8)
     return "█" * full + (_EIGHTHS[part] if part else "")
 
 
+MIN_BAR = 10
+
+
 def bars(periods: Sequence[Period], measure: str = "sum", width: int = 80, ascii_only: bool = False) -> list[str]:
-    """Return the lines of a period table with a bar chart of `measure` fitted to `width` columns."""
+    """Return the lines of a period table with a bar chart of `measure` fitted to `width` columns.
+
+    On a narrow terminal the injured and killed columns give way before the bars get
+    shorter than MIN_BAR cells.
+    """
     field, title = MEASURES[measure]
-    head = ["period", *(name for _, name in _COLUMNS)]
-    cells = [[p.label, *(_num(getattr(p, f)) for f, _ in _COLUMNS)] for p in periods]
-    widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(head)]
+    columns = list(_COLUMNS)
+    while True:
+        head = ["period", *(name for _, name in columns)]
+        cells = [[p.label, *(_num(getattr(p, f)) for f, _ in columns)] for p in periods]
+        widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(head)]
+        prefix = sum(widths) + 2 * len(widths)
+        if width - prefix - 1 >= MIN_BAR or len(columns) <= 3:
+            break
+        columns.pop()
 
     def line(values: Sequence[str]) -> str:
         first = values[0].ljust(widths[0])
         rest = [v.rjust(w) for v, w in zip(values[1:], widths[1:], strict=True)]
         return "  ".join([first, *rest])
 
-    prefix = len(line(head)) + 2
-    room = max(10, width - prefix - 1)
+    room = max(MIN_BAR, width - prefix - 1)
     values = [getattr(p, field) or 0 for p in periods]
     scale = max(values, default=0)
-    out = [line(head) + "  " + title]
+    out = [line(head) + "  " + title[:room]]
     for row, value in zip(cells, values, strict=True):
         out.append((line(row) + "  " + bar(value, scale, room, ascii_only)).rstrip())
     return out
@@ -182,8 +194,13 @@ def _layout(items: Sequence[Step]) -> tuple[list[_Mark], int, int]:
     return marks, first, last
 
 
+SPREAD_LIMIT = 3000  # beyond this many marks the chart is a cloud: spreading them helps nobody
+
+
 def _spread(marks: list[_Mark]) -> None:
     """Move marks that would overlap up or down within their rung's band (a beeswarm)."""
+    if len(marks) > SPREAD_LIMIT:
+        return
     rows: dict[float, list[_Mark]] = defaultdict(list)
     for m in sorted(marks, key=lambda m: (m.x, m.step.number)):
         rows[m.y].append(m)
@@ -346,7 +363,7 @@ def _when(entry: model.Entry) -> str:
 
 def _legend(marks: Sequence[_Mark], x: float) -> list[str]:
     out = [f'<text x="{x}" y="{TOP + 4}" font-weight="bold">category</text>']
-    y = TOP + 24
+    y: float = TOP + 24
     present = {m.step.entry.category for m in marks}
     for category, colour in COLOURS.items():
         if category in present:

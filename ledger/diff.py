@@ -309,14 +309,14 @@ def placements(diff: Diff, target_ids: Iterable[str]) -> dict[str, tuple[str | N
     moved = [item for item in diff.changed if item.change("date") is not None]
     if not moved:
         return {}
-    known = {i.id: chronology_key(i.id, i.date) for i in (*diff.changed, *diff.added)}
+    known = {i.id: chronology_key(i.id, i.date) or i.id for i in (*diff.changed, *diff.added)}
     gone = {i.id for i in diff.removed}
     keys = [k for i in target_ids if i not in known and i not in gone and (k := chronology_key(i)) is not None]
-    keys.extend(k for k in known.values() if k is not None)
+    keys.extend(known.values())
     keys.sort()
     placed: dict[str, tuple[str | None, str | None]] = {}
     for item in moved:
-        mine = known[item.id]
+        mine = chronology_key(item.id, item.date) or item.id
         at = bisect.bisect_left(keys, mine)
         after = keys[at - 1] if at > 0 else None
         nxt = at + 1 if at < len(keys) and keys[at] == mine else at

@@ -218,33 +218,37 @@ def candidates(
     size = max(km, 0.001)
     grid: dict[tuple[Any, ...], list[_Prepared]] = defaultdict(list)
     names: dict[tuple[Any, ...], list[_Prepared]] = defaultdict(list)
-    cell_of: dict[int, tuple[int, int, int]] = {}
     for p in prepared:
         category = p.entry.category
         if p.lat is not None and p.lon is not None:
-            cell = cell_of[p.index] = _cell(p.lat, p.lon, size)
-            grid[(category, *cell)].append(p)
+            grid[(category, *_cell(p.lat, p.lon, size))].append(p)
         names[(category, *p.place)].append(p)
     grid_buckets = {key: _Bucket(items) for key, items in grid.items()}
-    name_buckets = {key: _Bucket(items) for key, items in names.items()}
     offsets = [(dx, dy, dz) for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)]
     found: list[Candidate] = []
-    for p in prepared:
-        category = p.entry.category
-        cell = cell_of.get(p.index)
-        if cell is not None:
-            for dx, dy, dz in offsets:
-                bucket = grid_buckets.get((category, cell[0] + dx, cell[1] + dy, cell[2] + dz))
-                if bucket is None:
-                    continue
-                for q in bucket.near(p, days):
-                    if q.index > p.index:
-                        distance = haversine(p.lat, p.lon, q.lat, q.lon)  # type: ignore[arg-type]
-                        if distance <= km:
-                            _consider(p, q, distance, days, km, min_score, found)
-        for q in name_buckets[(category, *p.place)].near(p, days):
-            if q.index > p.index and (cell is None or q.lat is None):
-                _consider(p, q, None, days, km, min_score, found)
+    # Neighbouring buckets are paired once (the larger key with the smaller), so the cost
+    # follows the number of occupied cells and of incidents close in time, not of all pairs.
+    for key, bucket in grid_buckets.items():
+        category, x, y, z = key
+        for dx, dy, dz in offsets:
+            near_key = (category, x + dx, y + dy, z + dz)
+            other = grid_buckets.get(near_key) if near_key >= key else None
+            if other is None:
+                continue
+            same = other is bucket
+            for p in bucket.items:
+                for q in other.near(p, days):
+                    if same and q.index <= p.index:
+                        continue
+                    distance = haversine(p.lat, p.lon, q.lat, q.lon)  # type: ignore[arg-type]
+                    if distance <= km:
+                        _consider(p, q, distance, days, km, min_score, found)
+    for items in names.values():
+        bucket = _Bucket(items)
+        for p in bucket.items:
+            for q in bucket.near(p, days):
+                if q.index > p.index and (p.lat is None or q.lat is None):
+                    _consider(p, q, None, days, km, min_score, found)
     found.sort(key=lambda c: (-c.score, c.first.date, c.first.id, c.second.id))
     return found
 

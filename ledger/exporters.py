@@ -26,6 +26,7 @@ from ledger import flat, gazetteer, ics, model, schema
 
 FORMATS = ("csv", "json", "jsonl", "geojson", "ics", "acled")
 T = TypeVar("T")
+DEFAULT_LABELS = tuple(name for name, _ in model.LADDER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ def export(
     out: TextIO,
     *,
     is_tty: bool = False,
-    labels: Sequence[str] = tuple(label for label, _ in model.LADDER),
+    labels: Sequence[str] = DEFAULT_LABELS,
     stamp: dt.datetime | None = None,
 ) -> Written:
     """Write records in one of FORMATS to `out`; return the counts."""

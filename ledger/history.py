@@ -400,6 +400,15 @@ def _renamed(repo: git.Repo, last: LogRecord, parent: str, current: str) -> tupl
 # -- git's textconv ----------------------------------------------------------------------
 
 
+def textconv(path: str) -> str:
+    """Return what git's textconv shows for a file: `normalised`, or a comment; never raises."""
+    try:
+        with open(path, "rb") as handle:
+            return normalised(handle.read(files.MAX_FILE_BYTES + 1))
+    except Exception as err:  # noqa: BLE001 - git aborts the whole diff when a textconv fails
+        return f"# ledger: cannot read this file: {err}\n"
+
+
 def normalised(data: bytes) -> str:
     """Return an entry file in the canonical layout (for `git diff`); unparseable text as it is.
 

@@ -474,7 +474,8 @@ def _own(data: dict[str, Any], overrides: Overrides, path: Any) -> Mapped:
     if overrides.confidence:
         data["confidence"] = overrides.confidence
     if overrides.tags:
-        tags = data.get("tags") if isinstance(data.get("tags"), list) else []
+        given = data.get("tags")
+        tags: list[Any] = given if isinstance(given, list) else []
         data["tags"] = [*tags, *(t for t in overrides.tags if t not in tags)]
     entry_id = entry_id if isinstance(entry_id, str) else None
     return Mapped(data, entry_id, None, path=path if isinstance(path, str) else None)

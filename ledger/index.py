@@ -4,9 +4,10 @@ Every query refreshes it first. A lean walk stats every entry file and folds (si
 mtime_ns, inode) of each, and the mtime of each folder (renames show there), into one
 signature: when it equals the stored one, nothing changed and the query runs at once.
 Otherwise the stored stats are compared file by file and only changed, added and removed
-files are re-parsed and written, in one transaction. Files touched within `RACY_NS` of a
-refresh are re-read once more later, since a second edit in the same clock tick would keep
-the same stats (git's "racily clean" problem).
+files are re-parsed and written, in one transaction. Files touched just before a refresh
+are re-read once more at the next one, since a second edit in the same clock tick would keep
+the same stats (git's "racily clean" problem): within 100 ms, or 2 s on a file system whose
+timestamps are whole seconds.
 
 The file is only a cache: a corrupt, truncated, older or newer index is rebuilt (into a
 temporary file, then renamed over, under `.ledger/lock`); a locked one or a read-only folder
@@ -25,7 +26,6 @@ import json
 import os
 import shutil
 import sqlite3
-import stat
 import sys
 import tempfile
 import time
@@ -43,7 +43,15 @@ DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
 BUSY_TIMEOUT = 2.0  # seconds to wait for another process's SQLite lock before bypassing
 LOCK_TIMEOUT = 60.0  # seconds to wait for another process's refresh (it may be a cold build)
-RACY_NS = 2_000_000_000  # files modified this close to a refresh are re-read at the next one
+RACY_NS = 100_000_000  # files modified this close to a refresh are re-read at the next one
+COARSE_RACY_NS = 2_000_000_000  # the same where timestamps are whole seconds (FAT, HFS+, old ext)
+
+
+def racy(mtime_ns: int, started_ns: int) -> bool:
+    """Return whether a file's stats may not show a later edit made in the same clock tick."""
+    window = RACY_NS if mtime_ns % 1_000_000_000 else COARSE_RACY_NS
+    return mtime_ns >= started_ns - window
+
 
 # (rel, size, mtime_ns, inode)
 Stat = tuple[str, int, int, int]
@@ -70,6 +78,7 @@ CREATE INDEX IF NOT EXISTS entries_date ON entries (date);
 CREATE INDEX IF NOT EXISTS entries_type ON entries (type);
 CREATE INDEX IF NOT EXISTS entries_country ON entries (country);
 CREATE INDEX IF NOT EXISTS entries_id ON entries (id);
+CREATE INDEX IF NOT EXISTS entries_invalid ON entries (path) WHERE ok = 0;
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 _INDEXES_FIRST = _SCHEMA.split("CREATE INDEX", 1)[0]
@@ -156,69 +165,214 @@ _PLANS: dict[type, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
 # -- the walk ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class Scan:
-    """The entry files and their stats, and a signature that changes when any of them does."""
+    """The entry files and their stats, and a signature that changes when any of them does.
 
-    files: dict[str, tuple[int, int, int]]
-    signature: str
-    newest_ns: int
-    started_ns: int
+    `files` (path -> (size, mtime_ns, inode)) is assembled only when asked for: a query on
+    an unchanged ledger needs the signature alone.
+    """
+
+    def __init__(self, root: Path, started_ns: int) -> None:
+        self.root = root
+        self.started_ns = started_ns
+        self.acc = 0
+        self.count = 0
+        self.newest_ns = 0
+        self.dirs: list[tuple[str, list[str], list[Any]]] = []  # stat results, or (size, mtime_ns, inode)
+        self.child: _Child | None = None
+        self._files: dict[str, tuple[int, int, int]] | None = None
+        self._real_root: str | None = None
+
+    @property
+    def signature(self) -> str:
+        return f"{self.count}:{self.acc & 0xFFFFFFFFFFFFFFFF:x}"
 
     @property
     def racy(self) -> bool:
-        return self.newest_ns >= self.started_ns - RACY_NS
+        """Return whether a file or folder changed so recently that a later edit could keep its stats."""
+        return racy(self.newest_ns, self.started_ns)
+
+    @property
+    def files(self) -> dict[str, tuple[int, int, int]]:
+        if self._files is None:
+            if self.child is not None:
+                self.dirs.extend(self.child.details(self))
+                self.child = None
+            self._files = {
+                f"entries/{prefix}{name}": st if type(st) is tuple else (st.st_size, st.st_mtime_ns, st.st_ino)
+                for prefix, names, stats in self.dirs
+                for name, st in zip(names, stats, strict=True)
+            }
+        return self._files
+
+    def close(self) -> None:
+        """Let a helper process go (when the signature alone was enough)."""
+        if self.child is not None:
+            self.child.close()
+            self.child = None
+
+    def walk(self, stack: list[tuple[str, str]], depth: int | None = None) -> list[tuple[str, str]]:
+        """Stat the files under the given folders; return the folders found below `depth`, unvisited."""
+        deeper: list[tuple[str, str]] = []
+        acc, count, newest = 0, 0, self.newest_ns
+        while stack:
+            prefix, folder = stack.pop()
+            try:
+                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            except OSError:
+                continue
+            try:
+                st = os.fstat(fd)
+                acc += hash((st.st_mtime_ns, st.st_ino))  # renames, additions, removals show here
+                newest = max(newest, st.st_mtime_ns)
+                names: list[str] = []
+                stats: list[os.stat_result] = []
+                with os.scandir(fd) as it:
+                    for item in it:
+                        name = item.name
+                        if name[-5:] == ".toml" and name[0] != ".":
+                            try:
+                                st = item.stat()
+                            except OSError:
+                                acc += 0x9E3779B97F4A7C15  # a broken link: its folder's mtime covers it
+                                continue
+                            mtime = st.st_mtime_ns
+                            acc += hash((st.st_size, mtime, st.st_ino))
+                            if mtime > newest:
+                                newest = mtime
+                            if st.st_mode & 0o170000 != 0o100000:  # not a regular file (or a link to a folder)
+                                if not item.is_symlink() and item.is_dir():
+                                    stack.append((f"{prefix}{name}/", f"{folder}/{name}"))
+                                continue
+                            if item.is_symlink() and not self._inside(f"{folder}/{name}"):
+                                continue  # a link out of the ledger is never followed
+                            names.append(name)
+                            stats.append(st)
+                        elif name[0] != "." and item.is_dir(follow_symlinks=False):
+                            below = (f"{prefix}{name}/", f"{folder}/{name}")
+                            if depth is not None and prefix.count("/") + 1 >= depth:
+                                deeper.append(below)
+                            else:
+                                stack.append(below)
+                count += len(names)
+                if names:
+                    self.dirs.append((prefix, names, stats))
+            finally:
+                os.close(fd)
+        self.acc += acc
+        self.count += count
+        self.newest_ns = newest
+        return deeper
+
+    def _inside(self, path: str) -> bool:
+        self._real_root = self._real_root or os.path.realpath(self.root)
+        return os.path.realpath(path).startswith(self._real_root + os.sep)
 
 
-def scan(root: Path) -> Scan:
-    """Stat every entry file under entries/ (the same files `files.walk` yields)."""
-    started = time.time_ns()
-    base = os.path.join(root, "entries")
-    found: dict[str, tuple[int, int, int]] = {}
-    acc = 0
-    newest = 0
-    stack = [("", base)]
-    real_root: str | None = None
-    while stack:
-        prefix, folder = stack.pop()
+PARALLEL_SCAN = 20_000  # files; below this a helper process costs more than it saves
+
+
+def scan(root: Path, expected: int = 0) -> Scan:
+    """Stat every entry file under entries/ (the files `files.walk` yields), on two cores when many."""
+    found = Scan(root, time.time_ns())
+    start = [("", os.path.join(root, "entries"))]
+    if expected < PARALLEL_SCAN or not _can_fork():
+        found.walk(start)
+        return found
+    pending = found.walk(start, depth=2)
+    mine, theirs = pending[0::2], pending[1::2]
+    found.child = _Child.start(found, theirs)
+    found.walk(mine)
+    if found.child is None or not found.child.merge_totals(found):
+        found.child = None
+        found.walk(theirs)
+    return found
+
+
+def _can_fork() -> bool:
+    import threading
+
+    return sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+
+
+class _Child:
+    """A forked helper that stats half of the folders, reports totals, and its details on demand."""
+
+    def __init__(self, pid: int, results: int, orders: int, folders: list[tuple[str, str]]) -> None:
+        self.pid, self.results, self.orders, self.folders = pid, results, orders, folders
+
+    @classmethod
+    def start(cls, found: Scan, folders: list[tuple[str, str]]) -> _Child | None:
+        import marshal
+
         try:
-            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            results_r, results_w = os.pipe()
+            orders_r, orders_w = os.pipe()
+            pid = os.fork()
         except OSError:
-            continue
+            return None
+        if pid == 0:  # the helper: never returns
+            code = 1
+            try:
+                os.close(results_r)
+                os.close(orders_w)
+                mine = Scan(found.root, found.started_ns)
+                mine.walk(folders)
+                _write_all(results_w, f"{mine.acc} {mine.count} {mine.newest_ns}\n".encode())
+                if os.read(orders_r, 1) == b"d":
+                    data = [(p, n, [(s.st_size, s.st_mtime_ns, s.st_ino) for s in st]) for p, n, st in mine.dirs]
+                    _write_all(results_w, marshal.dumps(data))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(results_w)
+        os.close(orders_r)
+        return cls(pid, results_r, orders_w, folders)
+
+    def merge_totals(self, found: Scan) -> bool:
+        """Add the helper's totals to `found`; False (helper gone) means: walk its half yourself."""
+        line = b""
+        while not line.endswith(b"\n"):
+            chunk = os.read(self.results, 4096)
+            if not chunk:
+                self.close()
+                return False
+            line += chunk
+        acc, count, newest = (int(x) for x in line.split())
+        found.acc += acc
+        found.count += count
+        found.newest_ns = max(found.newest_ns, newest)
+        return True
+
+    def details(self, found: Scan) -> list[tuple[str, list[str], list[Any]]]:
+        """Return the helper's files as (prefix, names, stats); walk its folders again if it fails."""
+        import marshal
+
         try:
-            st = os.fstat(fd)
-            acc += hash((st.st_mtime_ns, st.st_ino))
-            newest = max(newest, st.st_mtime_ns)
-            with os.scandir(fd) as it:
-                for item in it:
-                    name = item.name
-                    if name[0] == ".":
-                        continue
-                    if item.is_dir(follow_symlinks=False):
-                        stack.append((f"{prefix}{name}/", f"{folder}/{name}"))
-                        continue
-                    if not name.endswith(".toml"):
-                        continue
-                    try:
-                        st = item.stat()
-                    except OSError:
-                        acc += 0x9E3779B97F4A7C15  # a broken link: its folder's mtime covers its name
-                        continue
-                    size, mtime, ino = st.st_size, st.st_mtime_ns, st.st_ino
-                    acc += hash((size, mtime, ino))
-                    if mtime > newest:
-                        newest = mtime
-                    if not stat.S_ISREG(st.st_mode):
-                        continue
-                    if item.is_symlink():
-                        real_root = real_root or os.path.realpath(root)
-                        target = os.path.realpath(f"{folder}/{name}")
-                        if not target.startswith(real_root + os.sep):
-                            continue  # a link out of the ledger is never followed
-                    found[f"entries/{prefix}{name}"] = (size, mtime, ino)
+            os.write(self.orders, b"d")
+            data = b""
+            while chunk := os.read(self.results, 1 << 20):
+                data += chunk
+            return list(marshal.loads(data))
+        except (OSError, EOFError, ValueError, TypeError):
+            again = Scan(found.root, found.started_ns)
+            again.walk(list(self.folders))
+            return again.dirs
         finally:
-            os.close(fd)
-    return Scan(found, f"{len(found)}:{acc & 0xFFFFFFFFFFFFFFFF:x}", newest, started)
+            self.close()
+
+    def close(self) -> None:
+        for fd in (self.orders, self.results):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 # -- opening, refreshing, rebuilding -------------------------------------------------------
@@ -312,48 +466,48 @@ class Index:
 
     def connect(self, rebuild: bool = False) -> sqlite3.Connection:
         """Return a connection to an index that matches the files now (never raises on a bad index)."""
-        found = scan(self.root)
-        self.status = Status(files=len(found.files))
+        found: Scan | None = None
         try:
-            if not rebuild:
-                conn = self._clean(found)
-                if conn is not None:
+            conn, meta = (None, {}) if rebuild else self._stored()
+            found = scan(self.root, int(meta.get("files") or 0))
+            self.status = Status(files=found.count)
+            if conn is not None:
+                if meta.get("signature") == found.signature and not meta.get("racy"):
                     return conn
+                conn.close()
             return self._refresh(found, rebuild)
         except (Unusable, sqlite3.Error, OSError) as err:
             return self.in_memory(found, _reason(err))
+        finally:
+            if found is not None:
+                found.close()
 
     def in_memory(self, found: Scan | None = None, reason: str = "") -> sqlite3.Connection:
         """Build a throw-away index in memory (the bypass when the file cannot be used)."""
         found = found or scan(self.root)
-        self.status = Status("memory", len(found.files), 0, len(found.files), reason)
+        self.status = Status("memory", found.count, 0, found.count, reason)
         _debug(f"bypassing the index file: {reason}")
         conn = _connect(":memory:")
         self._fill(conn, found)
         return conn
 
-    def _clean(self, found: Scan) -> sqlite3.Connection | None:
-        """Return a connection when the stored index is intact and unchanged, else None.
+    def _stored(self) -> tuple[sqlite3.Connection | None, dict[str, Any]]:
+        """Open the stored index read-only and read its metadata ((None, {}) if it is unusable).
 
-        A file locked by another process raises (the caller bypasses it at once).
+        A file locked by another process raises: the caller bypasses it at once.
         """
         if not self.path.is_file():
-            return None
+            return None, {}
         conn = _connect(self.path.as_uri() + "?mode=ro", uri=True)
         try:
-            meta = _meta(conn)
+            return conn, _meta(conn)
         except sqlite3.OperationalError as err:
             conn.close()
             if "locked" in str(err):
                 raise
-            return None
         except (Unusable, sqlite3.Error):
             conn.close()
-            return None
-        if meta.get("signature") == found.signature and not meta.get("racy"):
-            return conn
-        conn.close()
-        return None
+        return None, {}
 
     def _refresh(self, found: Scan, rebuild: bool) -> sqlite3.Connection:
         self.folder.mkdir(exist_ok=True)
@@ -381,9 +535,9 @@ class Index:
     def _update(self, conn: sqlite3.Connection, found: Scan, meta: dict[str, Any]) -> None:
         """Re-parse what changed since the stored refresh and write it in one transaction."""
         stored = {p: (s, m, i) for p, s, m, i in conn.execute("SELECT path, size, mtime_ns, inode FROM entries")}
-        racy_since = int(meta.get("started_ns") or 0) - RACY_NS
+        before = int(meta.get("started_ns") or 0)
         changed = sorted(
-            (rel, *stats) for rel, stats in found.files.items() if stored.get(rel) != stats or stats[1] >= racy_since
+            (rel, *stats) for rel, stats in found.files.items() if stored.get(rel) != stats or racy(stats[1], before)
         )
         removed = [rel for rel in stored if rel not in found.files]
         first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM entries").fetchone()[0]
@@ -430,7 +584,7 @@ class Index:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
             raise
-        self.status.reparsed = len(found.files)
+        self.status.reparsed = found.count
 
     def _fill(self, conn: sqlite3.Connection, found: Scan) -> None:
         """Create the schema and load every file (indexes are built after the rows: faster)."""
@@ -542,7 +696,12 @@ def _keep_blobs(conn: sqlite3.Connection, old: Path) -> None:
 def _set_meta(conn: sqlite3.Connection, found: Scan) -> None:
     conn.executemany(
         "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-        [("signature", found.signature), ("started_ns", found.started_ns), ("racy", int(found.racy))],
+        [
+            ("signature", found.signature),
+            ("started_ns", found.started_ns),
+            ("racy", int(found.racy)),
+            ("files", found.count),
+        ],
     )
 
 

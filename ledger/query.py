@@ -170,7 +170,8 @@ class QuerySyntaxError(UsageError):
 
     def caret(self, text: str) -> str:
         """Return the query and a caret under the column at fault (two lines)."""
-        shown = text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+        # One column per character, nothing a terminal would act on.
+        shown = "".join(" " if c.isspace() else c if c.isprintable() else "?" for c in text)
         return f"{shown}\n{' ' * min(self.position, len(shown))}^"
 
 
@@ -198,8 +199,8 @@ def _day_range(text: str) -> tuple[str, str]:
             last = calendar.monthrange(year, month)[1]
             return dt.date(year, month, 1).isoformat(), dt.date(year, month, last).isoformat()
         single = dt.date(year, month, day).isoformat()
-    except ValueError as err:
-        raise ValueError(f'"{text}" is not a valid date ({err})') from None
+    except ValueError:
+        raise ValueError(f'"{text}" is not a valid date') from None
     return single, single
 
 

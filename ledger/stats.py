@@ -31,7 +31,10 @@ class Group:
 
 
 def keys(entry: model.Entry, by: str, vocabulary: Any = None) -> list[str]:
-    """Return the groups an entry belongs to when grouping by `by` (each once)."""
+    """Return the groups an entry belongs to when grouping by `by` (each once).
+
+    `vocabulary` is a `vocab.Vocabulary`, or any callable giving an actor's canonical name.
+    """
     if by == "type":
         return [str(entry.type)]
     if by == "category":
@@ -45,13 +48,35 @@ def keys(entry: model.Entry, by: str, vocabulary: Any = None) -> list[str]:
     if by == "actor":
         actors = entry.actors
         names = (*actors.perpetrators, *actors.targets, *actors.associated) if actors else ()
-        canonical = vocabulary.canonical_actor if vocabulary is not None else (lambda name: name)
+        if vocabulary is None:
+            canonical: Any = _same
+        else:
+            canonical = vocabulary if callable(vocabulary) else vocabulary.canonical_actor
         merged: dict[str, str] = {}
         for name in names:
             spelled = canonical(name)
             merged.setdefault(spelled.casefold(), spelled)
         return list(merged.values()) or [NONE]
     raise ValueError(f"cannot group by {by!r} (choose from: {', '.join(BY)})")
+
+
+def _same(name: str) -> str:
+    return name
+
+
+def _memo(vocabulary: Any) -> Any:
+    """Return a cached canonical-actor function (the vocabulary's lookup scans every actor)."""
+    if vocabulary is None or callable(vocabulary):
+        return vocabulary
+    cache: dict[str, str] = {}
+
+    def canonical(name: str) -> str:
+        found = cache.get(name)
+        if found is None:
+            found = cache[name] = vocabulary.canonical_actor(name)
+        return found
+
+    return canonical
 
 
 class _Tally:
@@ -70,6 +95,7 @@ def groups(entries: Iterable[model.Entry], by: str, vocabulary: Any = None) -> l
     if by not in BY:
         raise ValueError(f"cannot group by {by!r} (choose from: {', '.join(BY)})")
     tallies: dict[str, _Tally] = {}
+    vocabulary = _memo(vocabulary) if by == "actor" else vocabulary
     for entry in entries:
         casualties = entry.casualties
         killed = model.best(casualties.killed) if casualties else None

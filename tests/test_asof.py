@@ -138,3 +138,15 @@ def test_timeline_and_stats_as_of(repo: GitRepo, cli) -> None:
     stats = cli("stats", "--ledger", str(repo.root), "--as-of", first, "--by", "country", "--format", "json")
     assert stats.status == 0, stats.err
     assert "SY" in stats.out and "2020-01-06" not in stats.out
+
+
+def test_cached_records_rebuild_the_same_entries() -> None:
+    from conftest import ROOT
+
+    from ledger import schema, snapshot
+
+    entries = Ledger(ROOT).entries()
+    assert len(entries) >= 16
+    for item in entries:
+        record = json.loads(json.dumps(schema.to_json(item, "entries/x.toml")))
+        assert snapshot.entry_from_record(record) == item == schema.from_json(record)

@@ -141,7 +141,9 @@ def test_withdrawn_incidents_stay_in_the_chain(tmp_path: Path, cli: Callable[...
     (root / "entries" / "2020-01-01-a.toml").write_text(
         entry(date="2020-01-01", extra='status = "withdrawn"\nwithdrawn_reason = "wrong"\n')
     )
-    (root / "entries" / "2020-01-02-b.toml").write_text(entry(date="2020-01-02", extra='responds_to = ["2020-01-01-a"]\n'))
+    (root / "entries" / "2020-01-02-b.toml").write_text(
+        entry(date="2020-01-02", extra='responds_to = ["2020-01-01-a"]\n')
+    )
     result = cli("chain", "2020-01-02-b", "--ledger", str(root))
     assert "2020-01-01-a  [4 harassing-fire]  Rockets hit the Green Zone  (withdrawn)" in result.out
 
@@ -186,7 +188,9 @@ def test_titles_are_cleaned_of_control_characters() -> None:
     from ledger.vocab import Vocabulary
 
     a, _ = decode(rtoml.loads(entry(date="2020-01-05")), entry_id="2020-01-05-a")
-    b, _ = decode(rtoml.loads(entry(date="2020-01-06", extra='responds_to = ["2020-01-05-a"]')), entry_id="2020-01-06-b")
+    b, _ = decode(
+        rtoml.loads(entry(date="2020-01-06", extra='responds_to = ["2020-01-05-a"]')), entry_id="2020-01-06-b"
+    )
     assert a is not None and b is not None
     a = dataclasses.replace(a, title="bad \x1b[31m red \u202e")
     lines = timeline.tree(b.id, {a.id: a, b.id: b}, timeline.BACKWARD)

@@ -165,7 +165,9 @@ def _planted_ledger(root: Path, seed: int) -> set[frozenset[str]]:
         bearing = rng.uniform(0, 2 * math.pi)
         dlat, dlon = 0.02 * math.cos(bearing), 0.02 * math.sin(bearing)  # about 2 km
         text = entry(title="Copy", date=copy_day.isoformat(), type=copy_kind, place=name, source="Other")
-        texts[copy_id] = text.replace(f'name = "{name}"\n', f'name = "{name}"\nlat = {lat + dlat:.4f}\nlon = {lon + dlon:.4f}\n')
+        texts[copy_id] = text.replace(
+            f'name = "{name}"\n', f'name = "{name}"\nlat = {lat + dlat:.4f}\nlon = {lon + dlon:.4f}\n'
+        )
         planted.add(frozenset((entry_id, copy_id)))
     # Two incidents without coordinates, named by two aliases of one place, the same night.
     texts["2021-06-01-isis-raid"] = entry(
@@ -283,7 +285,10 @@ def test_documented_examples() -> None:
 
 def test_same_name_needs_the_same_country() -> None:
     day = dt.date(2021, 1, 1)
-    entries = [make("2021-01-01-a", day, "protest", "Tripoli", country="LB"), make("2021-01-01-b", day, "protest", "Tripoli", country="LY")]
+    entries = [
+        make("2021-01-01-a", day, "protest", "Tripoli", country="LB"),
+        make("2021-01-01-b", day, "protest", "Tripoli", country="LY"),
+    ]
     assert dupes.candidates(entries, min_score=0) == []
     entries[1] = make("2021-01-01-b", day, "protest", "tripoli", 34.4, 35.8, country="LB")  # one has coordinates
     assert [c.km for c in dupes.candidates(entries, min_score=0)] == [None]
@@ -294,7 +299,10 @@ def test_cli_options_and_exit_status(tmp_path: Path, cli: Callable[..., Any]) ->
     none = cli("dupes", "--ledger", str(root), "--min-score", "0.95")
     assert none.status == 0 and none.out == "score\tfirst\tsecond\tdays_apart\tkm\tfirst_type\tsecond_type\trelated\n"
     wider = cli("dupes", "--ledger", str(root), "--km", "25", "--min-score", "0.7", "-f", "ids")
-    assert "2020-01-04-airstrike-destroys-three-militia-vehicles-in-deir-ezzor 2020-01-04-airstrike-on-pmf-base-on-iraq-syria-border" in wider.out
+    assert (
+        "2020-01-04-airstrike-destroys-three-militia-vehicles-in-deir-ezzor 2020-01-04-airstrike-on-pmf-base-on-iraq-syria-border"
+        in wider.out
+    )
     filtered = cli("dupes", "--ledger", str(root), "--type", "airstrike", "-f", "ids")
     assert filtered.out.count("\n") == 1
     assert cli("dupes", "--ledger", str(root), "--km", "-1").status == 2

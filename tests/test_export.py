@@ -14,6 +14,7 @@ from conftest import VALID, entry
 from ledger import exporters, flat, ics, schema
 from ledger.api import Ledger
 
+
 def esc(text: str) -> str:
     """Return text escaped for a TOML basic string (JSON's escapes are TOML's)."""
     return json.dumps(text, ensure_ascii=False)[1:-1]
@@ -122,7 +123,7 @@ def test_neutralise_and_restore_are_inverse():
 def test_geojson_is_a_feature_collection_of_points(root, cli):
     result = cli("export", "-f", "geojson", "--ledger", str(root))
     assert result.status == 0
-    assert result.err == "1 entries without coordinates left out of the GeoJSON\n2 entries exported\n"
+    assert result.err == "1 entry without coordinates left out of the GeoJSON\n2 entries exported\n"
     doc = json.loads(result.out)
     assert set(doc) == {"type", "features"} and doc["type"] == "FeatureCollection"
     by_id = {e.id: e for e in entries_of(root)}

@@ -53,7 +53,7 @@ def test_rewrites_into_the_canonical_layout(make_ledger, cli):
     root = make_ledger({ID: messy()})
     result = cli("fmt", "--ledger", str(root))
     assert (result.status, result.out) == (0, "")
-    assert result.err == f"reformatted {REL}\n1 files reformatted, 0 unchanged, 0 left alone\n"
+    assert result.err == f"reformatted {REL}\n1 file reformatted, 0 unchanged, 0 left alone\n"
     assert (root / REL).read_text() == VALID
 
 
@@ -79,7 +79,7 @@ def test_check_lists_what_would_change_and_exits_1(make_ledger, cli):
     result = cli("fmt", "--check", "--ledger", str(root))
     assert result.status == 1
     assert result.out == f"{REL}\n"
-    assert result.err == "1 files would be reformatted, 1 unchanged, 0 left alone\n"
+    assert result.err == "1 file would be reformatted, 1 unchanged, 0 left alone\n"
     assert (root / REL).read_text() == messy()  # nothing written
 
 
@@ -326,3 +326,32 @@ def test_outside_file_paths_work(make_ledger, cli, tmp_path: Path):
     outside.write_text(messy())
     assert cli("fmt", str(outside), "--ledger", str(root), "--quiet").status == 0
     assert outside.read_text() == VALID
+
+
+def test_trailing_comments_after_multiline_values_stay():
+    text = VALID.replace(
+        'summary = "Six rockets fell in and near the Green Zone."',
+        'summary = """\nSix rockets.\n"""  # from the wire',
+    ).replace('[[sources]]\n', "# second thoughts\n[[sources]]\n")
+    assert canonical.reformat(text).text == text
+
+
+def test_comment_directly_above_the_first_key_stays_with_it():
+    text = VALID.replace('title = "Rockets hit the Green Zone"\n', "") + '# the title\ntitle = "Rockets"\n'
+    result = canonical.reformat(text)
+    assert result.text is not None
+    assert result.text.startswith('# the title\ntitle = "Rockets"\ndate = 2020-01-05\n')
+
+
+def test_a_rewrite_that_would_change_the_data_is_refused(monkeypatch):
+    real = canonical._layout
+    monkeypatch.setattr(canonical, "_layout", lambda data: real(data)[:-1])  # a bug that drops a line
+    result = canonical.reformat(VALID.replace('title = "Rockets hit the Green Zone"\n', "") + 'title = "x"\n')
+    assert result == canonical.Reformatted(None, "the rewritten text would not hold the same data")
+
+
+def test_a_rewrite_that_would_lose_a_comment_is_refused(monkeypatch):
+    real = canonical._place_comments
+    monkeypatch.setattr(canonical, "_place_comments", lambda lines, scan: real(lines, scan)[1:])  # drops one
+    result = canonical.reformat("# about the title\n" + VALID)
+    assert result == canonical.Reformatted(None, "its comments could not all be kept")

@@ -86,3 +86,23 @@ def test_decoded_entries_survive_the_layout(data: dict[str, Any]) -> None:
     text = canonical.dumps(schema.to_toml_data(entry))
     back, problems = schema.decode(tomllib.loads(text), entry_id="2020-01-05-x")
     assert problems == [] and back == entry
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(),
+        st.integers(-(2**63), 2**63 - 1),
+        st.floats(allow_nan=False),
+        st.booleans(),
+        st.dates(),
+        st.times(),
+        st.lists(st.text(max_size=5), max_size=3),
+    )
+)
+def test_values_are_written_as_tomli_w_writes_them(value: Any) -> None:
+    import tomli_w
+
+    assert canonical._value(value) == tomli_w.dumps({"v": value})[len("v = ") : -1].replace("[\n    ", "[").replace(
+        ",\n    ", ", "
+    ).replace(",\n]", "]")

@@ -21,7 +21,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]
 
 
 @pytest.mark.parametrize("by", BY)
-def test_groups_match_a_separate_computation(generated: tuple[Path, list[Any]], cli: Callable[..., Any], by: str) -> None:
+def test_groups_match_a_separate_computation(
+    generated: tuple[Path, list[Any]], cli: Callable[..., Any], by: str
+) -> None:
     root, specs = generated
     result = cli("stats", "--ledger", str(root), "--by", by, "-f", "json")
     assert result.status == 0, result.err
@@ -108,7 +110,9 @@ def test_unknown_casualties_are_not_zero(tmp_path: Path, cli: Callable[..., Any]
         "2020-01-05-a": entry(date="2020-01-05", tables="[casualties]\nkilled = 0\n"),
         "2020-01-05-b": entry(date="2020-01-05"),
         "2020-01-05-c": entry(date="2020-01-05", type="shelling"),
-        "2020-01-05-d": entry(date="2020-01-05", type="shelling", tables="[casualties]\ninjured = { best = 4, low = 1, high = 9 }\n"),
+        "2020-01-05-d": entry(
+            date="2020-01-05", type="shelling", tables="[casualties]\ninjured = { best = 4, low = 1, high = 9 }\n"
+        ),
     }
     for name, text in files.items():
         (root / "entries" / f"{name}.toml").write_text(text)

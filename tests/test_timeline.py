@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -70,7 +72,9 @@ def test_sample_timeline_table(tmp_path: Path, cli: Callable[..., Any]) -> None:
 
 
 def test_sample_chart_by_day(tmp_path: Path, cli: Callable[..., Any]) -> None:
-    result = cli("timeline", "--ledger", str(copy_sample(tmp_path)), "--by", "day", "-f", "table", env={"COLUMNS": "80"})
+    result = cli(
+        "timeline", "--ledger", str(copy_sample(tmp_path)), "--by", "day", "-f", "table", env={"COLUMNS": "80"}
+    )
     assert result.status == 0
     assert result.out == (
         "period      n  max  sum  killed  injured  escalation sum\n"
@@ -91,7 +95,9 @@ def test_filtered_timeline_chains_through_incidents_left_out(tmp_path: Path, cli
     assert [r["id"] for r in rows] == [SIX_ROCKETS]
     assert rows[0]["chain"] == [SOLEIMANI, ROCKETS, SERIES]
     assert rows[0]["change"] is None and rows[0]["days"] is None  # the first of the selection
-    table = cli("timeline", "--ledger", str(root), "country:IQ", "since:2020-01-05", "type:rocket-attack", "-f", "markdown")
+    table = cli(
+        "timeline", "--ledger", str(root), "country:IQ", "since:2020-01-05", "type:rocket-attack", "-f", "markdown"
+    )
     assert f"| {SOLEIMANI} -> {ROCKETS} -> {SERIES} -> 1 |" in table.out
 
 
@@ -124,7 +130,7 @@ def test_order_changes_days_and_chains_match_the_generated_values(
         chain = row["chain"]
         assert len(chain) == _naive_depth(row["id"], by_id)  # the longest chain
         path = [*chain, row["id"]]
-        assert all(a in by_id[b].responds_to for a, b in zip(path, path[1:], strict=False))
+        assert all(a in by_id[b].responds_to for a, b in itertools.pairwise(path))
         assert not chain or not by_id[chain[0]].responds_to  # it starts at a root
 
 
@@ -242,12 +248,10 @@ def test_cycles_do_not_hang_the_timeline(tmp_path: Path, cli: Callable[..., Any]
 
 
 def test_a_long_chain_needs_no_recursion(tmp_path: Path) -> None:
-    template = 'title = "x"\ndate = 2020-01-01\ntype = "raid"\nescalation = 6\nconfidence = "reported"\n'
-    template += "{links}\n[location]\nname = \"X\"\ncountry = \"IQ\"\n\n[[sources]]\nname = \"S\"\n"
-    entries = []
-    for i in range(5000):
-        links = f'responds_to = ["2020-01-01-n{i - 1}"]' if i else ""
-        entries.append(_entry(f"2020-01-01-n{i}", template.format(links=links)))
+    first = _entry("2020-01-01-n0", entry(date="2020-01-01", type="raid", escalation=6))
+    entries = [first]
+    for i in range(1, 5000):
+        entries.append(dataclasses.replace(first, id=f"2020-01-01-n{i}", responds_to=(f"2020-01-01-n{i - 1}",)))
     steps = timeline.steps(reversed(entries))
     assert [s.entry.id for s in steps[:3]] == ["2020-01-01-n0", "2020-01-01-n1", "2020-01-01-n2"]
     assert len(steps[-1].chain) == 4999
@@ -295,7 +299,9 @@ def test_vague_dates_are_marked(tmp_path: Path, cli: Callable[..., Any]) -> None
         (("--by", "day", "-f", "ids"), 'unknown format "ids"'),
     ],
 )
-def test_bad_options_are_usage_errors(tmp_path: Path, cli: Callable[..., Any], args: tuple[str, ...], message: str) -> None:
+def test_bad_options_are_usage_errors(
+    tmp_path: Path, cli: Callable[..., Any], args: tuple[str, ...], message: str
+) -> None:
     result = cli("timeline", "--ledger", str(copy_sample(tmp_path)), *args)
     assert result.status == 2
     assert message in result.err

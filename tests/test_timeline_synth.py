@@ -90,7 +90,9 @@ class Spec:
             for name in ("killed", "injured"):
                 value = getattr(self, name)
                 if isinstance(value, dict):
-                    tables.append(f"{name} = {{ best = {value['best']}, low = {value['low']}, high = {value['high']} }}")
+                    tables.append(
+                        f"{name} = {{ best = {value['best']}, low = {value['low']}, high = {value['high']} }}"
+                    )
                 elif value is not None:
                     tables.append(f"{name} = {value}")
         tables += ["", "[[sources]]", 'name = "Test"']

@@ -35,7 +35,9 @@ def _opt(*names: str, help: str, **kw: Any) -> Any:
 
 @app.command()
 def new(
-    title: Annotated[str | None, typer.Argument(help="One factual line.", show_default=False)] = None,
+    title: Annotated[
+        str | None, typer.Argument(help="One factual line.", show_default=False, metavar="[TITLE]")
+    ] = None,
     date: Annotated[str | None, _opt("--date", "-d", help="First day it may have happened (YYYY-MM-DD).")] = None,
     date_end: Annotated[str | None, _opt("--date-end", help="Last possible day, for spans.")] = None,
     event_type: Annotated[str | None, _opt("--type", "-t", help=f"Event type: {_TYPES}")] = None,
@@ -104,9 +106,11 @@ def new(
     }
     if date_end:
         data["date_end"] = _date(date_end, "--date-end")
-    for key, value in (("responds_to", responds_to), ("tags", tag), ("summary", summary)):
-        if value:
-            data[key] = value
+    for key, items in (("responds_to", responds_to), ("tags", tag)):
+        if items:
+            data[key] = items
+    if summary:
+        data["summary"] = summary
     data["location"] = location
     actors = {k: v for k, v in (("perpetrators", perpetrator), ("targets", target)) if v}
     if actors:
@@ -213,7 +217,9 @@ def _edit_and_check(ledger: Any, rel: str, quiet: bool) -> ExitStatus:
 
 @app.command()
 def fmt(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: every entry).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (default: every entry).", metavar="[PATHS]...")
+    ] = None,
     check: Annotated[bool, _opt("--check", help="Write nothing; list the files that would change (exit 1).")] = False,
     diff: Annotated[bool, _opt("--diff", help="Write nothing; show the changes as a unified diff.")] = False,
     ledger_dir: LedgerDir = None,
@@ -246,7 +252,7 @@ def fmt(
                 say(clean(f"reformatted {result.rel}"), quiet)
     verb = "would be reformatted" if check or diff else "reformatted"
     say(
-        f"{counts[REFORMATTED]} files {verb}, {counts['unchanged']} unchanged, {counts[LEFT_ALONE]} left alone",
+        f"{_n(counts[REFORMATTED], 'file')} {verb}, {counts['unchanged']} unchanged, {counts[LEFT_ALONE]} left alone",
         quiet,
     )
     found = counts[LEFT_ALONE] or (check and counts[REFORMATTED])
@@ -285,14 +291,21 @@ class _Progress:
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="The file to import.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="The file to import.", show_default=False, metavar="FILE")],
     source: Annotated[
-        str | None, _opt("--from", help="csv, json, acled or ucdp (default: told from the file's header).")
+        str | None,
+        _opt("--from", help="csv, json, acled or ucdp (default: told from the file's header).", metavar="SOURCE"),
     ] = None,
-    event_type: Annotated[str | None, _opt("--type", help="Give every entry this type (instead of the rules).")] = None,
-    escalation: Annotated[int | None, _opt("--escalation", help="Give every entry this rung.", min=0, max=7)] = None,
-    confidence: Annotated[str | None, _opt("--confidence", help="Give every entry this confidence.")] = None,
-    tag: Annotated[list[str] | None, _opt("--tag", help="Add this tag to every entry (repeat).")] = None,
+    event_type: Annotated[
+        str | None, _opt("--type", help="Give every entry this type (instead of the rules).", metavar="TYPE")
+    ] = None,
+    escalation: Annotated[
+        int | None, _opt("--escalation", help="Give every entry this rung (0-7).", min=0, max=7, metavar="N")
+    ] = None,
+    confidence: Annotated[
+        str | None, _opt("--confidence", help="Give every entry this confidence.", metavar="GRADE")
+    ] = None,
+    tag: Annotated[list[str] | None, _opt("--tag", help="Add this tag to every entry (repeat).", metavar="TAG")] = None,
     strict: Annotated[bool, _opt("--strict", help="Write nothing if any row is rejected.")] = False,
     dry_run: Annotated[
         bool, _opt("--dry-run", "-n", help="Check and list what would be written; write nothing.")
@@ -342,7 +355,7 @@ def import_(
     seconds = time.perf_counter() - started
     would = "would be created" if dry_run else "created"
     say(
-        f"{plan.rows} rows ({plan.source}): {len(created)} entries {would}, "
+        f"{_n(plan.rows, 'row')} ({plan.source}): {_n(len(created), 'entry', 'entries')} {would}, "
         f"{len(plan.skipped) + len(existed)} already in the ledger or repeated, {rejected} rejected "
         f"({seconds:.1f} s)",
         quiet,
@@ -357,7 +370,7 @@ def import_(
 @filtered
 def export(
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="csv, json, jsonl, geojson, ics or acled.")
+        str, typer.Option("--format", "-f", help="csv, json, jsonl, geojson, ics or acled.", metavar="FORMAT")
     ] = "json",
     ledger_dir: LedgerDir = None,
     quiet: Quiet = False,
@@ -378,8 +391,12 @@ def export(
     ledger = open_ledger(ledger_dir)
     written, invalid = ledger.export(selection, output_format, sys.stdout, is_tty=sys.stdout.isatty(), stamp=stamp)
     if written.left_out:
-        say(f"{written.left_out} entries without coordinates left out of the GeoJSON")
+        say(f"{_n(written.left_out, 'entry', 'entries')} without coordinates left out of the GeoJSON")
     if invalid:
-        say(f"{invalid} invalid entry files left out (see `ledger validate`)")
-    say(f"{written.count} entries exported", quiet)
+        say(f"{_n(invalid, 'invalid entry file')} left out (see `ledger validate`)")
+    say(f"{_n(written.count, 'entry', 'entries')} exported", quiet)
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
     finish(ExitStatus.OK)

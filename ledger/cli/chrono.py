@@ -223,7 +223,9 @@ def timeline(
     out = sys.stdout
     if by is not None:
         if tl.period_count(entries, by) > MAX_PERIODS:
-            raise UsageError(f"the incidents span more than {MAX_PERIODS:,} {by}s: use a longer --by or narrow the query")
+            raise UsageError(
+                f"the incidents span more than {MAX_PERIODS:,} {by}s: use a longer --by or narrow the query"
+            )
         periods = tl.periods(entries, by)
         if fmt == "table":
             for line in chart.bars(periods, bar, _width(), ascii_only):
@@ -242,8 +244,9 @@ def timeline(
         if fmt == "svg":
             out.write(chart.svg(steps, labels.labels, title))
         else:
-            rows = [people_row(s, labels, numbers) for s in steps]
-            out.write(chart.html(steps, labels.labels, rows, PEOPLE, title, numeric=("#", "escalation", "change", "days")))
+            table = [people_row(s, labels, numbers) for s in steps]
+            numeric = ("#", "escalation", "change", "days")
+            out.write(chart.html(steps, labels.labels, table, PEOPLE, title, numeric=numeric))
     elif fmt in ("table", "markdown"):
         rows = (people_row(s, labels, numbers) for s in steps)
         render.render_rows(rows, PEOPLE, fmt, out, is_tty, width=_width() if is_tty else None)
@@ -379,9 +382,7 @@ def chain(
 @filtered
 def stats(
     ledger_dir: LedgerDir = None,
-    by: Annotated[
-        str, typer.Option("--by", help="Group by type, category, actor, country, month or tag.")
-    ] = "type",
+    by: Annotated[str, typer.Option("--by", help="Group by type, category, actor, country, month or tag.")] = "type",
     output: Annotated[str | None, _format_option(TABLE_FORMATS)] = None,
     no_header: Annotated[bool, typer.Option("--no-header", help="Leave out the header line.")] = False,
     quiet: Quiet = False,

@@ -6,7 +6,6 @@ import os
 import re
 import shlex
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -176,12 +175,9 @@ def git_setup(
 @app.command("textconv", hidden=True)
 def textconv(path: Annotated[str, typer.Argument(help="The file git hands over.")]) -> None:
     """Print an entry in the canonical layout for git's diff (exits 0 whatever the input)."""
-    try:
-        from ledger import history
+    from ledger import history
 
-        text = history.normalised(Path(path).read_bytes())
-    except Exception as err:  # noqa: BLE001 - git aborts the whole diff when a textconv fails
-        text = f"# ledger: cannot read this file: {err}\n"
+    text = history.textconv(path)
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is not None:
         sys.stdout.flush()
