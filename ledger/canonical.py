@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger import model
+from ledger.comments import Line, place, scan
 
 LINE_WIDTH = 100
 Loads = Callable[[str], dict[str, Any]]
@@ -42,24 +43,18 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 # -- the layout ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
-    anchor: str | None  # the key path or "table:NAME" the line writes; None for a blank line
-    text: str  # without the final newline; a multi-line value spans several lines
-
-
 def dumps(data: Mapping[str, Any]) -> str:
     """Return entry data (as parsed, or from `schema.to_toml_data`) as canonical TOML text."""
     return _join(_layout(data))
 
 
-def _join(lines: list[_Line]) -> str:
+def _join(lines: list[Line]) -> str:
     return "".join(line.text + "\n" for line in lines)
 
 
-def _layout(data: Mapping[str, Any]) -> list[_Line]:
+def _layout(data: Mapping[str, Any]) -> list[Line]:
     items = _ordered(data, model.Entry)
-    lines = [_Line(k, _assign(k, v)) for k, v in items if not isinstance(v, dict) and not _is_aot(v)]
+    lines = [Line(k, _assign(k, v)) for k, v in items if not isinstance(v, dict) and not _is_aot(v)]
     for key, table in ((k, v) for k, v in items if isinstance(v, dict)):
         lines.extend(_table(f"[{_key(key)}]", f"table:{key}", key, table, _nested(model.Entry, key), bool(lines)))
     for key, tables in ((k, v) for k, v in items if _is_aot(v)):
@@ -69,10 +64,10 @@ def _layout(data: Mapping[str, Any]) -> list[_Line]:
     return lines
 
 
-def _table(header: str, anchor: str, prefix: str, table: Mapping[str, Any], cls: type | None, gap: bool) -> list[_Line]:
-    lines = [_Line(None, "")] if gap else []
-    lines.append(_Line(anchor, header))
-    lines.extend(_Line(f"{prefix}.{k}", _assign(k, v, cls)) for k, v in _ordered(table, cls))
+def _table(header: str, anchor: str, prefix: str, table: Mapping[str, Any], cls: type | None, gap: bool) -> list[Line]:
+    lines = [Line(None, "")] if gap else []
+    lines.append(Line(anchor, header))
+    lines.extend(Line(f"{prefix}.{k}", _assign(k, v, cls)) for k, v in _ordered(table, cls))
     return lines
 
 
@@ -201,16 +196,16 @@ def reformat(text: str, loads: Loads | None = None) -> Reformatted:
     """Return the canonical layout of TOML text, keeping its comments, or the reason not to."""
     loads = loads or _tomllib_loads
     data = loads(text)
-    scan = _scan(text)
-    if scan is None:
+    found = scan(text)
+    if found is None:
         return Reformatted(None, "could not be read for comments")
-    if scan.inner:
+    if found.inner:
         return Reformatted(
-            None, f"has a comment inside a multi-line value (line {scan.inner[0]}); comments kept as they are"
+            None, f"has a comment inside a multi-line value (line {found.inner[0]}); comments kept as they are"
         )
     lines = _layout(data)
-    if scan.comments:
-        placed = _place_comments(lines, scan)
+    if found.comments:
+        placed = place(lines, found)
         if isinstance(placed, str):
             return Reformatted(None, placed)
         lines = placed
@@ -221,8 +216,8 @@ def reformat(text: str, loads: Loads | None = None) -> Reformatted:
         return Reformatted(None, f"the rewritten text would not parse ({err})")
     if not same_data(again_data, data):
         return Reformatted(None, "the rewritten text would not hold the same data")
-    again = _scan(new)
-    if again is None or again.inner or sorted(c.text for c in again.comments) != sorted(c.text for c in scan.comments):
+    again = scan(new)
+    if again is None or again.inner or sorted(c.text for c in again.comments) != sorted(c.text for c in found.comments):
         return Reformatted(None, "its comments could not all be kept")
     return Reformatted(new)
 
@@ -231,256 +226,3 @@ def _tomllib_loads(text: str) -> dict[str, Any]:
     import tomllib
 
     return tomllib.loads(text)
-
-
-# -- comments ---------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Comment:
-    line: int
-    text: str  # from "#" to the end of the line, trailing blanks removed
-    trailing: bool  # written after a key or header on the same line
-    anchor: str = "END"  # the statement it belongs to; "START" / "END" for the file's ends
-    blank_before: bool = False
-    blank_after: bool = False
-
-
-@dataclass(slots=True)
-class _Scan:
-    comments: list[_Comment]
-    inner: list[int]  # lines of comments inside multi-line values (cannot be placed)
-
-
-class _Scanner:
-    """Find the comments of (valid) TOML text and the key or header each belongs to."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.i = 0
-        self.line = 1
-        self.table = ""
-        self.counts: dict[str, int] = {}
-        self.comments: list[_Comment] = []
-        self.inner: list[int] = []
-        self.pending: list[_Comment] = []
-        self.last_line = 0  # the last line holding a statement or a comment
-        self.first_statement = True
-
-    def run(self) -> _Scan:
-        text, n = self.text, len(self.text)
-        while self.i < n:
-            c = text[self.i]
-            if c == "\n":
-                self.line += 1
-                self.i += 1
-            elif c in " \t\r":
-                self.i += 1
-            elif c == "#":
-                self.comment(trailing=False)
-            else:
-                self.statement()
-        for comment in self.pending:
-            comment.anchor = "END"
-        return _Scan(self.comments, self.inner)
-
-    def comment(self, *, trailing: bool) -> _Comment:
-        end = self.text.find("\n", self.i)
-        end = len(self.text) if end < 0 else end
-        found = _Comment(self.line, self.text[self.i : end].rstrip(), trailing)
-        self.i = end
-        if not trailing:
-            found.blank_before = self.item(self.line)
-            self.pending.append(found)
-        self.comments.append(found)
-        return found
-
-    def item(self, line: int) -> bool:
-        """Note that a comment or statement starts on `line`; return whether a blank line precedes it."""
-        gap = self.last_line > 0 and line > self.last_line + 1
-        if self.pending:
-            self.pending[-1].blank_after = gap
-        self.last_line = line
-        return gap
-
-    def statement(self) -> None:
-        self.item(self.line)
-        if self.text[self.i] == "[":
-            anchor = self.header()
-        else:
-            parts = self.key_path("=")
-            self.i += 1  # "="
-            anchor = ".".join([self.table, *parts]) if self.table else ".".join(parts)
-            self.value()
-        if self.first_statement:
-            self.first_statement = False
-            block = [c for c in self.pending if c.blank_after]
-            if block:  # a comment block set off from the first key is the file's header
-                cut = self.pending.index(block[-1]) + 1
-                for comment in self.pending[:cut]:
-                    comment.anchor = "START"
-                self.pending = self.pending[cut:]
-        for comment in self.pending:
-            comment.anchor = anchor
-        self.pending = []
-        self.last_line = self.line
-        self.rest_of_line(anchor)
-
-    def header(self) -> str:
-        double = self.text.startswith("[[", self.i)
-        self.i += 2 if double else 1
-        name = ".".join(self.key_path("]"))
-        self.i += 2 if double else 1
-        if double:
-            index = self.counts[name] = self.counts.get(name, -1) + 1
-            name = f"{name}[{index}]"
-        self.table = name
-        return f"table:{name}"
-
-    def key_path(self, stop: str) -> list[str]:
-        text, parts = self.text, []
-        while True:
-            while text[self.i] in " \t":
-                self.i += 1
-            c = text[self.i]
-            if c in "\"'":
-                start = self.i
-                self.skip_string()
-                parts.append(_unquote(text[start : self.i]))
-            else:
-                match = _BARE_KEY.match(text, self.i)
-                if match is None:
-                    raise ValueError(f"unexpected {c!r} in a key at line {self.line}")
-                parts.append(match.group())
-                self.i = match.end()
-            while text[self.i] in " \t":
-                self.i += 1
-            if text[self.i] == ".":
-                self.i += 1
-            elif text.startswith(stop, self.i):
-                return parts
-            else:
-                raise ValueError(f"unexpected {text[self.i]!r} after a key at line {self.line}")
-
-    def value(self) -> None:
-        text, n, depth = self.text, len(self.text), 0
-        while self.i < n:
-            c = text[self.i]
-            if c in "\"'":
-                self.skip_string()
-            elif c in "[{":
-                depth += 1
-                self.i += 1
-            elif c in "]}":
-                depth -= 1
-                self.i += 1
-            elif c == "#" and depth > 0:
-                self.inner.append(self.line)
-                self.comment(trailing=True)
-            elif c == "\n":
-                if depth <= 0:
-                    return
-                self.line += 1
-                self.i += 1
-            elif c == "#":
-                return
-            else:
-                self.i += 1
-
-    def rest_of_line(self, anchor: str) -> None:
-        text, n = self.text, len(self.text)
-        while self.i < n and text[self.i] in " \t\r":
-            self.i += 1
-        if self.i < n and text[self.i] == "#":
-            self.comment(trailing=True).anchor = anchor
-
-    def skip_string(self) -> None:
-        text, quote = self.text, self.text[self.i]
-        if text.startswith(quote * 3, self.i):
-            self.i += 3
-            while not text.startswith(quote * 3, self.i):
-                if text[self.i] == "\\" and quote == '"':
-                    self.i += 1
-                if text[self.i] == "\n":
-                    self.line += 1
-                self.i += 1
-            while text.startswith(quote, self.i + 3):  # up to two quotes belong to the text
-                self.i += 1
-            self.i += 3
-            return
-        self.i += 1
-        while text[self.i] != quote:
-            if text[self.i] == "\\" and quote == '"':
-                self.i += 1
-            self.i += 1
-        self.i += 1
-
-
-def _unquote(key: str) -> str:
-    if key.startswith("'") or "\\" not in key:
-        return key[1:-1]
-    import tomllib
-
-    return str(next(iter(tomllib.loads(f"{key} = 0"))))
-
-
-def _scan(text: str) -> _Scan | None:
-    try:
-        return _Scanner(text).run()
-    except (IndexError, ValueError):  # not TOML as this scanner reads it: make no promise
-        return None
-
-
-def _place_comments(lines: list[_Line], scan: _Scan) -> list[_Line] | str:
-    """Put each comment before (or after) the line of its key; return a reason when one has no place."""
-    where: dict[str, int] = {line.anchor: i for i, line in enumerate(lines) if line.anchor is not None}
-    before: dict[int, list[_Comment]] = {}
-    after: dict[int, _Comment] = {}
-    start: list[_Comment] = []
-    end: list[_Comment] = []
-    for comment in scan.comments:
-        if comment.anchor == "START":
-            start.append(comment)
-            continue
-        if comment.anchor == "END":
-            end.append(comment)
-            continue
-        if comment.trailing and comment.anchor in where:
-            after[where[comment.anchor]] = comment
-            continue
-        index = _resolve(comment.anchor, where)
-        if index is None:
-            return f"has a comment on line {comment.line} whose place cannot be kept"
-        if comment.trailing:
-            comment = dataclasses.replace(comment, trailing=False, blank_before=False, blank_after=False)
-        before.setdefault(index, []).append(comment)
-    out: list[_Line] = []
-    _emit(out, start)
-    for i, line in enumerate(lines):
-        _emit(out, before.get(i, []))
-        if i in after:
-            line = _Line(line.anchor, f"{line.text}  {after[i].text}")
-        out.append(line)
-    _emit(out, end)
-    return out
-
-
-def _emit(out: list[_Line], block: list[_Comment]) -> None:
-    for comment in block:
-        if comment.blank_before and out and out[-1].text != "":
-            out.append(_Line(None, ""))
-        out.append(_Line(None, comment.text))
-    if block and block[-1].blank_after:
-        out.append(_Line(None, ""))
-
-
-def _resolve(anchor: str, where: Mapping[str, int]) -> int | None:
-    """Find the line for a key or header the new layout writes differently (a table as inline, ...)."""
-    path = anchor.removeprefix("table:")
-    while path:
-        for candidate in (path, f"table:{path}"):
-            if candidate in where:
-                return where[candidate]
-        cut = max(path.rfind("."), path.rfind("["))
-        path = path[:cut] if cut > 0 else ""
-    return None

@@ -198,6 +198,9 @@ def _syntax_problem(rel: str, text: str, err: Exception) -> Problem:
     found = _TOML_ERROR_AT.search(message)
     line = int(found.group(1)) if found else 0
     column = int(found.group(2)) if found else 0
+    if not found and "(at end of document)" in message:
+        line = len(text.splitlines()) or 1  # tomllib gives no line there: the last one is where it ended
+        message = message.replace("(at end of document)", "")
     message = _TOML_ERROR_AT.sub("", message).strip().rstrip(".").splitlines()[0]
     where = f" (column {column})" if column else ""
     return Problem(rel, line, "", f"TOML syntax: {message}{where}")

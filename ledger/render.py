@@ -130,8 +130,8 @@ def _ids(rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: bool,
 
 def _markdown(rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: bool, header: bool) -> None:
     def md(value: Any) -> str:
-        text = clean(cell(value)).replace("\\", "\\\\").replace("|", "\\|")
-        return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+        text = cell(value).replace("\\", "\\\\").replace("|", "\\|").replace("\t", " ")
+        return clean(text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>"))
 
     # A Markdown table needs its header row; --no-header has nothing to leave out.
     out.write("| " + " | ".join(md(c) for c in columns) + " |\n")

@@ -9,7 +9,7 @@ incident has a figure has `None`, not 0 (unknown is not 0).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,23 +94,37 @@ def groups(entries: Iterable[model.Entry], by: str, vocabulary: Any = None) -> l
     """Group the entries by one field; largest groups first, then by name."""
     if by not in BY:
         raise ValueError(f"cannot group by {by!r} (choose from: {', '.join(BY)})")
-    tallies: dict[str, _Tally] = {}
     vocabulary = _memo(vocabulary) if by == "actor" else vocabulary
-    for entry in entries:
-        casualties = entry.casualties
-        killed = model.best(casualties.killed) if casualties else None
-        injured = model.best(casualties.injured) if casualties else None
-        for key in keys(entry, by, vocabulary):
+
+    def fact(entry: model.Entry) -> Fact:
+        c = entry.casualties
+        killed = model.best(c.killed) if c else None
+        injured = model.best(c.injured) if c else None
+        return keys(entry, by, vocabulary), entry.escalation, killed, injured
+
+    return tally(map(fact, entries))
+
+
+#: What tallying needs of an incident: its groups, escalation, killed and injured (best).
+Fact = tuple[Sequence[str], int, "int | None", "int | None"]
+
+
+def tally(facts: Iterable[Fact]) -> list[Group]:
+    """Tally (groups, escalation, killed, injured) values; largest groups first, then by name."""
+    tallies: dict[str, _Tally] = {}
+    for group_keys, escalation, killed, injured in facts:
+        for key in group_keys:
             # Groups are told apart case-insensitively; the first spelling seen names the group.
-            tally = tallies.get(key.casefold())
-            if tally is None:
-                tally = tallies[key.casefold()] = _Tally(key)
-            tally.count += 1
+            folded = key.casefold()
+            t = tallies.get(folded)
+            if t is None:
+                t = tallies[folded] = _Tally(key)
+            t.count += 1
             if killed is not None:
-                tally.killed = (tally.killed or 0) + killed
+                t.killed = (t.killed or 0) + killed
             if injured is not None:
-                tally.injured = (tally.injured or 0) + injured
-            tally.max_escalation = max(tally.max_escalation, entry.escalation)
+                t.injured = (t.injured or 0) + injured
+            t.max_escalation = max(t.max_escalation, escalation)
     found = [Group(t.spelling, t.count, t.killed, t.injured, t.max_escalation) for t in tallies.values()]
     found.sort(key=lambda g: (-g.count, g.key == NONE, g.key.casefold(), g.key))
     return found

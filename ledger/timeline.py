@@ -241,26 +241,38 @@ def period_label(start: dt.date, by: str) -> str:
     return start.isoformat()
 
 
-def period_count(entries: Sequence[model.Entry], by: str) -> int:
-    """Return how many periods `periods(entries, by)` would list (gaps included)."""
-    if not entries:
-        return 0
-    first = period_start(min(e.date for e in entries), by)
-    last = period_start(max(e.date for e in entries), by)
+def period_count(first: dt.date, last: dt.date, by: str) -> int:
+    """Return how many periods lie from the one holding `first` to the one holding `last`."""
+    start, end = period_start(first, by), period_start(last, by)
     if by == "day":
-        return (last - first).days + 1
+        return (end - start).days + 1
     if by == "week":
-        return (last - first).days // 7 + 1
-    return (last.year - first.year) * 12 + last.month - first.month + 1
+        return (end - start).days // 7 + 1
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+#: What aggregation needs of an incident: first day, escalation, killed and injured (best).
+Fact = tuple[dt.date, int, "int | None", "int | None"]
+
+
+def fact(entry: model.Entry) -> Fact:
+    """Return the values of an entry that `aggregate` counts."""
+    c = entry.casualties
+    return (entry.date, entry.escalation, model.best(c.killed) if c else None, model.best(c.injured) if c else None)
 
 
 def periods(entries: Iterable[model.Entry], by: str, fill: bool = True) -> list[Period]:
     """Aggregate incidents by the period of their first day, in order; empty periods too when `fill`."""
+    return aggregate(map(fact, entries), by, fill)
+
+
+def aggregate(facts: Iterable[Fact], by: str, fill: bool = True) -> list[Period]:
+    """Aggregate (date, escalation, killed, injured) values by period (see `periods`)."""
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r}")
-    buckets: dict[dt.date, list[model.Entry]] = defaultdict(list)
-    for entry in entries:
-        buckets[period_start(entry.date, by)].append(entry)
+    buckets: dict[dt.date, list[Fact]] = defaultdict(list)
+    for item in facts:
+        buckets[period_start(item[0], by)].append(item)
     if not buckets:
         return []
     if fill:
@@ -274,8 +286,8 @@ def periods(entries: Iterable[model.Entry], by: str, fill: bool = True) -> list[
     return [_period(start, by, buckets.get(start, ())) for start in starts]
 
 
-def _period(start: dt.date, by: str, group: Sequence[model.Entry]) -> Period:
-    levels = [e.escalation for e in group]
+def _period(start: dt.date, by: str, group: Sequence[Fact]) -> Period:
+    levels = [item[1] for item in group]
     return Period(
         period_label(start, by),
         start,
@@ -283,8 +295,8 @@ def _period(start: dt.date, by: str, group: Sequence[model.Entry]) -> Period:
         len(group),
         max(levels) if levels else None,
         sum(levels),
-        total(e.casualties.killed if e.casualties else None for e in group),
-        total(e.casualties.injured if e.casualties else None for e in group),
+        total(item[2] for item in group),
+        total(item[3] for item in group),
     )
 
 
@@ -305,42 +317,46 @@ class TreeLine:
 
     depth: int
     id: str
-    entry: model.Entry | None  # None when the id names no entry
     last: bool  # the last child of its parent (for drawing └ rather than ├)
     mark: str | None = None  # "cycle" (leads back to an id on this path), "seen" (expanded above), "missing"
     loop: tuple[str, ...] = ()  # for a cycle: the ids around it, first and last the same
 
 
-def answered_by(graph: Mapping[str, model.Entry]) -> dict[str, list[str]]:
-    """Map each id to the ids of the incidents that respond to it, in chronological order."""
+Links = Mapping[str, Sequence[str]]
+
+
+def links_of(entries: Iterable[model.Entry]) -> dict[str, tuple[str, ...]]:
+    """Map each id to the ids it responds to, in chronological order of the entries."""
+    return {e.id: e.responds_to for e in sorted(entries, key=chronological)}
+
+
+def answered_by(links: Links) -> dict[str, list[str]]:
+    """Map each id to the ids of the incidents that respond to it, in the order of `links`."""
     out: dict[str, list[str]] = defaultdict(list)
-    for entry in sorted(graph.values(), key=chronological):
-        for target in dict.fromkeys(entry.responds_to):
-            if target != entry.id:
-                out[target].append(entry.id)
+    for entry_id, targets in links.items():
+        for target in dict.fromkeys(targets):
+            if target != entry_id:
+                out[target].append(entry_id)
     return dict(out)
 
 
-def tree(
-    root: str,
-    graph: Mapping[str, model.Entry],
-    direction: str,
-    reverse_links: Mapping[str, Sequence[str]] | None = None,
-) -> list[TreeLine]:
+def tree(root: str, links: Links, direction: str, reverse_links: Links | None = None) -> list[TreeLine]:
     """Walk the causal links from `root` (backward: what it answers; forward: what answered it).
 
-    Each id is expanded once; a later occurrence (two paths meet) is marked "seen". A link back to an id on
-    the current path is marked "cycle" and not followed.
+    `links` maps every id to the ids it responds to (`links_of`); only ids, so a big ledger
+    need not be decoded to draw one chain. Each id is expanded once; a later occurrence (two
+    paths meet) is marked "seen". A link back to an id on the current path is marked
+    "cycle" and not followed.
     """
     if direction == FORWARD and reverse_links is None:
-        reverse_links = answered_by(graph)
+        reverse_links = answered_by(links)
 
     def children(node: str) -> list[str]:
         if direction == BACKWARD:
-            return _links(graph, node)
+            return [t for t in dict.fromkeys(links.get(node, ())) if t != node]
         return list((reverse_links or {}).get(node, ()))
 
-    lines = [TreeLine(0, root, graph.get(root), True, None if root in graph else "missing")]
+    lines = [TreeLine(0, root, True, None if root in links else "missing")]
     expanded = {root}
     path, on_path = [root], {root}
     stack: list[tuple[list[str], int]] = [(children(root), 0)]
@@ -355,14 +371,13 @@ def tree(
         last = index == len(kids) - 1
         depth = len(path)
         if node in on_path:
-            loop = (*path[path.index(node) :], node)
-            lines.append(TreeLine(depth, node, graph.get(node), last, "cycle", loop))
-        elif node not in graph:
-            lines.append(TreeLine(depth, node, None, last, "missing"))
+            lines.append(TreeLine(depth, node, last, "cycle", (*path[path.index(node) :], node)))
+        elif node not in links:
+            lines.append(TreeLine(depth, node, last, "missing"))
         elif node in expanded:
-            lines.append(TreeLine(depth, node, graph[node], last, "seen"))
+            lines.append(TreeLine(depth, node, last, "seen"))
         else:
-            lines.append(TreeLine(depth, node, graph[node], last))
+            lines.append(TreeLine(depth, node, last))
             expanded.add(node)
             path.append(node)
             on_path.add(node)

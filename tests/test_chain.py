@@ -154,6 +154,14 @@ def test_unknown_id_is_not_found(tmp_path: Path, cli: Callable[..., Any]) -> Non
     assert result.err == f'ledger: error: no entry "{SOLEIMANI[:-1]}" (did you mean "{SOLEIMANI}"?)\n'
 
 
+def test_invalid_entry_is_named(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    root = ledger_of(tmp_path, {"2020-01-05-a": []})
+    (root / "entries" / "2020-01-05-a.toml").write_text("title = ")
+    result = cli("chain", "2020-01-05-a", "--ledger", str(root))
+    assert result.status == 1
+    assert "entries/2020-01-05-a.toml is not a valid entry (see `ledger validate entries/2020-01-05-a.toml`)" in result.err
+
+
 def test_bad_format(tmp_path: Path, cli: Callable[..., Any]) -> None:
     result = cli("chain", SOLEIMANI, "--ledger", str(copy_sample(tmp_path)), "-f", "svg")
     assert result.status == 2 and 'unknown format "svg"' in result.err
@@ -193,5 +201,5 @@ def test_titles_are_cleaned_of_control_characters() -> None:
     )
     assert a is not None and b is not None
     a = dataclasses.replace(a, title="bad \x1b[31m red \u202e")
-    lines = timeline.tree(b.id, {a.id: a, b.id: b}, timeline.BACKWARD)
-    assert tree_text(lines, Vocabulary()) == ["└── 2020-01-05-a  [4 harassing-fire]  bad \\x1b[31m red "]
+    lines = timeline.tree(b.id, timeline.links_of([a, b]), timeline.BACKWARD)
+    assert tree_text(lines, {a.id: a, b.id: b}, Vocabulary()) == ["└── 2020-01-05-a  [4 harassing-fire]  bad \\x1b[31m red "]

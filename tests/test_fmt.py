@@ -332,15 +332,16 @@ def test_trailing_comments_after_multiline_values_stay():
     text = VALID.replace(
         'summary = "Six rockets fell in and near the Green Zone."',
         'summary = """\nSix rockets.\n"""  # from the wire',
-    ).replace('[[sources]]\n', "# second thoughts\n[[sources]]\n")
+    ).replace("[[sources]]\n", "# second thoughts\n[[sources]]\n")
     assert canonical.reformat(text).text == text
 
 
 def test_comment_directly_above_the_first_key_stays_with_it():
-    text = VALID.replace('title = "Rockets hit the Green Zone"\n', "") + '# the title\ntitle = "Rockets"\n'
+    body = VALID.replace('title = "Rockets hit the Green Zone"\n', "").replace("date = 2020-01-05\n", "")
+    text = 'date = 2020-01-05\n# the title\ntitle = "Rockets"\n' + body
     result = canonical.reformat(text)
     assert result.text is not None
-    assert result.text.startswith('# the title\ntitle = "Rockets"\ndate = 2020-01-05\n')
+    assert result.text.startswith('# the title\ntitle = "Rockets"\ndate = 2020-01-05\ntime_of_day')
 
 
 def test_a_rewrite_that_would_change_the_data_is_refused(monkeypatch):
@@ -351,7 +352,7 @@ def test_a_rewrite_that_would_change_the_data_is_refused(monkeypatch):
 
 
 def test_a_rewrite_that_would_lose_a_comment_is_refused(monkeypatch):
-    real = canonical._place_comments
-    monkeypatch.setattr(canonical, "_place_comments", lambda lines, scan: real(lines, scan)[1:])  # drops one
+    real = canonical.place
+    monkeypatch.setattr(canonical, "place", lambda lines, found: real(lines, found)[1:])  # drops one
     result = canonical.reformat("# about the title\n" + VALID)
     assert result == canonical.Reformatted(None, "its comments could not all be kept")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import VALID, entry
 
-from ledger import importers
+from ledger import datasets, importers
 from ledger.api import Ledger
 
 # -- round trips through our own export ------------------------------------------------------------
@@ -417,7 +417,7 @@ def test_acled_export_reimports(make_ledger, cli, tmp_path):
     ],
 )
 def test_escalation_rule(event_type, killed, rung):
-    assert importers.escalation_for(event_type, killed) == rung
+    assert datasets.escalation_for(event_type, killed) == rung
 
 
 def test_hxl_row_is_skipped_only_right_after_the_header():
@@ -466,3 +466,25 @@ def test_own_csv_reads_json_list_cells():
     assert data["tags"] == ["a", "b"]
     assert data["actors"]["perpetrators"] == ["A; B", "C"]
     assert data["location"]["name"] == "=place"
+
+
+def test_progress_bar_for_large_files(monkeypatch):
+    from ledger.cli import authoring
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    monkeypatch.setattr(authoring.sys, "stderr", stream)
+    progress = authoring._Progress()
+    progress("checking", 100, 400)  # small files get no bar
+    assert stream.getvalue() == ""
+    for done in (100, 600, 1000):
+        progress("checking", done, 1000)
+    progress("writing", 500, 1000)
+    progress.close()  # stopped half-way: the line is ended
+    lines = stream.getvalue().replace("\r", "\n").splitlines()
+    assert "checking     1,000/1,000 [##############################] 100%" in lines
+    assert lines[-1].startswith("writing        500/1,000 [###############")
+    assert stream.getvalue().endswith("\n")

@@ -255,7 +255,7 @@ def test_a_long_chain_needs_no_recursion(tmp_path: Path) -> None:
     steps = timeline.steps(reversed(entries))
     assert [s.entry.id for s in steps[:3]] == ["2020-01-01-n0", "2020-01-01-n1", "2020-01-01-n2"]
     assert len(steps[-1].chain) == 4999
-    lines = timeline.tree("2020-01-01-n4999", {e.id: e for e in entries}, timeline.BACKWARD)
+    lines = timeline.tree("2020-01-01-n4999", timeline.links_of(entries), timeline.BACKWARD)
     assert len(lines) == 5000 and lines[-1].depth == 4999
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -196,6 +195,8 @@ def _country(text: str) -> str:
 
 def _edit_and_check(ledger: Any, rel: str, quiet: bool) -> ExitStatus:
     """Open the file in $VISUAL / $EDITOR, wait, then check it like `ledger validate` would."""
+    import shlex
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     argv = [*shlex.split(editor), str(ledger.root / rel)]
     try:
@@ -263,30 +264,30 @@ def fmt(
 
 
 class _Progress:
-    """Draw a bar on stderr for each phase of a long import (only on a terminal)."""
+    """Draw a bar on stderr for each phase of a long import (only on a terminal): checking, writing."""
 
     MIN_ROWS = 500
 
     def __init__(self) -> None:
         self.bar: Any = None
         self.phase = ""
-        self.done = 0
+        self.unfinished = False
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         if total < self.MIN_ROWS:
             return
         if phase != self.phase:
-            self.close()
-            self.bar = typer.progressbar(length=total, label=phase.ljust(8), file=sys.stderr)
-            self.bar.__enter__()
-            self.phase, self.done = phase, 0
-        self.bar.update(done - self.done)
-        self.done = done
+            from ledger.render import ProgressBar
+
+            self.bar, self.phase = ProgressBar(sys.stderr, phase.ljust(8)), phase
+        self.bar(done, total)
+        self.unfinished = done < total
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
+        """End a bar's line if the import stopped before the bar was full."""
+        if self.unfinished:
+            sys.stderr.write("\n")
+            self.unfinished = False
 
 
 @app.command("import")

@@ -47,28 +47,42 @@ def _choose_format(output: str | None, allowed: Sequence[str], is_tty: bool) -> 
     return render.check_format(output or render.default_format(is_tty), allowed)
 
 
-def _selected(ledger: Ledger, selection: Selection, quiet: bool) -> tuple[list[model.Entry], dict[str, str]]:
-    """Return the selected entries and their paths (the one place `--as-of` plugs in)."""
-    from ledger import schema
-
-    found = ledger.find(selection)
-    records = list(found.records())
+def _report_skipped(found: Any, quiet: bool) -> None:
     if found.skipped and not quiet:
         files = "file" if found.skipped == 1 else "files"
         say(f"ledger: {found.skipped} invalid entry {files} left out (see `ledger validate`)")
-    return [schema.from_json(r) for r in records], {r["id"]: r["path"] for r in records}
+
+
+def _selected(ledger: Ledger, selection: Selection, quiet: bool) -> tuple[list[model.Entry], dict[str, str]]:
+    """Return the selected entries and their paths."""
+    from ledger.snapshot import entry_from_record
+
+    found = ledger.find(selection)
+    entries, paths = [], {}
+    for record in found.records():  # one at a time: the records need not all be held at once
+        entries.append(entry_from_record(record))
+        paths[record["id"]] = record["path"]
+    _report_skipped(found, quiet)
+    return entries, paths
+
+
+def _columns(ledger: Ledger, selection: Selection, columns: Sequence[str], quiet: bool) -> list[dict[str, Any]]:
+    """Return only some columns of the selected entries, straight from the index (no decoding).
+
+    Aggregates need a few values per incident; reading them from the index's columns is
+    several times faster on a big ledger than rebuilding every entry.
+    """
+    found = ledger.find(selection)
+    rows = list(found.rows(columns))
+    _report_skipped(found, quiet)
+    return rows
 
 
 def _fetch(ledger: Ledger, ids: Iterable[str]) -> list[model.Entry]:
-    """Return the entries with these ids (withdrawn ones too), by index lookups in batches."""
-    from ledger.query import Term
+    """Return the entries with these ids (withdrawn ones too), looked up in the index."""
+    from ledger.snapshot import entry_from_record
 
-    wanted = sorted(set(ids))
-    out: list[model.Entry] = []
-    for i in range(0, len(wanted), 200):
-        batch = Selection(where=Term("id", ":", tuple(wanted[i : i + 200])), include_withdrawn=True)
-        out.extend(ledger.select(batch))
-    return out
+    return [entry_from_record(r) for r in ledger.lookup(sorted(set(ids))).values()]
 
 
 def _ancestors(ledger: Ledger, entries: Sequence[model.Entry]) -> dict[str, model.Entry]:
@@ -219,21 +233,24 @@ def timeline(
     allowed = tuple(f for f in TIMELINE_FORMATS if f not in ("svg", "html", "ids")) if by else TIMELINE_FORMATS
     fmt = _choose_format(output, allowed, is_tty)
     ledger = open_ledger(ledger_dir).at(as_of)
-    entries, paths = _selected(ledger, selection, quiet)
     out = sys.stdout
     if by is not None:
-        if tl.period_count(entries, by) > MAX_PERIODS:
+        import datetime as dt
+
+        rows = _columns(ledger, selection, ("date", "escalation", "killed", "injured"), quiet)
+        facts = [(dt.date.fromisoformat(r["date"]), r["escalation"], r["killed"], r["injured"]) for r in rows]
+        if facts and tl.period_count(min(f[0] for f in facts), max(f[0] for f in facts), by) > MAX_PERIODS:
             raise UsageError(
                 f"the incidents span more than {MAX_PERIODS:,} {by}s: use a longer --by or narrow the query"
             )
-        periods = tl.periods(entries, by)
+        periods = tl.aggregate(facts, by)
         if fmt == "table":
             for line in chart.bars(periods, bar, _width(), ascii_only):
                 out.write(line + "\n")
         else:
-            rows = (_period_row(p) for p in periods)
-            render.render_rows(rows, PERIOD_COLUMNS, fmt, out, is_tty)
+            render.render_rows(map(_period_row, periods), PERIOD_COLUMNS, fmt, out, is_tty)
         finish(ExitStatus.OK)
+    entries, paths = _selected(ledger, selection, quiet)
     steps = tl.steps(entries, _ancestors(ledger, entries) if selection.where is not None else None)
     if selection.reverse:
         steps.reverse()
@@ -274,7 +291,9 @@ def _period_row(p: Any) -> dict[str, Any]:
 _BRANCHES = {False: ("├── ", "└── ", "│   ", "    "), True: ("|-- ", "`-- ", "|   ", "    ")}
 
 
-def tree_text(lines: Sequence[Any], labels: Any, ascii_only: bool = False) -> list[str]:
+def tree_text(
+    lines: Sequence[Any], entries: Mapping[str, model.Entry], labels: Any, ascii_only: bool = False
+) -> list[str]:
     """Draw a causal tree (`timeline.tree` lines) with branch lines, one incident a line."""
     from ledger.render import clean
 
@@ -285,7 +304,7 @@ def tree_text(lines: Sequence[Any], labels: Any, ascii_only: bool = False) -> li
         del open_levels[line.depth - 1 :]
         prefix = "".join(down if more else blank for more in open_levels)
         text = prefix + (end if line.last else mid) + line.id
-        e = line.entry
+        e = entries.get(line.id)
         if e is not None:
             text += f"  [{e.escalation} {labels.label(e.escalation)}]  {clean(e.title)}"
             if e.withdrawn:
@@ -301,13 +320,13 @@ def tree_text(lines: Sequence[Any], labels: Any, ascii_only: bool = False) -> li
     return out
 
 
-def _tree_json(lines: Sequence[Any], labels: Any) -> list[dict[str, Any]]:
+def _tree_json(lines: Sequence[Any], entries: Mapping[str, model.Entry], labels: Any) -> list[dict[str, Any]]:
     """Nest the pre-order tree lines as JSON objects with `children` (iteratively)."""
     top: list[dict[str, Any]] = []
     stack: list[list[dict[str, Any]]] = [top]
     for line in lines[1:]:
         del stack[line.depth :]
-        e = line.entry
+        e = entries.get(line.id)
         node: dict[str, Any] = {"id": line.id}
         if e is not None:
             node.update(date=e.date.isoformat(), escalation=e.escalation, label=labels.label(e.escalation))
@@ -338,18 +357,22 @@ def chain(
 
     if output not in ("text", "json"):
         raise UsageError(f'unknown format "{output}" (choose from: text, json)')
-    ledger = open_ledger(ledger_dir)
-    entries, _ = _selected(ledger, Selection(include_withdrawn=True), quiet)
-    graph = {e.id: e for e in entries}
-    if entry_id not in graph:
-        from ledger.schema import suggest
+    from ledger.snapshot import entry_from_record
 
-        raise NotFound(f'no entry "{clean(entry_id)}"{suggest(entry_id, graph)}')
-    labels = ledger.vocabulary
-    back = tl.tree(entry_id, graph, tl.BACKWARD)
-    forward = tl.tree(entry_id, graph, tl.FORWARD)
+    ledger = open_ledger(ledger_dir)
+    if not ledger.lookup([entry_id]):
+        from ledger.cli.query import _missing_message  # the same words as `ledger show`
+
+        raise NotFound(_missing_message(ledger, entry_id))
+    # Walking needs only the links of every incident; only the incidents drawn are decoded.
+    links = {r["id"]: r.get("responds_to", ()) for r in ledger.find(Selection(include_withdrawn=True)).records()}
+    back = tl.tree(entry_id, links, tl.BACKWARD)
+    forward = tl.tree(entry_id, links, tl.FORWARD)
     loops = list(dict.fromkeys(tl.cycles(back) + tl.cycles(forward)))
-    e = graph[entry_id]
+    drawn = ledger.lookup(sorted({line.id for line in (*back, *forward) if line.id in links}))
+    entries = {i: entry_from_record(r) for i, r in drawn.items()}
+    labels = ledger.vocabulary
+    e = entries[entry_id]
     is_tty = sys.stdout.isatty()
     if output == "json":
         data = {
@@ -358,17 +381,17 @@ def chain(
             "escalation": e.escalation,
             "label": labels.label(e.escalation),
             "title": e.title,
-            "answers": _tree_json(back, labels),
-            "answered_by": _tree_json(forward, labels),
+            "answers": _tree_json(back, entries, labels),
+            "answered_by": _tree_json(forward, entries, labels),
             "cycles": [list(loop) for loop in loops],
         }
         text = json.dumps(data, ensure_ascii=False, indent=2)
         typer.echo(json_safe(text) if is_tty else text)
     else:
         lines = [f"{e.id}  [{e.escalation} {labels.label(e.escalation)}]  {clean(e.title)}", "answers:"]
-        lines += tree_text(back, labels, ascii_only) or ["    (nothing: a root)"]
+        lines += tree_text(back, entries, labels, ascii_only) or ["    (nothing: a root)"]
         lines.append("answered by:")
-        lines += tree_text(forward, labels, ascii_only) or ["    (nothing yet)"]
+        lines += tree_text(forward, entries, labels, ascii_only) or ["    (nothing yet)"]
         typer.echo("\n".join(lines))
     for loop in loops:
         say("ledger: responds_to forms a cycle: " + " -> ".join(loop), quiet)
@@ -376,6 +399,8 @@ def chain(
 
 
 # -- stats ---------------------------------------------------------------------------------
+
+_STATS_COLUMNS = {"type": "type", "category": "category", "country": "country", "month": "date"}
 
 
 @app.command()
@@ -399,8 +424,16 @@ def stats(
     is_tty = sys.stdout.isatty()
     fmt = _choose_format(output, TABLE_FORMATS, is_tty)
     ledger = open_ledger(ledger_dir).at(as_of)
-    entries, _ = _selected(ledger, selection, quiet)
-    found = st.groups(entries, by, ledger.vocabulary)
+    if by in _STATS_COLUMNS:  # straight from the index's columns
+        key = _STATS_COLUMNS[by]
+        rows = _columns(ledger, selection, (key, "escalation", "killed", "injured"), quiet)
+        cut = 7 if by == "month" else None
+        count = len(rows)
+        found = st.tally(([r[key][:cut]], r["escalation"], r["killed"], r["injured"]) for r in rows)
+    else:
+        entries, _ = _selected(ledger, selection, quiet)
+        count = len(entries)
+        found = st.groups(entries, by, ledger.vocabulary)
     if fmt == "ids":
         from ledger.render import clean
 
@@ -411,8 +444,8 @@ def stats(
         rows = (dict(zip(columns, (g.key, g.count, g.killed, g.injured, g.max_escalation), strict=True)) for g in found)
         width = _width() if is_tty else None
         render.render_rows(rows, columns, fmt, sys.stdout, is_tty, header=not no_header, width=width)
-    noun = "incident" if len(entries) == 1 else "incidents"
-    say(f"{len(entries)} {noun} in {len(found)} group{'s' if len(found) != 1 else ''}", quiet)
+    noun = "incident" if count == 1 else "incidents"
+    say(f"{count} {noun} in {len(found)} group{'s' if len(found) != 1 else ''}", quiet)
     finish(ExitStatus.OK)
 
 
