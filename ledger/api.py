@@ -620,10 +620,10 @@ def _index_part(items: list[tuple[int, str, int, int, int]], *, root: Path, fold
     from ledger import index
 
     rows = []
-    for rowid, *item in items:
+    for rowid, rel, size, mtime_ns, inode in items:
         # date.max: "in the future" is for `validate`; the index must not depend on today
-        loaded = load_file(root, item[0], dt.date.max)
-        rows.append((rowid, index.row_of(tuple(item), loaded.entry, loaded.ok)))
+        loaded = load_file(root, rel, dt.date.max)
+        rows.append((rowid, index.row_of((rel, size, mtime_ns, inode), loaded.entry, loaded.ok)))
     return index.write_part(folder, rows)
 
 

@@ -124,9 +124,15 @@ def casualties(entry: model.Entry) -> int | None:
     return sum(known) if known else None
 
 
-def radius(count: int | None) -> float:
+def radius(count: int | None, scale: float = 1.0) -> float:
     """Return a mark's radius: its area grows with the casualties (unknown: the smallest)."""
-    return 4.0 if not count else min(26.0, 4.0 + 2.2 * math.sqrt(count))
+    smallest = 2.0 + 2.0 * scale
+    return smallest if not count else min(smallest + 22.0 * scale, smallest + 2.2 * scale * math.sqrt(count))
+
+
+def mark_scale(count: int) -> float:
+    """Return how much to shrink the marks so that `count` of them still leave room (0.3 to 1)."""
+    return min(1.0, max(0.3, math.sqrt(60 / max(count, 1))))
 
 
 @dataclass(slots=True)
@@ -147,14 +153,15 @@ def _day_fraction(entry: model.Entry, vague: bool) -> float:
     return 0.0 if vague else 0.5  # a span's mark stands where the span begins
 
 
-def _ticks(first: int, last: int) -> tuple[list[int], str]:
-    """Return tick days (ordinals) and their label format for a range of days (at most about 10)."""
+def _ticks(first: int, last: int, most: int = 8) -> tuple[list[int], str]:
+    """Return tick days (ordinals) and their label format: at most `most` labels fit the axis."""
     span = max(1, last - first)
     for step in (1, 2, 7, 14):
-        if span / step <= 10:
+        labels = span // step + (0 if step == 1 else 1)  # daily labels name days, not the closing tick
+        if labels <= most:
             return list(range(first, last + 1, step)), "%Y-%m-%d"
     start, end = dt.date.fromordinal(first), dt.date.fromordinal(last)
-    months = next(m for m in (1, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000) if span / (30.44 * m) <= 10)
+    months = next(m for m in (1, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000) if span / (30.44 * m) <= most)
     index = start.year * 12 + start.month - 1 + (start.day > 1)
     index += -index % months
     ticks = []
@@ -167,7 +174,7 @@ def _ticks(first: int, last: int) -> tuple[list[int], str]:
     return ticks, "%Y-%m" if months < 12 else "%Y"
 
 
-def _layout(items: Sequence[Step]) -> tuple[list[_Mark], int, int]:
+def _layout(items: Sequence[Step], scale: float) -> tuple[list[_Mark], int, int]:
     first = min(s.entry.date for s in items).toordinal()
     last = max(s.entry.last_day for s in items).toordinal() + 1
     width = W - LEFT - RIGHT
@@ -177,7 +184,7 @@ def _layout(items: Sequence[Step]) -> tuple[list[_Mark], int, int]:
 
     marks: list[_Mark] = []
     placed: dict[str, _Mark] = {}
-    for s in items:
+    for s in sorted(items, key=lambda s: s.number):  # causes first, whatever the display order
         e = s.entry
         y = TOP + (model.ESCALATION_MAX - e.escalation + 0.5) * ROW
         start = x_of(e.date.toordinal())
@@ -187,7 +194,8 @@ def _layout(items: Sequence[Step]) -> tuple[list[_Mark], int, int]:
             c = placed.get(cause)
             if c is not None and c.step.entry.date == e.date:
                 x = max(x, c.x)
-        mark = _Mark(s, x, y, radius(casualties(e)), start, x_of(e.last_day.toordinal() + 1) if s.vague else None)
+        r = radius(casualties(e), scale)
+        mark = _Mark(s, x, y, r, start, x_of(e.last_day.toordinal() + 1) if s.vague else None)
         marks.append(mark)
         placed[e.id] = mark
     _spread(marks)
@@ -261,7 +269,8 @@ def svg(steps: Sequence[Step], labels: Sequence[str], title: str = "Escalation t
         out.append(f'<text x="{(LEFT + plot_right) / 2:.0f}" y="{H / 2:.0f}" text-anchor="middle">no incidents</text>')
         out.append("</svg>")
         return "\n".join(out) + "\n"
-    marks, first, last = _layout(items)
+    scale = mark_scale(len(items))
+    marks, first, last = _layout(items, scale)
     ticks, fmt = _ticks(first, last)
     per_day = (plot_right - LEFT) / (last - first)
     daily = len(ticks) > 1 and ticks[1] - ticks[0] == 1
@@ -278,7 +287,7 @@ def svg(steps: Sequence[Step], labels: Sequence[str], title: str = "Escalation t
     out.extend(_arrows(marks))
     out.extend(_marks(marks, labels, link))
     out.extend(_captions(marks, plot_right))
-    out.extend(_legend(marks, plot_right + 24))
+    out.extend(_legend(marks, plot_right + 24, scale))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -323,7 +332,7 @@ def _marks(marks: Sequence[_Mark], labels: Sequence[str], link: bool) -> list[st
         e = m.step.entry
         colour = COLOURS[e.category]
         known = casualties(e) is not None
-        fill = f'fill="{colour}" fill-opacity="0.8"' if known else 'fill="white"'
+        fill = f'fill="{colour}" fill-opacity="0.65"' if known else 'fill="white"'
         label = labels[e.escalation] if e.escalation < len(labels) else str(e.escalation)
         tip = f"#{m.step.number} {_when(e)} · {e.escalation} {label} · {e.type} · {e.title}"
         count = casualties(e)
@@ -361,24 +370,25 @@ def _when(entry: model.Entry) -> str:
     return text
 
 
-def _legend(marks: Sequence[_Mark], x: float) -> list[str]:
+def _legend(marks: Sequence[_Mark], x: float, scale: float) -> list[str]:
     out = [f'<text x="{x}" y="{TOP + 4}" font-weight="bold">category</text>']
     y: float = TOP + 24
     present = {m.step.entry.category for m in marks}
     for category, colour in COLOURS.items():
         if category in present:
-            out.append(f'<circle cx="{x + 6}" cy="{y - 4}" r="6" fill="{colour}" fill-opacity="0.8"/>')
+            out.append(f'<circle cx="{x + 6}" cy="{y - 4}" r="6" fill="{colour}" fill-opacity="0.65"/>')
             out.append(f'<text x="{x + 18}" y="{y}">{category}</text>')
             y += 20
     y += 12
     out.append(f'<text x="{x}" y="{y}" font-weight="bold">killed + injured</text>')
     y += 14
     for count in (1, 10, 100):
-        r = radius(count)
+        r = radius(count, scale)
         out.append(f'<circle cx="{x + 14}" cy="{y + r:.1f}" r="{r:.1f}" fill="#999" fill-opacity="0.5" stroke="#666"/>')
         out.append(f'<text x="{x + 46}" y="{y + r + 4:.1f}">{count}</text>')
         y += 2 * r + 6
-    out.append(f'<circle cx="{x + 14}" cy="{y + 4}" r="4" fill="white" stroke="#666" stroke-width="1.6"/>')
+    r = radius(None, scale)
+    out.append(f'<circle cx="{x + 14}" cy="{y + 4}" r="{r:.1f}" fill="white" stroke="#666" stroke-width="1.6"/>')
     out.append(f'<text x="{x + 46}" y="{y + 8}">not known</text>')
     y += 30
     out.append(f'<line x1="{x}" y1="{y}" x2="{x + 34}" y2="{y}" stroke="#555" marker-end="url(#arrow)"/>')

@@ -9,8 +9,11 @@ window and a taxonomy). Two incidents are *compared* when
   `ledger.toml` count as the same name);
 - their types belong to the same category (`model.TAXONOMY`).
 
-Pairs already settled are skipped: one entry is a `duplicate_of` the other, or one
-`responds_to` the other (a causal link says they are two incidents). A compared pair gets a
+Pairs already settled are skipped: one entry is a `duplicate_of` the other; one
+`responds_to` the other (a causal link says they are two incidents); or both are records of
+one dataset, told apart by their aliases (`UCDP:612345` and `UCDP:612346`: that dataset coded
+two events; duplicates are looked for across sources, as meltt does). Two entries with the
+same alias are the same record twice, and always compared. A compared pair gets a
 score in 0..1, the weighted sum
 
     score = 0.125 * when + 0.125 * where + 0.45 * kind + 0.30 * who
@@ -122,6 +125,16 @@ class _Prepared:
     place: tuple[str, str]  # (country, canonical place name)
     perpetrators: frozenset[str]
     targets: frozenset[str]
+    aliases: frozenset[str]
+    datasets: frozenset[str]  # the namespaces of the aliases ("ucdp" for "UCDP:612345")
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    days: int
+    km: float
+    min_score: float
+    same_dataset: bool
 
 
 def _prepare(entries: Sequence[model.Entry], vocabulary: Any) -> list[_Prepared]:
@@ -156,6 +169,8 @@ def _prepare(entries: Sequence[model.Entry], vocabulary: Any) -> list[_Prepared]
                 (loc.country.upper(), place(loc.name)),
                 frozenset(actor(n) for n in actors.perpetrators) if actors else frozenset(),
                 frozenset(actor(n) for n in actors.targets) if actors else frozenset(),
+                frozenset(e.aliases),
+                frozenset(a.split(":", 1)[0].casefold() for a in e.aliases if ":" in a),
             )
         )
     return out
@@ -193,14 +208,14 @@ class _Bucket:
                 yield q
 
 
-def _settled(a: model.Entry, b: model.Entry) -> bool:
-    return (
-        a.duplicate_of == b.id
-        or b.duplicate_of == a.id
-        or b.id in a.responds_to
-        or a.id in b.responds_to
-        or a.id == b.id
-    )
+def _settled(p: _Prepared, q: _Prepared, same_dataset: bool) -> bool:
+    """Return whether the pair is settled already (see the module docstring)."""
+    a, b = p.entry, q.entry
+    if a.duplicate_of == b.id or b.duplicate_of == a.id or b.id in a.responds_to or a.id in b.responds_to:
+        return True
+    # Two records of one dataset (UCDP:1 and UCDP:2) are two events by that dataset's own
+    # coding; the same record twice (UCDP:1 and UCDP:1) is a duplicate.
+    return not same_dataset and bool(p.datasets & q.datasets) and not (p.aliases & q.aliases)
 
 
 def candidates(
@@ -210,10 +225,15 @@ def candidates(
     days: int = DAYS,
     km: float = KM,
     min_score: float = MIN_SCORE,
+    same_dataset: bool = False,
 ) -> list[Candidate]:
-    """Return the candidate duplicate pairs among the entries, best score first."""
+    """Return the candidate duplicate pairs among the entries, best score first.
+
+    With `same_dataset`, records of one dataset (aliases with the same prefix) are compared too.
+    """
     if days < 0 or km < 0:
         raise ValueError("days and km must not be negative")
+    options = _Options(days, km, min_score, same_dataset)
     prepared = _prepare(list(entries), vocabulary)
     size = max(km, 0.001)
     grid: dict[tuple[Any, ...], list[_Prepared]] = defaultdict(list)
@@ -242,30 +262,28 @@ def candidates(
                         continue
                     distance = haversine(p.lat, p.lon, q.lat, q.lon)  # type: ignore[arg-type]
                     if distance <= km:
-                        _consider(p, q, distance, days, km, min_score, found)
+                        _consider(p, q, distance, options, found)
     for items in names.values():
         bucket = _Bucket(items)
         for p in bucket.items:
             for q in bucket.near(p, days):
                 if q.index > p.index and (p.lat is None or q.lat is None):
-                    _consider(p, q, None, days, km, min_score, found)
+                    _consider(p, q, None, options, found)
     found.sort(key=lambda c: (-c.score, c.first.date, c.first.id, c.second.id))
     return found
 
 
-def _consider(
-    p: _Prepared, q: _Prepared, distance: float | None, days: int, km: float, min_score: float, found: list[Candidate]
-) -> None:
+def _consider(p: _Prepared, q: _Prepared, distance: float | None, o: _Options, found: list[Candidate]) -> None:
     a, b = p.entry, q.entry
-    if _settled(a, b):
+    if _settled(p, q, o.same_dataset):
         return
     kind = kind_score(a.type, b.type)
-    when = when_score((p.start, p.end), (q.start, q.end), days)
-    where = SAME_NAME_WHERE if distance is None else (1.0 - distance / (2 * km) if km > 0 else 1.0)
+    when = when_score((p.start, p.end), (q.start, q.end), o.days)
+    where = SAME_NAME_WHERE if distance is None else (1.0 - distance / (2 * o.km) if o.km > 0 else 1.0)
     who = who_score(p, q)
     w = WEIGHTS
     score = round(w["when"] * when + w["where"] * where + w["kind"] * kind + w["who"] * who, 4)
-    if score < min_score:
+    if score < o.min_score:
         return
     from ledger.timeline import chronological
 

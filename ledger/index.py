@@ -31,13 +31,13 @@ import tempfile
 import time
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ledger import model, query, schema
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
@@ -56,22 +56,23 @@ def racy(mtime_ns: int, started_ns: int) -> bool:
 # (rel, size, mtime_ns, inode)
 Stat = tuple[str, int, int, int]
 # The columns of `entries`, in order (json goes to `docs`).
-COLUMNS = (
-    "path", "size", "mtime_ns", "inode", "ok", "id", "date", "last_day", "chrono", "type", "category",
+STORED = (
+    "path", "folder", "size", "mtime_ns", "inode", "ok", "id", "date", "last_day", "chrono", "type", "category",
     "escalation", "confidence", "conf_rank", "status", "country", "place", "title", "killed", "injured",
     "text", "actors", "places", "tags", "sources",
 )  # fmt: skip
-Row = tuple[Any, ...]  # COLUMNS values, then the JSON text
+Row = tuple[Any, ...]  # STORED values, then the JSON text
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE IF NOT EXISTS entries (
-    path TEXT NOT NULL UNIQUE, size INTEGER, mtime_ns INTEGER, inode INTEGER, ok INTEGER NOT NULL,
+    path TEXT NOT NULL UNIQUE, folder TEXT NOT NULL, size INTEGER, mtime_ns INTEGER, inode INTEGER, ok INTEGER NOT NULL,
     id TEXT, date TEXT, last_day TEXT, chrono TEXT, type TEXT, category TEXT, escalation INTEGER,
     confidence TEXT, conf_rank INTEGER, status TEXT, country TEXT, place TEXT, title TEXT,
     killed INTEGER, injured INTEGER, text TEXT, actors TEXT, places TEXT, tags TEXT, sources TEXT
 );
 CREATE TABLE IF NOT EXISTS docs (entry INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS folders (prefix TEXT PRIMARY KEY, signature TEXT NOT NULL, racy INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (blob TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS entries_chrono ON entries (chrono);
 CREATE INDEX IF NOT EXISTS entries_date ON entries (date);
@@ -79,11 +80,13 @@ CREATE INDEX IF NOT EXISTS entries_type ON entries (type);
 CREATE INDEX IF NOT EXISTS entries_country ON entries (country);
 CREATE INDEX IF NOT EXISTS entries_id ON entries (id);
 CREATE INDEX IF NOT EXISTS entries_invalid ON entries (path) WHERE ok = 0;
+CREATE INDEX IF NOT EXISTS entries_folder ON entries (folder);
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 _INDEXES_FIRST = _SCHEMA.split("CREATE INDEX", 1)[0]
 
 _CONFIDENCE_RANK = {m.value: i for i, m in enumerate(model.Confidence)}
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)  # what json.dumps(..., ensure_ascii=False) writes
 
 
 # -- rows: what a file becomes -------------------------------------------------------------
@@ -98,12 +101,13 @@ def chrono_key(entry: model.Entry) -> str:
 def row_of(item: Stat, entry: model.Entry | None, ok: bool) -> Row:
     """Return the stored row of one entry file (an invalid file keeps only its stats)."""
     rel, size, mtime_ns, inode = item
+    folder = rel[len("entries/") : rel.rfind("/") + 1]
     if entry is None or not ok:
-        return (rel, size, mtime_ns, inode, 0, *([None] * (len(COLUMNS) - 5)), None)
+        return (rel, folder, size, mtime_ns, inode, 0, *([None] * (len(STORED) - 6)), None)
     f = query.facts(entry)
-    record = json.dumps(json_record(entry, rel), ensure_ascii=False)
+    record = _ENCODER.encode(json_record(entry, rel))
     return (
-        rel, size, mtime_ns, inode, 1, f.id, f.date, f.last_day, chrono_key(entry), f.type, f.category,
+        rel, folder, size, mtime_ns, inode, 1, f.id, f.date, f.last_day, chrono_key(entry), f.type, f.category,
         f.escalation, f.confidence, _CONFIDENCE_RANK[f.confidence], f.status, f.country, entry.location.name,
         entry.title, f.killed, f.injured, f.text, f.actors, f.places, f.tags, f.sources, record,
     )  # fmt: skip
@@ -165,66 +169,104 @@ _PLANS: dict[type, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
 # -- the walk ------------------------------------------------------------------------------
 
 
-class Scan:
-    """The entry files and their stats, and a signature that changes when any of them does.
+@dataclass(slots=True)
+class Folder:
+    """One folder under entries/: its entry files and a signature of their stats and its own."""
 
-    `files` (path -> (size, mtime_ns, inode)) is assembled only when asked for: a query on
-    an unchanged ledger needs the signature alone.
+    prefix: str  # relative to entries/, with a trailing slash ("" for entries/ itself)
+    acc: int = 0
+    newest_ns: int = 0
+    names: list[str] = field(default_factory=list)
+    stats: list[Any] = field(default_factory=list)  # stat results, or (size, mtime_ns, inode)
+
+    @property
+    def signature(self) -> str:
+        return f"{len(self.names)}:{self.acc & 0xFFFFFFFFFFFFFFFF:x}"
+
+
+class Scan:
+    """The entry files, folder by folder, with signatures that change when any stat does.
+
+    A query on an unchanged ledger needs the overall signature alone; a refresh compares
+    folder signatures and looks at the files of the folders that differ.
     """
 
     def __init__(self, root: Path, started_ns: int) -> None:
         self.root = root
         self.started_ns = started_ns
-        self.acc = 0
-        self.count = 0
-        self.newest_ns = 0
-        self.dirs: list[tuple[str, list[str], list[Any]]] = []  # stat results, or (size, mtime_ns, inode)
+        self.folders: dict[str, Folder] = {}
         self.child: _Child | None = None
-        self._files: dict[str, tuple[int, int, int]] | None = None
+        self.theirs: dict[str, tuple[str, int]] = {}  # the helper's folders: signature, newest
         self._real_root: str | None = None
 
     @property
+    def count(self) -> int:
+        return sum(len(f.names) for f in self.folders.values()) + sum(
+            int(sig.split(":", 1)[0]) for sig, _ in self.theirs.values()
+        )
+
+    @property
     def signature(self) -> str:
-        return f"{self.count}:{self.acc & 0xFFFFFFFFFFFFFFFF:x}"
+        total = sum(f.acc for f in self.folders.values()) + sum(
+            int(s.split(":")[1], 16) for s, _ in self.theirs.values()
+        )
+        return f"{self.count}:{total & 0xFFFFFFFFFFFFFFFF:x}"
+
+    @property
+    def newest_ns(self) -> int:
+        return max([f.newest_ns for f in self.folders.values()] + [n for _, n in self.theirs.values()] + [0])
 
     @property
     def racy(self) -> bool:
         """Return whether a file or folder changed so recently that a later edit could keep its stats."""
         return racy(self.newest_ns, self.started_ns)
 
-    @property
-    def files(self) -> dict[str, tuple[int, int, int]]:
-        if self._files is None:
-            if self.child is not None:
-                self.dirs.extend(self.child.details(self))
-                self.child = None
-            self._files = {
-                f"entries/{prefix}{name}": st if type(st) is tuple else (st.st_size, st.st_mtime_ns, st.st_ino)
-                for prefix, names, stats in self.dirs
-                for name, st in zip(names, stats, strict=True)
-            }
-        return self._files
+    def signatures(self) -> dict[str, tuple[str, int]]:
+        """Return each folder's signature and newest mtime."""
+        out = {p: (f.signature, f.newest_ns) for p, f in self.folders.items()}
+        out.update(self.theirs)
+        return out
+
+    def files(self, prefixes: Iterable[str] | None = None) -> dict[str, tuple[int, int, int]]:
+        """Return path -> (size, mtime_ns, inode) of the files in the given folders (default: all)."""
+        wanted = set(self.signatures()) if prefixes is None else set(prefixes)
+        remote = sorted(wanted & set(self.theirs))
+        if remote and self.child is not None:
+            child, self.child = self.child, None
+            try:
+                for prefix, (names, stats) in child.details(remote).items():
+                    self.folders[prefix] = Folder(prefix, 0, 0, names, stats)
+            except (OSError, EOFError, ValueError, TypeError):  # the helper failed: do its part here
+                self.walk([(p, os.path.join(self.root, "entries", p)) for p in remote])
+        out = {}
+        for prefix in wanted:
+            folder = self.folders.get(prefix)
+            if folder is not None:
+                for name, st in zip(folder.names, folder.stats, strict=True):
+                    out[f"entries/{prefix}{name}"] = (
+                        st if type(st) is tuple else (st.st_size, st.st_mtime_ns, st.st_ino)
+                    )
+        return out
 
     def close(self) -> None:
-        """Let a helper process go (when the signature alone was enough)."""
+        """Let a helper process go (when the signatures were enough)."""
         if self.child is not None:
             self.child.close()
             self.child = None
 
     def walk(self, stack: list[tuple[str, str]], depth: int | None = None) -> list[tuple[str, str]]:
-        """Stat the files under the given folders; return the folders found below `depth`, unvisited."""
+        """Stat the files under the given folders; return the folders found at `depth`, unvisited."""
         deeper: list[tuple[str, str]] = []
-        acc, count, newest = 0, 0, self.newest_ns
         while stack:
-            prefix, folder = stack.pop()
+            prefix, path = stack.pop()
             try:
-                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+                fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
             except OSError:
                 continue
             try:
                 st = os.fstat(fd)
-                acc += hash((st.st_mtime_ns, st.st_ino))  # renames, additions, removals show here
-                newest = max(newest, st.st_mtime_ns)
+                acc = hash((st.st_mtime_ns, st.st_ino))  # renames, additions, removals show here
+                newest = st.st_mtime_ns
                 names: list[str] = []
                 stats: list[os.stat_result] = []
                 with os.scandir(fd) as it:
@@ -240,28 +282,23 @@ class Scan:
                             acc += hash((st.st_size, mtime, st.st_ino))
                             if mtime > newest:
                                 newest = mtime
-                            if st.st_mode & 0o170000 != 0o100000:  # not a regular file (or a link to a folder)
+                            if st.st_mode & 0o170000 != 0o100000:  # not a regular file (or a link to one)
                                 if not item.is_symlink() and item.is_dir():
-                                    stack.append((f"{prefix}{name}/", f"{folder}/{name}"))
+                                    stack.append((f"{prefix}{name}/", f"{path}/{name}"))
                                 continue
-                            if item.is_symlink() and not self._inside(f"{folder}/{name}"):
+                            if item.is_symlink() and not self._inside(f"{path}/{name}"):
                                 continue  # a link out of the ledger is never followed
                             names.append(name)
                             stats.append(st)
                         elif name[0] != "." and item.is_dir(follow_symlinks=False):
-                            below = (f"{prefix}{name}/", f"{folder}/{name}")
+                            below = (f"{prefix}{name}/", f"{path}/{name}")
                             if depth is not None and prefix.count("/") + 1 >= depth:
                                 deeper.append(below)
                             else:
                                 stack.append(below)
-                count += len(names)
-                if names:
-                    self.dirs.append((prefix, names, stats))
+                self.folders[prefix] = Folder(prefix, acc, newest, names, stats)
             finally:
                 os.close(fd)
-        self.acc += acc
-        self.count += count
-        self.newest_ns = newest
         return deeper
 
     def _inside(self, path: str) -> bool:
@@ -283,8 +320,13 @@ def scan(root: Path, expected: int = 0) -> Scan:
     mine, theirs = pending[0::2], pending[1::2]
     found.child = _Child.start(found, theirs)
     found.walk(mine)
-    if found.child is None or not found.child.merge_totals(found):
-        found.child = None
+    if found.child is not None:
+        summary = found.child.summary()
+        if summary is None:
+            found.child = None
+        else:
+            found.theirs = summary
+    if found.child is None:
         found.walk(theirs)
     return found
 
@@ -296,15 +338,13 @@ def _can_fork() -> bool:
 
 
 class _Child:
-    """A forked helper that stats half of the folders, reports totals, and its details on demand."""
+    """A forked helper: stats half of the folders, sends their signatures, then files on request."""
 
-    def __init__(self, pid: int, results: int, orders: int, folders: list[tuple[str, str]]) -> None:
-        self.pid, self.results, self.orders, self.folders = pid, results, orders, folders
+    def __init__(self, pid: int, results: int, orders: int) -> None:
+        self.pid, self.results, self.orders = pid, results, orders
 
     @classmethod
     def start(cls, found: Scan, folders: list[tuple[str, str]]) -> _Child | None:
-        import marshal
-
         try:
             results_r, results_w = os.pipe()
             orders_r, orders_w = os.pipe()
@@ -318,46 +358,38 @@ class _Child:
                 os.close(orders_w)
                 mine = Scan(found.root, found.started_ns)
                 mine.walk(folders)
-                _write_all(results_w, f"{mine.acc} {mine.count} {mine.newest_ns}\n".encode())
-                if os.read(orders_r, 1) == b"d":
-                    data = [(p, n, [(s.st_size, s.st_mtime_ns, s.st_ino) for s in st]) for p, n, st in mine.dirs]
-                    _write_all(results_w, marshal.dumps(data))
+                _send(results_w, {p: (f.signature, f.newest_ns) for p, f in mine.folders.items()})
+                asked = _receive(orders_r)
+                if asked:
+                    stats = {
+                        p: (
+                            mine.folders[p].names,
+                            [(s.st_size, s.st_mtime_ns, s.st_ino) for s in mine.folders[p].stats],
+                        )
+                        for p in asked
+                    }
+                    _send(results_w, stats)
                 code = 0
             finally:
                 os._exit(code)
         os.close(results_w)
         os.close(orders_r)
-        return cls(pid, results_r, orders_w, folders)
+        return cls(pid, results_r, orders_w)
 
-    def merge_totals(self, found: Scan) -> bool:
-        """Add the helper's totals to `found`; False (helper gone) means: walk its half yourself."""
-        line = b""
-        while not line.endswith(b"\n"):
-            chunk = os.read(self.results, 4096)
-            if not chunk:
-                self.close()
-                return False
-            line += chunk
-        acc, count, newest = (int(x) for x in line.split())
-        found.acc += acc
-        found.count += count
-        found.newest_ns = max(found.newest_ns, newest)
-        return True
-
-    def details(self, found: Scan) -> list[tuple[str, list[str], list[Any]]]:
-        """Return the helper's files as (prefix, names, stats); walk its folders again if it fails."""
-        import marshal
-
+    def summary(self) -> dict[str, tuple[str, int]] | None:
+        """Return the helper's folder signatures (None: it failed, walk its half yourself)."""
         try:
-            os.write(self.orders, b"d")
-            data = b""
-            while chunk := os.read(self.results, 1 << 20):
-                data += chunk
-            return list(marshal.loads(data))
+            return dict(_receive(self.results))
         except (OSError, EOFError, ValueError, TypeError):
-            again = Scan(found.root, found.started_ns)
-            again.walk(list(self.folders))
-            return again.dirs
+            self.close()
+            return None
+
+    def details(self, prefixes: list[str]) -> dict[str, tuple[list[str], list[Any]]]:
+        """Return the names and stats of the files in some of the helper's folders."""
+        try:
+            _send(self.orders, prefixes)
+            os.close(self.orders)
+            return dict(_receive(self.results))
         finally:
             self.close()
 
@@ -369,10 +401,29 @@ class _Child:
             os.waitpid(self.pid, 0)
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
+def _send(fd: int, value: Any) -> None:
+    import marshal
+
+    data = marshal.dumps(value)
+    view = memoryview(len(data).to_bytes(8, "big") + data)
     while view:
         view = view[os.write(fd, view) :]
+
+
+def _receive(fd: int) -> Any:
+    import marshal
+
+    data = b""
+    while chunk := os.read(fd, 1 << 20):
+        data += chunk
+        if len(data) >= 8 and len(data) >= 8 + int.from_bytes(data[:8], "big"):
+            break
+    if len(data) < 8:
+        return None if not data else marshal.loads(b"")
+    size = int.from_bytes(data[:8], "big")
+    if len(data) < 8 + size:
+        raise EOFError("the helper stopped early")
+    return marshal.loads(data[8 : 8 + size])
 
 
 # -- opening, refreshing, rebuilding -------------------------------------------------------
@@ -533,13 +584,26 @@ class Index:
             return _connect(str(self.path))
 
     def _update(self, conn: sqlite3.Connection, found: Scan, meta: dict[str, Any]) -> None:
-        """Re-parse what changed since the stored refresh and write it in one transaction."""
-        stored = {p: (s, m, i) for p, s, m, i in conn.execute("SELECT path, size, mtime_ns, inode FROM entries")}
+        """Re-parse what changed since the stored refresh and write it in one transaction.
+
+        Only folders whose signature differs (or that were racy) have their files compared.
+        """
+        stored_folders = {
+            p: (sig, bool(r)) for p, sig, r in conn.execute("SELECT prefix, signature, racy FROM folders")
+        }
+        now = found.signatures()
+        dirty = [p for p, (sig, _) in now.items() if stored_folders.get(p, ("", True)) != (sig, False)]
+        vanished = [p for p in stored_folders if p not in now]
+        stored: dict[str, tuple[int, int, int]] = {}
+        for prefix in [*dirty, *vanished]:
+            rows = conn.execute("SELECT path, size, mtime_ns, inode FROM entries WHERE folder = ?", (prefix,))
+            stored.update((p, (s, m, i)) for p, s, m, i in rows)
+        present = found.files(dirty)
         before = int(meta.get("started_ns") or 0)
         changed = sorted(
-            (rel, *stats) for rel, stats in found.files.items() if stored.get(rel) != stats or racy(stats[1], before)
+            (rel, *stats) for rel, stats in present.items() if stored.get(rel) != stats or racy(stats[1], before)
         )
-        removed = [rel for rel in stored if rel not in found.files]
+        removed = [rel for rel in stored if rel not in present]
         first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM entries").fetchone()[0]
         # Parse before the transaction: no write lock is held while worker processes run.
         with self._parts(changed, first, self.progress if len(changed) > 1000 else None) as parts:
@@ -550,7 +614,8 @@ class Index:
                 conn.executemany("DELETE FROM docs WHERE entry = (SELECT rowid FROM entries WHERE path = ?)", gone)
                 conn.executemany("DELETE FROM entries WHERE path = ?", gone)
                 attached = _merge(conn, parts)
-                _set_meta(conn, found)
+                conn.executemany("DELETE FROM folders WHERE prefix = ?", [(p,) for p in vanished])
+                _set_meta(conn, found, dirty)
                 conn.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
@@ -588,7 +653,7 @@ class Index:
 
     def _fill(self, conn: sqlite3.Connection, found: Scan) -> None:
         """Create the schema and load every file (indexes are built after the rows: faster)."""
-        items = sorted((rel, *stats) for rel, stats in found.files.items())
+        items = sorted((rel, *stats) for rel, stats in found.files().items())
         with self._parts(items, 1, self.progress) as parts:
             conn.executescript(_INDEXES_FIRST)
             conn.execute("BEGIN")
@@ -598,7 +663,7 @@ class Index:
                 conn.execute(f"DETACH {alias}")
         conn.executescript(_SCHEMA)
         conn.execute("BEGIN")
-        _set_meta(conn, found)
+        _set_meta(conn, found, list(found.signatures()))
         conn.execute("COMMIT")
 
     @contextlib.contextmanager
@@ -630,9 +695,9 @@ def write_part(folder: str, rows: Iterable[tuple[int, Row]]) -> tuple[str, int]:
         conn.executescript(_INDEXES_FIRST)
         conn.execute("BEGIN")
         numbered = list(rows)
-        marks = ", ".join("?" * len(COLUMNS))
+        marks = ", ".join("?" * len(STORED))
         conn.executemany(
-            f"INSERT INTO entries (rowid, {', '.join(COLUMNS)}) VALUES (?, {marks})",
+            f"INSERT INTO entries (rowid, {', '.join(STORED)}) VALUES (?, {marks})",
             [(rowid, *row[:-1]) for rowid, row in numbered],
         )
         conn.executemany(
@@ -644,7 +709,7 @@ def write_part(folder: str, rows: Iterable[tuple[int, Row]]) -> tuple[str, int]:
     return path, len(numbered)
 
 
-_COPY = f"INSERT INTO entries (rowid, {', '.join(COLUMNS)}) SELECT rowid, {', '.join(COLUMNS)} FROM {{}}.entries"
+_COPY = f"INSERT INTO entries (rowid, {', '.join(STORED)}) SELECT rowid, {', '.join(STORED)} FROM {{}}.entries"
 
 
 def _combine(paths: list[str]) -> list[str]:
@@ -693,7 +758,13 @@ def _keep_blobs(conn: sqlite3.Connection, old: Path) -> None:
             conn.execute("DETACH old")
 
 
-def _set_meta(conn: sqlite3.Connection, found: Scan) -> None:
+def _set_meta(conn: sqlite3.Connection, found: Scan, folders: list[str]) -> None:
+    """Store the scan's signatures: overall, and of the given folders."""
+    signatures = found.signatures()
+    conn.executemany(
+        "INSERT OR REPLACE INTO folders (prefix, signature, racy) VALUES (?, ?, ?)",
+        [(p, signatures[p][0], int(racy(signatures[p][1], found.started_ns))) for p in folders],
+    )
     conn.executemany(
         "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
         [
@@ -747,7 +818,7 @@ _SORT_SQL = {
     "killed": "e.killed",
     "injured": "e.injured",
 }
-#: output columns the entries table holds (others come from the stored JSON)
+#: output columns the entries table holds (the others come from the stored JSON record)
 SQL_COLUMNS = {
     "id": "e.id",
     "path": "e.path",
@@ -763,6 +834,31 @@ SQL_COLUMNS = {
     "killed": "e.killed",
     "injured": "e.injured",
 }
+#: every column `Found.rows` (and so `--columns`) can give
+COLUMNS = (
+    *SQL_COLUMNS, "label", "date_end", "date_precision", "time", "time_of_day", "as_reported", "admin1", "admin2",
+    "lat", "lon", "actors", "perpetrators", "targets", "associated", "attribution", "tags", "sources",
+    "responds_to", "related", "aliases", "summary",
+)  # fmt: skip
+_LOCATION = ("admin1", "admin2", "lat", "lon")
+_ACTORS = ("perpetrators", "targets", "associated", "attribution")
+
+
+def record_value(record: dict[str, Any], column: str) -> Any:
+    """Return one output column's value from an entry's JSON record (not `label`)."""
+    if column in ("place", "country", *_LOCATION):
+        return record.get("location", {}).get("name" if column == "place" else column)
+    if column in _ACTORS:
+        return record.get("actors", {}).get(column)
+    if column == "actors":
+        actors = record.get("actors", {})
+        return [name for part in ("perpetrators", "targets", "associated") for name in actors.get(part, [])]
+    if column == "sources":
+        return [source.get("name") for source in record.get("sources", [])]
+    if column in ("killed", "injured"):
+        value = record.get("casualties", {}).get(column)
+        return value.get("best") if isinstance(value, dict) else value
+    return record.get(column)
 
 
 def compile_where(node: query.Node | None, vocabulary: Any = None) -> tuple[str, list[Any]]:
@@ -902,16 +998,30 @@ class Found:
             yield json.loads(text)
 
     def rows(self, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
-        """Yield rows of the given columns, reading the stored JSON only when a column needs it."""
+        """Yield rows of the given COLUMNS, reading the stored JSON only when a column needs it."""
+        unknown = [c for c in columns if c not in COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown columns: {', '.join(unknown)}")
         direct = [c for c in columns if c in SQL_COLUMNS]
-        need_json = len(direct) < len(columns)
-        what = [SQL_COLUMNS[c] for c in direct] + (
-            ["(SELECT json FROM docs WHERE entry = e.rowid)"] if need_json else []
-        )
+        if "label" in columns and "escalation" not in direct:
+            direct.append("escalation")
+        others = [c for c in columns if c not in SQL_COLUMNS and c != "label"]
+        what = [SQL_COLUMNS[c] for c in direct]
+        if others:
+            what.append("(SELECT json FROM docs WHERE entry = e.rowid)")
+        labels = getattr(self.vocabulary, "label", None)
         for values in self._run(", ".join(what)):
-            row = dict(zip(direct, values, strict=False))
-            if need_json:
-                row["_record"] = json.loads(values[-1])
+            found = dict(zip(direct, values, strict=False))
+            record = json.loads(values[-1]) if others else {}
+            row = {}
+            for column in columns:
+                if column in found:
+                    row[column] = found[column]
+                elif column == "label":
+                    level = found["escalation"]
+                    row[column] = labels(level) if labels else model.LADDER[level][0]
+                else:
+                    row[column] = record_value(record, column)
             yield row
 
     def entries(self) -> list[model.Entry]:
@@ -920,7 +1030,7 @@ class Found:
 
     def invalid(self) -> list[str]:
         """Return the paths of the files left out because they are invalid."""
-        return [p for (p,) in self.conn.execute("SELECT path FROM entries WHERE ok = 0 ORDER BY path")]
+        return [p for (p,) in self.index._query("SELECT path FROM entries WHERE ok = 0 ORDER BY path", [])]
 
 
 # -- the blob cache (time travel: git blobs parsed once) -----------------------------------

@@ -32,7 +32,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from ledger import model
 from ledger.errors import UsageError
@@ -76,7 +76,7 @@ class Not:
         return "not:" + _wrap(self.item, (And, Or))
 
 
-Node = Union[Term, And, Or, Not]  # noqa: UP007 - a runtime alias used in isinstance-free code
+Node = Term | And | Or | Not
 
 
 def _wrap(node: Node, kinds: tuple[type, ...]) -> str:
@@ -152,9 +152,9 @@ SORT_FIELDS = (
 )
 KEYWORDS = ("or", "and")
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_INT = re.compile(r"^\d{1,9}$")
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+_INT = re.compile(r"\d{1,9}", re.ASCII)
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
 _NAME = re.compile(r"[A-Za-z_]+")
 # Entries never hold these (validation refuses them), and SQLite cannot take lone surrogates.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -187,7 +187,7 @@ def date_bounds(text: str) -> tuple[str | None, str | None]:
 
 
 def _day_range(text: str) -> tuple[str, str]:
-    found = _DATE.match(text)
+    found = _DATE.fullmatch(text)
     if not found:
         raise ValueError(f'"{text}" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)')
     year, month, day = (int(g) if g else None for g in found.groups())
@@ -214,7 +214,7 @@ def number_bounds(text: str) -> tuple[int | None, int | None]:
 
 
 def _int(text: str) -> int:
-    if not _INT.match(text):
+    if not _INT.fullmatch(text):
         raise ValueError(f'"{text}" is not a whole number')
     return int(text)
 
@@ -237,10 +237,10 @@ def _check_value(field: str, op: str, value: str) -> None:
     elif kind == NUMBER:
         if op != ":" and ".." in value:
             raise ValueError(f"{field}{op} takes one number, not a range")
-        lo, hi = number_bounds(value)
-        if lo is None and hi is None:
+        low, high = number_bounds(value)
+        if low is None and high is None:
             raise ValueError('".." needs at least one end')
-        if lo is not None and hi is not None and lo > hi:
+        if low is not None and high is not None and low > high:
             raise ValueError(f'"{value}" ends before it starts')
     elif kind == CHOICE:
         allowed = CHOICES[field]
@@ -249,7 +249,7 @@ def _check_value(field: str, op: str, value: str) -> None:
 
             hint = suggest(value, allowed) or f" (one of: {', '.join(allowed)})"
             raise ValueError(f'"{value}" is not a {field}{hint}')
-    elif field == "country" and not _COUNTRY.match(value):
+    elif field == "country" and not _COUNTRY.fullmatch(value):
         raise ValueError(f'"{value}" is not a two-letter ISO country code')
 
 
@@ -674,9 +674,11 @@ def describe(node: Node | None, vocabulary: Any = None, indent: str = "") -> lis
 
 
 def _describe_term(term: Term, vocabulary: Any) -> str:
+    kind = KINDS[term.field]
+    if kind in (CHOICE, WORD):
+        return f"{term.field} is " + " or ".join(quote(v) for v in term.values)
     parts = []
     for value in term.values:
-        kind = KINDS[term.field]
         if kind in (DATE, BOUND):
             lo, hi = date_bounds(value)
             op = {"since": ">=", "until": "<="}.get(term.field, term.op)
@@ -695,11 +697,9 @@ def _describe_term(term: Term, vocabulary: Any) -> str:
                 lo_s = "" if lo_n is None else f"{lo_n} <= "
                 hi_s = "" if hi_n is None else f" <= {hi_n}"
                 parts.append(f"{lo_s}{term.field}{hi_s}{unknown}")
-        elif kind == TEXT:
+        else:
             where = "title, summary or place name" if term.field == "text" else "a source name or url"
             parts.append(f"{where} contains {quote(value)} (any case)")
-        else:
-            parts.append(f"{term.field} is {quote(value)}")
     return " or ".join(parts)
 
 

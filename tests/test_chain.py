@@ -159,7 +159,9 @@ def test_invalid_entry_is_named(tmp_path: Path, cli: Callable[..., Any]) -> None
     (root / "entries" / "2020-01-05-a.toml").write_text("title = ")
     result = cli("chain", "2020-01-05-a", "--ledger", str(root))
     assert result.status == 1
-    assert "entries/2020-01-05-a.toml is not a valid entry (see `ledger validate entries/2020-01-05-a.toml`)" in result.err
+    assert (
+        "entries/2020-01-05-a.toml is not a valid entry (see `ledger validate entries/2020-01-05-a.toml`)" in result.err
+    )
 
 
 def test_bad_format(tmp_path: Path, cli: Callable[..., Any]) -> None:
@@ -171,8 +173,10 @@ def test_json_shape(tmp_path: Path, cli: Callable[..., Any]) -> None:
     result = cli("chain", SERIES, "--ledger", str(copy_sample(tmp_path)), "-f", "json")
     data = json.loads(result.out)
     assert data["id"] == SERIES and data["cycles"] == []
+    assert data["path"] == f"entries/2020/01/{SERIES}.toml" and data["withdrawn"] is False
     assert data["answers"][0]["children"][0] == {
         "id": SOLEIMANI,
+        "path": f"entries/2020/01/{SOLEIMANI}.toml",
         "date": "2020-01-03",
         "escalation": 7,
         "label": "strategic-strike",
@@ -191,7 +195,7 @@ def test_titles_are_cleaned_of_control_characters() -> None:
     import rtoml
 
     from ledger import timeline
-    from ledger.cli.chrono import tree_text
+    from ledger.chrono_rows import tree_text
     from ledger.schema import decode
     from ledger.vocab import Vocabulary
 
@@ -202,4 +206,6 @@ def test_titles_are_cleaned_of_control_characters() -> None:
     assert a is not None and b is not None
     a = dataclasses.replace(a, title="bad \x1b[31m red \u202e")
     lines = timeline.tree(b.id, timeline.links_of([a, b]), timeline.BACKWARD)
-    assert tree_text(lines, {a.id: a, b.id: b}, Vocabulary()) == ["└── 2020-01-05-a  [4 harassing-fire]  bad \\x1b[31m red "]
+    assert tree_text(lines, {a.id: a, b.id: b}, Vocabulary()) == [
+        "└── 2020-01-05-a  [4 harassing-fire]  bad \\x1b[31m red "
+    ]

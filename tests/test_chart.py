@@ -209,3 +209,30 @@ def test_ascii_bars(tmp_path: Path, cli: Callable[..., Any]) -> None:
     ).out
     assert out.isascii()
     assert out.splitlines()[0].endswith("max escalation")
+
+
+def test_the_committed_chart_of_the_sample_is_current(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    from test_timeline_synth import ROOT
+
+    svg = cli("timeline", "--ledger", str(copy_sample(tmp_path)), "-f", "svg").out
+    assert svg == (ROOT / "docs" / "timeline.svg").read_text(encoding="utf-8"), (
+        "regenerate: ledger timeline --format svg > docs/timeline.svg"
+    )
+
+
+def test_the_documented_outputs_are_real(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    from test_timeline_synth import ROOT
+
+    doc = (ROOT / "docs" / "chronology.md").read_text(encoding="utf-8")
+    root = str(copy_sample(tmp_path))
+    for args, env in (
+        (("timeline", "--format", "table"), {}),
+        (("timeline", "--by", "day", "-f", "table"), {"COLUMNS": "80"}),
+        (("timeline", "--by", "week", "--bar", "max", "--ascii", "-f", "table"), {"COLUMNS": "72"}),
+        (("timeline", "--country", "IQ", "--format", "table"), {}),
+        (("chain", "2020-01-03-us-airstrike-kills-soleimani-and-muhandis-in-baghdad"), {}),
+        (("stats", "--by", "country", "-f", "table"), {}),
+        (("dupes", "-f", "table"), {}),
+    ):
+        result = cli(*args, "--ledger", root, env=env)
+        assert result.out in doc, args

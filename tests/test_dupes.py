@@ -247,6 +247,20 @@ def test_settled_pairs_are_skipped() -> None:
     assert pairs == {("answer", "copy"), ("answer", "third"), ("copy", "third"), ("original", "third")}
 
 
+def test_records_of_one_dataset_are_told_apart_by_their_aliases() -> None:
+    day = dt.date(2021, 1, 1)
+
+    def at(entry_id: str, *aliases: str) -> model.Entry:
+        return make(entry_id, day, "armed-clash", lat=36.3, lon=43.1, perpetrators=("IS",), aliases=aliases)
+
+    ucdp_1, ucdp_2 = at("2021-01-01-u1", "UCDP:1"), at("2021-01-01-u2", "ucdp:2", "ACLED:IRQ9")
+    acled, copy = at("2021-01-01-a9", "ACLED:IRQ7"), at("2021-01-01-u1-again", "UCDP:1")
+    pairs = {(c.first.id[11:], c.second.id[11:]) for c in dupes.candidates([ucdp_1, ucdp_2, acled, copy])}
+    assert pairs == {("u1", "u1-again"), ("a9", "u1"), ("a9", "u1-again")}  # not u1/u2, nor u2/a9 (both ACLED)
+    everything = dupes.candidates([ucdp_1, ucdp_2, acled, copy], same_dataset=True)
+    assert len(everything) == 6
+
+
 def test_windows_and_score_parts() -> None:
     day = dt.date(2021, 1, 1)
     a = make("2021-01-01-a", day, "shelling", lat=34.0, lon=40.0, perpetrators=("X",))

@@ -130,7 +130,7 @@ def test_the_stat_walk_sees_the_files_files_walk_sees(make_ledger, tmp_path):
     (base / "dirlink").symlink_to(base / "2020")
     os.mkfifo(base / "2020-01-06-fifo.toml")
     walked = {f.rel: (f.size, f.mtime_ns, f.inode) for f in files.walk(root)}
-    assert index.scan(root).files == walked
+    assert index.scan(root).files() == walked
     assert sorted(walked) == [
         "entries/2020/01/2020-01-01-event-1.toml",
         "entries/2020/01/2020-01-02-event-2.toml",
@@ -148,7 +148,7 @@ def test_the_two_process_stat_walk_agrees_with_the_serial_one(make_ledger, monke
     twice = index.scan(root, expected=10**9)
     assert twice.child is not None
     assert (twice.signature, twice.newest_ns) == (serial.signature, serial.newest_ns)
-    assert twice.files == serial.files
+    assert twice.files() == serial.files()
     again = index.scan(root, expected=10**9)
     again.close()  # the helper is let go when the signature was enough
     assert again.signature == serial.signature

@@ -385,3 +385,23 @@ def test_withdrawn_entries_are_left_out_unless_asked(tmp_path: Path, cli: Callab
     )
     assert [r["id"] for r in records(cli, root)] == ["2020-01-05-a"]
     assert [r["id"] for r in records(cli, root, "--withdrawn")] == ["2020-01-05-a", "2020-01-06-b"]
+
+
+def test_as_of_answers_from_an_earlier_revision(
+    tmp_path: Path, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_git import new_repo
+
+    repo = new_repo(tmp_path, monkeypatch)
+    repo.write("2020-01-05-rockets", entry(date="2020-01-05", escalation=4))
+    first = repo.commit("First")
+    repo.write("2020-01-05-rockets", entry(date="2020-01-05", escalation=6))
+    repo.write("2020-01-07-raid", entry(date="2020-01-07", type="raid", escalation=6))
+    repo.commit("Second")
+    root = str(repo.root)
+    assert [r["escalation"] for r in records(cli, repo.root)] == [6, 6]
+    assert [r["escalation"] for r in records(cli, repo.root, "--as-of", first)] == [4]
+    by_day = cli("timeline", "--ledger", root, "--by", "day", "--as-of", first, "-f", "json")
+    assert [(p["period"], p["sum_escalation"]) for p in json.loads(by_day.out)] == [("2020-01-05", 4)]
+    stats = cli("stats", "--ledger", root, "--by", "category", "--as-of", first, "-f", "tsv")
+    assert stats.out.splitlines()[1:] == ["remote-violence\t1\t\t\t4"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ledger import chrono_rows as cr
 from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
 from ledger.cli.filters import filtered
 from ledger.cli.history import AsOf
@@ -17,7 +18,6 @@ from ledger.query import Selection
 if TYPE_CHECKING:
     from ledger import model
     from ledger.api import Ledger
-    from ledger.timeline import Step
 
 TABLE_FORMATS = ("table", "tsv", "csv", "json", "jsonl", "markdown", "ids")
 MAX_PERIODS = 100_000  # a day-by-day chart of centuries helps nobody; ask for weeks or months
@@ -28,6 +28,7 @@ def _format_option(choices: Sequence[str]) -> Any:
         "--format",
         "-f",
         help=f"{', '.join(choices)} (default: table on a terminal, tsv when piped).",
+        metavar="FORMAT",
         show_default=False,
     )
 
@@ -101,107 +102,6 @@ def _ancestors(ledger: Ledger, entries: Sequence[model.Entry]) -> dict[str, mode
 # -- timeline ------------------------------------------------------------------------------
 
 TIMELINE_FORMATS = (*TABLE_FORMATS, "svg", "html")
-PEOPLE = ("#", "date", "time", "escalation", "ladder", "change", "days", "title", "chain")
-PROGRAMS = (
-    "number", "id", "path", "date", "date_end", "date_precision", "vague", "time", "time_of_day", "escalation",
-    "label", "change", "days", "type", "category", "country", "place", "killed", "injured", "title",
-    "responds_to", "chain",
-)  # fmt: skip
-PERIOD_COLUMNS = ("period", "start", "end", "count", "max_escalation", "sum_escalation", "killed", "injured")
-
-
-def _signed(value: int | None) -> str:
-    return "" if value is None else f"{value:+d}" if value else "0"
-
-
-def _date_text(entry: model.Entry) -> str:
-    """Return the date as shown to people: a vague one as `2020-01-03~05` (first~last day)."""
-    from ledger.timeline import is_vague
-
-    text = entry.date.isoformat()
-    if not is_vague(entry):
-        return text
-    end = entry.date_end
-    if end is None or end == entry.date:
-        return f"{text}~{entry.date_precision}"
-    if end.year != entry.date.year:
-        return f"{text}~{end.isoformat()}"
-    return f"{text}~{end:%m-%d}" if end.month != entry.date.month else f"{text}~{end:%d}"
-
-
-def _time_text(entry: model.Entry) -> str:
-    if entry.time is not None:
-        return entry.time.isoformat("minutes" if entry.time.second == 0 else "seconds")
-    return str(entry.time_of_day or "")
-
-
-def _chain_text(step: Step, numbers: Mapping[str, int]) -> str:
-    """Draw the chain as `2 -> 8 -> 9 -> 12` (row numbers; ids for incidents not in the table)."""
-    if not step.chain:
-        return ""
-    names = [str(numbers[i]) if i in numbers else i for i in (*step.chain, step.entry.id)]
-    if len(names) > 6:
-        names = [names[0], "…", *names[-4:]]
-    text = " -> ".join(names)
-    if step.also:
-        text += " (also " + ", ".join(str(numbers.get(i, i)) for i in step.also) + ")"
-    return text
-
-
-def people_row(step: Step, labels: Any, numbers: Mapping[str, int]) -> dict[str, Any]:
-    """Return a timeline row for reading (table, markdown, HTML)."""
-    e = step.entry
-    return {
-        "#": step.number,
-        "date": _date_text(e),
-        "time": _time_text(e),
-        "escalation": e.escalation,
-        "ladder": labels.label(e.escalation),
-        "change": _signed(step.delta),
-        "days": step.days,
-        "title": e.title,
-        "chain": _chain_text(step, numbers),
-    }
-
-
-def program_row(step: Step, labels: Any, path: str | None) -> dict[str, Any]:
-    """Return a timeline record for programs (JSON, TSV, CSV): plain values, ISO dates."""
-    from ledger.model import best
-
-    e = step.entry
-    c = e.casualties
-    return {
-        "number": step.number,
-        "id": e.id,
-        "path": path,
-        "date": e.date.isoformat(),
-        "date_end": e.date_end.isoformat() if e.date_end else None,
-        "date_precision": str(e.date_precision) if e.date_precision else None,
-        "vague": step.vague,
-        "time": e.time.isoformat() if e.time else None,
-        "time_of_day": str(e.time_of_day) if e.time_of_day else None,
-        "escalation": e.escalation,
-        "label": labels.label(e.escalation),
-        "change": step.delta,
-        "days": step.days,
-        "type": str(e.type),
-        "category": str(e.category),
-        "country": e.location.country,
-        "place": e.location.name,
-        "killed": best(c.killed) if c else None,
-        "injured": best(c.injured) if c else None,
-        "title": e.title,
-        "responds_to": list(e.responds_to),
-        "chain": list(step.chain),
-    }
-
-
-def _title(entries: Sequence[model.Entry]) -> str:
-    if not entries:
-        return "Escalation timeline"
-    first, last = min(e.date for e in entries), max(e.last_day for e in entries)
-    count = f"{len(entries)} incident{'s' if len(entries) != 1 else ''}"
-    return f"Escalation timeline: {count}, {first.isoformat()} to {last.isoformat()}"
 
 
 @app.command()
@@ -210,10 +110,16 @@ def timeline(
     ledger_dir: LedgerDir = None,
     output: Annotated[str | None, _format_option(TIMELINE_FORMATS)] = None,
     by: Annotated[
-        str | None, typer.Option("--by", help="Aggregate by day, week or month, with a bar chart.", show_default=False)
+        str | None,
+        typer.Option(
+            "--by", metavar="PERIOD", help="Aggregate by day, week or month, with a bar chart.", show_default=False
+        ),
     ] = None,
     bar: Annotated[
-        str, typer.Option("--bar", help="What the bars of --by show: sum, max, count, killed or injured.")
+        str,
+        typer.Option(
+            "--bar", metavar="MEASURE", help="What the bars of --by show: sum, max, count, killed or injured."
+        ),
     ] = "sum",
     ascii_only: Ascii = False,
     quiet: Quiet = False,
@@ -248,7 +154,7 @@ def timeline(
             for line in chart.bars(periods, bar, _width(), ascii_only):
                 out.write(line + "\n")
         else:
-            render.render_rows(map(_period_row, periods), PERIOD_COLUMNS, fmt, out, is_tty)
+            render.render_rows(map(cr.period_row, periods), cr.PERIOD_COLUMNS, fmt, out, is_tty)
         finish(ExitStatus.OK)
     entries, paths = _selected(ledger, selection, quiet)
     steps = tl.steps(entries, _ancestors(ledger, entries) if selection.where is not None else None)
@@ -257,95 +163,30 @@ def timeline(
     labels = ledger.vocabulary
     numbers = {s.entry.id: s.number for s in steps}
     if fmt in ("svg", "html"):
-        title = _title(entries)
+        title = cr.title_of(entries)
         if fmt == "svg":
             out.write(chart.svg(steps, labels.labels, title))
         else:
-            table = [people_row(s, labels, numbers) for s in steps]
+            table = [cr.people_row(s, labels, numbers) for s in steps]
             numeric = ("#", "escalation", "change", "days")
-            out.write(chart.html(steps, labels.labels, table, PEOPLE, title, numeric=numeric))
+            out.write(chart.html(steps, labels.labels, table, cr.PEOPLE, title, numeric=numeric))
     elif fmt in ("table", "markdown"):
-        rows = (people_row(s, labels, numbers) for s in steps)
-        render.render_rows(rows, PEOPLE, fmt, out, is_tty, width=_width() if is_tty else None)
+        people = (cr.people_row(s, labels, numbers) for s in steps)
+        render.render_rows(people, cr.PEOPLE, fmt, out, is_tty, width=_width() if is_tty else None)
     else:
-        records = (program_row(s, labels, paths.get(s.entry.id)) for s in steps)
-        render.render_rows(records, None if fmt in ("json", "jsonl") else PROGRAMS, fmt, out, is_tty)
+        records = (cr.program_row(s, labels, paths.get(s.entry.id)) for s in steps)
+        render.render_rows(records, None if fmt in ("json", "jsonl") else cr.PROGRAMS, fmt, out, is_tty)
     finish(ExitStatus.OK)
 
 
-def _period_row(p: Any) -> dict[str, Any]:
-    return {
-        "period": p.label,
-        "start": p.start.isoformat(),
-        "end": p.end.isoformat(),
-        "count": p.count,
-        "max_escalation": p.max_escalation,
-        "sum_escalation": p.sum_escalation,
-        "killed": p.killed,
-        "injured": p.injured,
-    }
-
-
 # -- chain ---------------------------------------------------------------------------------
-
-_BRANCHES = {False: ("├── ", "└── ", "│   ", "    "), True: ("|-- ", "`-- ", "|   ", "    ")}
-
-
-def tree_text(
-    lines: Sequence[Any], entries: Mapping[str, model.Entry], labels: Any, ascii_only: bool = False
-) -> list[str]:
-    """Draw a causal tree (`timeline.tree` lines) with branch lines, one incident a line."""
-    from ledger.render import clean
-
-    mid, end, down, blank = _BRANCHES[ascii_only]
-    out: list[str] = []
-    open_levels: list[bool] = []  # per depth: whether a sibling follows further down
-    for line in lines[1:]:
-        del open_levels[line.depth - 1 :]
-        prefix = "".join(down if more else blank for more in open_levels)
-        text = prefix + (end if line.last else mid) + line.id
-        e = entries.get(line.id)
-        if e is not None:
-            text += f"  [{e.escalation} {labels.label(e.escalation)}]  {clean(e.title)}"
-            if e.withdrawn:
-                text += "  (withdrawn)"
-        if line.mark == "missing":
-            text += "  (no valid entry)"
-        elif line.mark == "seen":
-            text += "  (shown above)"
-        elif line.mark == "cycle":
-            text += "  (cycle: " + " -> ".join(line.loop) + ")"
-        out.append(text)
-        open_levels.append(not line.last)
-    return out
-
-
-def _tree_json(lines: Sequence[Any], entries: Mapping[str, model.Entry], labels: Any) -> list[dict[str, Any]]:
-    """Nest the pre-order tree lines as JSON objects with `children` (iteratively)."""
-    top: list[dict[str, Any]] = []
-    stack: list[list[dict[str, Any]]] = [top]
-    for line in lines[1:]:
-        del stack[line.depth :]
-        e = entries.get(line.id)
-        node: dict[str, Any] = {"id": line.id}
-        if e is not None:
-            node.update(date=e.date.isoformat(), escalation=e.escalation, label=labels.label(e.escalation))
-            node.update(title=e.title, withdrawn=e.withdrawn)
-        if line.mark:
-            node["mark"] = line.mark
-        if line.loop:
-            node["cycle"] = list(line.loop)
-        node["children"] = []
-        stack[-1].append(node)
-        stack.append(node["children"])
-    return top
 
 
 @app.command()
 def chain(
     entry_id: Annotated[str, typer.Argument(metavar="ID", help="The incident whose causal chain to show.")],
     ledger_dir: LedgerDir = None,
-    output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    output: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
     ascii_only: Ascii = False,
     quiet: Quiet = False,
 ) -> None:
@@ -371,27 +212,30 @@ def chain(
     loops = list(dict.fromkeys(tl.cycles(back) + tl.cycles(forward)))
     drawn = ledger.lookup(sorted({line.id for line in (*back, *forward) if line.id in links}))
     entries = {i: entry_from_record(r) for i, r in drawn.items()}
+    paths = {i: r["path"] for i, r in drawn.items()}
     labels = ledger.vocabulary
     e = entries[entry_id]
     is_tty = sys.stdout.isatty()
     if output == "json":
         data = {
             "id": e.id,
+            "path": paths[e.id],
             "date": e.date.isoformat(),
             "escalation": e.escalation,
             "label": labels.label(e.escalation),
             "title": e.title,
-            "answers": _tree_json(back, entries, labels),
-            "answered_by": _tree_json(forward, entries, labels),
+            "withdrawn": e.withdrawn,
+            "answers": cr.tree_json(back, entries, paths, labels),
+            "answered_by": cr.tree_json(forward, entries, paths, labels),
             "cycles": [list(loop) for loop in loops],
         }
         text = json.dumps(data, ensure_ascii=False, indent=2)
         typer.echo(json_safe(text) if is_tty else text)
     else:
         lines = [f"{e.id}  [{e.escalation} {labels.label(e.escalation)}]  {clean(e.title)}", "answers:"]
-        lines += tree_text(back, entries, labels, ascii_only) or ["    (nothing: a root)"]
+        lines += cr.tree_text(back, entries, labels, ascii_only) or ["    (nothing: a root)"]
         lines.append("answered by:")
-        lines += tree_text(forward, entries, labels, ascii_only) or ["    (nothing yet)"]
+        lines += cr.tree_text(forward, entries, labels, ascii_only) or ["    (nothing yet)"]
         typer.echo("\n".join(lines))
     for loop in loops:
         say("ledger: responds_to forms a cycle: " + " -> ".join(loop), quiet)
@@ -407,7 +251,9 @@ _STATS_COLUMNS = {"type": "type", "category": "category", "country": "country", 
 @filtered
 def stats(
     ledger_dir: LedgerDir = None,
-    by: Annotated[str, typer.Option("--by", help="Group by type, category, actor, country, month or tag.")] = "type",
+    by: Annotated[
+        str, typer.Option("--by", metavar="FIELD", help="Group by type, category, actor, country, month or tag.")
+    ] = "type",
     output: Annotated[str | None, _format_option(TABLE_FORMATS)] = None,
     no_header: Annotated[bool, typer.Option("--no-header", help="Leave out the header line.")] = False,
     quiet: Quiet = False,
@@ -441,9 +287,11 @@ def stats(
             sys.stdout.write(clean(group.key) + "\n")
     else:
         columns = (by, "count", "killed", "injured", "max_escalation")
-        rows = (dict(zip(columns, (g.key, g.count, g.killed, g.injured, g.max_escalation), strict=True)) for g in found)
+        table = (
+            dict(zip(columns, (g.key, g.count, g.killed, g.injured, g.max_escalation), strict=True)) for g in found
+        )
         width = _width() if is_tty else None
-        render.render_rows(rows, columns, fmt, sys.stdout, is_tty, header=not no_header, width=width)
+        render.render_rows(table, columns, fmt, sys.stdout, is_tty, header=not no_header, width=width)
     noun = "incident" if count == 1 else "incidents"
     say(f"{count} {noun} in {len(found)} group{'s' if len(found) != 1 else ''}", quiet)
     finish(ExitStatus.OK)
@@ -451,58 +299,25 @@ def stats(
 
 # -- dupes ---------------------------------------------------------------------------------
 
-DUPE_COLUMNS = ("score", "first", "second", "days_apart", "km", "first_type", "second_type", "related")
-
-
-def dupe_record(c: Any, paths: Mapping[str, str]) -> dict[str, Any]:
-    """Return the JSON record of a candidate pair."""
-
-    def side(e: model.Entry) -> dict[str, Any]:
-        return {
-            "id": e.id,
-            "path": paths.get(e.id),
-            "date": e.date.isoformat(),
-            "date_end": e.date_end.isoformat() if e.date_end else None,
-            "type": str(e.type),
-            "place": e.location.name,
-            "title": e.title,
-        }
-
-    when, where, kind, who = c.parts
-    return {
-        "score": c.score,
-        "first": side(c.first),
-        "second": side(c.second),
-        "days_apart": c.days_apart,
-        "km": c.km,
-        "same_place_name": c.km is None,
-        "related": c.related,
-        "parts": {"when": when, "where": where, "kind": kind, "who": who},
-    }
-
-
-def _dupe_row(c: Any) -> dict[str, Any]:
-    return {
-        "score": f"{c.score:.2f}",
-        "first": c.first.id,
-        "second": c.second.id,
-        "days_apart": c.days_apart,
-        "km": "same name" if c.km is None else f"{c.km:.1f}",
-        "first_type": str(c.first.type),
-        "second_type": str(c.second.type),
-        "related": "related" if c.related else "",
-    }
-
 
 @app.command()
 @filtered
 def dupes(
     ledger_dir: LedgerDir = None,
-    days: Annotated[int, typer.Option("--days", help="Spans at most N days apart (0: overlapping).", min=0)] = 1,
-    km: Annotated[float, typer.Option("--km", help="Places at most K km apart (haversine).", min=0.0)] = 10.0,
+    days: Annotated[
+        int, typer.Option("--days", metavar="N", help="Spans at most N days apart (0: overlapping).", min=0)
+    ] = 1,
+    km: Annotated[
+        float, typer.Option("--km", metavar="K", help="Places at most K km apart (haversine).", min=0.0)
+    ] = 10.0,
     min_score: Annotated[
-        float, typer.Option("--min-score", help="Show pairs scoring at least this (0..1).", min=0.0, max=1.0)
+        float,
+        typer.Option("--min-score", metavar="S", help="Show pairs scoring at least S (0..1).", min=0.0, max=1.0),
     ] = 0.6,
+    same_dataset: Annotated[
+        bool,
+        typer.Option("--same-dataset", help="Compare records of one dataset too (e.g. two UCDP:... aliases)."),
+    ] = False,
     output: Annotated[str | None, _format_option(TABLE_FORMATS)] = None,
     quiet: Quiet = False,
     *,
@@ -516,16 +331,16 @@ def dupes(
     fmt = _choose_format(output, TABLE_FORMATS, is_tty)
     ledger = open_ledger(ledger_dir)
     entries, paths = _selected(ledger, selection, quiet)
-    found = dp.candidates(entries, ledger.vocabulary, days=days, km=km, min_score=min_score)
+    found = dp.candidates(entries, ledger.vocabulary, days=days, km=km, min_score=min_score, same_dataset=same_dataset)
     out = sys.stdout
     if fmt in ("json", "jsonl"):
-        render.render_rows((dupe_record(c, paths) for c in found), None, fmt, out, is_tty)
+        render.render_rows((cr.dupe_record(c, paths) for c in found), None, fmt, out, is_tty)
     elif fmt == "ids":
         for c in found:
             out.write(f"{c.first.id} {c.second.id}\n")
     else:
         width = _width() if is_tty else None
-        render.render_rows((_dupe_row(c) for c in found), DUPE_COLUMNS, fmt, out, is_tty, width=width)
+        render.render_rows((cr.dupe_row(c) for c in found), cr.DUPE_COLUMNS, fmt, out, is_tty, width=width)
     pairs = "pair" if len(found) == 1 else "pairs"
     say(f"{len(found)} candidate {pairs} among {len(entries)} incidents", quiet)
     finish(ExitStatus.FOUND if found else ExitStatus.OK)

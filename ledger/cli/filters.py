@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, overload
 
 import typer
 
@@ -119,11 +120,19 @@ _WORDS_PARAM = (
 )
 
 
-def filtered(func: F | None = None, *, words: bool = True) -> Any:
+@overload
+def filtered(func: F, *, words: bool = True) -> F: ...
+
+
+@overload
+def filtered(func: None = None, *, words: bool = True) -> Callable[[F], F]: ...
+
+
+def filtered(func: F | None = None, *, words: bool = True) -> F | Callable[[F], F]:
     """Add the filter options to a typer command; it receives `selection: Selection`."""
     if func is None:
         return functools.partial(filtered, words=words)
-    return _decorate(func, words)
+    return typing.cast(F, _decorate(func, words))
 
 
 def _decorate(func: Callable[..., Any], words: bool) -> Callable[..., Any]:

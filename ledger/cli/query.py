@@ -17,16 +17,7 @@ from ledger.cli.history import AsOf
 from ledger.errors import ExitStatus, NotFound
 from ledger.query import Selection
 
-#: what `--columns` can name; the first group comes straight from the index
-COLUMNS = (
-    "id", "path", "date", "title", "type", "category", "escalation", "confidence", "status", "country",
-    "place", "killed", "injured", "label", "date_end", "date_precision", "time", "time_of_day", "as_reported",
-    "admin1", "admin2", "lat", "lon", "actors", "perpetrators", "targets", "associated", "attribution", "tags",
-    "sources", "responds_to", "related", "aliases", "summary",
-)  # fmt: skip
 DEFAULT_COLUMNS = ("id", "date", "type", "escalation", "country", "title")
-_LOCATION = ("admin1", "admin2", "lat", "lon")
-_ACTORS = ("perpetrators", "targets", "associated", "attribution")
 
 Format = Annotated[
     str | None,
@@ -48,52 +39,11 @@ def _progress(quiet: bool) -> Any:
     return ProgressBar(sys.stderr, "indexing")
 
 
-def _record_value(record: dict[str, Any], column: str, labels: Any) -> Any:
-    """Return one column's value from an entry's JSON record."""
-    if column in _LOCATION:
-        return record.get("location", {}).get(column)
-    if column in _ACTORS:
-        return record.get("actors", {}).get(column)
-    if column == "actors":
-        actors = record.get("actors", {})
-        return [name for part in ("perpetrators", "targets", "associated") for name in actors.get(part, [])]
-    if column == "sources":
-        return [source.get("name") for source in record.get("sources", [])]
-    if column == "place":
-        return record.get("location", {}).get("name")
-    if column == "country":
-        return record.get("location", {}).get("country")
-    if column in ("killed", "injured"):
-        value = record.get("casualties", {}).get(column)
-        return value.get("best") if isinstance(value, dict) else value
-    if column == "label":
-        return labels.label(record["escalation"])
-    return record.get(column)
-
-
-def _rows(found: Any, columns: Sequence[str], vocabulary: Any) -> Iterator[dict[str, Any]]:
-    """Yield the rows of the requested columns (from the index, the JSON only when needed)."""
-    from ledger.index import SQL_COLUMNS
-
-    wanted = [c for c in columns if c != "label"]
-    if "label" in columns and "escalation" not in wanted:
-        wanted.append("escalation")
-    for row in found.rows(wanted):
-        record = row.pop("_record", None)
-        out = {}
-        for column in columns:
-            if column in SQL_COLUMNS:
-                out[column] = row[column]
-            elif column == "label":
-                out[column] = vocabulary.label(row["escalation"])
-            else:
-                out[column] = _record_value(record or {}, column, vocabulary)
-        yield out
-
-
 def _columns(text: str | None) -> list[str] | None:
     if text is None:
         return None
+    from ledger.index import COLUMNS
+
     names = [c.strip() for c in text.split(",") if c.strip()]
     for name in names:
         if name not in COLUMNS:
@@ -146,7 +96,7 @@ def list_(
             render.write_json_texts(found.json_texts(), fmt, out, is_tty)
         else:
             width = _width() if is_tty else None
-            rows = _rows(found, chosen or DEFAULT_COLUMNS, ledger.vocabulary)
+            rows = _complete(found.rows(chosen or DEFAULT_COLUMNS), chosen or DEFAULT_COLUMNS, ledger.vocabulary)
             render.render_rows(rows, chosen or DEFAULT_COLUMNS, fmt, out, is_tty, header=not no_header, width=width)
         out.flush()
     _report_skipped(found, quiet)
@@ -166,6 +116,20 @@ def _quiet_when_closed() -> Iterator[None]:
         from ledger.cli import _quiet_broken_pipe
 
         _quiet_broken_pipe()
+
+
+def _complete(rows: Iterator[dict[str, Any]], columns: Sequence[str], vocabulary: Any) -> Iterator[dict[str, Any]]:
+    """Fill in columns a result left in its `_record` (the older `rows` contract of snapshots)."""
+    from ledger.index import record_value
+
+    for row in rows:
+        record = row.pop("_record", None)
+        if len(row) < len(columns):
+            for column in columns:
+                if column not in row:
+                    level = row.get("escalation", (record or {}).get("escalation"))
+                    row[column] = vocabulary.label(level) if column == "label" else record_value(record or {}, column)
+        yield row
 
 
 def _width() -> int:
