@@ -194,7 +194,11 @@ class Ledger:
     # -- queries: the index (ledger/index.py, ledger/query.py) ---------------------------
 
     def index(self, progress: Any = None) -> Any:
-        """Return the ledger's `index.Index` (refreshed on first use; cold builds use all cores)."""
+        """Return the ledger's `index.Index` (cold builds use all cores).
+
+        The index is refreshed on its first use and then kept for the life of this Ledger:
+        call `.index().refresh()` (or open a new Ledger) to see files changed since.
+        """
         from ledger import index
 
         cached = self.__dict__.get("_index")

@@ -173,7 +173,7 @@ def decode_bytes(rel: str, data: bytes) -> tuple[str | None, Problem | None]:
 def parse_toml(rel: str, text: str) -> tuple[dict[str, Any] | None, Problem | None]:
     """Parse TOML text; a syntax error becomes a Problem with its line and column."""
     try:
-        if _maybe_toml_1_1(text):
+        if _needs_stdlib(text):
             # rtoml also takes TOML 1.1 drafts (times without seconds, \x escapes, multi-line or
             # trailing-comma inline tables) that tomllib, taplo and git tools refuse: such text,
             # or anything that looks like it, goes to the stdlib parser (TOML 1.0).
@@ -230,9 +230,9 @@ _TRAILING_COMMA = re.compile(r",\s*\}")
 _DIGITS = "0123456789"
 
 
-def _maybe_toml_1_1(text: str) -> bool:
-    """A loose, fast net for the TOML 1.1 forms rtoml accepts (tests/test_toml_parser.py)."""
-    if "\\x" in text:
+def _needs_stdlib(text: str) -> bool:
+    """A loose, fast net for what rtoml accepts and TOML 1.0 does not (tests/test_toml_parser.py)."""
+    if "\\x" in text or text.startswith("\ufeff"):  # 1.1 byte escapes; a second byte order mark
         return True
     if "{" in text and (_INLINE_NEWLINE.search(text) or _TRAILING_COMMA.search(text)):
         return True

@@ -1,10 +1,11 @@
 """The index: an SQLite cache of the entries in `.ledger/index.sqlite`, refreshed by stat.
 
-Every query refreshes it first. A lean walk stats every entry file and folds (size,
-mtime_ns, inode) of each, and the mtime of each folder (renames show there), into one
-signature: when it equals the stored one, nothing changed and the query runs at once.
-Otherwise the stored stats are compared file by file and only changed, added and removed
-files are re-parsed and written, in one transaction. Files touched just before a refresh
+Every query refreshes it first. A lean walk stats every entry file (on two cores for big
+ledgers) and folds (size, mtime_ns, inode) of each, and the mtime of each folder (renames
+show there), into a signature per folder and one overall: when the overall one equals the
+stored one, nothing changed and the query runs at once. Otherwise only the folders whose
+signature differs have their files compared, and only changed, added and removed files are
+re-parsed and written, in one transaction. Files touched just before a refresh
 are re-read once more at the next one, since a second edit in the same clock tick would keep
 the same stats (git's "racily clean" problem): within 100 ms, or 2 s on a file system whose
 timestamps are whole seconds.
@@ -31,11 +32,12 @@ import tempfile
 import time
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ledger import model, query, schema
+from ledger.scan import Scan, racy, scan
 
 SCHEMA_VERSION = 2
 FOLDER = ".ledger"
@@ -43,16 +45,6 @@ DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
 BUSY_TIMEOUT = 2.0  # seconds to wait for another process's SQLite lock before bypassing
 LOCK_TIMEOUT = 60.0  # seconds to wait for another process's refresh (it may be a cold build)
-RACY_NS = 100_000_000  # files modified this close to a refresh are re-read at the next one
-COARSE_RACY_NS = 2_000_000_000  # the same where timestamps are whole seconds (FAT, HFS+, old ext)
-
-
-def racy(mtime_ns: int, started_ns: int) -> bool:
-    """Return whether a file's stats may not show a later edit made in the same clock tick."""
-    window = RACY_NS if mtime_ns % 1_000_000_000 else COARSE_RACY_NS
-    return mtime_ns >= started_ns - window
-
-
 # (rel, size, mtime_ns, inode)
 Stat = tuple[str, int, int, int]
 # The columns of `entries`, in order (json goes to `docs`).
@@ -166,266 +158,6 @@ def json_record(entry: model.Entry, rel: str) -> dict[str, Any]:
 _PLANS: dict[type, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
 
 
-# -- the walk ------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Folder:
-    """One folder under entries/: its entry files and a signature of their stats and its own."""
-
-    prefix: str  # relative to entries/, with a trailing slash ("" for entries/ itself)
-    acc: int = 0
-    newest_ns: int = 0
-    names: list[str] = field(default_factory=list)
-    stats: list[Any] = field(default_factory=list)  # stat results, or (size, mtime_ns, inode)
-
-    @property
-    def signature(self) -> str:
-        return f"{len(self.names)}:{self.acc & 0xFFFFFFFFFFFFFFFF:x}"
-
-
-class Scan:
-    """The entry files, folder by folder, with signatures that change when any stat does.
-
-    A query on an unchanged ledger needs the overall signature alone; a refresh compares
-    folder signatures and looks at the files of the folders that differ.
-    """
-
-    def __init__(self, root: Path, started_ns: int) -> None:
-        self.root = root
-        self.started_ns = started_ns
-        self.folders: dict[str, Folder] = {}
-        self.child: _Child | None = None
-        self.theirs: dict[str, tuple[str, int]] = {}  # the helper's folders: signature, newest
-        self._real_root: str | None = None
-
-    @property
-    def count(self) -> int:
-        return sum(len(f.names) for f in self.folders.values()) + sum(
-            int(sig.split(":", 1)[0]) for sig, _ in self.theirs.values()
-        )
-
-    @property
-    def signature(self) -> str:
-        total = sum(f.acc for f in self.folders.values()) + sum(
-            int(s.split(":")[1], 16) for s, _ in self.theirs.values()
-        )
-        return f"{self.count}:{total & 0xFFFFFFFFFFFFFFFF:x}"
-
-    @property
-    def newest_ns(self) -> int:
-        return max([f.newest_ns for f in self.folders.values()] + [n for _, n in self.theirs.values()] + [0])
-
-    @property
-    def racy(self) -> bool:
-        """Return whether a file or folder changed so recently that a later edit could keep its stats."""
-        return racy(self.newest_ns, self.started_ns)
-
-    def signatures(self) -> dict[str, tuple[str, int]]:
-        """Return each folder's signature and newest mtime."""
-        out = {p: (f.signature, f.newest_ns) for p, f in self.folders.items()}
-        out.update(self.theirs)
-        return out
-
-    def files(self, prefixes: Iterable[str] | None = None) -> dict[str, tuple[int, int, int]]:
-        """Return path -> (size, mtime_ns, inode) of the files in the given folders (default: all)."""
-        wanted = set(self.signatures()) if prefixes is None else set(prefixes)
-        remote = sorted(wanted & set(self.theirs))
-        if remote and self.child is not None:
-            child, self.child = self.child, None
-            try:
-                for prefix, (names, stats) in child.details(remote).items():
-                    self.folders[prefix] = Folder(prefix, 0, 0, names, stats)
-            except (OSError, EOFError, ValueError, TypeError):  # the helper failed: do its part here
-                self.walk([(p, os.path.join(self.root, "entries", p)) for p in remote])
-        out = {}
-        for prefix in wanted:
-            folder = self.folders.get(prefix)
-            if folder is not None:
-                for name, st in zip(folder.names, folder.stats, strict=True):
-                    out[f"entries/{prefix}{name}"] = (
-                        st if type(st) is tuple else (st.st_size, st.st_mtime_ns, st.st_ino)
-                    )
-        return out
-
-    def close(self) -> None:
-        """Let a helper process go (when the signatures were enough)."""
-        if self.child is not None:
-            self.child.close()
-            self.child = None
-
-    def walk(self, stack: list[tuple[str, str]], depth: int | None = None) -> list[tuple[str, str]]:
-        """Stat the files under the given folders; return the folders found at `depth`, unvisited."""
-        deeper: list[tuple[str, str]] = []
-        while stack:
-            prefix, path = stack.pop()
-            try:
-                fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-            except OSError:
-                continue
-            try:
-                st = os.fstat(fd)
-                acc = hash((st.st_mtime_ns, st.st_ino))  # renames, additions, removals show here
-                newest = st.st_mtime_ns
-                names: list[str] = []
-                stats: list[os.stat_result] = []
-                with os.scandir(fd) as it:
-                    for item in it:
-                        name = item.name
-                        if name[-5:] == ".toml" and name[0] != ".":
-                            try:
-                                st = item.stat()
-                            except OSError:
-                                acc += 0x9E3779B97F4A7C15  # a broken link: its folder's mtime covers it
-                                continue
-                            mtime = st.st_mtime_ns
-                            acc += hash((st.st_size, mtime, st.st_ino))
-                            if mtime > newest:
-                                newest = mtime
-                            if st.st_mode & 0o170000 != 0o100000:  # not a regular file (or a link to one)
-                                if not item.is_symlink() and item.is_dir():
-                                    stack.append((f"{prefix}{name}/", f"{path}/{name}"))
-                                continue
-                            if item.is_symlink() and not self._inside(f"{path}/{name}"):
-                                continue  # a link out of the ledger is never followed
-                            names.append(name)
-                            stats.append(st)
-                        elif name[0] != "." and item.is_dir(follow_symlinks=False):
-                            below = (f"{prefix}{name}/", f"{path}/{name}")
-                            if depth is not None and prefix.count("/") + 1 >= depth:
-                                deeper.append(below)
-                            else:
-                                stack.append(below)
-                self.folders[prefix] = Folder(prefix, acc, newest, names, stats)
-            finally:
-                os.close(fd)
-        return deeper
-
-    def _inside(self, path: str) -> bool:
-        self._real_root = self._real_root or os.path.realpath(self.root)
-        return os.path.realpath(path).startswith(self._real_root + os.sep)
-
-
-PARALLEL_SCAN = 20_000  # files; below this a helper process costs more than it saves
-
-
-def scan(root: Path, expected: int = 0) -> Scan:
-    """Stat every entry file under entries/ (the files `files.walk` yields), on two cores when many."""
-    found = Scan(root, time.time_ns())
-    start = [("", os.path.join(root, "entries"))]
-    if expected < PARALLEL_SCAN or not _can_fork():
-        found.walk(start)
-        return found
-    pending = found.walk(start, depth=2)
-    mine, theirs = pending[0::2], pending[1::2]
-    found.child = _Child.start(found, theirs)
-    found.walk(mine)
-    if found.child is not None:
-        summary = found.child.summary()
-        if summary is None:
-            found.child = None
-        else:
-            found.theirs = summary
-    if found.child is None:
-        found.walk(theirs)
-    return found
-
-
-def _can_fork() -> bool:
-    import threading
-
-    return sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
-
-
-class _Child:
-    """A forked helper: stats half of the folders, sends their signatures, then files on request."""
-
-    def __init__(self, pid: int, results: int, orders: int) -> None:
-        self.pid, self.results, self.orders = pid, results, orders
-
-    @classmethod
-    def start(cls, found: Scan, folders: list[tuple[str, str]]) -> _Child | None:
-        try:
-            results_r, results_w = os.pipe()
-            orders_r, orders_w = os.pipe()
-            pid = os.fork()
-        except OSError:
-            return None
-        if pid == 0:  # the helper: never returns
-            code = 1
-            try:
-                os.close(results_r)
-                os.close(orders_w)
-                mine = Scan(found.root, found.started_ns)
-                mine.walk(folders)
-                _send(results_w, {p: (f.signature, f.newest_ns) for p, f in mine.folders.items()})
-                asked = _receive(orders_r)
-                if asked:
-                    stats = {
-                        p: (
-                            mine.folders[p].names,
-                            [(s.st_size, s.st_mtime_ns, s.st_ino) for s in mine.folders[p].stats],
-                        )
-                        for p in asked
-                    }
-                    _send(results_w, stats)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(results_w)
-        os.close(orders_r)
-        return cls(pid, results_r, orders_w)
-
-    def summary(self) -> dict[str, tuple[str, int]] | None:
-        """Return the helper's folder signatures (None: it failed, walk its half yourself)."""
-        try:
-            return dict(_receive(self.results))
-        except (OSError, EOFError, ValueError, TypeError):
-            self.close()
-            return None
-
-    def details(self, prefixes: list[str]) -> dict[str, tuple[list[str], list[Any]]]:
-        """Return the names and stats of the files in some of the helper's folders."""
-        try:
-            _send(self.orders, prefixes)
-            os.close(self.orders)
-            return dict(_receive(self.results))
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        for fd in (self.orders, self.results):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
-
-
-def _send(fd: int, value: Any) -> None:
-    import marshal
-
-    data = marshal.dumps(value)
-    view = memoryview(len(data).to_bytes(8, "big") + data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _receive(fd: int) -> Any:
-    import marshal
-
-    data = b""
-    while chunk := os.read(fd, 1 << 20):
-        data += chunk
-        if len(data) >= 8 and len(data) >= 8 + int.from_bytes(data[:8], "big"):
-            break
-    if len(data) < 8:
-        return None if not data else marshal.loads(b"")
-    size = int.from_bytes(data[:8], "big")
-    if len(data) < 8 + size:
-        raise EOFError("the helper stopped early")
-    return marshal.loads(data[8 : 8 + size])
-
-
 # -- opening, refreshing, rebuilding -------------------------------------------------------
 
 # (items numbered with their rowid, a folder for part files) -> (part file, rows written) per chunk
@@ -479,6 +211,12 @@ class Index:
             self._conn = self.connect()
         return self._conn
 
+    def refresh(self) -> None:
+        """Let the next query check the files again (a connection is otherwise kept for the run)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
     def recover(self, err: sqlite3.Error) -> sqlite3.Connection:
         """Replace a connection that failed mid-query: rebuild the file, or bypass it."""
         if self._conn is not None:
@@ -495,8 +233,11 @@ class Index:
         for start in range(0, len(ids), 500):
             chunk = list(ids[start : start + 500])
             marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT e.id, d.json FROM entries e JOIN docs d ON d.entry = e.rowid WHERE e.ok = 1 AND e.id IN ({marks}) ORDER BY e.path DESC"
-            for entry_id, text in self._query(sql, chunk):
+            sql = (
+                "SELECT e.id, d.json FROM entries e JOIN docs d ON d.entry = e.rowid "
+                f"WHERE e.ok = 1 AND e.id IN ({marks}) ORDER BY e.path DESC"
+            )
+            for entry_id, text in self._query(sql, chunk):  # an id used twice: the first path wins
                 out[entry_id] = json.loads(text)
         return out
 
@@ -520,7 +261,7 @@ class Index:
         found: Scan | None = None
         try:
             conn, meta = (None, {}) if rebuild else self._stored()
-            found = scan(self.root, int(meta.get("files") or 0))
+            found = scan(self.root, int(meta["files"]) if "files" in meta else None)
             self.status = Status(files=found.count)
             if conn is not None:
                 if meta.get("signature") == found.signature and not meta.get("racy"):
@@ -652,15 +393,29 @@ class Index:
         self.status.reparsed = found.count
 
     def _fill(self, conn: sqlite3.Connection, found: Scan) -> None:
-        """Create the schema and load every file (indexes are built after the rows: faster)."""
+        """Create the schema and load every file (indexes are built after the rows: faster).
+
+        Each part is copied in as soon as it is written, while the workers parse the next.
+        """
         items = sorted((rel, *stats) for rel, stats in found.files().items())
-        with self._parts(items, 1, self.progress) as parts:
-            conn.executescript(_INDEXES_FIRST)
-            conn.execute("BEGIN")
-            attached = _merge(conn, parts)
-            conn.execute("COMMIT")
-            for alias in attached:
-                conn.execute(f"DETACH {alias}")
+        numbered = [(1 + i, *item) for i, item in enumerate(items)]
+        conn.executescript(_INDEXES_FIRST)
+        folder = tempfile.mkdtemp(prefix="ledger-index-")
+        try:
+            done = 0
+            for path, count in self.build(numbered, folder) if numbered else ():
+                conn.execute("ATTACH ? AS part", (path,))
+                conn.execute("BEGIN")
+                conn.execute(_COPY.format("part"))
+                conn.execute("INSERT INTO docs SELECT * FROM part.docs")
+                conn.execute("COMMIT")
+                conn.execute("DETACH part")
+                os.unlink(path)
+                done += count
+                if self.progress is not None:
+                    self.progress(done, len(items))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         conn.executescript(_SCHEMA)
         conn.execute("BEGIN")
         _set_meta(conn, found, list(found.signatures()))
@@ -686,15 +441,16 @@ class Index:
 
 
 def write_part(folder: str, rows: Iterable[tuple[int, Row]]) -> tuple[str, int]:
-    """Append numbered rows to this process's part file in `folder` (runs in worker processes)."""
-    path = os.path.join(folder, f"part-{os.getpid()}.sqlite")
+    """Write numbered rows to a new part file in `folder` (runs in worker processes)."""
+    numbered = list(rows)
+    first = numbered[0][0] if numbered else 0
+    path = os.path.join(folder, f"part-{os.getpid()}-{first}.sqlite")
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         conn.executescript(_INDEXES_FIRST)
         conn.execute("BEGIN")
-        numbered = list(rows)
         marks = ", ".join("?" * len(STORED))
         conn.executemany(
             f"INSERT INTO entries (rowid, {', '.join(STORED)}) VALUES (?, {marks})",

@@ -32,7 +32,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger import model
 from ledger.errors import UsageError
@@ -450,8 +450,7 @@ def parse(text: str) -> Node | None:
 SEPARATOR = "\x1f"  # never inside a valid entry's text (control characters are refused)
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+class Facts(NamedTuple):
     """What filters look at, derived once per entry: the index stores exactly these values.
 
     Lists are stored as one string, each item case-folded and wrapped in SEPARATOR, so

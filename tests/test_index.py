@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import entry
 
-from ledger import files, index
+from ledger import files, index, scan
 from ledger.api import Ledger
 
 IDS = [f"2020-01-0{d}-event-{d}" for d in range(1, 8)]
@@ -102,6 +102,17 @@ def test_added_removed_and_moved_files_show_up(make_ledger, cli):
     assert ids(cli, root) == ["2020-01-01-renamed", IDS[2], IDS[4]]
 
 
+def test_a_renamed_or_moved_folder_shows_up(make_ledger, cli):
+    root = ledger_of(make_ledger, 3)
+    assert ids(cli, root) == IDS[:3]
+    os.rename(root / "entries/2020/01", root / "entries/2020/january")
+    paths = cli("list", "--ledger", str(root), "--format", "tsv", "--columns", "path", "--no-header").out.split()
+    assert paths == [f"entries/2020/january/{i}.toml" for i in IDS[:3]]
+    os.rename(root / "entries/2020", root / "entries/old")
+    assert ids(cli, root) == IDS[:3]
+    assert status(root).files == 3
+
+
 def test_an_entry_that_becomes_invalid_is_left_out_and_counted(make_ledger, cli):
     root = ledger_of(make_ledger, 3)
     path = root / "entries/2020/01" / f"{IDS[1]}.toml"
@@ -130,7 +141,7 @@ def test_the_stat_walk_sees_the_files_files_walk_sees(make_ledger, tmp_path):
     (base / "dirlink").symlink_to(base / "2020")
     os.mkfifo(base / "2020-01-06-fifo.toml")
     walked = {f.rel: (f.size, f.mtime_ns, f.inode) for f in files.walk(root)}
-    assert index.scan(root).files() == walked
+    assert scan.scan(root).files() == walked
     assert sorted(walked) == [
         "entries/2020/01/2020-01-01-event-1.toml",
         "entries/2020/01/2020-01-02-event-2.toml",
@@ -143,27 +154,27 @@ def test_the_two_process_stat_walk_agrees_with_the_serial_one(make_ledger, monke
     root = make_ledger(
         {f"2020-{m:02d}-{d:02d}-e": entry(date=f"2020-{m:02d}-{d:02d}") for m in range(1, 7) for d in (1, 2)}
     )
-    serial = index.scan(root)
-    monkeypatch.setattr(index, "_can_fork", lambda: True)
-    twice = index.scan(root, expected=10**9)
+    serial = scan.scan(root)
+    monkeypatch.setattr(scan, "_can_fork", lambda: True)
+    twice = scan.scan(root, expected=10**9)
     assert twice.child is not None
     assert (twice.signature, twice.newest_ns) == (serial.signature, serial.newest_ns)
     assert twice.files() == serial.files()
-    again = index.scan(root, expected=10**9)
+    again = scan.scan(root, expected=10**9)
     again.close()  # the helper is let go when the signature was enough
     assert again.signature == serial.signature
 
 
 def test_signature_changes_with_any_edit_rename_or_removal(make_ledger):
     root = ledger_of(make_ledger, 3)
-    seen = {index.scan(root).signature}
+    seen = {scan.scan(root).signature}
     path = root / "entries/2020/01" / f"{IDS[0]}.toml"
     path.write_text(path.read_text() + "\n")
-    seen.add(index.scan(root).signature)
+    seen.add(scan.scan(root).signature)
     os.rename(path, path.with_name("2020-01-01-other.toml"))
-    seen.add(index.scan(root).signature)
+    seen.add(scan.scan(root).signature)
     path.with_name("2020-01-01-other.toml").unlink()
-    seen.add(index.scan(root).signature)
+    seen.add(scan.scan(root).signature)
     assert len(seen) == 4
 
 

@@ -100,6 +100,20 @@ def test_tsv_escapes_tabs_and_newlines_so_a_record_stays_one_line(small, cli):
     assert out == f"{A}\tLine one\\twith a tab.\\nLine two.\n"
 
 
+def test_tsv_parses_with_the_csv_module(small, cli):
+    text = run(cli, small, "--columns", "id,title,summary,tags,killed")
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert rows[0] == ["id", "title", "summary", "tags", "killed"]
+    assert [len(r) for r in rows] == [5, 5, 5, 5]
+    assert rows[1] == [
+        A,
+        "Strike on a convoy near the airport",
+        "Line one\\twith a tab.\\nLine two.",
+        "leadership-strike",
+        "10",
+    ]
+
+
 def test_csv_parses_and_formula_cells_are_neutralised(small, cli):
     rows = list(csv.reader(io.StringIO(run(cli, small, "--format", "csv", "--columns", "id,title,escalation,summary"))))
     assert rows[0] == ["id", "title", "escalation", "summary"]

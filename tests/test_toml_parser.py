@@ -122,7 +122,15 @@ def test_deep_nesting_is_a_problem_not_a_crash():
         ("k = {\na = 1}", True),
         ("k = { a = 1 }", False),
         ("", False),
+        ("\ufeffa = 1", True),
     ],
 )
-def test_the_net_for_toml_1_1_forms(text, suspect):
-    assert files._maybe_toml_1_1(text) is suspect
+def test_the_net_for_what_rtoml_accepts_beyond_toml_1_0(text, suspect):
+    assert files._needs_stdlib(text) is suspect
+
+
+def test_a_second_byte_order_mark_is_refused():
+    text, problem = files.decode_bytes("e.toml", b"\xef\xbb\xbf\xef\xbb\xbfa = 1\n")
+    assert problem is None and text is not None
+    data, problem = files.parse_toml("e.toml", text)
+    assert data is None and problem is not None and problem.line == 1

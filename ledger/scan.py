@@ -1,0 +1,315 @@
+"""The stat walk behind the index: every entry file's (size, mtime_ns, inode), folder by folder.
+
+A query on an unchanged ledger pays for this walk and little else, so it is lean: the
+folder listing tells plain files apart without a system call, the per-file work is done
+by C iterators, and on a big ledger a forked helper stats half of the folders (the kernel's
+work is what costs; it runs on two cores). The walk yields exactly the files `files.walk`
+yields (a test holds it to that): hidden names skipped, links followed only inside the ledger.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import operator
+import os
+import stat
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+RACY_NS = 100_000_000  # files modified this close to a refresh are re-read at the next one
+COARSE_RACY_NS = 2_000_000_000  # the same where timestamps are whole seconds (FAT, HFS+, old ext)
+
+
+def racy(mtime_ns: int, started_ns: int) -> bool:
+    """Return whether a file's stats may not show a later edit made in the same clock tick."""
+    window = RACY_NS if mtime_ns % 1_000_000_000 else COARSE_RACY_NS
+    return mtime_ns >= started_ns - window
+
+
+@dataclass(slots=True)
+class Folder:
+    """One folder under entries/: its entry files and a signature of their stats and its own."""
+
+    prefix: str  # relative to entries/, with a trailing slash ("" for entries/ itself)
+    acc: int = 0
+    newest_ns: int = 0
+    names: list[str] = field(default_factory=list)
+    stats: list[Any] = field(default_factory=list)  # stat results, or (size, mtime_ns, inode)
+
+    @property
+    def signature(self) -> str:
+        return f"{len(self.names)}:{self.acc & 0xFFFFFFFFFFFFFFFF:x}"
+
+
+class Scan:
+    """The entry files, folder by folder, with signatures that change when any stat does.
+
+    A query on an unchanged ledger needs the overall signature alone; a refresh compares
+    folder signatures and looks at the files of the folders that differ.
+    """
+
+    def __init__(self, root: Path, started_ns: int) -> None:
+        self.root = root
+        self.started_ns = started_ns
+        self.folders: dict[str, Folder] = {}
+        self.child: _Child | None = None
+        self.theirs: dict[str, tuple[str, int]] = {}  # the helper's folders: signature, newest
+        self._real_root: str | None = None
+
+    @property
+    def count(self) -> int:
+        return sum(len(f.names) for f in self.folders.values()) + sum(
+            int(sig.split(":", 1)[0]) for sig, _ in self.theirs.values()
+        )
+
+    @property
+    def signature(self) -> str:
+        total = sum(f.acc for f in self.folders.values()) + sum(
+            int(s.split(":")[1], 16) for s, _ in self.theirs.values()
+        )
+        return f"{self.count}:{total & 0xFFFFFFFFFFFFFFFF:x}"
+
+    @property
+    def newest_ns(self) -> int:
+        return max([f.newest_ns for f in self.folders.values()] + [n for _, n in self.theirs.values()] + [0])
+
+    @property
+    def racy(self) -> bool:
+        """Return whether a file or folder changed so recently that a later edit could keep its stats."""
+        return racy(self.newest_ns, self.started_ns)
+
+    def signatures(self) -> dict[str, tuple[str, int]]:
+        """Return each folder's signature and newest mtime."""
+        out = {p: (f.signature, f.newest_ns) for p, f in self.folders.items()}
+        out.update(self.theirs)
+        return out
+
+    def files(self, prefixes: Iterable[str] | None = None) -> dict[str, tuple[int, int, int]]:
+        """Return path -> (size, mtime_ns, inode) of the files in the given folders (default: all)."""
+        wanted = set(self.signatures()) if prefixes is None else set(prefixes)
+        remote = sorted(wanted & set(self.theirs))
+        if remote and self.child is not None:
+            child, self.child = self.child, None
+            try:
+                for prefix, (names, stats) in child.details(remote).items():
+                    self.folders[prefix] = Folder(prefix, 0, 0, names, stats)
+            except (OSError, EOFError, ValueError, TypeError):  # the helper failed: do its part here
+                self.walk([(p, os.path.join(self.root, "entries", p)) for p in remote])
+        out = {}
+        for prefix in wanted:
+            folder = self.folders.get(prefix)
+            if folder is not None:
+                for name, st in zip(folder.names, folder.stats, strict=True):
+                    out[f"entries/{prefix}{name}"] = (
+                        st if type(st) is tuple else (st.st_size, st.st_mtime_ns, st.st_ino)
+                    )
+        return out
+
+    def close(self) -> None:
+        """Let a helper process go (when the signatures were enough)."""
+        if self.child is not None:
+            self.child.close()
+            self.child = None
+
+    def walk(self, stack: list[tuple[str, str]], depth: int | None = None) -> list[tuple[str, str]]:
+        """Stat the files under the given folders; return the folders found at `depth`, unvisited."""
+        deeper: list[tuple[str, str]] = []
+        while stack:
+            prefix, path = stack.pop()
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+            except OSError:
+                continue
+            try:
+                st = os.fstat(fd)
+                acc = hash((st.st_mtime_ns, st.st_ino))  # renames, additions, removals show here
+                names: list[str] = []
+                stats: list[os.stat_result] = []
+                with os.scandir(fd) as it:
+                    for item in it:  # the hot loop of every query: keep it lean
+                        name = item.name
+                        if name.endswith(".toml"):
+                            if name[0] == ".":
+                                continue
+                            if item.is_file(follow_symlinks=False):  # from the folder listing: no system call
+                                try:
+                                    stats.append(item.stat(follow_symlinks=False))
+                                except OSError:
+                                    continue  # gone since the listing
+                                names.append(name)
+                            else:
+                                acc += self._odd(item, prefix, path, names, stats, stack)
+                        elif name[0] != "." and item.is_dir(follow_symlinks=False):
+                            below = (f"{prefix}{name}/", f"{path}/{name}")
+                            if depth is not None and prefix.count("/") + 1 >= depth:
+                                deeper.append(below)
+                            else:
+                                stack.append(below)
+                acc += sum(map(hash, map(_STATS, stats)))
+                newest = max(st.st_mtime_ns, max(map(_MTIME, stats), default=0))
+                self.folders[prefix] = Folder(prefix, acc, newest, names, stats)
+            finally:
+                os.close(fd)
+        return deeper
+
+    def _odd(
+        self,
+        item: os.DirEntry[str],
+        prefix: str,
+        path: str,
+        names: list[str],
+        stats: list[Any],
+        stack: list[tuple[str, str]],
+    ) -> int:
+        """Handle a `*.toml` that is not a plain file: a link (followed if it stays inside), a folder."""
+        if item.is_symlink():
+            try:
+                st = item.stat()
+            except OSError:
+                return 0x9E3779B97F4A7C15  # a broken link: its folder's mtime covers it
+            if stat.S_ISREG(st.st_mode) and self._inside(f"{path}/{item.name}"):
+                names.append(item.name)
+                stats.append(st)
+                return 0
+            return hash((st.st_size, st.st_mtime_ns, st.st_ino))
+        if item.is_dir(follow_symlinks=False):
+            stack.append((f"{prefix}{item.name}/", f"{path}/{item.name}"))
+        return 0
+
+    def _inside(self, path: str) -> bool:
+        self._real_root = self._real_root or os.path.realpath(self.root)
+        return os.path.realpath(path).startswith(self._real_root + os.sep)
+
+
+PARALLEL_SCAN = 20_000  # files; below this a helper process costs more than it saves
+PARALLEL_FOLDERS = 24  # second-level folders, when the number of files is not known yet
+_STATS = operator.attrgetter("st_size", "st_mtime_ns", "st_ino")
+_MTIME = operator.attrgetter("st_mtime_ns")
+
+
+def scan(root: Path, expected: int | None = 0) -> Scan:
+    """Stat every entry file under entries/ (the files `files.walk` yields), on two cores when many.
+
+    `expected` is the number of files the last scan found (None: unknown, then the number of
+    YYYY/MM-like folders decides).
+    """
+    found = Scan(root, time.time_ns())
+    start = [("", os.path.join(root, "entries"))]
+    if (expected is not None and expected < PARALLEL_SCAN) or not _can_fork():
+        found.walk(start)
+        return found
+    pending = found.walk(start, depth=2)
+    if expected is None and len(pending) < PARALLEL_FOLDERS:
+        found.walk(pending)
+        return found
+    mine, theirs = pending[0::2], pending[1::2]
+    found.child = _Child.start(found, theirs)
+    found.walk(mine)
+    if found.child is not None:
+        summary = found.child.summary()
+        if summary is None:
+            found.child = None
+        else:
+            found.theirs = summary
+    if found.child is None:
+        found.walk(theirs)
+    return found
+
+
+def _can_fork() -> bool:
+    import threading
+
+    return sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+
+
+class _Child:
+    """A forked helper: stats half of the folders, sends their signatures, then files on request."""
+
+    def __init__(self, pid: int, results: int, orders: int) -> None:
+        self.pid, self.results, self.orders = pid, results, orders
+
+    @classmethod
+    def start(cls, found: Scan, folders: list[tuple[str, str]]) -> _Child | None:
+        try:
+            results_r, results_w = os.pipe()
+            orders_r, orders_w = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid == 0:  # the helper: never returns
+            code = 1
+            try:
+                os.close(results_r)
+                os.close(orders_w)
+                mine = Scan(found.root, found.started_ns)
+                mine.walk(folders)
+                _send(results_w, {p: (f.signature, f.newest_ns) for p, f in mine.folders.items()})
+                asked = _receive(orders_r)
+                if asked:
+                    stats = {
+                        p: (
+                            mine.folders[p].names,
+                            [(s.st_size, s.st_mtime_ns, s.st_ino) for s in mine.folders[p].stats],
+                        )
+                        for p in asked
+                    }
+                    _send(results_w, stats)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(results_w)
+        os.close(orders_r)
+        return cls(pid, results_r, orders_w)
+
+    def summary(self) -> dict[str, tuple[str, int]] | None:
+        """Return the helper's folder signatures (None: it failed, walk its half yourself)."""
+        try:
+            return dict(_receive(self.results))
+        except (OSError, EOFError, ValueError, TypeError):
+            self.close()
+            return None
+
+    def details(self, prefixes: list[str]) -> dict[str, tuple[list[str], list[Any]]]:
+        """Return the names and stats of the files in some of the helper's folders."""
+        try:
+            _send(self.orders, prefixes)
+            os.close(self.orders)
+            return dict(_receive(self.results))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for fd in (self.orders, self.results):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+
+
+def _send(fd: int, value: Any) -> None:
+    import marshal
+
+    data = marshal.dumps(value)
+    view = memoryview(len(data).to_bytes(8, "big") + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _receive(fd: int) -> Any:
+    import marshal
+
+    data = b""
+    while chunk := os.read(fd, 1 << 20):
+        data += chunk
+        if len(data) >= 8 and len(data) >= 8 + int.from_bytes(data[:8], "big"):
+            break
+    if not data:
+        return None  # nothing sent: the helper was let go, or failed before it could say
+    size = int.from_bytes(data[:8], "big")
+    if len(data) < 8 or len(data) < 8 + size:
+        raise EOFError("the helper stopped early")
+    return marshal.loads(data[8 : 8 + size])
