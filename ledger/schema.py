@@ -68,6 +68,48 @@ def _kind(tp: Any) -> tuple[str, Any]:
     return "scalar", tp
 
 
+_LINE_CHARS = r"[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+_TEXT_CHARS = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+_GOOD_LINE = re.compile(rf"(?=\s*\S){_LINE_CHARS}+")  # fullmatch: not blank, no control character
+_GOOD_TEXT = re.compile(rf"(?=\s*\S){_TEXT_CHARS}+")
+
+
+def _quick(tp: Any, meta: Mapping[str, Any]) -> Any:
+    """Return a cheap test that a raw value is valid as it stands (None: no fast path)."""
+    lo, hi = meta["minimum"], meta["maximum"]
+    if tp is str:
+        limit = meta["max_length"] or 0
+        if meta["pattern"]:
+            good = re.compile(meta["pattern"]).fullmatch
+        else:
+            good = (_GOOD_LINE if meta["one_line"] else _GOOD_TEXT).fullmatch
+        return lambda v: type(v) is str and good(v) is not None and (not limit or len(v) <= limit)
+    if tp is int:
+        return lambda v: type(v) is int and (lo is None or v >= lo) and (hi is None or v <= hi)
+    if tp is float:
+        return lambda v: type(v) is float and lo <= v <= hi  # NaN and inf fail: the careful road
+    if tp in (dt.date, dt.time):
+        return lambda v: type(v) is tp
+    return None
+
+
+@functools.cache
+def _plan(cls: type) -> tuple[tuple[str, Any, Mapping[str, Any], str, Any], ...]:
+    """Return (name, type, spec, kind, fast check) per field of a model dataclass."""
+    plan = []
+    for name, tp, meta in _fields(cls):
+        kind, inner = _kind(tp)
+        quick: Any = None
+        if kind == "enum":
+            quick = {m.value: m for m in inner}
+        elif kind == "scalar":
+            quick = _quick(inner, meta)
+        elif kind == "sequence" and _kind(inner)[0] == "scalar":
+            quick = _quick(_kind(inner)[1], meta)
+        plan.append((name, tp, meta, kind, quick))
+    return tuple(plan)
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
@@ -123,17 +165,31 @@ class _Decoder:
                 self.problem(at, f"unknown key{hint}")
         values: dict[str, Any] = {}
         ok = True
-        for name, tp, meta in _fields(cls):
-            at = f"{where}.{name}" if where else name
-            if not where and name in self.fixed:
-                values[name] = self.fixed[name]
+        fixed = self.fixed if not where else {}
+        for name, tp, meta, kind, quick in _plan(cls):
+            if name in fixed:
+                values[name] = fixed[name]
                 continue
             if name not in raw:
                 if meta["required"]:
-                    self.problem(at, "required field is missing")
+                    self.problem(f"{where}.{name}" if where else name, "required field is missing")
                     ok = False
                 continue
-            value = self.value(tp, raw[name], at, meta)
+            given = raw[name]
+            # Fast paths for the common, valid case; anything else takes the careful road below.
+            if kind == "enum":
+                member = quick.get(given) if type(given) is str else None
+                if member is not None:
+                    values[name] = member
+                    continue
+            elif quick is not None and (
+                quick(given)
+                if kind == "scalar"
+                else type(given) is list and len(given) >= (meta["min_items"] or 0) and all(map(quick, given))
+            ):
+                values[name] = tuple(given) if kind == "sequence" else given
+                continue
+            value = self.value(tp, given, f"{where}.{name}" if where else name, meta)
             if value is _BAD:
                 ok = False if meta["required"] else ok
                 continue
@@ -219,7 +275,7 @@ class _Decoder:
             self.problem(at, "contains a control character")
         if meta["max_length"] and len(raw) > meta["max_length"]:
             self.problem(at, f"is longer than {meta['max_length']} characters")
-        if meta["pattern"] and not re.match(meta["pattern"], raw):
+        if meta["pattern"] and not re.fullmatch(meta["pattern"], raw):
             self.problem(at, f'"{_clip(raw)}" does not match {meta["pattern"]}')
 
     def choice(self, tp: type[enum.Enum], raw: Any, at: str) -> Any:

@@ -112,3 +112,15 @@ def test_random_mutations_of_a_valid_entry(mutations):
 @given(st.integers(0, len(VALID) - 1), st.integers(0, 5), st.text(max_size=5))
 def test_random_edits_of_the_text(position, cut, insert):
     check((VALID[:position] + insert + VALID[position + cut :]).encode())
+
+
+@FAST
+@given(st.text(max_size=30), st.sampled_from(["title", "summary", "tags", "responds_to", "as_reported"]))
+def test_fast_path_accepts_only_what_the_careful_checks_accept(text, name):
+    from ledger import model, schema
+
+    meta = next(m for n, _, m in schema._fields(model.Entry) if n == name)
+    if schema._quick(str, meta)(text):
+        decoder = schema._Decoder("p", lambda _f: 0)
+        decoder.text(text, name, meta)
+        assert decoder.problems == []

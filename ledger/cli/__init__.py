@@ -23,6 +23,11 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         app(args=args, prog_name="ledger")
+    except SystemExit as stop:
+        # typer's click turns a closed pipe into exit 1 after wrapping the streams: undo that.
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            _quiet_broken_pipe()
+        raise stop
     except LedgerError as err:
         print(f"ledger: error: {err}", file=sys.stderr)
         sys.exit(int(err.status))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -88,34 +87,18 @@ def list_(
     ledger = open_ledger(ledger_dir).at(as_of)
     found = ledger.find(selection, progress=_progress(quiet))
     out = sys.stdout
-    with _quiet_when_closed():
-        if fmt == "ids":
-            for entry_id in found.ids():
-                out.write(entry_id + "\n")
-        elif fmt in ("json", "jsonl") and chosen is None:
-            render.write_json_texts(found.json_texts(), fmt, out, is_tty)
-        else:
-            width = _width() if is_tty else None
-            rows = _complete(found.rows(chosen or DEFAULT_COLUMNS), chosen or DEFAULT_COLUMNS, ledger.vocabulary)
-            render.render_rows(rows, chosen or DEFAULT_COLUMNS, fmt, out, is_tty, header=not no_header, width=width)
-        out.flush()
+    if fmt == "ids":
+        for entry_id in found.ids():
+            out.write(entry_id + "\n")
+    elif fmt in ("json", "jsonl") and chosen is None:
+        render.write_json_texts(found.json_texts(), fmt, out, is_tty)
+    else:
+        width = _width() if is_tty else None
+        rows = _complete(found.rows(chosen or DEFAULT_COLUMNS), chosen or DEFAULT_COLUMNS, ledger.vocabulary)
+        render.render_rows(rows, chosen or DEFAULT_COLUMNS, fmt, out, is_tty, header=not no_header, width=width)
+    out.flush()
     _report_skipped(found, quiet)
     finish(ExitStatus.OK)
-
-
-@contextlib.contextmanager
-def _quiet_when_closed() -> Iterator[None]:
-    """End quietly with status 0 when the reader goes away (`ledger list | head -1`).
-
-    typer's click would otherwise turn the broken pipe into exit status 1 before
-    `ledger.cli.main` sees it.
-    """
-    try:
-        yield
-    except BrokenPipeError:
-        from ledger.cli import _quiet_broken_pipe
-
-        _quiet_broken_pipe()
 
 
 def _complete(rows: Iterator[dict[str, Any]], columns: Sequence[str], vocabulary: Any) -> Iterator[dict[str, Any]]:
