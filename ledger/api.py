@@ -568,19 +568,6 @@ class Ledger:
                     progress("writing", number, len(plan.create))
         return created, existed
 
-    def export(
-        self, selection: Any, fmt: str, out: Any, *, is_tty: bool = False, stamp: dt.datetime | None = None
-    ) -> tuple[Any, int]:
-        """Write the selected entries in an export format; return (`exporters.Written`, invalid files left out)."""
-        from ledger import exporters
-
-        found = self.find(selection)
-        if fmt in ("json", "jsonl"):  # the index holds each entry's JSON form already
-            return exporters.write_json_texts(found.json_texts(), fmt, out, is_tty), found.skipped
-        records = (exporters.Record(schema.from_json(r), r["path"]) for r in found.records())
-        labels = self.vocabulary.labels
-        return exporters.export(fmt, records, out, is_tty=is_tty, labels=labels, stamp=stamp), found.skipped
-
 
 def _load_blobs(pairs: list[tuple[str, bytes | None]], *, today: dt.date) -> list[Loaded]:
     """Parse blobs read from git (None: a symbolic link, or a blob git did not give)."""

@@ -1,4 +1,4 @@
-"""UCDP GED and ACLED rows -> entry data (pure), by the rules documented in docs/authoring.md.
+"""UCDP GED and ACLED rows -> entry data (pure), by the rules documented in the README (Interchange).
 
 The rules fill what the datasets do not say (escalation from type and death toll, confidence,
 titles); `--type`, `--escalation` and `--confidence` override them (`importers.Overrides`).

@@ -1,7 +1,7 @@
 """`ledger export`: entries out as csv, json, jsonl, geojson, ics or acled (pure: records in, text out).
 
 Every writer takes `Record`s (an entry and its file's path) and a text stream, and streams.
-The shapes are documented in docs/authoring.md:
+The shapes are documented in the README (Interchange):
 
 - `json` / `jsonl`: the documented JSON form of an entry (`schema.to_json`), what `import` reads;
 - `csv`: the flat form (`flat.columns()`), one column per field, what `import --from csv` reads;
@@ -107,7 +107,7 @@ def write_csv(records: Iterable[Record], out: TextIO) -> Written:
 
 # -- GeoJSON ----------------------------------------------------------------------------------
 
-#: The properties of every feature (all present, null when unknown), documented in docs/authoring.md.
+#: The properties of every feature (all present, null when unknown), documented in the README (Interchange).
 GEOJSON_PROPERTIES = (
     "id",
     "title",
@@ -330,3 +330,13 @@ def write_acled(records: Iterable[Record], out: TextIO) -> Written:
         writer.writerow([flat.neutralise(row[c]) for c in ACLED_COLUMNS])
         count += 1
     return Written(count)
+
+
+def export_found(
+    found: Any, fmt: str, out: TextIO, *, labels: Sequence[str], is_tty: bool = False, stamp: dt.datetime | None = None
+) -> Any:
+    """Write a query's result (`Ledger.find`) in an export format; return what was written."""
+    if fmt in ("json", "jsonl"):  # the index holds each entry's JSON form already
+        return write_json_texts(found.json_texts(), fmt, out, is_tty)
+    records = (Record(schema.from_json(r), r["path"]) for r in found.records())
+    return export(fmt, records, out, is_tty=is_tty, labels=labels, stamp=stamp)

@@ -71,8 +71,4 @@ def open_ledger(ledger_dir: Path | None) -> Ledger:
 
 
 # Register the commands (each module adds its own to `app`).
-from ledger.cli import core  # noqa: E402,F401
-from ledger.cli import history  # noqa: E402,F401
-from ledger.cli import query  # noqa: E402,F401
-from ledger.cli import authoring  # noqa: E402,F401
-from ledger.cli import chrono  # noqa: E402,F401
+from ledger.cli import authoring, chrono, core, history, query  # noqa: E402,F401

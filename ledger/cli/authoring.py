@@ -389,8 +389,14 @@ def export(
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():  # reproducible calendars (DTSTAMP)
         stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    from ledger import exporters
+
     ledger = open_ledger(ledger_dir)
-    written, invalid = ledger.export(selection, output_format, sys.stdout, is_tty=sys.stdout.isatty(), stamp=stamp)
+    found = ledger.find(selection)
+    written = exporters.export_found(
+        found, output_format, sys.stdout, labels=ledger.vocabulary.labels, is_tty=sys.stdout.isatty(), stamp=stamp
+    )
+    invalid = found.skipped
     if written.left_out:
         say(f"{_n(written.left_out, 'entry', 'entries')} without coordinates left out of the GeoJSON")
     if invalid:
