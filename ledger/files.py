@@ -45,7 +45,7 @@ class FileStat:
 
     rel: str  # path relative to the ledger root, with forward slashes
     size: int
-    mtime_ns: int
+    mtime_ns: int  # the later of mtime and ctime: a restored mtime cannot hide an edit
     inode: int
 
 
@@ -77,7 +77,7 @@ def _walk_dir(root: Path, folder: Path, problems: list[Problem] | None) -> Itera
                 if report is None and item.name.endswith(".toml"):
                     st = _stat(item.path)
                     if st is not None and stat.S_ISREG(st.st_mode):
-                        yield FileStat(rel, st.st_size, st.st_mtime_ns, st.st_ino)
+                        yield FileStat(rel, st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_ino)
             continue
         if item.is_dir(follow_symlinks=False):
             if item.name.endswith(".toml") and problems is not None:
@@ -91,7 +91,7 @@ def _walk_dir(root: Path, folder: Path, problems: list[Problem] | None) -> Itera
                     problems.append(Problem(rel, 0, "", f"cannot stat: {err.strerror}"))
                 continue
             if stat.S_ISREG(st.st_mode):
-                yield FileStat(rel, st.st_size, st.st_mtime_ns, st.st_ino)
+                yield FileStat(rel, st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_ino)
             elif problems is not None:
                 problems.append(Problem(rel, 0, "", "is not a regular file"))
 

@@ -105,7 +105,7 @@ class Scan:
             if folder is not None:
                 for name, st in zip(folder.names, folder.stats, strict=True):
                     out[f"entries/{prefix}{name}"] = (
-                        st if type(st) is tuple else (st.st_size, st.st_mtime_ns, st.st_ino)
+                        st if type(st) is tuple else _key(st)
                     )
         return out
 
@@ -187,8 +187,15 @@ class Scan:
 
 PARALLEL_SCAN = 20_000  # files; below this a helper process costs more than it saves
 PARALLEL_FOLDERS = 24  # second-level folders, when the number of files is not known yet
-_STATS = operator.attrgetter("st_size", "st_mtime_ns", "st_ino")
+# ctime is in the signature too: tools that restore mtimes (`touch -r`, `rsync -t --inplace`,
+# `tar -x`) change content without changing size or mtime, but they cannot set ctime.
+_STATS = operator.attrgetter("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")
 _MTIME = operator.attrgetter("st_mtime_ns")
+
+
+def _key(st: os.stat_result) -> tuple[int, int, int]:
+    """Return what the index keeps of a file's stats: (size, the later of mtime and ctime, inode)."""
+    return (st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_ino)
 
 
 def scan(root: Path, expected: int | None = 0) -> Scan:
@@ -253,7 +260,7 @@ class _Child:
                     stats = {
                         p: (
                             mine.folders[p].names,
-                            [(s.st_size, s.st_mtime_ns, s.st_ino) for s in mine.folders[p].stats],
+                            [_key(s) for s in mine.folders[p].stats],
                         )
                         for p in asked
                     }
