@@ -163,7 +163,16 @@ class Ledger:
 
     @property
     def vocabulary(self) -> vocab.Vocabulary:
-        return self._vocab[0]
+        """Return the vocabulary of ledger.toml; refuse to answer queries from a broken one.
+
+        Without it, aliases silently stop matching: a different answer with exit 0.
+        """
+        found, problems = self._vocab
+        errors = [p for p in problems if p.severity is Severity.ERROR]
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise LedgerError(f"{errors[0]}{more}; fix ledger.toml (see `ledger validate`)")
+        return found
 
     # -- files ---------------------------------------------------------------------------
 
@@ -258,9 +267,9 @@ class Ledger:
         for item in loaded:
             problems.extend(item.problems)
         nodes = [item.node for item in loaded if item.node is not None]
-        undecoded = [(item.id, item.rel) for item in loaded if item.node is None]
+        undecoded = [(item.id, item.rel) for item in loaded if item.node is None and item.id]
         problems.extend(self._fill_lines(checks.ledger_problems(nodes, undecoded)))
-        tags = self.vocabulary.tags
+        tags = self._vocab[0].tags
         if tags is not None:
             problems.extend(self._fill_lines(_unknown_tags(nodes, tags)))
         if wanted is not None:
@@ -284,7 +293,9 @@ class Ledger:
             candidates = sorted(path.rglob("*.toml")) if path.is_dir() and not path.is_symlink() else [path]
             for candidate in candidates:
                 rel = self.relative(candidate)
-                if rel in by_rel:
+                if rel == files.CONFIG:  # the vocabulary, not an entry
+                    chosen[rel] = Checked(rel, "", None, tuple(self._vocab[1]))
+                elif rel in by_rel:
                     chosen[rel] = by_rel[rel]
                 elif candidate.is_dir():
                     problem = Problem(rel, 0, "", "is a directory, not an entry file")

@@ -31,6 +31,8 @@ def find_root(start: Path | None = None, explicit: str | os.PathLike[str] | None
         root = Path(explicit).expanduser()
         if not root.is_dir():
             raise LedgerError(f"ledger directory not found: {root}")
+        if not (root / ENTRIES).is_dir() and not (root / CONFIG).is_file():
+            raise LedgerError(f"not a ledger: no {ENTRIES}/ or {CONFIG} in {root}")
         return root.resolve()
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):

@@ -20,6 +20,7 @@ tags = ["soleimani-aftermath"]   # optional: when given, entry tags must come fr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,8 @@ from ledger import model
 from ledger.errors import Problem, Severity
 
 _TOP_KEYS = {"actors", "places", "ladder", "tags", "defaults"}
+# C0 and C1 controls, DEL, line separators and bidi overrides: never in a name or a label.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +91,25 @@ def parse(data: Mapping[str, Any], path: str = "ledger.toml") -> tuple[Vocabular
     for key in data:
         if key not in _TOP_KEYS:
             bad(key, f"unknown key (expected one of: {', '.join(sorted(_TOP_KEYS))})")
+    def keys(spec: Any, field: str, allowed: set[str]) -> None:
+        if isinstance(spec, dict):
+            for key in spec:
+                if key not in allowed:
+                    bad(f"{field}.{key}", f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+
+    def text(value: str, field: str) -> None:
+        if _CONTROL.search(value) or not value.strip():
+            bad(field, f"{value!r} is blank or contains a control character")
+
     actors: dict[str, tuple[str, ...]] = {}
     for name, spec in _table(data.get("actors"), "actors", bad).items():
+        keys(spec, f"actors.{name}", {"aliases"})
         actors[name] = _strings(
             spec.get("aliases", []) if isinstance(spec, dict) else None, f"actors.{name}.aliases", bad
         )
     places: dict[str, Place] = {}
     for name, spec in _table(data.get("places"), "places", bad).items():
+        keys(spec, f"places.{name}", {"aliases", "country", "lat", "lon"})
         if not isinstance(spec, dict):
             bad(f"places.{name}", "expected a table")
             continue
@@ -111,6 +126,7 @@ def parse(data: Mapping[str, Any], path: str = "ledger.toml") -> tuple[Vocabular
         )
     labels = tuple(label for label, _ in model.LADDER)
     ladder = _table(data.get("ladder"), "ladder", bad)
+    keys(ladder, "ladder", {"labels"})
     if "labels" in ladder:
         given = _strings(ladder["labels"], "ladder.labels", bad)
         if len(given) == len(labels):
@@ -120,6 +136,14 @@ def parse(data: Mapping[str, Any], path: str = "ledger.toml") -> tuple[Vocabular
     tags = None
     if "tags" in data:
         tags = frozenset(_strings(data["tags"], "tags", bad))
+    for canon, aliases in actors.items():
+        for value in (canon, *aliases):
+            text(value, f"actors.{canon}")
+    for place in places.values():
+        for value in (place.name, *place.aliases):
+            text(value, f"places.{place.name}")
+    for value in (*labels, *(tags or ())):
+        text(value, "ladder.labels" if value in labels else "tags")
     return Vocabulary(actors, places, labels, tags), problems
 
 

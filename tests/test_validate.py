@@ -361,3 +361,47 @@ def test_unreadable_file_even_as_root(make_ledger, cli, monkeypatch):
 
     monkeypatch.setattr(files.os, "open", refuse)
     hostile(make_ledger, cli, {}, "2020-01-06-secret.toml: cannot read: Permission denied")
+
+
+def test_broken_ledger_toml_stops_queries_instead_of_dropping_aliases(make_ledger, cli):
+    root = make_ledger({ID: VALID}, config="[actors.PMF]\naliases = [\n")
+    result = cli("list", "--ledger", str(root), "--actor", "PMF")
+    assert result.status == 2
+    assert result.err.startswith("ledger: error: ledger.toml:")
+    assert "fix ledger.toml (see `ledger validate`)" in result.err
+    assert cli("validate", "--ledger", str(root), "--quiet").status == 1
+
+
+def test_ledger_toml_unknown_keys_and_control_characters(make_ledger, cli):
+    config = '[actors."Evil\\u001b[2J"]\naliasses = ["F"]\n[ladder]\nlabel = []\n'
+    root = make_ledger({ID: VALID}, config=config)
+    lines = problems_of(cli, root)
+    assert any("actors.Evil\\x1b[2J.aliasses: unknown key (expected one of: aliases)" in x for x in lines), lines
+    assert any("ladder.label: unknown key" in x for x in lines), lines
+    assert any("is blank or contains a control character" in x for x in lines), lines
+    assert all("\x1b" not in x for x in lines)
+
+
+def test_validate_ledger_toml_checks_the_vocabulary_not_an_entry(make_ledger, cli):
+    root = make_ledger({ID: VALID}, config='[actors.PMF]\naliases = ["Hashd"]\n')
+    result = cli("validate", "--ledger", str(root), str(root / "ledger.toml"))
+    assert (result.status, result.out) == (0, "")
+
+
+def test_line_separators_are_control_characters(make_ledger, cli):
+    root = make_ledger({ID: VALID.replace("Rockets hit the Green Zone", "Rockets \\u2028 hit")})
+    assert any("title: contains a control character" in x for x in problems_of(cli, root))
+
+
+def test_ledger_option_must_name_a_ledger(make_ledger, cli, tmp_path):
+    root = make_ledger({ID: VALID})
+    result = cli("list", "--ledger", str(root / "entries"))
+    assert result.status == 2
+    assert result.err == f"ledger: error: not a ledger: no entries/ or ledger.toml in {root / 'entries'}\n"
+    assert not (root / "entries" / ".ledger").exists()
+
+
+def test_ledger_option_before_the_command(make_ledger, cli, tmp_path):
+    root = make_ledger({ID: VALID})
+    result = cli("--ledger", str(root), "list", "--format", "ids", cwd=tmp_path)
+    assert (result.status, result.out) == (0, f"{ID}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -47,8 +48,14 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", "-V", callback=version_callback, is_eager=True, help="Show the version.")
     ] = False,
+    ledger_dir: Annotated[
+        Path | None,
+        typer.Option("--ledger", help="Ledger directory, for every command (also after the command).", show_default=False),
+    ] = None,
 ) -> None:
     """A chronology of armed-conflict incidents: one TOML file per incident, kept in git."""
+    if ledger_dir is not None:  # `ledger --ledger DIR list`: the commands read it as LEDGER_DIR
+        os.environ["LEDGER_DIR"] = str(ledger_dir)
 
 
 def say(message: str, quiet: bool = False) -> None:
