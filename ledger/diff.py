@@ -117,11 +117,15 @@ class Unparseable:
         return {
             "id": self.id,
             "path": self.path,
-            "problems": [
-                {"at": side, "path": p.path, "line": p.line, "field": p.field, "message": p.message}
-                for side, p in self.problems
-            ],
+            "problems": problems_json(self.problems),
         }
+
+
+def problems_json(problems: Iterable[tuple[str, Problem]]) -> list[dict[str, Any]]:
+    """Return (side, problem) pairs in the JSON form of diff and log."""
+    return [
+        {"at": side, "path": p.path, "line": p.line, "field": p.field, "message": p.message} for side, p in problems
+    ]
 
 
 @dataclass(frozen=True)

@@ -290,10 +290,7 @@ class LogRecord:
             "old_path": self.old_path,
             "renamed_from": self.renamed_from,
             "changes": [ch.as_json() for ch in self.changes],
-            "problems": [
-                {"at": side, "path": p.path, "line": p.line, "field": p.field, "message": p.message}
-                for side, p in self.problems
-            ],
+            "problems": diff.problems_json(self.problems),
         }
 
 
