@@ -405,3 +405,21 @@ def test_ledger_option_before_the_command(make_ledger, cli, tmp_path):
     root = make_ledger({ID: VALID})
     result = cli("--ledger", str(root), "list", "--format", "ids", cwd=tmp_path)
     assert (result.status, result.out) == (0, f"{ID}\n")
+
+
+def test_empty_format_is_refused(make_ledger, cli):
+    root = make_ledger({ID: VALID})
+    for command in ("list", "timeline"):
+        result = cli(command, "--ledger", str(root), "--format", "")
+        assert result.status == 2 and 'unknown format ""' in result.err
+
+
+def test_show_refuses_a_look_alike_file_outside_the_ledger(make_ledger, cli, tmp_path):
+    root = make_ledger({ID: VALID})
+    outside = tmp_path / f"{ID}.toml"
+    outside.write_text(VALID.replace("Rockets", "Other rockets"))
+    result = cli("show", "--ledger", str(root), str(outside))
+    assert result.status == 1
+    assert "is not an entry file of this ledger" in result.err
+    inside = root / "entries" / "2020" / "01" / f"{ID}.toml"
+    assert cli("show", "--ledger", str(root), str(inside)).status == 0

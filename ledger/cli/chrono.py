@@ -45,7 +45,7 @@ def _width() -> int:
 def _choose_format(output: str | None, allowed: Sequence[str], is_tty: bool) -> str:
     from ledger import render
 
-    return render.check_format(output or render.default_format(is_tty), allowed)
+    return render.check_format(render.default_format(is_tty) if output is None else output, allowed)
 
 
 def _report_skipped(found: Any, quiet: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -82,7 +83,7 @@ def list_(
     from ledger import render
 
     is_tty = sys.stdout.isatty()
-    fmt = render.check_format(output or render.default_format(is_tty))
+    fmt = render.check_format(render.default_format(is_tty) if output is None else output)
     chosen = _columns(columns)
     ledger = open_ledger(ledger_dir).at(as_of)
     found = ledger.find(selection, progress=_progress(quiet))
@@ -136,6 +137,10 @@ def show(
 
     fmt = render.check_format(output, ("text", "toml", "json"))
     ledger = open_ledger(ledger_dir).at(as_of)
+    for given in ids:  # a path must be an entry file of this ledger, not a look-alike elsewhere
+        inside = Path(os.path.abspath(given)).is_relative_to(Path(ledger.root) / "entries")
+        if given.endswith(".toml") and Path(given).exists() and not inside:
+            raise NotFound(f"{given} is not an entry file of this ledger ({ledger.root})")
     wanted = [Path(i).name[: -len(".toml")] if i.endswith(".toml") else i for i in ids]
     found = ledger.lookup(wanted)
     missing = [i for i in wanted if i not in found]
