@@ -73,6 +73,10 @@ def parse_spec(args: Sequence[str], is_dir: Callable[[str], bool] = os.path.isdi
         raise UsageError("give at most two revisions, or two folders")
     if len(args) == 2 and all(is_dir(a) for a in args):
         return Spec(folders=(Path(args[0]), Path(args[1])))
+    if len(args) == 2 and any(is_dir(a) for a in args):  # a folder and a path that is none: say so
+        other = next(a for a in args if not is_dir(a))
+        if other.startswith((".", "/", "~")) or os.sep in other.rstrip(os.sep):
+            raise UsageError(f"not a folder: {other} (compare two folders, or two revisions)")
     for arg in args:
         git.check_revision(arg)
     if len(args) == 2:

@@ -423,3 +423,10 @@ def test_show_refuses_a_look_alike_file_outside_the_ledger(make_ledger, cli, tmp
     assert "is not an entry file of this ledger" in result.err
     inside = root / "entries" / "2020" / "01" / f"{ID}.toml"
     assert cli("show", "--ledger", str(root), str(inside)).status == 0
+
+
+def test_diff_of_a_folder_and_a_missing_folder_names_the_missing_one(make_ledger, cli, tmp_path):
+    root = make_ledger({ID: VALID})
+    result = cli("diff", str(root), str(tmp_path / "missing"), cwd=root)
+    assert result.status == 2
+    assert f"not a folder: {tmp_path / 'missing'}" in result.err
