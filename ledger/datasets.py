@@ -155,14 +155,8 @@ def ucdp(row: Mapping[str, Any], overrides: Overrides) -> Mapped:
     if get("id"):
         data["aliases"] = [f"UCDP:{get('id')}"]
     data["summary"] = _ucdp_summary(get, violence)
-    location: dict[str, Any] = {"name": place, "country": _country(get("country"), get("iso3"))}
-    for key, column in (("admin1", "adm_1"), ("admin2", "adm_2")):
-        if _line(get(column)):
-            location[key] = _line(get(column))
-    _place(location, get("latitude"), get("longitude"))
-    if get("where_prec") in _UCDP_GEO_PRECISION:
-        location["precision"] = _UCDP_GEO_PRECISION[get("where_prec")]
-    data["location"] = location
+    country = _country(get("country"), get("iso3"))
+    data["location"] = _location(get, place, country, ("adm_1", "adm_2"), _UCDP_GEO_PRECISION.get(get("where_prec")))
     data["actors"] = {"perpetrators": [a for a in side_a if a], "targets": [b for b in side_b if b]}
     if best is not None:
         data["casualties"] = {"killed": _estimate(best, low, high, notes)}
@@ -297,14 +291,9 @@ def acled(row: Mapping[str, Any], overrides: Overrides) -> Mapped:
         notes = f"{notes}\nACLED tags: {get('tags')}" if notes else f"ACLED tags: {get('tags')}"
     if notes:
         data["summary"] = notes
-    location: dict[str, Any] = {"name": place, "country": _country(get("country"), get("iso"), get("iso3"))}
-    for key in ("admin1", "admin2"):
-        if _line(get(key)):
-            location[key] = _line(get(key))
-    _place(location, get("latitude"), get("longitude"))
-    if get("geo_precision") in _ACLED_GEO_PRECISION:
-        location["precision"] = _ACLED_GEO_PRECISION[get("geo_precision")]
-    data["location"] = location
+    country = _country(get("country"), get("iso"), get("iso3"))
+    precision = _ACLED_GEO_PRECISION.get(get("geo_precision"))
+    data["location"] = _location(get, place, country, ("admin1", "admin2"), precision)
     actors: dict[str, Any] = {}
     for key, names in (
         ("perpetrators", [actor1]),
@@ -321,3 +310,15 @@ def acled(row: Mapping[str, Any], overrides: Overrides) -> Mapped:
     _apply(data, overrides, fatalities)
     alias = f"ACLED:{get('event_id_cnty')}" if get("event_id_cnty") else None
     return Mapped(data, None, alias)
+
+
+def _location(get: Any, place: str, country: Any, admin_columns: tuple[str, str], precision: Any) -> dict[str, Any]:
+    """Return the location table of a dataset row (admin columns, coordinates, precision)."""
+    location: dict[str, Any] = {"name": place, "country": country}
+    for key, column in zip(("admin1", "admin2"), admin_columns, strict=True):
+        if _line(get(column)):
+            location[key] = _line(get(column))
+    _place(location, get("latitude"), get("longitude"))
+    if precision is not None:
+        location["precision"] = precision
+    return location
