@@ -382,7 +382,7 @@ class Ledger:
 
     def _snapshot(self, rev: str, today: dt.date | None = None) -> tuple[Any, str, list[Loaded], dict[str, str]]:
         """Return (repo, commit, entries, blob id by path) at a revision, parsing only uncached blobs."""
-        from ledger import git, snapshot
+        from ledger import git
 
         repo = git.Repo.discover(self.root)
         commit = repo.resolve(rev)
@@ -395,7 +395,7 @@ class Ledger:
             rel = repo.rel(item.path)
             cached = known.get(item.blob)
             if cached is not None and cached.get("id") == files.stem(rel):
-                out.append(Loaded(rel, files.stem(rel), snapshot.entry_from_record(cached)))
+                out.append(Loaded(rel, files.stem(rel), schema.from_json(cached)))
             else:
                 out.append(Loaded(rel, files.stem(rel), None))
                 missing.append((len(out) - 1, item))

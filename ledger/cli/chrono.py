@@ -56,12 +56,12 @@ def _report_skipped(found: Any, quiet: bool) -> None:
 
 def _selected(ledger: Ledger, selection: Selection, quiet: bool) -> tuple[list[model.Entry], dict[str, str]]:
     """Return the selected entries and their paths."""
-    from ledger.snapshot import entry_from_record
+    from ledger.schema import from_json
 
     found = ledger.find(selection)
     entries, paths = [], {}
     for record in found.records():  # one at a time: the records need not all be held at once
-        entries.append(entry_from_record(record))
+        entries.append(from_json(record))
         paths[record["id"]] = record["path"]
     _report_skipped(found, quiet)
     return entries, paths
@@ -81,9 +81,9 @@ def _columns(ledger: Ledger, selection: Selection, columns: Sequence[str], quiet
 
 def _fetch(ledger: Ledger, ids: Iterable[str]) -> list[model.Entry]:
     """Return the entries with these ids (withdrawn ones too), looked up in the index."""
-    from ledger.snapshot import entry_from_record
+    from ledger.schema import from_json
 
-    return [entry_from_record(r) for r in ledger.lookup(sorted(set(ids))).values()]
+    return [from_json(r) for r in ledger.lookup(sorted(set(ids))).values()]
 
 
 def _ancestors(ledger: Ledger, entries: Sequence[model.Entry]) -> dict[str, model.Entry]:
@@ -198,7 +198,7 @@ def chain(
 
     if output not in ("text", "json"):
         raise UsageError(f'unknown format "{output}" (choose from: text, json)')
-    from ledger.snapshot import entry_from_record
+    from ledger.schema import from_json
 
     ledger = open_ledger(ledger_dir)
     if not ledger.lookup([entry_id]):
@@ -211,7 +211,7 @@ def chain(
     forward = tl.tree(entry_id, links, tl.FORWARD)
     loops = list(dict.fromkeys(tl.cycles(back) + tl.cycles(forward)))
     drawn = ledger.lookup(sorted({line.id for line in (*back, *forward) if line.id in links}))
-    entries = {i: entry_from_record(r) for i, r in drawn.items()}
+    entries = {i: from_json(r) for i, r in drawn.items()}
     paths = {i: r["path"] for i, r in drawn.items()}
     labels = ledger.vocabulary
     e = entries[entry_id]
