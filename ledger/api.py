@@ -601,11 +601,6 @@ def _blob_cache(root: Path) -> Any:
     return BlobCache(root)
 
 
-def chronological(entry: model.Entry) -> tuple[dt.date, bool, dt.time, str]:
-    """Sort key of the chronology: date, then time (unknown first), then id."""
-    return (entry.date, entry.time is not None, entry.time or dt.time.min, entry.id)
-
-
 def _as_selection(selection: Any, include_withdrawn: bool = False) -> Any:
     """Accept a Selection, query text or None (everything)."""
     from ledger import query

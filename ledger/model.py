@@ -178,6 +178,11 @@ class Credibility(enum.StrEnum):
     C6 = "6"
 
 
+#: A regex character-class body: what entry text never holds (tab, LF and CR aside): C0 and C1
+#: controls, DEL, line separators and the bidi overrides that can disguise text. Validation,
+#: the vocabulary and terminal output all build on this one list.
+CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+
 ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(-[a-z0-9]+)+$"
 ID_MAX_LENGTH = 100
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -324,6 +329,11 @@ class Entry:
     @property
     def withdrawn(self) -> bool:
         return self.status is Status.WITHDRAWN
+
+
+def chronological(entry: Entry) -> tuple[dt.date, bool, dt.time, str]:
+    """Sort key of the chronology: date, then time (unknown first), then id."""
+    return (entry.date, entry.time is not None, entry.time or dt.time.min, entry.id)
 
 
 def best(count: int | Estimate | None) -> int | None:

@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 
 from ledger import model
 from ledger.errors import UsageError
+from ledger.model import chronological
 
 # -- the AST -------------------------------------------------------------------------------
 
@@ -599,11 +600,6 @@ def shows_withdrawn(selection: Selection) -> bool:
 # -- order ---------------------------------------------------------------------------------
 
 _CONFIDENCE_RANK = {m.value: i for i, m in enumerate(model.Confidence)}
-
-
-def chronological(entry: model.Entry) -> tuple[dt.date, bool, dt.time, str]:
-    """Sort key of the chronology: date, then time (unknown first), then id."""
-    return (entry.date, entry.time is not None, entry.time or dt.time.min, entry.id)
 
 
 def sort_value(entry: model.Entry, field: str) -> Any:

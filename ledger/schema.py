@@ -68,8 +68,8 @@ def _kind(tp: Any) -> tuple[str, Any]:
     return "scalar", tp
 
 
-_LINE_CHARS = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-_TEXT_CHARS = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+_LINE_CHARS = rf"[^{model.CONTROL}\t\n\r]"
+_TEXT_CHARS = rf"[^{model.CONTROL}]"
 _GOOD_LINE = re.compile(rf"(?=\s*\S){_LINE_CHARS}+")  # fullmatch: not blank, no control character
 _GOOD_TEXT = re.compile(rf"(?=\s*\S){_TEXT_CHARS}+")
 
@@ -296,7 +296,7 @@ class _Decoder:
 
 _BAD: Any = object()
 _TOP_LEVEL = frozenset(f.name for f in dataclasses.fields(model.Entry))
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(f"[{model.CONTROL}]")
 
 
 def _clip(text: str, width: int = 40) -> str:

@@ -17,13 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ledger import model
+from ledger.model import chronological
 
 PERIODS = ("day", "week", "month")
-
-
-def chronological(entry: model.Entry) -> tuple[dt.date, bool, dt.time, str]:
-    """Sort key of the chronology: date, then time (unknown first), then id."""
-    return (entry.date, entry.time is not None, entry.time or dt.time.min, entry.id)
 
 
 def order(entries: Iterable[model.Entry]) -> list[model.Entry]:

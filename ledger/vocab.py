@@ -30,7 +30,7 @@ from ledger.errors import Problem, Severity
 
 _TOP_KEYS = {"actors", "places", "ladder", "tags", "defaults"}
 # C0 and C1 controls, DEL, line separators and bidi overrides: never in a name or a label.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(rf"[{model.CONTROL}\t\n\r]")
 
 
 @dataclass(frozen=True, slots=True)
