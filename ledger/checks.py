@@ -78,8 +78,6 @@ def entry_problems(entry: model.Entry, path: str, line_of: LineOf, today: dt.dat
         values = getattr(entry, name)
         if len(set(values)) != len(values):
             add(name, "lists a value twice", _W)
-    if entry.actors and entry.actors.attribution is None and entry.actors.perpetrators:
-        pass  # attribution is optional; unknown is the reader's default
     return found
 
 

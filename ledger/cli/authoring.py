@@ -14,10 +14,10 @@ import typer
 from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
 from ledger.cli.filters import filtered
 from ledger.errors import ExitStatus, LedgerError, UsageError
+from ledger.model import EventType
 from ledger.query import Selection
 
-_TYPES = "airstrike, drone-strike, shelling, rocket-attack, missile-attack, explosion, ied, armed-clash, raid, ..."
-Names = Annotated[list[str] | None, typer.Option(show_default=False)]
+_TYPES = ", ".join(EventType)
 
 
 def _interactive() -> bool:
@@ -406,4 +406,3 @@ def export(
 
 def _n(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else many or one + 's'}"
-    finish(ExitStatus.OK)
