@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from ledger import model
+from ledger.flat import neutralise  # the one formula guard; `flat.restore` undoes it
 
 # C0 and C1 controls except tab and newline, DEL, and bidi overrides that can disguise text.
 _CONTROL = re.compile(rf"[{model.CONTROL}\r]")
 # What JSON leaves raw but a terminal would act on (C0 controls are always escaped by json).
 _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Row = Mapping[str, Any]
 FORMATS = ("table", "tsv", "csv", "json", "jsonl", "markdown", "ids")
@@ -77,11 +77,6 @@ def _tsv(rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: bool,
         out.write("\t".join(columns) + "\n")
     for row in rows:
         out.write("\t".join(_tsv_escape(cell(row.get(c))) for c in columns) + "\n")
-
-
-def neutralise(text: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula (prefix an apostrophe)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _csv(rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: bool, header: bool) -> None:
