@@ -143,7 +143,7 @@ def test_timeline_and_stats_as_of(repo: GitRepo, cli) -> None:
 def test_cached_records_rebuild_the_same_entries() -> None:
     from conftest import ROOT
 
-    from ledger import schema
+    from ledger.core import schema
 
     entries = Ledger(ROOT).entries()
     assert len(entries) >= 16

@@ -14,8 +14,8 @@ import pytest
 from conftest import entry
 from test_timeline_synth import copy_sample, random_specs, write_ledger
 
-from ledger import chart
-from ledger.timeline import Period
+from ledger.output import chart
+from ledger.reports.timeline import Period
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -85,7 +85,7 @@ def test_hostile_text_cannot_break_the_xml() -> None:
 
     from test_dupes import make
 
-    from ledger import timeline
+    from ledger.reports import timeline
 
     bad = make("2020-01-01-a", dt.date(2020, 1, 1), "protest")
     bad = dataclasses.replace(bad, title='</title><script>alert("x")</script> & \x01\x0b\ufffe end')

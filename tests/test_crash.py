@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, VALID
 
-from ledger import canonical, files
 from ledger.api import Ledger
+from ledger.store import canonical, files
 
 N = 2000
 HEADER = (

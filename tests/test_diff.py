@@ -486,7 +486,7 @@ def test_ledger_in_a_subfolder_of_the_repository(repo: GitRepo, cli) -> None:
 
 
 def test_reads_only_the_changed_blobs(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ledger import git, history
+    from ledger.vcs import git, history
 
     for day in range(1, 29):
         repo.write(f"2020-02-{day:02d}-incident", entry(date=f"2020-02-{day:02d}"))

@@ -14,8 +14,9 @@ import pytest
 from conftest import entry
 from test_timeline_synth import copy_sample
 
-from ledger import dupes, model
-from ledger.vocab import Place, Vocabulary
+from ledger.core import model
+from ledger.core.vocab import Place, Vocabulary
+from ledger.reports import dupes
 
 SIBLINGS = {"airstrike": "drone-strike", "shelling": "rocket-attack", "armed-clash": "raid"}
 TYPES = ["airstrike", "shelling", "armed-clash", "attack-on-civilians", "protest", "seizure"]

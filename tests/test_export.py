@@ -11,8 +11,9 @@ import re
 import pytest
 from conftest import VALID, entry
 
-from ledger import exporters, flat, ics, schema
 from ledger.api import Ledger
+from ledger.core import flat, schema
+from ledger.interchange import exporters, ics
 
 
 def esc(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
-from ledger import files
+from ledger.store import files
 
 TEXT = '''\
 title = "x"

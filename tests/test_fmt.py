@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conftest import VALID
 
-from ledger import canonical, writing
+from ledger.store import canonical, writing
 
 ID = "2020-01-05-green-zone-rockets"
 REL = f"entries/2020/01/{ID}.toml"
@@ -303,8 +303,8 @@ def test_a_second_writer_is_refused(make_ledger, cli):
 
 
 def test_file_changed_meanwhile_is_not_overwritten(make_ledger, monkeypatch):
-    from ledger import formatting
     from ledger.api import load_text
+    from ledger.store import formatting
 
     root = make_ledger({ID: messy()})
     real = formatting.canonical.reformat

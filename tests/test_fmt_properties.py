@@ -10,7 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger import canonical, files, schema
+from ledger.core import schema
+from ledger.store import canonical, files
 
 # Text as people paste it: quotes, backslashes, tabs, newlines, CR, non-ASCII, runs of quotes.
 TEXT = st.lists(st.sampled_from([*"ab \"'\\\t\n\rzéي—#=[]{}.,", '"""', "'''", "\xa0"]), min_size=1, max_size=30).map(

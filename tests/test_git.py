@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import entry
 
-from ledger import git
-from ledger.errors import LedgerError, UsageError
+from ledger.core.errors import LedgerError, UsageError
+from ledger.vcs import git
 
 AUTHORS = {"Ana": "ana@example.org", "Bo": "bo@example.org", "Cy": "cy@example.org"}
 

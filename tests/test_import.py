@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import VALID, entry
 
-from ledger import datasets, importers
 from ledger.api import Ledger
+from ledger.interchange import datasets, importers
 
 # -- round trips through our own export ------------------------------------------------------------
 
@@ -433,7 +433,7 @@ def test_csv_line_numbers_count_newlines_inside_cells():
 
 
 def test_country_lookup():
-    from ledger import gazetteer
+    from ledger.core import gazetteer
 
     assert [
         gazetteer.code_of(v) for v in ("Iraq", "IRQ", "368", "iq", "Türkiye", "Syrian Arab Republic", "Narnia")

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import entry
 
-from ledger import files, index, scan
+from ledger import index
 from ledger.api import Ledger
+from ledger.store import files, scan
 
 IDS = [f"2020-01-0{d}-event-{d}" for d in range(1, 8)]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from conftest import VALID
 
-from ledger import slug
 from ledger.cli import authoring
+from ledger.core import slug
 
 FLAGS = (
     "--date", "2020-01-05", "--type", "rocket-attack", "--escalation", "4", "--confidence", "reported",

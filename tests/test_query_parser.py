@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.errors import UsageError
+from ledger.core.errors import UsageError
 from ledger.query import And, Not, Or, QuerySyntaxError, Term, parse, unparse
 
 

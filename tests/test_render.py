@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ledger import render
+from ledger.output import render
 
 HOSTILE = {"id": "x", "title": "\x1b[2J\x1b]0;pwned\x07 =cmd\t|\r\nnext \u202eevil\x9b"}
 COLUMNS = ["id", "title"]
@@ -96,7 +96,7 @@ def test_cells_join_lists_and_leave_unknown_empty():
 
 
 def test_unknown_format_is_a_usage_error():
-    from ledger.errors import UsageError
+    from ledger.core.errors import UsageError
 
     with pytest.raises(UsageError, match='unknown format "xml"'):
         out("xml")

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from conftest import ROOT, VALID
 
-from ledger import model, schema
+from ledger.core import model, schema
 
 
 def as_json_data(value):
@@ -33,8 +33,8 @@ def validator():
 
 
 def test_committed_schema_is_current():
-    committed = json.loads((ROOT / "ledger" / "entry.schema.json").read_text())
-    assert committed == schema.json_schema(), "run: ledger schema > ledger/entry.schema.json"
+    committed = json.loads((ROOT / "ledger" / "core" / "entry.schema.json").read_text())
+    assert committed == schema.json_schema(), "run: ledger schema > ledger/core/entry.schema.json"
 
 
 def test_schema_command_prints_it(cli):

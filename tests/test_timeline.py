@@ -14,8 +14,9 @@ import pytest
 from conftest import entry
 from test_timeline_synth import Spec, copy_sample, random_specs, sum_known, write_ledger
 
-from ledger import model, timeline
-from ledger.schema import decode
+from ledger.core import model
+from ledger.core.schema import decode
+from ledger.reports import timeline
 
 SOLEIMANI = "2020-01-03-us-airstrike-kills-soleimani-and-muhandis-in-baghdad"
 ROCKETS = "2020-01-04-rockets-hit-green-zone-and-base-housing-us-forces"

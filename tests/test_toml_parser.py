@@ -14,7 +14,7 @@ import tomllib
 
 import pytest
 
-from ledger import files
+from ledger.store import files
 
 
 def parse(text: str):

@@ -349,7 +349,7 @@ def test_control_characters_do_not_reach_the_terminal(make_ledger, cli):
 
 
 def test_unreadable_file_even_as_root(make_ledger, cli, monkeypatch):
-    from ledger import files
+    from ledger.store import files
 
     make_ledger({ID: VALID, "2020-01-06-secret": VALID})
     real_open = os.open

@@ -10,8 +10,9 @@ from conftest import VALID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import api, checks
-from ledger.errors import Problem
+from ledger import api
+from ledger.core import checks
+from ledger.core.errors import Problem
 
 REL = "entries/2020/01/2020-01-05-green-zone-rockets.toml"
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -117,7 +118,7 @@ def test_random_edits_of_the_text(position, cut, insert):
 @FAST
 @given(st.text(max_size=30), st.sampled_from(["title", "summary", "tags", "responds_to", "as_reported"]))
 def test_fast_path_accepts_only_what_the_careful_checks_accept(text, name):
-    from ledger import model, schema
+    from ledger.core import model, schema
 
     meta = next(m for n, _, m in schema._fields(model.Entry) if n == name)
     if schema._quick(str, meta)(text):

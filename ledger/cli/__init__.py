@@ -10,7 +10,7 @@ import os
 import sys
 
 from ledger import __version__
-from ledger.errors import ExitStatus, LedgerError
+from ledger.core.errors import ExitStatus, LedgerError
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from ledger import __version__
-from ledger.errors import ExitStatus
+from ledger.core.errors import ExitStatus
 
 if TYPE_CHECKING:
     from ledger.api import Ledger

@@ -13,8 +13,8 @@ import typer
 
 from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
 from ledger.cli.filters import filtered
-from ledger.errors import ExitStatus, LedgerError, UsageError
-from ledger.model import EventType
+from ledger.core.errors import ExitStatus, LedgerError, UsageError
+from ledger.core.model import EventType
 from ledger.query import Selection
 
 _TYPES = ", ".join(EventType)
@@ -146,7 +146,7 @@ _PROMPTS = {
 
 def _ask(key: str) -> Any:
     """Ask for one required value on the terminal, again until it is acceptable."""
-    from ledger import model
+    from ledger.core import model
 
     label, choices_of = _PROMPTS[key]
     choices = {"type": model.EventType, "confidence": model.Confidence}.get(choices_of or "")
@@ -188,7 +188,7 @@ def _date(text: str, flag: str) -> dt.date:
 
 
 def _country(text: str) -> str:
-    from ledger import gazetteer
+    from ledger.core import gazetteer
 
     return gazetteer.code_of(text) or text.strip()
 
@@ -206,7 +206,7 @@ def _edit_and_check(ledger: Any, rel: str, quiet: bool) -> ExitStatus:
     if status != 0:
         say(f"the editor exited with status {status}", quiet)
     report = ledger.validate([ledger.root / rel])
-    from ledger.render import clean
+    from ledger.output.render import clean
 
     for problem in report.problems:
         typer.echo(clean(str(problem)), err=True)
@@ -229,8 +229,8 @@ def fmt(
     """Rewrite entry files in the one canonical layout; files whose data or comments would not survive are left alone."""
     import difflib
 
-    from ledger.formatting import LEFT_ALONE, REFORMATTED
-    from ledger.render import clean
+    from ledger.output.render import clean
+    from ledger.store.formatting import LEFT_ALONE, REFORMATTED
 
     ledger = open_ledger(ledger_dir)
     counts = {REFORMATTED: 0, LEFT_ALONE: 0, "unchanged": 0}
@@ -277,7 +277,7 @@ class _Progress:
         if total < self.MIN_ROWS:
             return
         if phase != self.phase:
-            from ledger.render import ProgressBar
+            from ledger.output.render import ProgressBar
 
             self.bar, self.phase = ProgressBar(sys.stderr, phase.ljust(8)), phase
         self.bar(done, total)
@@ -316,8 +316,9 @@ def import_(
     quiet: Quiet = False,
 ) -> None:
     """Create one entry per row of a CSV or JSON file (ours, ACLED's or UCDP GED's); never overwrites."""
-    from ledger import importers, model
-    from ledger.render import clean
+    from ledger.core import model
+    from ledger.interchange import importers
+    from ledger.output.render import clean
 
     if source is not None and source not in importers.SOURCES:
         raise typer.BadParameter(f'"{source}" is not one of: {", ".join(importers.SOURCES)}', param_hint="--from")
@@ -379,7 +380,7 @@ def export(
     selection: Selection,
 ) -> None:
     """Write the selected entries (every filter of `list`) as csv, json, jsonl, geojson, ics or acled."""
-    from ledger import exporters
+    from ledger.interchange import exporters
 
     if output_format not in exporters.FORMATS:
         raise typer.BadParameter(
@@ -389,7 +390,7 @@ def export(
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():  # reproducible calendars (DTSTAMP)
         stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    from ledger import exporters
+    from ledger.interchange import exporters
 
     ledger = open_ledger(ledger_dir)
     found = ledger.find(selection)

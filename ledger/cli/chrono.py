@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ledger import chrono_rows as cr
 from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
 from ledger.cli.filters import filtered
 from ledger.cli.history import AsOf
-from ledger.errors import ExitStatus, NotFound, UsageError
+from ledger.core.errors import ExitStatus, NotFound, UsageError
+from ledger.output import chrono_rows as cr
 from ledger.query import Selection
 
 if TYPE_CHECKING:
-    from ledger import model
     from ledger.api import Ledger
+    from ledger.core import model
 
 TABLE_FORMATS = ("table", "tsv", "csv", "json", "jsonl", "markdown", "ids")
 MAX_PERIODS = 100_000  # a day-by-day chart of centuries helps nobody; ask for weeks or months
@@ -43,7 +43,7 @@ def _width() -> int:
 
 
 def _choose_format(output: str | None, allowed: Sequence[str], is_tty: bool) -> str:
-    from ledger import render
+    from ledger.output import render
 
     return render.check_format(render.default_format(is_tty) if output is None else output, allowed)
 
@@ -56,7 +56,7 @@ def _report_skipped(found: Any, quiet: bool) -> None:
 
 def _selected(ledger: Ledger, selection: Selection, quiet: bool) -> tuple[list[model.Entry], dict[str, str]]:
     """Return the selected entries and their paths."""
-    from ledger.schema import from_json
+    from ledger.core.schema import from_json
 
     found = ledger.find(selection)
     entries, paths = [], {}
@@ -81,7 +81,7 @@ def _columns(ledger: Ledger, selection: Selection, columns: Sequence[str], quiet
 
 def _fetch(ledger: Ledger, ids: Iterable[str]) -> list[model.Entry]:
     """Return the entries with these ids (withdrawn ones too), looked up in the index."""
-    from ledger.schema import from_json
+    from ledger.core.schema import from_json
 
     return [from_json(r) for r in ledger.lookup(sorted(set(ids))).values()]
 
@@ -128,8 +128,8 @@ def timeline(
     selection: Selection,
 ) -> None:
     """Show the incidents in order with escalation, its change, days between and responds_to chains."""
-    from ledger import chart, render
-    from ledger import timeline as tl
+    from ledger.output import chart, render
+    from ledger.reports import timeline as tl
 
     is_tty = sys.stdout.isatty()
     if by is not None and by not in tl.PERIODS:
@@ -193,12 +193,12 @@ def chain(
     """Show what an incident answers (back to the roots) and what answered it, as trees."""
     import json
 
-    from ledger import timeline as tl
-    from ledger.render import clean, json_safe
+    from ledger.output.render import clean, json_safe
+    from ledger.reports import timeline as tl
 
     if output not in ("text", "json"):
         raise UsageError(f'unknown format "{output}" (choose from: text, json)')
-    from ledger.schema import from_json
+    from ledger.core.schema import from_json
 
     ledger = open_ledger(ledger_dir)
     if not ledger.lookup([entry_id]):
@@ -262,8 +262,8 @@ def stats(
     selection: Selection,
 ) -> None:
     """Count incidents, killed, injured and the highest escalation per group, largest first."""
-    from ledger import render
-    from ledger import stats as st
+    from ledger.output import render
+    from ledger.reports import stats as st
 
     if by not in st.BY:
         raise UsageError(f'--by "{by}" is not one of: {", ".join(st.BY)}')
@@ -281,7 +281,7 @@ def stats(
         count = len(entries)
         found = st.groups(entries, by, ledger.vocabulary)
     if fmt == "ids":
-        from ledger.render import clean
+        from ledger.output.render import clean
 
         for group in found:
             sys.stdout.write(clean(group.key) + "\n")
@@ -324,8 +324,8 @@ def dupes(
     selection: Selection,
 ) -> None:
     """List candidate duplicates: close in time and place, types of one category, ranked by score."""
-    from ledger import dupes as dp
-    from ledger import render
+    from ledger.output import render
+    from ledger.reports import dupes as dp
 
     is_tty = sys.stdout.isatty()
     fmt = _choose_format(output, TABLE_FORMATS, is_tty)

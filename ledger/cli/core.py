@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
-from ledger.errors import ExitStatus
+from ledger.core.errors import ExitStatus
 
 
 @app.command()
@@ -29,7 +29,7 @@ def validate(
     if output == "json":
         typer.echo(json.dumps([p.as_json() for p in report.problems], indent=2, ensure_ascii=False))
     else:
-        from ledger.render import clean
+        from ledger.output.render import clean
 
         for problem in report.problems:
             typer.echo(clean(str(problem)))
@@ -44,7 +44,7 @@ def schema(
     ] = "json",
 ) -> None:
     """Print the JSON Schema of an entry file (for Taplo / Even Better TOML) or the field table."""
-    from ledger import schema as schema_module
+    from ledger.core import schema as schema_module
 
     if output == "markdown":
         typer.echo(schema_module.field_table())

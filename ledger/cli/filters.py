@@ -34,7 +34,7 @@ from typing import Annotated, Any, TypeVar, overload
 import typer
 
 from ledger import query
-from ledger.errors import ExitStatus
+from ledger.core.errors import ExitStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -12,7 +12,7 @@ import typer
 
 from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
 from ledger.cli.filters import filtered, selection_from
-from ledger.errors import ExitStatus, UsageError
+from ledger.core.errors import ExitStatus, UsageError
 from ledger.query import Selection
 
 #: `--as-of REV` for the query commands (list, show, timeline, stats): answer from that revision.
@@ -81,8 +81,10 @@ def diff(
     selection: Selection,
 ) -> None:
     """Show which incidents were added, removed or changed, field by field. Exit 1 when they differ."""
-    from ledger import diffrender, history, query
+    from ledger import query
     from ledger.api import Ledger
+    from ledger.output import diffrender
+    from ledger.vcs import history
 
     _check_choice(output, _FORMATS, "--format")
     _check_choice(color, ("auto", "always", "never"), "--color")
@@ -125,7 +127,7 @@ def log(
     quiet: Quiet = False,
 ) -> None:
     """List the commits that changed an incident, newest first, with the fields they changed."""
-    from ledger import diffrender
+    from ledger.output import diffrender
 
     _check_choice(output, ("text", "json"), "--format")
     _check_choice(color, ("auto", "always", "never"), "--color")
@@ -175,7 +177,7 @@ def git_setup(
 @app.command("textconv", hidden=True)
 def textconv(path: Annotated[str, typer.Argument(help="The file git hands over.")]) -> None:
     """Print an entry in the canonical layout for git's diff (exits 0 whatever the input)."""
-    from ledger import history
+    from ledger.vcs import history
 
     text = history.textconv(path)
     buffer = getattr(sys.stdout, "buffer", None)

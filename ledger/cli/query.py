@@ -14,7 +14,7 @@ import typer
 from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
 from ledger.cli.filters import filtered
 from ledger.cli.history import AsOf
-from ledger.errors import ExitStatus, NotFound
+from ledger.core.errors import ExitStatus, NotFound
 from ledger.query import Selection
 
 DEFAULT_COLUMNS = ("id", "date", "type", "escalation", "country", "title")
@@ -34,7 +34,7 @@ def _progress(quiet: bool) -> Any:
     """Return a progress callback drawing on stderr when it is a terminal, else None."""
     if quiet or not sys.stderr.isatty():
         return None
-    from ledger.render import ProgressBar
+    from ledger.output.render import ProgressBar
 
     return ProgressBar(sys.stderr, "indexing")
 
@@ -47,12 +47,12 @@ def _columns(text: str | None) -> list[str] | None:
     names = [c.strip() for c in text.split(",") if c.strip()]
     for name in names:
         if name not in COLUMNS:
-            from ledger.errors import UsageError
-            from ledger.schema import suggest
+            from ledger.core.errors import UsageError
+            from ledger.core.schema import suggest
 
             raise UsageError(f'unknown column "{name}"{suggest(name, COLUMNS)} (choose from: {", ".join(COLUMNS)})')
     if not names:
-        from ledger.errors import UsageError
+        from ledger.core.errors import UsageError
 
         raise UsageError("--columns needs at least one column name")
     return names
@@ -80,7 +80,7 @@ def list_(
     selection: Selection,
 ) -> None:
     """List the incidents that match a query, in chronological order."""
-    from ledger import render
+    from ledger.output import render
 
     is_tty = sys.stdout.isatty()
     fmt = render.check_format(render.default_format(is_tty) if output is None else output)
@@ -133,7 +133,7 @@ def show(
     as_of: AsOf = None,
 ) -> None:
     """Show whole entries: laid out for reading, as their TOML file, or as JSON."""
-    from ledger import render
+    from ledger.output import render
 
     fmt = render.check_format(output, ("text", "toml", "json"))
     ledger = open_ledger(ledger_dir).at(as_of)
@@ -172,7 +172,7 @@ def show(
 
 
 def _missing_message(ledger: Any, entry_id: str) -> str:
-    from ledger.render import clean
+    from ledger.output.render import clean
 
     invalid = ledger.invalid_paths(entry_id)
     if invalid:

@@ -1,0 +1,221 @@
+"""Rules a JSON Schema cannot say: small functions over entries, returning problems.
+
+`entry_problems` looks at one entry; `ledger_problems` at the whole ledger (unique ids,
+links that must exist, are not later and form no cycle, plausible duplicates).
+Problems from `ledger_problems` carry line 0: the caller fills lines in for the few files
+concerned (`schema.LineOf`), so a clean ledger never pays for locating keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ledger.core import model
+from ledger.core.countries import CODES
+from ledger.core.errors import Problem, Severity
+from ledger.core.schema import LineOf
+
+_ID = re.compile(model.ID_PATTERN)
+_W = Severity.WARNING
+
+
+def id_problems(path: str, stem: str, entry_id: str | None, line_of: LineOf) -> list[Problem]:
+    """Check the file name is a valid id and agrees with an `id` key."""
+    found = []
+    if not _ID.match(stem) or len(stem) > model.ID_MAX_LENGTH:
+        found.append(
+            Problem(
+                path,
+                1,
+                "id",
+                f'file name "{stem}" is not a valid id '
+                f"(lowercase YYYY-MM-DD-words of a-z, 0-9 and -, at most {model.ID_MAX_LENGTH})",
+            )
+        )
+    elif entry_id is not None and entry_id != stem:
+        found.append(Problem(path, line_of("id"), "id", f'"{entry_id}" differs from the file name "{stem}"'))
+    return found
+
+
+def entry_problems(entry: model.Entry, path: str, line_of: LineOf, today: dt.date) -> list[Problem]:
+    """Check the cross-field rules of one entry."""
+    found: list[Problem] = []
+
+    def add(field: str, message: str, severity: Severity = Severity.ERROR) -> None:
+        found.append(Problem(path, line_of(field), field, message, severity))
+
+    if entry.date_end is not None and entry.date_end < entry.date:
+        add("date_end", f"{entry.date_end} is before date {entry.date}")
+    for name in ("date", "date_end"):
+        value = getattr(entry, name)
+        if value is not None and value > today:
+            add(name, f"{value} is in the future")
+    precision = entry.date_precision
+    if precision not in (None, model.DatePrecision.DAY) and entry.date_end is None:
+        add("date_end", f'date_precision "{precision}" without date_end: give the last possible day', _W)
+    loc = entry.location
+    if (loc.lat is None) != (loc.lon is None):
+        add("location.lat" if loc.lat is not None else "location.lon", "give both lat and lon, or neither")
+    if loc.country not in CODES and re.match(model.COUNTRY_PATTERN, loc.country):
+        add("location.country", f'"{loc.country}" is not an ISO 3166-1 alpha-2 country code')
+    if loc.precision is model.GeoPrecision.EXACT and loc.lat is None:
+        add("location.precision", '"exact" without coordinates', _W)
+    if entry.withdrawn:
+        if not entry.withdrawn_reason:
+            add("withdrawn_reason", "a withdrawn entry needs a withdrawn_reason")
+    else:
+        for name in ("withdrawn_reason", "duplicate_of"):
+            if getattr(entry, name) is not None:
+                add(name, 'only a withdrawn entry (status = "withdrawn") has this')
+    for name in ("responds_to", "related"):
+        if entry.id in getattr(entry, name):
+            add(name, "an entry cannot link to itself")
+    for name in ("responds_to", "related", "tags", "aliases"):
+        values = getattr(entry, name)
+        if len(set(values)) != len(values):
+            add(name, "lists a value twice", _W)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """What the ledger-wide checks need of an entry."""
+
+    id: str
+    path: str
+    date: dt.date
+    type: model.EventType
+    place: str
+    withdrawn: bool
+    duplicate_of: str | None
+    responds_to: tuple[str, ...]
+    related: tuple[str, ...]
+    tags: tuple[str, ...]
+
+    @classmethod
+    def of(cls, entry: model.Entry, path: str) -> Node:
+        return cls(
+            entry.id,
+            path,
+            entry.date,
+            entry.type,
+            entry.location.name.casefold(),
+            entry.withdrawn,
+            entry.duplicate_of,
+            entry.responds_to,
+            entry.related,
+            entry.tags,
+        )
+
+
+def ledger_problems(nodes: Sequence[Node], taken_ids: Iterable[tuple[str, str]] = ()) -> list[Problem]:
+    """Check what involves several entries.
+
+    `taken_ids` are (id, path) of files that exist but did not decode: they still hold
+    their id, and links to them are not reported as missing.
+    """
+    found: list[Problem] = []
+    by_id: dict[str, Node] = {}
+    paths_of: dict[str, list[str]] = defaultdict(list)
+    for node in nodes:
+        paths_of[node.id].append(node.path)
+        by_id.setdefault(node.id, node)
+    existing = set(by_id)
+    for entry_id, path in taken_ids:
+        paths_of[entry_id].append(path)
+        existing.add(entry_id)
+    for entry_id, paths in paths_of.items():
+        if len(paths) > 1:
+            for path in paths:
+                others = ", ".join(p for p in sorted(paths) if p != path)
+                found.append(Problem(path, 1, "id", f'id "{entry_id}" is also used by {others}'))
+    for node in nodes:
+        for i, target in enumerate(node.responds_to):
+            field = f"responds_to[{i}]"
+            if target not in existing:
+                found.append(_missing(node, field, target, existing))
+            elif target in by_id and by_id[target].date > node.date:
+                found.append(
+                    Problem(
+                        node.path, 0, field, f'"{target}" ({by_id[target].date}) is later than this entry ({node.date})'
+                    )
+                )
+        for i, target in enumerate(node.related):
+            if target not in existing:
+                found.append(_missing(node, f"related[{i}]", target, existing))
+        if node.duplicate_of is not None:
+            if node.duplicate_of not in existing:
+                found.append(_missing(node, "duplicate_of", node.duplicate_of, existing))
+            elif node.duplicate_of == node.id:
+                found.append(Problem(node.path, 0, "duplicate_of", "an entry cannot duplicate itself"))
+    found.extend(_cycles(nodes, by_id))
+    found.extend(_plausible_duplicates(nodes))
+    return found
+
+
+def _missing(node: Node, field: str, target: str, existing: set[str]) -> Problem:
+    from ledger.core.schema import suggest
+
+    return Problem(node.path, 0, field, f'no entry "{target}"{suggest(target, existing)}')
+
+
+def _cycles(nodes: Sequence[Node], by_id: dict[str, Node]) -> list[Problem]:
+    """Report each responds_to cycle once, at its first member in id order."""
+    found = []
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    for start in sorted(by_id):
+        if state.get(start):
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        trail: list[str] = [start]
+        state[start] = 1
+        while stack:
+            current, index = stack[-1]
+            links = [t for t in by_id[current].responds_to if t in by_id]
+            if index < len(links):
+                stack[-1] = (current, index + 1)
+                nxt = links[index]
+                if state.get(nxt) == 1:
+                    loop = [*trail[trail.index(nxt) :], nxt]
+                    first = min(loop[:-1])
+                    node = by_id[first]
+                    found.append(
+                        Problem(node.path, 0, "responds_to", "responds_to forms a cycle: " + " -> ".join(loop))
+                    )
+                elif not state.get(nxt):
+                    state[nxt] = 1
+                    stack.append((nxt, 0))
+                    trail.append(nxt)
+            else:
+                state[current] = 2
+                stack.pop()
+                trail.pop()
+    return found
+
+
+def _plausible_duplicates(nodes: Sequence[Node]) -> list[Problem]:
+    groups: dict[tuple[dt.date, str, model.EventType], list[Node]] = defaultdict(list)
+    for node in nodes:
+        if not node.withdrawn:
+            groups[(node.date, node.place, node.type)].append(node)
+    found = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        for node in group:
+            others = [o.id for o in group if o is not node and o.duplicate_of != node.id]
+            if others:
+                found.append(
+                    Problem(
+                        node.path,
+                        0,
+                        "",
+                        "possible duplicate of " + ", ".join(sorted(others)) + " (same date, place and type)",
+                        _W,
+                    )
+                )
+    return found

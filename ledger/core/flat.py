@@ -1,0 +1,222 @@
+"""The flat (CSV) form of an entry: one column per field, derived from the model.
+
+Columns are the dotted field paths in model order (`location.lat`, `actors.perpetrators`),
+plus the derived `category` after `type` and the file's `path` at the end. A casualty count
+takes three columns (`casualties.killed`, `casualties.killed.low`, `casualties.killed.high`);
+lists are joined with "; " (written as a JSON array instead when an item holds ";" or starts
+with "["); `sources` is a JSON array of source objects. An empty cell is an absent field.
+`unflatten` turns such a row back into entry data, leaving values it cannot convert as strings
+so that validation names them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import functools
+import json
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+from ledger.core import model
+
+LIST_SEPARATOR = "; "
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Column:
+    name: str  # dotted path, the CSV header
+    kind: str  # str, int, float, date, time, list, json, best, low, high, derived
+    item: type | None = None  # the record type of a `json` column
+
+
+@functools.cache
+def columns() -> tuple[Column, ...]:
+    """Return the flat columns in order (derived from `model.Entry`)."""
+    out: list[Column] = []
+    _walk(model.Entry, "", out)
+    return (*out, Column("path", "derived"))
+
+
+def _walk(cls: type, prefix: str, out: list[Column]) -> None:
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        name = f"{prefix}{f.name}"
+        tp = _strip_optional(hints[f.name])
+        origin = typing.get_origin(tp)
+        if origin is tuple:
+            item = typing.get_args(tp)[0]
+            if dataclasses.is_dataclass(item):
+                out.append(Column(name, "json", typing.cast(type, item)))
+            else:
+                out.append(Column(name, "list"))
+        elif origin in (typing.Union, types.UnionType):  # int | Estimate
+            out.extend(Column(n, k) for n, k in ((name, "best"), (f"{name}.low", "low"), (f"{name}.high", "high")))
+        elif dataclasses.is_dataclass(tp):
+            _walk(typing.cast(type, tp), f"{name}.", out)
+        else:
+            out.append(Column(name, _scalar_kind(tp)))
+        if name == "type":
+            out.append(Column("category", "derived"))
+
+
+def _strip_optional(tp: Any) -> Any:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        rest = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(rest) == 1:
+            return rest[0]
+    return tp
+
+
+def _scalar_kind(tp: Any) -> str:
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return "str"
+    return {str: "str", int: "int", float: "float", dt.date: "date", dt.time: "time"}[tp]
+
+
+def flatten(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the flat row of an entry's JSON form (`schema.to_json`): column -> cell value."""
+    row: dict[str, Any] = {}
+    for column in columns():
+        value = _get(record, column.name.removesuffix(".low").removesuffix(".high"))
+        if column.kind in ("best", "low", "high") and isinstance(value, Mapping):
+            value = value.get("best" if column.kind == "best" else column.kind)
+        elif column.kind in ("low", "high"):
+            value = None
+        elif column.kind == "list" and value is not None:
+            value = _join(value)
+        elif column.kind == "json" and value is not None:
+            value = json.dumps(value, ensure_ascii=False)
+        row[column.name] = "" if value is None else value
+    return row
+
+
+def _get(record: Mapping[str, Any], path: str) -> Any:
+    value: Any = record
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _join(items: list[str]) -> str:
+    if any(";" in item or item.startswith("[") for item in items):
+        return json.dumps(items, ensure_ascii=False)
+    return LIST_SEPARATOR.join(items)
+
+
+def unflatten(row: Mapping[str, str]) -> dict[str, Any]:
+    """Return entry data (TOML types) from a flat row; unknown columns are kept for validation to report."""
+    data: dict[str, Any] = {}
+    known = {c.name: c for c in columns()}
+    for name, cell in row.items():
+        if name is None or cell is None or not str(cell).strip():
+            continue
+        column = known.get(name, Column(name, "str"))
+        if column.kind == "derived":
+            continue
+        value = _convert(column, str(cell).strip() if column.kind != "str" else str(cell))
+        if column.kind in ("low", "high"):
+            key = name.rsplit(".", 1)[0]
+            current = _get(data, key)
+            estimate = dict(current) if isinstance(current, Mapping) else {}
+            if current is not None and not isinstance(current, Mapping):
+                estimate["best"] = current
+            estimate[column.kind] = value
+            _put(data, key, estimate)
+        elif column.kind == "best" and isinstance(_get(data, name), Mapping):
+            _put(data, name, {"best": value, **_get(data, name)})
+        else:
+            _put(data, name, value)
+    return data
+
+
+def _put(data: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        data = data.setdefault(part, {})
+    data[last] = value
+
+
+def _convert(column: Column, cell: str) -> Any:
+    kind = column.kind
+    try:
+        if kind in ("int", "best", "low", "high"):
+            return int(cell)
+        if kind == "float":
+            return float(cell)
+        if kind == "date":
+            return dt.date.fromisoformat(cell)
+        if kind == "time":
+            return dt.time.fromisoformat(cell)
+    except ValueError:
+        return cell  # validation reports "expected an integer, found a string"
+    if kind == "list":
+        if cell.startswith("["):
+            try:
+                items = json.loads(cell)
+            except ValueError:
+                return cell
+            return items
+        return [item.strip() for item in cell.split(";") if item.strip()]
+    if kind == "json":
+        try:
+            return revive(json.loads(cell), column.item)
+        except ValueError:
+            return cell
+    return cell
+
+
+def revive(value: Any, cls: type | None = None) -> Any:
+    """Turn the ISO strings of JSON data into dates and times, guided by the model (tolerantly)."""
+    if isinstance(value, list):
+        return [revive(item, cls) for item in value]
+    if not isinstance(value, dict):
+        return value
+    owner = cls or model.Entry
+    hints = typing.get_type_hints(owner) if dataclasses.is_dataclass(owner) else {}
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        tp = _strip_optional(hints.get(key, Any))
+        if typing.get_origin(tp) is tuple:
+            tp = typing.get_args(tp)[0]
+        if typing.get_origin(tp) in (typing.Union, types.UnionType):
+            tp = model.Estimate
+        if isinstance(item, str) and tp in (dt.date, dt.time):
+            try:
+                item = tp.fromisoformat(item)
+            except ValueError:
+                pass  # left as text: validation names it
+        elif isinstance(item, dict | list) and dataclasses.is_dataclass(tp):
+            item = revive(item, typing.cast(type, tp))
+        out[key] = item
+    return out
+
+
+# -- CSV cells: formula neutralising that import can undo ---------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: Any) -> Any:
+    """Return a CSV cell that a spreadsheet will not run as a formula: a `'` goes in front.
+
+    Numbers stay numbers. A text that already starts with `'` gets one more, so that
+    `restore` gives back exactly what was written.
+    """
+    if not isinstance(cell, str) or not cell:
+        return cell
+    if cell.startswith(_FORMULA_START) or cell.startswith("'"):
+        return "'" + cell
+    return cell
+
+
+def restore(cell: str, *, strict: bool = True) -> str:
+    """Undo `neutralise`; with `strict=False` remove a `'` only where it guards a formula start."""
+    if cell.startswith("'") and (strict or cell[1:].startswith(_FORMULA_START)):
+        return cell[1:]
+    return cell

@@ -1,0 +1,541 @@
+"""Derived from `model`: decode TOML data to records, encode them back, JSON Schema, docs.
+
+`decode` never raises on bad data: it returns the record (or None) and every problem found.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import enum
+import functools
+import math
+import re
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ledger.core import model
+from ledger.core.errors import Problem, Severity
+
+LineOf = Callable[[str], int]
+
+
+def _no_line(_field: str) -> int:
+    return 0
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, Any, Mapping[str, Any]], ...]:
+    """Return (name, type, spec) for each field of a model dataclass, in canonical order."""
+    hints = _hints(cls)
+    return tuple((f.name, hints[f.name], f.metadata) for f in dataclasses.fields(cls))
+
+
+@functools.cache
+def _names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
+
+
+def _strip_optional(tp: Any) -> Any:
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = tuple(a for a in args if a is not type(None))
+        return rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007
+    return tp
+
+
+@functools.cache
+def _kind(tp: Any) -> tuple[str, Any]:
+    """Classify a field type once: scalar, enum, record, sequence (of item) or count."""
+    tp = _strip_optional(tp)
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        return "sequence", typing.get_args(tp)[0]
+    if origin in (typing.Union, types.UnionType):
+        return "count", None
+    if dataclasses.is_dataclass(tp):
+        return "record", tp
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return "enum", tp
+    return "scalar", tp
+
+
+_LINE_CHARS = rf"[^{model.CONTROL}\t\n\r]"
+_TEXT_CHARS = rf"[^{model.CONTROL}]"
+_GOOD_LINE = re.compile(rf"(?=\s*\S){_LINE_CHARS}+")  # fullmatch: not blank, no control character
+_GOOD_TEXT = re.compile(rf"(?=\s*\S){_TEXT_CHARS}+")
+
+
+def _quick(tp: Any, meta: Mapping[str, Any]) -> Any:
+    """Return a cheap test that a raw value is valid as it stands (None: no fast path)."""
+    lo, hi = meta["minimum"], meta["maximum"]
+    if tp is str:
+        limit = meta["max_length"] or 0
+        if meta["pattern"]:
+            good = re.compile(meta["pattern"]).fullmatch
+        else:
+            good = (_GOOD_LINE if meta["one_line"] else _GOOD_TEXT).fullmatch
+        return lambda v: type(v) is str and good(v) is not None and (not limit or len(v) <= limit)
+    if tp is int:
+        return lambda v: type(v) is int and (lo is None or v >= lo) and (hi is None or v <= hi)
+    if tp is float:
+        return lambda v: type(v) is float and lo <= v <= hi  # NaN and inf fail: the careful road
+    if tp in (dt.date, dt.time):
+        return lambda v: type(v) is tp
+    return None
+
+
+@functools.cache
+def _plan(cls: type) -> tuple[tuple[str, Any, Mapping[str, Any], str, Any], ...]:
+    """Return (name, type, spec, kind, fast check) per field of a model dataclass."""
+    plan = []
+    for name, tp, meta in _fields(cls):
+        kind, inner = _kind(tp)
+        quick: Any = None
+        if kind == "enum":
+            quick = {m.value: m for m in inner}
+        elif kind == "scalar":
+            quick = _quick(inner, meta)
+        elif kind == "sequence" and _kind(inner)[0] == "scalar":
+            quick = _quick(_kind(inner)[1], meta)
+        plan.append((name, tp, meta, kind, quick))
+    return tuple(plan)
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dt.datetime):
+        return "a date-time"
+    if isinstance(value, dt.date):
+        return "a date"
+    if isinstance(value, dt.time):
+        return "a time"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def suggest(word: str, choices: typing.Iterable[str]) -> str:
+    """Return ' (did you mean "x"?)' for a near miss, or ''."""
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+class _Decoder:
+    """Walks raw TOML data against the model, collecting problems."""
+
+    def __init__(self, path: str, line_of: LineOf, fixed: Mapping[str, Any] | None = None) -> None:
+        self.path = path
+        self.fixed = fixed or {}
+        self.line_of = line_of
+        self.problems: list[Problem] = []
+
+    def problem(self, where: str, message: str, severity: Severity = Severity.ERROR) -> None:
+        self.problems.append(Problem(self.path, self.line_of(where), where, message, severity))
+
+    def record(self, cls: type, raw: Any, where: str) -> Any:
+        if not isinstance(raw, dict):
+            self.problem(where or "(file)", f"expected a table, found {_type_name(raw)}")
+            return None
+        known = _names(cls)
+        for key in raw:
+            if key not in known:
+                at = f"{where}.{key}" if where else key
+                if where and key in _TOP_LEVEL:
+                    hint = " (a top-level key written after a table? move it above the first table)"
+                else:
+                    hint = suggest(key, known)
+                self.problem(at, f"unknown key{hint}")
+        values: dict[str, Any] = {}
+        ok = True
+        fixed = self.fixed if not where else {}
+        for name, tp, meta, kind, quick in _plan(cls):
+            if name in fixed:
+                values[name] = fixed[name]
+                continue
+            if name not in raw:
+                if meta["required"]:
+                    self.problem(f"{where}.{name}" if where else name, "required field is missing")
+                    ok = False
+                continue
+            given = raw[name]
+            # Fast paths for the common, valid case; anything else takes the careful road below.
+            if kind == "enum":
+                member = quick.get(given) if type(given) is str else None
+                if member is not None:
+                    values[name] = member
+                    continue
+            elif quick is not None and (
+                quick(given)
+                if kind == "scalar"
+                else type(given) is list and len(given) >= (meta["min_items"] or 0) and all(map(quick, given))
+            ):
+                values[name] = tuple(given) if kind == "sequence" else given
+                continue
+            value = self.value(tp, given, f"{where}.{name}" if where else name, meta)
+            if value is _BAD:
+                ok = False if meta["required"] else ok
+                continue
+            values[name] = value
+        if not ok:
+            return None
+        return cls(**values)
+
+    def value(self, tp: Any, raw: Any, at: str, meta: Mapping[str, Any]) -> Any:
+        kind, inner = _kind(tp)
+        if kind == "scalar":
+            return self.scalar(inner, raw, at, meta)
+        if kind == "enum":
+            return self.choice(inner, raw, at)
+        if kind == "record":
+            result = self.record(inner, raw, at)
+            return _BAD if result is None else result
+        if kind == "sequence":
+            return self.sequence(inner, raw, at, meta)
+        if isinstance(raw, dict):  # a count: int | Estimate
+            return self.estimate(raw, at)
+        return self.scalar(int, raw, at, meta)
+
+    def sequence(self, item: Any, raw: Any, at: str, meta: Mapping[str, Any]) -> Any:
+        if not isinstance(raw, list):
+            self.problem(at, f"expected an array, found {_type_name(raw)}")
+            return _BAD
+        if meta["min_items"] and len(raw) < meta["min_items"]:
+            self.problem(at, f"needs at least {meta['min_items']} item(s)")
+        out = []
+        for i, element in enumerate(raw):
+            value = self.value(item, element, f"{at}[{i}]", meta)
+            if value is not _BAD:
+                out.append(value)
+        return tuple(out)
+
+    def estimate(self, raw: dict[str, Any], at: str) -> Any:
+        est = self.record(model.Estimate, raw, at)
+        if est is None:
+            return _BAD
+        low, high = est.low, est.high
+        if (low is not None and low > est.best) or (high is not None and high < est.best):
+            self.problem(at, f"needs low <= best <= high, found {low} / {est.best} / {high}")
+        if low is not None and high is not None and low > high:
+            self.problem(at, f"low {low} is above high {high}")
+        return est
+
+    def scalar(self, tp: Any, raw: Any, at: str, meta: Mapping[str, Any]) -> Any:
+        if tp is str:
+            if not isinstance(raw, str):
+                return self.wrong(at, "a string", raw)
+            self.text(raw, at, meta)
+            return raw
+        if tp is int:
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                return self.wrong(at, "an integer", raw)
+        elif tp is float:
+            if isinstance(raw, bool) or not isinstance(raw, int | float):
+                return self.wrong(at, "a number", raw)
+            if not math.isfinite(raw):
+                self.problem(at, f"must be a finite number, found {raw}")
+                return _BAD
+            raw = float(raw)
+        elif tp is dt.date:
+            if isinstance(raw, dt.datetime) or not isinstance(raw, dt.date):
+                hint = " (write a TOML date without quotes: 2020-01-05)" if isinstance(raw, str) else ""
+                return self.wrong(at, "a date", raw, hint)
+        elif tp is dt.time and not isinstance(raw, dt.time):
+            hint = " (write a TOML time without quotes: 21:30:00)" if isinstance(raw, str) else ""
+            return self.wrong(at, "a time", raw, hint)
+        lo, hi = meta["minimum"], meta["maximum"]
+        if (lo is not None and raw < lo) or (hi is not None and raw > hi):
+            self.problem(at, _range_message(raw, lo, hi))
+            return _BAD
+        return raw
+
+    def text(self, raw: str, at: str, meta: Mapping[str, Any]) -> None:
+        if not raw.strip():
+            self.problem(at, "must not be empty")
+        if meta["one_line"] and ("\n" in raw or "\r" in raw):
+            self.problem(at, "must be one line")
+        if _CONTROL.search(raw):
+            self.problem(at, "contains a control character")
+        if meta["max_length"] and len(raw) > meta["max_length"]:
+            self.problem(at, f"is longer than {meta['max_length']} characters")
+        if meta["pattern"] and not re.fullmatch(meta["pattern"], raw):
+            self.problem(at, f'"{_clip(raw)}" does not match {meta["pattern"]}')
+
+    def choice(self, tp: type[enum.Enum], raw: Any, at: str) -> Any:
+        if not isinstance(raw, str):
+            return self.wrong(at, "a string", raw)
+        try:
+            return tp(raw)
+        except ValueError:
+            allowed = [str(m.value) for m in tp]
+            hint = suggest(raw, allowed) or f" (one of: {', '.join(allowed)})"
+            self.problem(at, f'"{_clip(raw)}" is not allowed{hint}')
+            return _BAD
+
+    def wrong(self, at: str, expected: str, raw: Any, hint: str = "") -> Any:
+        self.problem(at, f"expected {expected}, found {_type_name(raw)}{hint}")
+        return _BAD
+
+
+_BAD: Any = object()
+_TOP_LEVEL = frozenset(f.name for f in dataclasses.fields(model.Entry))
+_CONTROL = re.compile(f"[{model.CONTROL}]")
+
+
+def _clip(text: str, width: int = 40) -> str:
+    text = text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _range_message(value: Any, lo: Any, hi: Any) -> str:
+    if lo is not None and hi is not None:
+        return f"{value} is out of range {lo}..{hi}"
+    if lo is not None:
+        return f"{value} is below the minimum {lo}"
+    return f"{value} is above the maximum {hi}"
+
+
+def decode(
+    raw: Any, *, entry_id: str, path: str = "", line_of: LineOf = _no_line
+) -> tuple[model.Entry | None, list[Problem]]:
+    """Turn parsed TOML into an Entry; return it (None if unusable) and every problem."""
+    # The file name is the id; a written `id` must be a string (equality is checks.id_problems').
+    decoder = _Decoder(path, line_of, {"id": entry_id})
+    if isinstance(raw, dict) and "id" in raw and not isinstance(raw["id"], str):
+        decoder.wrong("id", "a string", raw["id"])
+    entry = decoder.record(model.Entry, raw, "")
+    return entry, decoder.problems
+
+
+# -- encoding ---------------------------------------------------------------------------
+
+
+def encode(record: Any, *, json: bool = False) -> Any:
+    """Return a record as plain data in canonical key order; dates as ISO strings if `json`.
+
+    Unset optional fields and empty lists are left out, so TOML output stays minimal.
+    """
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        out: dict[str, Any] = {}
+        for name, _, _ in _fields(type(record)):
+            value = getattr(record, name)
+            if value is None or value == ():
+                continue
+            out[name] = encode(value, json=json)
+        return out
+    if isinstance(record, tuple | list):
+        return [encode(v, json=json) for v in record]
+    if isinstance(record, enum.Enum):
+        return record.value
+    if json and isinstance(record, dt.date | dt.time):
+        return record.isoformat()
+    return record
+
+
+def to_toml_data(entry: model.Entry) -> dict[str, Any]:
+    """Return the data a file holds for `entry` (no `id`: the file name carries it)."""
+    data = encode(entry)
+    data.pop("id", None)
+    return typing.cast(dict[str, Any], data)
+
+
+def to_json(entry: model.Entry, path: str) -> dict[str, Any]:
+    """Return the documented JSON form of an entry: id, path, fields, derived category."""
+    data = typing.cast(dict[str, Any], encode(entry, json=True))
+    out = {"id": entry.id, "path": path}
+    for key, value in data.items():
+        if key == "type":
+            out["type"] = value
+            out["category"] = str(entry.category)
+        elif key != "id":
+            out[key] = value
+    return out
+
+
+def from_json(data: Mapping[str, Any]) -> model.Entry:
+    """Rebuild an entry from its trusted JSON form (`to_json`, e.g. from the index), without re-validating.
+
+    Keys that are not fields (`path`, `category`) are ignored. Time-travel queries rebuild
+    100,000 entries this way, so a reader is planned once per record class.
+    """
+    return typing.cast(model.Entry, _reader(model.Entry)(data))
+
+
+@functools.cache
+def _reader(cls: type) -> Callable[[Mapping[str, Any]], Any]:
+    hints = typing.get_type_hints(cls)
+    plan = [(f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls)]
+
+    def read(data: Mapping[str, Any]) -> Any:
+        return cls(**{name: convert(data[name]) for name, convert in plan if name in data})
+
+    return read
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _converter(tp: Any) -> Callable[[Any], Any]:
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        records = [a for a in args if dataclasses.is_dataclass(a)]
+        if len(args) == 1:
+            return _converter(args[0])
+        if records:  # `int | Estimate`: a table is the record, anything else stays as it is
+            read = _reader(records[0])
+            return lambda value: read(value) if isinstance(value, dict) else value
+        return _same
+    if typing.get_origin(tp) is tuple:
+        item = _converter(args[0])
+        return lambda values: tuple(item(v) for v in values)
+    if tp is dt.date:
+        return dt.date.fromisoformat
+    if tp is dt.time:
+        return dt.time.fromisoformat
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp
+    if dataclasses.is_dataclass(tp):
+        return _reader(typing.cast(type, tp))
+    return _same
+
+
+# -- JSON Schema and docs -----------------------------------------------------------------
+
+_ENTRY_ONLY = {"id"}  # allowed in files, but described as derived
+
+
+def _scalar_schema(tp: Any, meta: Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        values = [str(m.value) for m in tp]
+        schema: dict[str, Any] = {"type": "string", "enum": values}
+        doc = (tp.__doc__ or "").strip()
+        schema["x-taplo"] = {"docs": {"enumValues": [f"{v}" + (f": {doc}" if doc else "") for v in values]}}
+        return schema
+    if tp is str:
+        schema = {"type": "string", "minLength": 1}
+        if meta["pattern"]:
+            schema["pattern"] = meta["pattern"]
+        if meta["max_length"]:
+            schema["maxLength"] = meta["max_length"]
+        return schema
+    if tp is int:
+        schema = {"type": "integer"}
+    elif tp is float:
+        schema = {"type": "number"}
+    elif tp is dt.date:
+        return {"type": "string", "format": "date"}
+    elif tp is dt.time:
+        return {"type": "string", "format": "time"}
+    else:  # pragma: no cover - the model uses no other scalar types
+        raise TypeError(f"no JSON Schema for {tp!r}")
+    if meta["minimum"] is not None:
+        schema["minimum"] = meta["minimum"]
+    if meta["maximum"] is not None:
+        schema["maximum"] = meta["maximum"]
+    return schema
+
+
+def _field_schema(tp: Any, meta: Mapping[str, Any]) -> dict[str, Any]:
+    tp = _strip_optional(tp)
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        item = typing.get_args(tp)[0]
+        schema: dict[str, Any] = {"type": "array", "items": _field_schema(item, meta)}
+        if meta["min_items"]:
+            schema["minItems"] = meta["min_items"]
+        return schema
+    if origin in (typing.Union, types.UnionType):
+        return {"oneOf": [_scalar_schema(int, meta), {"$ref": "#/definitions/Estimate"}]}
+    if dataclasses.is_dataclass(tp):
+        return {"$ref": f"#/definitions/{typing.cast(type, tp).__name__}"}
+    return _scalar_schema(tp, meta)
+
+
+def _object_schema(cls: type) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for name, tp, meta in _fields(cls):
+        prop = _field_schema(tp, meta)
+        prop = {"description": meta["doc"], **prop}
+        properties[name] = prop
+        if meta["required"] and name not in _ENTRY_ONLY:
+            required.append(name)
+    schema: dict[str, Any] = {
+        "type": "object",
+        "description": (cls.__doc__ or "").strip(),
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema (Draft 7, editor-friendly) of an entry file."""
+    nested = (model.Location, model.Actors, model.Casualties, model.Estimate, model.Source)
+    root = _object_schema(model.Entry)
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://incident-ledger.invalid/entry.schema.json",
+        "title": "incident-ledger entry",
+        **root,
+        "definitions": {cls.__name__: _object_schema(cls) for cls in nested},
+    }
+
+
+def _type_label(tp: Any) -> str:
+    tp = _strip_optional(tp)
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        return f"list of {_type_label(typing.get_args(tp)[0])}"
+    if origin in (typing.Union, types.UnionType):
+        return "int or {best, low, high}"
+    if dataclasses.is_dataclass(tp):
+        return "table"
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return "enum: " + ", ".join(f"`{m.value}`" for m in tp)
+    return {str: "string", int: "integer", float: "number", dt.date: "date", dt.time: "time"}[tp]
+
+
+def field_table() -> str:
+    """Return the Markdown field reference (the README embeds it; a test keeps it current)."""
+    lines = ["| field | type | required | meaning |", "|---|---|---|---|"]
+
+    def rows(cls: type, prefix: str) -> None:
+        for name, tp, meta in _fields(cls):
+            label = f"{prefix}{name}"
+            req = "yes" if meta["required"] and name not in _ENTRY_ONLY else ""
+            doc = meta["doc"].replace("|", "\\|")
+            lines.append(f"| `{label}` | {_type_label(tp)} | {req} | {doc} |")
+            inner = _strip_optional(tp)
+            if typing.get_origin(inner) is tuple:
+                inner = typing.get_args(inner)[0]
+            if dataclasses.is_dataclass(inner):
+                sub = "[]." if typing.get_origin(_strip_optional(tp)) is tuple else "."
+                rows(typing.cast(type, inner), f"{label}{sub}")
+
+    rows(model.Entry, "")
+    lines.append(
+        "| `*.killed`, `*.injured` as table | `best`, `low`, `high` | `best` | "
+        "a range: `low <= best <= high`, none negative |"
+    )
+    return "\n".join(lines)

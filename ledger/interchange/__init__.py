@@ -1,0 +1,1 @@
+"""Readers and writers of other formats: CSV, JSON, ACLED, UCDP GED, iCalendar."""

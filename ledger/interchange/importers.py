@@ -1,0 +1,173 @@
+"""Rows of other datasets -> entry data (pure: text in, plain data out; no files).
+
+`read(source, text)` yields the rows of a file; `mapper(source)` turns one row into entry data
+(TOML types: dates as `datetime.date`), its source id for `aliases` and notes about repairs.
+Sources: `csv` / `json` (this tool's own export, `json` also reads JSON Lines), `acled`
+(ACLED's CSV export), `ucdp` (UCDP GED's CSV, with or without its HXL tag row); the
+mappers of the two datasets live in `datasets`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.core import flat, model
+
+SOURCES = ("csv", "json", "acled", "ucdp")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One record of an input file: its position (CSV line or JSON item) and its values."""
+
+    line: int  # the CSV or JSON Lines line it starts on (0 for an item of a JSON array)
+    item: int  # 1-based record number
+    values: Mapping[str, Any]
+
+    @property
+    def where(self) -> str:
+        return f"line {self.line}" if self.line else f"item {self.item}"
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Values the user gives on the command line for every imported row."""
+
+    type: str | None = None
+    escalation: int | None = None
+    confidence: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Mapped:
+    """A row as entry data, with the id it must have (own format) or its source id."""
+
+    data: dict[str, Any]
+    entry_id: str | None = None  # own format: the id is the identity
+    alias: str | None = None  # "UCDP:114064", "ACLED:IRQ1234"
+    path: str | None = None  # own format: where the export found the file (kept when safe)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (field, what was repaired)
+
+
+Mapper = Callable[[Mapping[str, Any], Overrides], Mapped]
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def read(source: str, text: str) -> Iterator[Row]:
+    """Yield the rows of a file's text for an import source."""
+    return read_json(text) if source == "json" else read_csv(text)
+
+
+def read_csv(text: str) -> Iterator[Row]:
+    """Yield CSV records (header row first; a HXL hashtag row right after it is skipped)."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    start = 2
+    item = 0
+    try:
+        for values in reader:
+            line, start = start, reader.line_num + 1
+            if item == 0 and line == 2 and _is_hxl(values):
+                continue
+            item += 1
+            yield Row(line, item, values)
+    except csv.Error as err:
+        raise ValueError(f"line {reader.line_num}: not valid CSV: {err}") from None
+
+
+def _is_hxl(values: Mapping[str, Any]) -> bool:
+    cells = [v for v in values.values() if isinstance(v, str) and v.strip()]
+    return bool(cells) and all(v.strip().startswith("#") for v in cells)
+
+
+def read_json(text: str) -> Iterator[Row]:
+    """Yield the objects of a JSON array, or of JSON Lines (one object per line)."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("["):
+        try:
+            items = json.loads(stripped)
+        except ValueError as err:
+            raise ValueError(f"not valid JSON: {err}") from None
+        for number, value in enumerate(items, start=1):
+            yield Row(0, number, value if isinstance(value, dict) else {"": value})
+        return
+    item = 0
+    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+        if not line.strip():
+            continue
+        item += 1
+        try:
+            value = json.loads(line)
+        except ValueError as err:
+            raise ValueError(f"line {number}: not valid JSON: {err}") from None
+        yield Row(number, item, value if isinstance(value, dict) else {"": value})
+
+
+def detect(text: str) -> str | None:
+    """Guess the source of a file from its first line: JSON, or the header of a known CSV layout."""
+    first = text.lstrip("\ufeff \t\r\n")[:1]
+    if first in ("[", "{"):
+        return "json"
+    header = set(next(csv.reader(io.StringIO(text.removeprefix("\ufeff"))), []))
+    if {"event_id_cnty", "event_date", "sub_event_type"} <= header:
+        return "acled"
+    if {"type_of_violence", "side_a", "side_b", "date_start"} <= header:
+        return "ucdp"
+    if {"title", "date", "location.name"} <= header:
+        return "csv"
+    return None
+
+
+def mapper(source: str) -> Mapper:
+    """Return the row mapper of an import source."""
+    if source in ("acled", "ucdp"):
+        from ledger.interchange import datasets
+
+        return datasets.acled if source == "acled" else datasets.ucdp
+    return {"csv": own_csv, "json": own_json}[source]
+
+
+# -- this tool's own export ---------------------------------------------------------------------
+
+
+def own_csv(row: Mapping[str, Any], overrides: Overrides) -> Mapped:
+    """Map a row of `ledger export --format csv`."""
+    cells = {k: flat.restore(v) if isinstance(v, str) else v for k, v in row.items() if k is not None}
+    return _own(flat.unflatten(cells), overrides, cells.get("path"))
+
+
+def own_json(row: Mapping[str, Any], overrides: Overrides) -> Mapped:
+    """Map an object of `ledger export --format json` or `jsonl`."""
+    data = {k: v for k, v in row.items() if k not in ("path", "category")}
+    return _own(flat.revive(_drop_nulls(data), model.Entry), overrides, row.get("path"))
+
+
+def _drop_nulls(value: Any) -> Any:
+    """Return JSON data without nulls (null means absent; TOML has no null)."""
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value if v is not None]
+    return value
+
+
+def _own(data: dict[str, Any], overrides: Overrides, path: Any) -> Mapped:
+    entry_id = data.pop("id", None)
+    for key, value in (("type", overrides.type), ("escalation", overrides.escalation)):
+        if value is not None:
+            data[key] = value
+    if overrides.confidence:
+        data["confidence"] = overrides.confidence
+    if overrides.tags:
+        given = data.get("tags")
+        tags: list[Any] = given if isinstance(given, list) else []
+        data["tags"] = [*tags, *(t for t in overrides.tags if t not in tags)]
+    entry_id = entry_id if isinstance(entry_id, str) else None
+    return Mapped(data, entry_id, None, path=path if isinstance(path, str) else None)

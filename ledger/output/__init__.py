@@ -1,0 +1,1 @@
+"""Rows in, text / SVG / HTML out: tables, charts, diff text, chronology rows."""

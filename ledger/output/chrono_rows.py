@@ -1,0 +1,233 @@
+"""The chronology commands' output as plain rows and text: timeline rows and records,
+period and duplicate records, and the drawing of causal trees.
+
+Output layer: values in, rows (mappings of column -> value) or lines of text out; the
+caller renders them (`render.render_rows`, `chart`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ledger.core import model
+    from ledger.reports.timeline import Step
+
+PEOPLE = ("#", "date", "time", "escalation", "ladder", "change", "days", "title", "chain")
+PROGRAMS = (
+    "number", "id", "path", "date", "date_end", "date_precision", "vague", "time", "time_of_day", "escalation",
+    "label", "change", "days", "type", "category", "country", "place", "killed", "injured", "title",
+    "responds_to", "chain",
+)  # fmt: skip
+PERIOD_COLUMNS = ("period", "start", "end", "count", "max_escalation", "sum_escalation", "killed", "injured")
+
+
+def signed(value: int | None) -> str:
+    """Return an escalation change as +2, -1 or 0 (empty when there is none)."""
+    return "" if value is None else f"{value:+d}" if value else "0"
+
+
+def date_text(entry: model.Entry) -> str:
+    """Return the date as shown to people: a vague one as `2020-01-03~05` (first~last day)."""
+    from ledger.reports.timeline import is_vague
+
+    text = entry.date.isoformat()
+    if not is_vague(entry):
+        return text
+    end = entry.date_end
+    if end is None or end == entry.date:
+        return f"{text}~{entry.date_precision}"
+    if end.year != entry.date.year:
+        return f"{text}~{end.isoformat()}"
+    return f"{text}~{end:%m-%d}" if end.month != entry.date.month else f"{text}~{end:%d}"
+
+
+def time_text(entry: model.Entry) -> str:
+    """Return the time as shown to people: 21:30, or the part of the day."""
+    if entry.time is not None:
+        return entry.time.isoformat("minutes" if entry.time.second == 0 else "seconds")
+    return str(entry.time_of_day or "")
+
+
+def chain_text(step: Step, numbers: Mapping[str, int]) -> str:
+    """Draw the chain as `2 -> 8 -> 9 -> 12` (row numbers; ids for incidents not in the table)."""
+    if not step.chain:
+        return ""
+    names = [str(numbers[i]) if i in numbers else i for i in (*step.chain, step.entry.id)]
+    if len(names) > 6:
+        names = [names[0], "…", *names[-4:]]
+    text = " -> ".join(names)
+    if step.also:
+        text += " (also " + ", ".join(str(numbers.get(i, i)) for i in step.also) + ")"
+    return text
+
+
+def people_row(step: Step, labels: Any, numbers: Mapping[str, int]) -> dict[str, Any]:
+    """Return a timeline row for reading (table, markdown, HTML)."""
+    e = step.entry
+    return {
+        "#": step.number,
+        "date": date_text(e),
+        "time": time_text(e),
+        "escalation": e.escalation,
+        "ladder": labels.label(e.escalation),
+        "change": signed(step.delta),
+        "days": step.days,
+        "title": e.title,
+        "chain": chain_text(step, numbers),
+    }
+
+
+def program_row(step: Step, labels: Any, path: str | None) -> dict[str, Any]:
+    """Return a timeline record for programs (JSON, TSV, CSV): plain values, ISO dates."""
+    from ledger.core.model import best
+
+    e = step.entry
+    c = e.casualties
+    return {
+        "number": step.number,
+        "id": e.id,
+        "path": path,
+        "date": e.date.isoformat(),
+        "date_end": e.date_end.isoformat() if e.date_end else None,
+        "date_precision": str(e.date_precision) if e.date_precision else None,
+        "vague": step.vague,
+        "time": e.time.isoformat() if e.time else None,
+        "time_of_day": str(e.time_of_day) if e.time_of_day else None,
+        "escalation": e.escalation,
+        "label": labels.label(e.escalation),
+        "change": step.delta,
+        "days": step.days,
+        "type": str(e.type),
+        "category": str(e.category),
+        "country": e.location.country,
+        "place": e.location.name,
+        "killed": best(c.killed) if c else None,
+        "injured": best(c.injured) if c else None,
+        "title": e.title,
+        "responds_to": list(e.responds_to),
+        "chain": list(step.chain),
+    }
+
+
+def title_of(entries: Sequence[model.Entry]) -> str:
+    """Return the chart's title: how many incidents, from when to when."""
+    if not entries:
+        return "Escalation timeline"
+    first, last = min(e.date for e in entries), max(e.last_day for e in entries)
+    count = f"{len(entries)} incident{'s' if len(entries) != 1 else ''}"
+    return f"Escalation timeline: {count}, {first.isoformat()} to {last.isoformat()}"
+
+
+def period_row(p: Any) -> dict[str, Any]:
+    """Return the record of one period (`timeline.Period`)."""
+    return {
+        "period": p.label,
+        "start": p.start.isoformat(),
+        "end": p.end.isoformat(),
+        "count": p.count,
+        "max_escalation": p.max_escalation,
+        "sum_escalation": p.sum_escalation,
+        "killed": p.killed,
+        "injured": p.injured,
+    }
+
+
+_BRANCHES = {False: ("├── ", "└── ", "│   ", "    "), True: ("|-- ", "`-- ", "|   ", "    ")}
+
+
+def tree_text(
+    lines: Sequence[Any], entries: Mapping[str, model.Entry], labels: Any, ascii_only: bool = False
+) -> list[str]:
+    """Draw a causal tree (`timeline.tree` lines) with branch lines, one incident a line."""
+    from ledger.output.render import clean
+
+    mid, end, down, blank = _BRANCHES[ascii_only]
+    out: list[str] = []
+    open_levels: list[bool] = []  # per depth: whether a sibling follows further down
+    for line in lines[1:]:
+        del open_levels[line.depth - 1 :]
+        prefix = "".join(down if more else blank for more in open_levels)
+        text = prefix + (end if line.last else mid) + line.id
+        e = entries.get(line.id)
+        if e is not None:
+            text += f"  [{e.escalation} {labels.label(e.escalation)}]  {clean(e.title)}"
+            if e.withdrawn:
+                text += "  (withdrawn)"
+        if line.mark == "missing":
+            text += "  (no valid entry)"
+        elif line.mark == "seen":
+            text += "  (shown above)"
+        elif line.mark == "cycle":
+            text += "  (cycle: " + " -> ".join(line.loop) + ")"
+        out.append(text)
+        open_levels.append(not line.last)
+    return out
+
+
+def tree_json(
+    lines: Sequence[Any], entries: Mapping[str, model.Entry], paths: Mapping[str, str], labels: Any
+) -> list[dict[str, Any]]:
+    """Nest the pre-order tree lines as JSON objects with `children` (iteratively)."""
+    top: list[dict[str, Any]] = []
+    stack: list[list[dict[str, Any]]] = [top]
+    for line in lines[1:]:
+        del stack[line.depth :]
+        e = entries.get(line.id)
+        node: dict[str, Any] = {"id": line.id, "path": paths.get(line.id)}
+        if e is not None:
+            node.update(date=e.date.isoformat(), escalation=e.escalation, label=labels.label(e.escalation))
+            node.update(title=e.title, withdrawn=e.withdrawn)
+        if line.mark:
+            node["mark"] = line.mark
+        if line.loop:
+            node["cycle"] = list(line.loop)
+        node["children"] = []
+        stack[-1].append(node)
+        stack.append(node["children"])
+    return top
+
+
+DUPE_COLUMNS = ("score", "first", "second", "days_apart", "km", "first_type", "second_type", "related")
+
+
+def dupe_record(c: Any, paths: Mapping[str, str]) -> dict[str, Any]:
+    """Return the JSON record of a candidate pair."""
+
+    def side(e: model.Entry) -> dict[str, Any]:
+        return {
+            "id": e.id,
+            "path": paths.get(e.id),
+            "date": e.date.isoformat(),
+            "date_end": e.date_end.isoformat() if e.date_end else None,
+            "type": str(e.type),
+            "place": e.location.name,
+            "title": e.title,
+        }
+
+    when, where, kind, who = c.parts
+    return {
+        "score": c.score,
+        "first": side(c.first),
+        "second": side(c.second),
+        "days_apart": c.days_apart,
+        "km": c.km,
+        "same_place_name": c.km is None,
+        "related": c.related,
+        "parts": {"when": when, "where": where, "kind": kind, "who": who},
+    }
+
+
+def dupe_row(c: Any) -> dict[str, Any]:
+    """Return a candidate pair as a flat row for tables, TSV and CSV."""
+    return {
+        "score": f"{c.score:.2f}",
+        "first": c.first.id,
+        "second": c.second.id,
+        "days_apart": c.days_apart,
+        "km": "same name" if c.km is None else f"{c.km:.1f}",
+        "first_type": str(c.first.type),
+        "second_type": str(c.second.type),
+        "related": "related" if c.related else "",
+    }

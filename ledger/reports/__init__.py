@@ -1,0 +1,1 @@
+"""Pure reports over entries: diff, timeline, stats, dupes."""

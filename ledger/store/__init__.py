@@ -1,0 +1,1 @@
+"""The filesystem: find the ledger, walk and read entries, write atomically, the TOML layout and comments."""

@@ -1,0 +1,392 @@
+"""The filesystem edge: find the ledger, walk `entries/`, read files safely, parse TOML.
+
+Every hostile case (binary, invalid UTF-8, huge, symlink out of the ledger, a directory
+named `x.toml`, unreadable) becomes a Problem, never an exception.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ledger.core.errors import LedgerError, Problem
+
+ENTRIES = "entries"
+CONFIG = "ledger.toml"
+MAX_FILE_BYTES = 1_000_000  # an entry is about 1 KB; anything near 1 MB is not an entry
+_TOML_ERROR_AT = re.compile(r"\(?at line (\d+),? column (\d+)\)?")
+
+
+def find_root(start: Path | None = None, explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Return the ledger directory: explicit (--ledger / LEDGER_DIR) or found upwards."""
+    if explicit is None:
+        explicit = os.environ.get("LEDGER_DIR") or None
+    if explicit is not None:
+        root = Path(explicit).expanduser()
+        if not root.is_dir():
+            raise LedgerError(f"ledger directory not found: {root}")
+        if not (root / ENTRIES).is_dir() and not (root / CONFIG).is_file():
+            raise LedgerError(f"not a ledger: no {ENTRIES}/ or {CONFIG} in {root}")
+        return root.resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ENTRIES).is_dir() or (folder / CONFIG).is_file():
+            return folder
+    raise LedgerError(f"no ledger here: no {ENTRIES}/ or {CONFIG} in {here} or above (use --ledger DIR)")
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    """What the index compares to notice an edit without reading the file."""
+
+    rel: str  # path relative to the ledger root, with forward slashes
+    size: int
+    mtime_ns: int  # the later of mtime and ctime: a restored mtime cannot hide an edit
+    inode: int
+
+
+def walk(root: Path, problems: list[Problem] | None = None) -> Iterator[FileStat]:
+    """Yield every regular `*.toml` file under entries/, sorted; report oddities to problems."""
+    base = root / ENTRIES
+    if not base.is_dir():
+        return
+    yield from _walk_dir(root, base, problems)
+
+
+def _walk_dir(root: Path, folder: Path, problems: list[Problem] | None) -> Iterator[FileStat]:
+    try:
+        with os.scandir(folder) as it:
+            items = sorted(it, key=lambda e: e.name)
+    except OSError as err:
+        if problems is not None:
+            problems.append(Problem(_rel(root, folder), 0, "", f"cannot read folder: {err.strerror}"))
+        return
+    for item in items:
+        if item.name.startswith("."):
+            continue
+        rel = _rel(root, Path(item.path))
+        if item.is_symlink():
+            if item.name.endswith(".toml") or _is_dir_link(item.path):
+                report = _symlink_problem(root, Path(item.path), rel)
+                if report and problems is not None:
+                    problems.append(report)
+                if report is None and item.name.endswith(".toml"):
+                    st = _stat(item.path)
+                    if st is not None and stat.S_ISREG(st.st_mode):
+                        yield FileStat(rel, st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_ino)
+            continue
+        if item.is_dir(follow_symlinks=False):
+            if item.name.endswith(".toml") and problems is not None:
+                problems.append(Problem(rel, 0, "", "is a directory, not an entry file"))
+            yield from _walk_dir(root, Path(item.path), problems)
+        elif item.name.endswith(".toml"):
+            try:
+                st = item.stat(follow_symlinks=False)
+            except OSError as err:
+                if problems is not None:
+                    problems.append(Problem(rel, 0, "", f"cannot stat: {err.strerror}"))
+                continue
+            if stat.S_ISREG(st.st_mode):
+                yield FileStat(rel, st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_ino)
+            elif problems is not None:
+                problems.append(Problem(rel, 0, "", "is not a regular file"))
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _is_dir_link(path: str) -> bool:
+    return os.path.isdir(path)
+
+
+def _symlink_problem(root: Path, link: Path, rel: str) -> Problem | None:
+    """Return a problem unless the link stays inside the ledger (links to folders are never followed)."""
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return Problem(rel, 0, "", "is a broken symbolic link")
+    if target.is_dir():
+        return Problem(rel, 0, "", "is a symbolic link to a folder; not followed")
+    try:
+        target.relative_to(root.resolve())
+    except ValueError:
+        return Problem(rel, 0, "", f"is a symbolic link out of the ledger ({target}); not followed")
+    return None
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def stem(rel: str) -> str:
+    """Return the entry id a file path implies."""
+    name = rel.rsplit("/", 1)[-1]
+    return name[: -len(".toml")] if name.endswith(".toml") else name
+
+
+def read_text(root: Path, rel: str) -> tuple[str | None, Problem | None]:
+    """Read an entry file as UTF-8 text, refusing huge, binary and undecodable files."""
+    path = root / rel
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as err:
+        return None, Problem(rel, 0, "", f"cannot read: {err.strerror}")
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None, Problem(rel, 0, "", "is not a regular file")
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        return None, Problem(rel, 0, "", f"cannot read: {err.strerror}")
+    return decode_bytes(rel, data)
+
+
+def decode_bytes(rel: str, data: bytes) -> tuple[str | None, Problem | None]:
+    """Check size, binary content and encoding of a file's bytes; return its text."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, Problem(rel, 0, "", f"file is larger than the limit of {MAX_FILE_BYTES:,} bytes")
+    if not data.strip():
+        return None, Problem(rel, 1, "", "file is empty")
+    if b"\x00" in data:
+        return None, Problem(rel, 0, "", "binary file (contains NUL bytes), not TOML")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return None, Problem(rel, line, "", f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})")
+    return text, None
+
+
+def parse_toml(rel: str, text: str) -> tuple[dict[str, Any] | None, Problem | None]:
+    """Parse TOML text; a syntax error becomes a Problem with its line and column."""
+    try:
+        if _needs_stdlib(text):
+            # rtoml also takes TOML 1.1 drafts (times without seconds, \x escapes, multi-line or
+            # trailing-comma inline tables) that tomllib, taplo and git tools refuse: such text,
+            # or anything that looks like it, goes to the stdlib parser (TOML 1.0).
+            return _STDLIB(text), None
+        return _PARSER(text), None
+    except RecursionError:
+        return None, Problem(rel, 0, "", "TOML syntax: nesting is too deep")
+    except _PARSE_ERRORS as err:
+        return None, _syntax_problem(rel, text, err)
+
+
+def _syntax_problem(rel: str, text: str, err: Exception) -> Problem:
+    import tomllib  # the stdlib's message is the one we document
+
+    try:
+        tomllib.loads(text)
+        message = str(err)  # rtoml refused what tomllib accepts: report rtoml's words
+    except tomllib.TOMLDecodeError as std:
+        message = str(std)
+    except RecursionError:
+        return Problem(rel, 0, "", "TOML syntax: nesting is too deep")
+    found = _TOML_ERROR_AT.search(message)
+    line = int(found.group(1)) if found else 0
+    column = int(found.group(2)) if found else 0
+    if not found and "(at end of document)" in message:
+        line = len(text.splitlines()) or 1  # tomllib gives no line there: the last one is where it ended
+        message = message.replace("(at end of document)", "")
+    message = _TOML_ERROR_AT.sub("", message).strip().rstrip(".").splitlines()[0]
+    where = f" (column {column})" if column else ""
+    return Problem(rel, line, "", f"TOML syntax: {message}{where}")
+
+
+def _pick_parser() -> tuple[Any, tuple[type[Exception], ...]]:
+    import tomllib
+
+    try:
+        import rtoml  # compiled, about 10x faster than tomllib; conformance is tested
+    except ImportError:  # pragma: no cover - rtoml is a dependency, but stay usable without
+        return tomllib.loads, (tomllib.TOMLDecodeError, ValueError)
+    return rtoml.loads, (rtoml.TomlParsingError, tomllib.TOMLDecodeError, ValueError)
+
+
+_PARSER, _PARSE_ERRORS = _pick_parser()
+
+
+def _STDLIB(text: str) -> dict[str, Any]:
+    import tomllib
+
+    return tomllib.loads(text)
+
+
+_INLINE_NEWLINE = re.compile(r"\{[^}\n]*\n")
+_TRAILING_COMMA = re.compile(r",\s*\}")
+_DIGITS = "0123456789"
+
+
+def _needs_stdlib(text: str) -> bool:
+    """A loose, fast net for what rtoml accepts and TOML 1.0 does not (tests/test_toml_parser.py)."""
+    if "\\x" in text or text.startswith("\ufeff"):  # 1.1 byte escapes; a second byte order mark
+        return True
+    if "{" in text and (_INLINE_NEWLINE.search(text) or _TRAILING_COMMA.search(text)):
+        return True
+    at = text.find(":")
+    while at != -1:  # HH:MM not followed by :SS (a regex costs more than rtoml's whole parse)
+        if (
+            text[at - 2 : at].isdigit()
+            and text[at + 1 : at + 3].isdigit()
+            and (text[at + 3 : at + 4] or " ") not in _DIGITS + ":"
+            and (text[at - 3 : at - 2] if at >= 3 else " ") not in _DIGITS + ":"
+        ):
+            return True
+        at = text.find(":", at + 1)
+    return False
+
+
+# -- where keys are: lines for problems ---------------------------------------------------
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*([A-Za-z0-9_\-]+|"[^"]*"|'[^']*')\s*(?:\.\s*[A-Za-z0-9_\-"']+\s*)*=""")
+_INLINE_KEY = re.compile(r"""[{,]\s*([A-Za-z0-9_\-]+)\s*=""")
+_STRING_ITEM = re.compile(r""""(?:[^"\\]|\\.)*"|'[^']*'""")
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """Map dotted field paths (`location.lat`, `sources[1].name`) to the line defining them.
+
+    Items of arrays of strings get their own lines (`responds_to[1]`), also when the array
+    spans several lines.
+    """
+    lines: dict[str, int] = {}
+    table = ""
+    counts: dict[str, int] = {}
+    in_multiline: str | None = None
+    array: tuple[str, int] | None = None  # (path, items seen) of an open multi-line array
+    for number, line in enumerate(text.splitlines(), start=1):
+        if in_multiline:
+            if line.count(in_multiline) % 2 == 1:
+                in_multiline = None
+            continue
+        if array is not None:
+            path, seen = array
+            for _ in _STRING_ITEM.finditer(line):
+                lines.setdefault(f"{path}[{seen}]", number)
+                seen += 1
+            array = None if "]" in _STRING_ITEM.sub("", line) else (path, seen)
+            continue
+        header = _HEADER.match(line)
+        if header:
+            name = header.group(2).replace('"', "").replace(" ", "")
+            if header.group(1) == "[[":
+                index = counts.get(name, -1) + 1
+                counts[name] = index
+                table = f"{name}[{index}]"
+                lines.setdefault(name, number)
+            else:
+                table = name
+            lines.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            name = key.group(1).strip("\"'")
+            path = f"{table}.{name}" if table else name
+            lines.setdefault(path, number)
+            rest = line[key.end() :]
+            for inner in _INLINE_KEY.finditer(rest):
+                lines.setdefault(f"{path}.{inner.group(1)}", number)
+            if rest.lstrip().startswith("["):
+                items = list(_STRING_ITEM.finditer(rest))
+                for i, _ in enumerate(items):
+                    lines.setdefault(f"{path}[{i}]", number)
+                if "]" not in _STRING_ITEM.sub("", rest):
+                    array = (path, len(items))
+                continue
+        for quote in ('"""', "'''"):
+            if line.count(quote) % 2 == 1:
+                in_multiline = quote
+                break
+    return lines
+
+
+def line_finder(text: str) -> Any:
+    """Return a function from field path to line, falling back to the enclosing key."""
+    lines = key_lines(text)
+
+    def line_of(field: str) -> int:
+        path = field
+        while path:
+            if path in lines:
+                return lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return 1
+
+    return line_of
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
+    """Write text via a temp file in the same folder, fsync and rename; keep the file mode.
+
+    With `exclusive`, refuse (FileExistsError) when the target already exists.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = None
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        if exclusive:
+            os.link(tmp, path)  # fails if the target exists: no overwrite race
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def stale_temp_files(root: Path) -> Iterator[Path]:
+    """Yield temp files left by an interrupted write (`.NAME.*.tmp`)."""
+    base = root / ENTRIES
+    if base.is_dir():
+        yield from base.rglob(".*.toml.*.tmp")

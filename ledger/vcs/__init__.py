@@ -1,0 +1,1 @@
+"""Git: the only subprocess, the ledger's history, snapshots of a revision."""
