@@ -1,0 +1,129 @@
+"""The fields a query can name, their kinds and aliases, and the values each kind takes."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from ledger.core import model
+
+DATE, NUMBER, CHOICE, NAME, WORD, TEXT, BOUND = "date", "number", "choice", "name", "word", "text", "bound"
+KINDS: dict[str, str] = {
+    "date": DATE,
+    "since": BOUND,
+    "until": BOUND,
+    "type": CHOICE,
+    "category": CHOICE,
+    "confidence": CHOICE,
+    "status": CHOICE,
+    "country": WORD,
+    "actor": NAME,
+    "place": NAME,
+    "tag": WORD,
+    "text": TEXT,
+    "source": TEXT,
+    "id": WORD,
+    "escalation": NUMBER,
+    "killed": NUMBER,
+    "injured": NUMBER,
+}
+ALIASES = {"on": "date", "actors": "actor", "tags": "tag", "sources": "source", "esc": "escalation"}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "type": tuple(m.value for m in model.EventType),
+    "category": tuple(m.value for m in model.Category),
+    "confidence": tuple(m.value for m in model.Confidence),
+    "status": tuple(m.value for m in model.Status),
+}
+COMPARISONS = (">=", "<=", ">", "<", "=")
+SORT_FIELDS = (
+    "date",
+    "id",
+    "title",
+    "type",
+    "category",
+    "escalation",
+    "confidence",
+    "country",
+    "place",
+    "killed",
+    "injured",
+)
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+_INT = re.compile(r"\d{1,9}", re.ASCII)
+_COUNTRY = re.compile(r"[A-Za-z]{2}")
+
+
+def date_bounds(text: str) -> tuple[str | None, str | None]:
+    """Return the first and last ISO day a date or range names (None: open end)."""
+    if ".." in text:
+        lo, hi = text.split("..", 1)
+        return (_day_range(lo)[0] if lo else None, _day_range(hi)[1] if hi else None)
+    return _day_range(text)
+
+
+def _day_range(text: str) -> tuple[str, str]:
+    found = _DATE.fullmatch(text)
+    if not found:
+        raise ValueError(f'"{text}" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)')
+    year, month, day = (int(g) if g else None for g in found.groups())
+    assert year is not None
+    try:
+        if month is None:
+            return dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
+        if day is None:
+            last = calendar.monthrange(year, month)[1]
+            return dt.date(year, month, 1).isoformat(), dt.date(year, month, last).isoformat()
+        single = dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise ValueError(f'"{text}" is not a valid date') from None
+    return single, single
+
+
+def number_bounds(text: str) -> tuple[int | None, int | None]:
+    """Return the bounds of a number or range (None: open end)."""
+    if ".." in text:
+        lo, hi = text.split("..", 1)
+        return (_int(lo) if lo else None, _int(hi) if hi else None)
+    value = _int(text)
+    return value, value
+
+
+def _int(text: str) -> int:
+    if not _INT.fullmatch(text):
+        raise ValueError(f'"{text}" is not a whole number')
+    return int(text)
+
+
+def check_value(field: str, op: str, value: str) -> None:
+    """Raise ValueError when a value does not fit its field."""
+    kind = KINDS[field]
+    if kind == DATE:
+        if op != ":" and ".." in value:
+            raise ValueError(f"date{op} takes one date, not a range")
+        lo, hi = date_bounds(value)
+        if lo is None and hi is None:
+            raise ValueError('".." needs at least one end')
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f'"{value}" ends before it starts')
+    elif kind == BOUND:
+        if ".." in value:
+            raise ValueError(f"{field}: takes one date, not a range")
+        date_bounds(value)
+    elif kind == NUMBER:
+        if op != ":" and ".." in value:
+            raise ValueError(f"{field}{op} takes one number, not a range")
+        low, high = number_bounds(value)
+        if low is None and high is None:
+            raise ValueError('".." needs at least one end')
+        if low is not None and high is not None and low > high:
+            raise ValueError(f'"{value}" ends before it starts')
+    elif kind == CHOICE:
+        allowed = CHOICES[field]
+        if value.lower() not in allowed:
+            from ledger.core.schema import suggest
+
+            hint = suggest(value, allowed) or f" (one of: {', '.join(allowed)})"
+            raise ValueError(f'"{value}" is not a {field}{hint}')
+    elif field == "country" and not _COUNTRY.fullmatch(value):
+        raise ValueError(f'"{value}" is not a two-letter ISO country code')
