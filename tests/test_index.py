@@ -268,7 +268,7 @@ def test_a_read_only_ledger_is_queried_without_writing(make_ledger, cli):
 
 
 def test_an_index_locked_by_another_process_is_bypassed(make_ledger, cli, monkeypatch):
-    monkeypatch.setattr(index, "BUSY_TIMEOUT", 0.05)
+    monkeypatch.setattr(index.storage, "BUSY_TIMEOUT", 0.05)
     root = ledger_of(make_ledger)
     expected = ids(cli, root)
     holder = sqlite3.connect(db(root), isolation_level=None)
@@ -288,7 +288,7 @@ def test_an_index_locked_by_another_process_is_bypassed(make_ledger, cli, monkey
 def test_a_refresh_lock_held_too_long_is_bypassed(make_ledger, cli, monkeypatch):
     import fcntl
 
-    monkeypatch.setattr(index, "LOCK_TIMEOUT", 0.05)
+    monkeypatch.setattr(index.storage, "LOCK_TIMEOUT", 0.05)
     root = ledger_of(make_ledger)
     ids(cli, root)
     fd = os.open(root / ".ledger" / "lock", os.O_RDWR)

@@ -15,6 +15,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Mapping
+from json import JSONEncoder
 from typing import Any
 
 from ledger.core import model
@@ -357,15 +358,64 @@ def to_toml_data(entry: model.Entry) -> dict[str, Any]:
 
 
 def to_json(entry: model.Entry, path: str) -> dict[str, Any]:
-    """Return the documented JSON form of an entry: id, path, fields, derived category."""
-    data = typing.cast(dict[str, Any], encode(entry, json=True))
-    out = {"id": entry.id, "path": path}
-    for key, value in data.items():
-        if key == "type":
-            out["type"] = value
-            out["category"] = str(entry.category)
-        elif key != "id":
-            out[key] = value
+    """Return the documented JSON form of an entry: id, path, fields, derived category.
+
+    Equal to `encode(entry, json=True)` with `path` and `category` added, but planned once per
+    record class: the index writes 100,000 of these on a cold build.
+    """
+    out: dict[str, Any] = {"id": entry.id, "path": path}
+    for name, write in _writers(model.Entry):
+        value = getattr(entry, name)
+        if value is None or value == () or name == "id":
+            continue
+        out[name] = write(value)
+        if name == "type":
+            out["category"] = entry.category.value
+    return out
+
+
+#: the one JSON writer for records (what `json.dumps(..., ensure_ascii=False)` writes, faster)
+JSON_ENCODER = JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
+def json_text(entry: model.Entry, path: str) -> str:
+    """Return `to_json(entry, path)` as JSON text (the form the index stores)."""
+    return JSON_ENCODER.encode(to_json(entry, path))
+
+
+@functools.cache
+def _writers(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Return, per field of a model class, how `encode(json=True)` writes its value."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, _writer(hints[f.name])) for f in dataclasses.fields(cls))
+
+
+def _writer(tp: Any) -> Callable[[Any], Any]:
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if typing.get_origin(tp) is tuple:
+        item = _writer(args[0])
+        return lambda values: [item(v) for v in values]
+    if len(args) > 1:  # int | Estimate
+        record = _writer(model.Estimate)
+        return lambda v: v if isinstance(v, int) else record(v)
+    if args:
+        tp = args[0]
+    if dataclasses.is_dataclass(tp):
+        cls = typing.cast(type, tp)
+        return lambda v: _write_record(v, cls)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return lambda v: v.value
+    if tp in (dt.date, dt.time):
+        return lambda v: v.isoformat()
+    return _same
+
+
+def _write_record(record: Any, cls: type) -> dict[str, Any]:
+    out = {}
+    for name, write in _writers(cls):
+        value = getattr(record, name)
+        if value is not None and value != ():
+            out[name] = write(value)
     return out
 
 

@@ -1,0 +1,137 @@
+"""SQL: filters (the query AST) compiled to parameterised SQL over `entries e`, in result order.
+
+The conditions test the values `query.facts` derives, the same values `query.matches`
+evaluates in Python (a test holds the two to the same answers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger import query
+
+_SORT_SQL = {
+    "id": "e.id",
+    "title": "e.title",
+    "type": "e.type",
+    "category": "e.category",
+    "escalation": "e.escalation",
+    "confidence": "e.conf_rank",
+    "country": "e.country",
+    "place": "e.place",
+    "killed": "e.killed",
+    "injured": "e.injured",
+}
+#: output columns the entries table holds (the others come from the stored JSON record)
+SQL_COLUMNS = {
+    "id": "e.id",
+    "path": "e.path",
+    "date": "e.date",
+    "title": "e.title",
+    "type": "e.type",
+    "category": "e.category",
+    "escalation": "e.escalation",
+    "confidence": "e.confidence",
+    "status": "e.status",
+    "country": "e.country",
+    "place": "e.place",
+    "killed": "e.killed",
+    "injured": "e.injured",
+}
+#: every column `Found.rows` (and so `--columns`) can give
+COLUMNS = (
+    *SQL_COLUMNS, "label", "date_end", "date_precision", "time", "time_of_day", "as_reported", "admin1", "admin2",
+    "lat", "lon", "actors", "perpetrators", "targets", "associated", "attribution", "tags", "sources",
+    "responds_to", "related", "aliases", "summary",
+)  # fmt: skip
+
+
+def compile_where(node: query.Node | None, vocabulary: Any = None) -> tuple[str, list[Any]]:
+    """Compile a query AST to an SQL condition over `entries e` and its parameters."""
+    params: list[Any] = []
+    if node is None:
+        return "1", params
+    return _sql(node, vocabulary, params), params
+
+
+def _sql(node: query.Node, vocabulary: Any, params: list[Any]) -> str:
+    if isinstance(node, query.Term):
+        parts = [_term_sql(node.field, node.op, v, vocabulary, params) for v in node.values]
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    if isinstance(node, query.Not):
+        return f"NOT {_sql(node.item, vocabulary, params)}"
+    joiner = " AND " if isinstance(node, query.And) else " OR "
+    return "(" + joiner.join(_sql(item, vocabulary, params) for item in node.items) + ")"
+
+
+def _term_sql(field: str, op: str, value: str, vocabulary: Any, params: list[Any]) -> str:
+    kind = query.KINDS[field]
+    sep = query.SEPARATOR
+    if kind in (query.DATE, query.BOUND):
+        lo, hi = query.date_bounds(value)
+        if kind == query.BOUND:
+            op = ">=" if field == "since" else "<="
+        if op == ">=":
+            return _bind(params, "e.last_day >= ?", lo)
+        if op == ">":
+            return _bind(params, "e.last_day > ?", hi)
+        if op == "<=":
+            return _bind(params, "e.date <= ?", hi)
+        if op == "<":
+            return _bind(params, "e.date < ?", lo)
+        conds = []
+        if hi is not None:
+            conds.append(_bind(params, "e.date <= ?", hi))
+        if lo is not None:
+            conds.append(_bind(params, "e.last_day >= ?", lo))
+        return "(" + " AND ".join(conds) + ")"
+    if kind == query.NUMBER:
+        column = f"e.{field}"
+        nlo, nhi = query.number_bounds(value)
+        if op != ":":
+            return f"({column} IS NOT NULL AND {_bind(params, f'{column} {op} ?', nlo)})"
+        conds = [f"{column} IS NOT NULL"]
+        if nlo is not None:
+            conds.append(_bind(params, f"{column} >= ?", nlo))
+        if nhi is not None:
+            conds.append(_bind(params, f"{column} <= ?", nhi))
+        return "(" + " AND ".join(conds) + ")"
+    if kind == query.CHOICE:
+        return _bind(params, f"e.{field} = ?", value.lower())
+    if field == "country":
+        return _bind(params, "e.country = ?", value.upper())
+    if field == "id":
+        return _bind(params, "e.id = ?", value)
+    if field == "tag":
+        return _bind(params, "instr(e.tags, ?) > 0", sep + value.casefold() + sep)
+    if kind == query.NAME:
+        column = "e.actors" if field == "actor" else "e.places"
+        names = sorted(query.spellings(field, value, vocabulary))
+        parts = [_bind(params, f"instr({column}, ?) > 0", sep + name + sep) for name in names]
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    column = "e.text" if field == "text" else "e.sources"
+    return _bind(params, f"instr({column}, ?) > 0", value.casefold())
+
+
+def _bind(params: list[Any], sql: str, value: Any) -> str:
+    params.append(value)
+    return sql
+
+
+def select_sql(selection: query.Selection, vocabulary: Any, what: str) -> tuple[str, list[Any]]:
+    """Return the SELECT of `what` (columns over `entries e`) for a selection, in its order."""
+    sort = query.check_sort(selection.sort)
+    where, params = compile_where(selection.where, vocabulary)
+    conds = ["e.ok = 1", where]
+    if not query.shows_withdrawn(selection):
+        conds.append("e.status = 'active'")
+    direction = " DESC" if selection.reverse else ""
+    order = [f"e.chrono{direction}", f"e.path{direction}"]
+    if sort not in (None, "date"):
+        column = _SORT_SQL[sort]
+        order[:0] = [f"({column} IS NOT NULL){direction}", f"{column}{direction}"]
+    sql = f"SELECT {what} FROM entries e WHERE {' AND '.join(conds)} ORDER BY {', '.join(order)}"
+    if selection.limit is not None:
+        sql += " LIMIT ?"
+        params.append(max(selection.limit, 0))
+    return sql, params

@@ -1,0 +1,184 @@
+"""Storage: the index file's schema, connections, metadata, locks, and the part files builds merge.
+
+The file is only a cache: `Unusable` says it cannot serve now (corrupt, locked, read-only,
+other version) and the caller rebuilds or bypasses it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ledger.index.rows import STORED, Row
+from ledger.store.scan import Scan, racy
+
+SCHEMA_VERSION = 2
+FOLDER = ".ledger"
+DB_NAME = "index.sqlite"
+LOCK_NAME = "lock"
+BUSY_TIMEOUT = 2.0  # seconds to wait for another process's SQLite lock before bypassing
+LOCK_TIMEOUT = 60.0  # seconds to wait for another process's refresh (it may be a cold build)
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
+CREATE TABLE IF NOT EXISTS entries (
+    path TEXT NOT NULL UNIQUE, folder TEXT NOT NULL, size INTEGER, mtime_ns INTEGER, inode INTEGER, ok INTEGER NOT NULL,
+    id TEXT, date TEXT, last_day TEXT, chrono TEXT, type TEXT, category TEXT, escalation INTEGER,
+    confidence TEXT, conf_rank INTEGER, status TEXT, country TEXT, place TEXT, title TEXT,
+    killed INTEGER, injured INTEGER, text TEXT, actors TEXT, places TEXT, tags TEXT, sources TEXT
+);
+CREATE TABLE IF NOT EXISTS docs (entry INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS folders (prefix TEXT PRIMARY KEY, signature TEXT NOT NULL, racy INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (blob TEXT PRIMARY KEY, json TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS entries_chrono ON entries (chrono);
+CREATE INDEX IF NOT EXISTS entries_date ON entries (date);
+CREATE INDEX IF NOT EXISTS entries_type ON entries (type);
+CREATE INDEX IF NOT EXISTS entries_country ON entries (country);
+CREATE INDEX IF NOT EXISTS entries_id ON entries (id);
+CREATE INDEX IF NOT EXISTS entries_invalid ON entries (path) WHERE ok = 0;
+CREATE INDEX IF NOT EXISTS entries_folder ON entries (folder);
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+INDEXES_FIRST = SCHEMA.split("CREATE INDEX", 1)[0]
+
+
+class Unusable(Exception):
+    """The file cannot serve as the index now (corrupt, locked, read-only, other version)."""
+
+
+def connect(path: str, *, uri: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, uri=uri, check_same_thread=False)
+    conn.execute("PRAGMA temp_store = MEMORY")
+    return conn
+
+
+def read_meta(conn: sqlite3.Connection) -> dict[str, Any]:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        raise Unusable(f"index version {version}, expected {SCHEMA_VERSION}")
+    return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+
+
+def write_part(folder: str, rows: Iterable[tuple[int, Row]]) -> tuple[str, int]:
+    """Write numbered rows to a new part file in `folder` (runs in worker processes)."""
+    numbered = list(rows)
+    first = numbered[0][0] if numbered else 0
+    path = os.path.join(folder, f"part-{os.getpid()}-{first}.sqlite")
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.executescript(INDEXES_FIRST)
+        conn.execute("BEGIN")
+        marks = ", ".join("?" * len(STORED))
+        conn.executemany(
+            f"INSERT INTO entries (rowid, {', '.join(STORED)}) VALUES (?, {marks})",
+            [(rowid, *row[:-1]) for rowid, row in numbered],
+        )
+        conn.executemany(
+            "INSERT INTO docs (entry, json) VALUES (?, ?)", [(rowid, row[-1]) for rowid, row in numbered if row[-1]]
+        )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return path, len(numbered)
+
+
+COPY = f"INSERT INTO entries (rowid, {', '.join(STORED)}) SELECT rowid, {', '.join(STORED)} FROM {{}}.entries"
+
+
+def combine(paths: list[str]) -> list[str]:
+    """Fold part files into the first, so that few need attaching (SQLite allows 10)."""
+    if len(paths) <= 4:
+        return paths
+    conn = sqlite3.connect(paths[0], isolation_level=None)
+    try:
+        for path in paths[1:]:
+            conn.execute("ATTACH ? AS other", (path,))
+            conn.execute(COPY.format("other"))
+            conn.execute("INSERT INTO docs SELECT * FROM other.docs")
+            conn.execute("DETACH other")
+    finally:
+        conn.close()
+    return paths[:1]
+
+
+def merge(conn: sqlite3.Connection, parts: list[str]) -> list[str]:
+    """Copy part files into the index (in the caller's transaction); return the aliases to detach."""
+    aliases = []
+    for number, path in enumerate(parts):
+        alias = f"part{number}"
+        conn.execute(f"ATTACH ? AS {alias}", (path,))
+        aliases.append(alias)
+        conn.execute(COPY.format(alias))
+        conn.execute(f"INSERT INTO docs SELECT * FROM {alias}.docs")
+    return aliases
+
+
+def keep_blobs(conn: sqlite3.Connection, old: Path) -> None:
+    """Carry the blob cache over from the index being replaced, when it is readable."""
+    if not old.is_file():
+        return
+    try:
+        conn.execute("ATTACH ? AS old", (old.as_uri() + "?mode=ro",))
+    except sqlite3.Error:
+        return
+    try:
+        if conn.execute("PRAGMA old.user_version").fetchone()[0] == SCHEMA_VERSION:
+            conn.execute("INSERT OR IGNORE INTO blobs SELECT * FROM old.blobs")
+    except sqlite3.Error:
+        pass
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("DETACH old")
+
+
+def set_meta(conn: sqlite3.Connection, found: Scan, folders: list[str]) -> None:
+    """Store the scan's signatures: overall, and of the given folders."""
+    signatures = found.signatures()
+    conn.executemany(
+        "INSERT OR REPLACE INTO folders (prefix, signature, racy) VALUES (?, ?, ?)",
+        [(p, signatures[p][0], int(racy(signatures[p][1], found.started_ns))) for p in folders],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+        [
+            ("signature", found.signature),
+            ("started_ns", found.started_ns),
+            ("racy", int(found.racy)),
+            ("files", found.count),
+        ],
+    )
+
+
+def describe(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}" if not isinstance(err, Unusable) else str(err)
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (one refresh at a time); Unusable after LOCK_TIMEOUT."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: SQLite's own locking has to do
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise Unusable("another ledger process holds the index lock") from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)
