@@ -223,7 +223,7 @@ def test_the_committed_chart_of_the_sample_is_current(tmp_path: Path, cli: Calla
 def test_the_documented_outputs_are_real(tmp_path: Path, cli: Callable[..., Any]) -> None:
     from test_timeline_synth import ROOT
 
-    doc = (ROOT / "README.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "chronology.md").read_text(encoding="utf-8")
     root = str(copy_sample(tmp_path))
     for args, env in (
         (("timeline", "--format", "table"), {}),

@@ -94,8 +94,8 @@ def test_json_schema_rejects_bad_entries(validator, change):
 
 
 def test_readme_field_reference_is_current():
-    readme = (ROOT / "README.md").read_text()
-    assert schema.field_table() in readme, "paste `ledger schema --format markdown` into README.md"
+    readme = (ROOT / "docs" / "entry-format.md").read_text()
+    assert schema.field_table() in readme, "paste `ledger schema --format markdown` into docs/entry-format.md"
 
 
 def test_every_model_field_is_documented():
