@@ -1,7 +1,7 @@
 """UCDP GED and ACLED rows -> entry data (pure), by the rules documented in the README (Interchange).
 
 The rules fill what the datasets do not say (escalation from type and death toll, confidence,
-titles); `--type`, `--escalation` and `--confidence` override them (`importers.Overrides`).
+titles); `--type`, `--escalation` and `--confidence` override them (`rows.Overrides`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ledger.core import flat, gazetteer
-from ledger.interchange.importers import Mapped, Overrides
+from ledger.interchange.rows import Mapped, Overrides
 
 MASS_CASUALTIES = 50  # killed at or above this: rung 7 (strategic-strike, "mass casualties")
 

@@ -12,50 +12,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ledger.core import flat, model
+from ledger.interchange import datasets
+from ledger.interchange.rows import Mapped as Mapped
+from ledger.interchange.rows import Mapper as Mapper
+from ledger.interchange.rows import Overrides as Overrides
+from ledger.interchange.rows import Row as Row
 
 SOURCES = ("csv", "json", "acled", "ucdp")
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One record of an input file: its position (CSV line or JSON item) and its values."""
-
-    line: int  # the CSV or JSON Lines line it starts on (0 for an item of a JSON array)
-    item: int  # 1-based record number
-    values: Mapping[str, Any]
-
-    @property
-    def where(self) -> str:
-        return f"line {self.line}" if self.line else f"item {self.item}"
-
-
-@dataclass(frozen=True, slots=True)
-class Overrides:
-    """Values the user gives on the command line for every imported row."""
-
-    type: str | None = None
-    escalation: int | None = None
-    confidence: str | None = None
-    tags: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class Mapped:
-    """A row as entry data, with the id it must have (own format) or its source id."""
-
-    data: dict[str, Any]
-    entry_id: str | None = None  # own format: the id is the identity
-    alias: str | None = None  # "UCDP:114064", "ACLED:IRQ1234"
-    path: str | None = None  # own format: where the export found the file (kept when safe)
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (field, what was repaired)
-
-
-Mapper = Callable[[Mapping[str, Any], Overrides], Mapped]
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -127,11 +94,8 @@ def detect(text: str) -> str | None:
 
 def mapper(source: str) -> Mapper:
     """Return the row mapper of an import source."""
-    if source in ("acled", "ucdp"):
-        from ledger.interchange import datasets
-
-        return datasets.acled if source == "acled" else datasets.ucdp
-    return {"csv": own_csv, "json": own_json}[source]
+    mappers: dict[str, Mapper] = {"csv": own_csv, "json": own_json, "acled": datasets.acled, "ucdp": datasets.ucdp}
+    return mappers[source]
 
 
 # -- this tool's own export ---------------------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Any
 from ledger.core import checks, model, slug
 from ledger.core.errors import Problem, Severity
 from ledger.interchange import importers
-from ledger.interchange.importers import Overrides, Row
+from ledger.interchange.rows import Mapped, Overrides, Row
 from ledger.store import canonical
 
 _ID = re.compile(model.ID_PATTERN)
@@ -160,7 +160,7 @@ def _at(file: str, row: Row, where: str, message: str, severity: Severity = Seve
     return Problem(file, row.line, field_path, message, severity)
 
 
-def _base_id(mapped: importers.Mapped) -> str | None:
+def _base_id(mapped: Mapped) -> str | None:
     if mapped.entry_id is not None:
         ok = _ID.match(mapped.entry_id) and len(mapped.entry_id) <= model.ID_MAX_LENGTH
         return mapped.entry_id if ok else None
