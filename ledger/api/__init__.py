@@ -28,6 +28,7 @@ class Loaded:
     id: str
     entry: model.Entry | None
     problems: tuple[Problem, ...] = ()
+    partial: model.Entry | None = None  # an invalid entry's usable fields (for ledger-wide checks)
 
     @property
     def ok(self) -> bool:
@@ -43,11 +44,12 @@ def load_text(rel: str, text: str, today: dt.date | None = None) -> Loaded:
     line_of = _LazyLines(text)
     written_id = raw.get("id") if isinstance(raw.get("id"), str) else None
     problems = checks.id_problems(rel, entry_id, written_id, line_of)
-    entry, found = schema.decode(raw, entry_id=entry_id, path=rel, line_of=line_of)
-    problems.extend(found)
-    if entry is not None:
-        problems.extend(checks.entry_problems(entry, rel, line_of, today or dt.date.today()))
-    return Loaded(rel, entry_id, entry, tuple(problems))
+    decoded = schema.decode_all(raw, entry_id=entry_id, path=rel, line_of=line_of)
+    problems.extend(decoded.problems)
+    if decoded.partial is not None:  # every problem of a file in one run, also of an invalid one
+        problems.extend(checks.entry_problems(decoded.partial, rel, line_of, today or dt.date.today(), decoded.bad))
+    partial = decoded.partial if decoded.entry is None else None
+    return Loaded(rel, entry_id, decoded.entry, tuple(problems), partial)
 
 
 def load_bytes(rel: str, data: bytes, today: dt.date | None = None) -> Loaded:
@@ -111,7 +113,8 @@ class Checked:
 
     @classmethod
     def of(cls, item: Loaded) -> Checked:
-        node = checks.Node.of(item.entry, item.rel) if item.entry is not None else None
+        decoded = item.entry or item.partial
+        node = checks.Node.of(decoded, item.rel) if decoded is not None else None
         return cls(item.rel, item.id, node, item.problems)
 
 

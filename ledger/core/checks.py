@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from ledger.core import model
@@ -41,33 +42,42 @@ def id_problems(path: str, stem: str, entry_id: str | None, line_of: LineOf) -> 
     return found
 
 
-def entry_problems(entry: model.Entry, path: str, line_of: LineOf, today: dt.date) -> list[Problem]:
-    """Check the cross-field rules of one entry."""
+def entry_problems(
+    entry: model.Entry, path: str, line_of: LineOf, today: dt.date, bad: AbstractSet[str] = frozenset()
+) -> list[Problem]:
+    """Check the cross-field rules of one entry.
+
+    `entry` may be partial (`schema.Decoded.partial`): a rule runs only when every field it
+    reads was usable (a field named in `bad` was given but left out, or is required and None),
+    so an invalid value is reported once, by its own check, and never as a second, false problem.
+    """
     found: list[Problem] = []
 
     def add(field: str, message: str, severity: Severity = Severity.ERROR) -> None:
         found.append(Problem(path, line_of(field), field, message, severity))
 
-    if entry.date_end is not None and entry.date_end < entry.date:
+    if entry.date is not None and entry.date_end is not None and entry.date_end < entry.date:
         add("date_end", f"{entry.date_end} is before date {entry.date}")
     for name in ("date", "date_end"):
         value = getattr(entry, name)
         if value is not None and value > today:
             add(name, f"{value} is in the future")
     precision = entry.date_precision
-    if precision not in (None, model.DatePrecision.DAY) and entry.date_end is None:
+    if precision not in (None, model.DatePrecision.DAY) and entry.date_end is None and "date_end" not in bad:
         add("date_end", f'date_precision "{precision}" without date_end: give the last possible day', _W)
     loc = entry.location
-    if (loc.lat is None) != (loc.lon is None):
-        add("location.lat" if loc.lat is not None else "location.lon", "give both lat and lon, or neither")
-    if loc.country not in CODES and re.match(model.COUNTRY_PATTERN, loc.country):
-        add("location.country", f'"{loc.country}" is not an ISO 3166-1 alpha-2 country code')
-    if loc.precision is model.GeoPrecision.EXACT and loc.lat is None:
-        add("location.precision", '"exact" without coordinates', _W)
+    if loc is not None:
+        coordinates_usable = not {"location.lat", "location.lon"} & bad
+        if coordinates_usable and (loc.lat is None) != (loc.lon is None):
+            add("location.lat" if loc.lat is not None else "location.lon", "give both lat and lon, or neither")
+        if loc.country is not None and loc.country not in CODES and re.match(model.COUNTRY_PATTERN, loc.country):
+            add("location.country", f'"{loc.country}" is not an ISO 3166-1 alpha-2 country code')
+        if loc.precision is model.GeoPrecision.EXACT and loc.lat is None and coordinates_usable:
+            add("location.precision", '"exact" without coordinates', _W)
     if entry.withdrawn:
-        if not entry.withdrawn_reason:
+        if not entry.withdrawn_reason and "withdrawn_reason" not in bad:
             add("withdrawn_reason", "a withdrawn entry needs a withdrawn_reason")
-    else:
+    elif "status" not in bad:
         for name in ("withdrawn_reason", "duplicate_of"):
             if getattr(entry, name) is not None:
                 add(name, 'only a withdrawn entry (status = "withdrawn") has this')
@@ -87,9 +97,9 @@ class Node:
 
     id: str
     path: str
-    date: dt.date
-    type: model.EventType
-    place: str
+    date: dt.date | None  # None (and type, place) for an invalid entry's unusable fields
+    type: model.EventType | None
+    place: str | None
     withdrawn: bool
     duplicate_of: str | None
     responds_to: tuple[str, ...]
@@ -103,7 +113,7 @@ class Node:
             path,
             entry.date,
             entry.type,
-            entry.location.name.casefold(),
+            entry.location.name.casefold() if entry.location is not None and entry.location.name else None,
             entry.withdrawn,
             entry.duplicate_of,
             entry.responds_to,
@@ -138,7 +148,7 @@ def ledger_problems(nodes: Sequence[Node], taken_ids: Iterable[tuple[str, str]] 
             field = f"responds_to[{i}]"
             if target not in existing:
                 found.append(_missing(node, field, target, existing))
-            elif target in by_id and by_id[target].date > node.date:
+            elif target in by_id and _later(by_id[target].date, node.date):
                 found.append(
                     Problem(
                         node.path, 0, field, f'"{target}" ({by_id[target].date}) is later than this entry ({node.date})'
@@ -155,6 +165,10 @@ def ledger_problems(nodes: Sequence[Node], taken_ids: Iterable[tuple[str, str]] 
     found.extend(_cycles(nodes, by_id))
     found.extend(_plausible_duplicates(nodes))
     return found
+
+
+def _later(first: dt.date | None, second: dt.date | None) -> bool:
+    return first is not None and second is not None and first > second
 
 
 def _missing(node: Node, field: str, target: str, existing: set[str]) -> Problem:
@@ -200,7 +214,7 @@ def _cycles(nodes: Sequence[Node], by_id: dict[str, Node]) -> list[Problem]:
 def _plausible_duplicates(nodes: Sequence[Node]) -> list[Problem]:
     groups: dict[tuple[dt.date, str, model.EventType], list[Node]] = defaultdict(list)
     for node in nodes:
-        if not node.withdrawn:
+        if not node.withdrawn and node.date is not None and node.place is not None and node.type is not None:
             groups[(node.date, node.place, node.type)].append(node)
     found = []
     for group in groups.values():

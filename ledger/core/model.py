@@ -183,6 +183,9 @@ class Credibility(enum.StrEnum):
 #: the vocabulary and terminal output all build on this one list.
 CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
 
+#: The largest count a file may hold: more people than live on Earth, and small enough that
+#: the sum over a ledger of a million entries still fits SQLite's 64-bit integers.
+COUNT_MAX = 10_000_000_000
 ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(-[a-z0-9]+)+$"
 ID_MAX_LENGTH = 100
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -233,9 +236,9 @@ def _list(doc: str, **kw: Any) -> Any:
 class Estimate:
     """A casualty count with its range: `{best, low, high}`, `low <= best <= high`."""
 
-    best: int = _req("best estimate", minimum=0)
-    low: int | None = _f("lowest credible count", minimum=0)
-    high: int | None = _f("highest credible count", minimum=0)
+    best: int = _req("best estimate", minimum=0, maximum=COUNT_MAX)
+    low: int | None = _f("lowest credible count", minimum=0, maximum=COUNT_MAX)
+    high: int | None = _f("highest credible count", minimum=0, maximum=COUNT_MAX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,8 +269,8 @@ class Actors:
 class Casualties:
     """Human cost; leave out what is unknown (unknown is not 0)."""
 
-    killed: int | Estimate | None = _f("people killed: a count or {best, low, high}", minimum=0)
-    injured: int | Estimate | None = _f("people injured: a count or {best, low, high}", minimum=0)
+    killed: int | Estimate | None = _f("people killed: a count or {best, low, high}", minimum=0, maximum=COUNT_MAX)
+    injured: int | Estimate | None = _f("people injured: a count or {best, low, high}", minimum=0, maximum=COUNT_MAX)
     note: str | None = _f('the source\'s words ("several", "dozens")', one_line=True)
 
 

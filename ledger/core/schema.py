@@ -147,6 +147,8 @@ class _Decoder:
         self.fixed = fixed or {}
         self.line_of = line_of
         self.problems: list[Problem] = []
+        self.bad: set[str] = set()  # fields given with an unusable value, or required and missing
+        self.partial: dict[str, Any] = {}  # where -> the record built from what was usable
 
     def problem(self, where: str, message: str, severity: Severity = Severity.ERROR) -> None:
         self.problems.append(Problem(self.path, self.line_of(where), where, message, severity))
@@ -173,7 +175,9 @@ class _Decoder:
                 continue
             if name not in raw:
                 if meta["required"]:
-                    self.problem(f"{where}.{name}" if where else name, "required field is missing")
+                    at = f"{where}.{name}" if where else name
+                    self.problem(at, "required field is missing")
+                    self.bad.add(at)
                     ok = False
                 continue
             given = raw[name]
@@ -190,12 +194,17 @@ class _Decoder:
             ):
                 values[name] = tuple(given) if kind == "sequence" else given
                 continue
-            value = self.value(tp, given, f"{where}.{name}" if where else name, meta)
+            at = f"{where}.{name}" if where else name
+            value = self.value(tp, given, at, meta)
             if value is _BAD:
                 ok = False if meta["required"] else ok
+                self.bad.add(at)
+                if meta["required"] and at in self.partial:  # the checks still see the rest of it
+                    values[name] = self.partial[at]
                 continue
             values[name] = value
         if not ok:
+            self.partial[where] = cls(**values)
             return None
         return cls(**values)
 
@@ -306,23 +315,43 @@ def _clip(text: str, width: int = 40) -> str:
 
 
 def _range_message(value: Any, lo: Any, hi: Any) -> str:
-    if lo is not None and hi is not None:
+    if lo is not None and hi is not None and abs(hi) < 1_000_000:  # a scale: 0..7, -90..90
         return f"{value} is out of range {lo}..{hi}"
-    if lo is not None:
+    if lo is not None and value < lo:
         return f"{value} is below the minimum {lo}"
-    return f"{value} is above the maximum {hi}"
+    return f"{value} is above the maximum {hi:,}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Decoded:
+    """What decoding found: the entry (None if a required field is unusable), every problem,
+    and, for the checks that span fields, the entry built from the usable fields (`partial`,
+    whose unusable required fields are None) with the paths of the fields left out (`bad`).
+    """
+
+    entry: model.Entry | None
+    problems: list[Problem]
+    partial: model.Entry | None
+    bad: frozenset[str]
 
 
 def decode(
     raw: Any, *, entry_id: str, path: str = "", line_of: LineOf = _no_line
 ) -> tuple[model.Entry | None, list[Problem]]:
     """Turn parsed TOML into an Entry; return it (None if unusable) and every problem."""
+    found = decode_all(raw, entry_id=entry_id, path=path, line_of=line_of)
+    return found.entry, found.problems
+
+
+def decode_all(raw: Any, *, entry_id: str, path: str = "", line_of: LineOf = _no_line) -> Decoded:
+    """Turn parsed TOML into an Entry, keeping what is usable of an invalid one (see `Decoded`)."""
     # The file name is the id; a written `id` must be a string (equality is checks.id_problems').
     decoder = _Decoder(path, line_of, {"id": entry_id})
     if isinstance(raw, dict) and "id" in raw and not isinstance(raw["id"], str):
         decoder.wrong("id", "a string", raw["id"])
     entry = decoder.record(model.Entry, raw, "")
-    return entry, decoder.problems
+    partial = entry if entry is not None else decoder.partial.get("")
+    return Decoded(entry, decoder.problems, partial, frozenset(decoder.bad))
 
 
 # -- encoding ---------------------------------------------------------------------------
