@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from ledger.cli.env import Environment
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # A complete, valid entry; tests change what they are about with `entry(...)`.
@@ -115,11 +117,20 @@ def _cwd(path: Path | None) -> Iterator[None]:
         os.chdir(old)
 
 
-def run(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, stdin: str = "") -> Result:
-    """Run `ledger ARGS` in-process (stdout and stderr captured, not a terminal)."""
+def run(
+    *args: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: str = "",
+    terminal: Environment | None = None,
+) -> Result:
+    """Run `ledger ARGS` in-process (stdout and stderr captured, not a terminal unless `terminal` says so)."""
     from ledger.cli import main
 
     out, err = io.StringIO(), io.StringIO()
+    if terminal is not None:
+        out, err = terminal.stdout, terminal.stderr
+        assert isinstance(out, io.StringIO) and isinstance(err, io.StringIO)
     old_env = {k: os.environ.get(k) for k in (env or {})}
     os.environ.update(env or {})
     old_in = sys.stdin
@@ -128,7 +139,7 @@ def run(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = Non
     try:
         with _cwd(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                main(list(args))
+                main(list(args), terminal)
             except SystemExit as stop:
                 status = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
     finally:
@@ -144,6 +155,42 @@ def run(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = Non
 @pytest.fixture
 def cli() -> Callable[..., Result]:
     return run
+
+
+def make_terminal(
+    stdin: str = "",
+    *,
+    tty: bool = False,
+    stdin_isatty: bool | None = None,
+    stdout_isatty: bool | None = None,
+    stderr_isatty: bool | None = None,
+    width: int = 80,
+    height: int = 24,
+    colors: bool | None = None,
+    pager: str | None = None,
+    editor: str = "vi",
+) -> Environment:
+    """Return an Environment over in-memory streams: `tty=True` for a terminal on all three (httpie's MockEnvironment)."""
+    out_tty = tty if stdout_isatty is None else stdout_isatty
+    return Environment(
+        stdin=io.StringIO(stdin),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+        stdin_isatty=tty if stdin_isatty is None else stdin_isatty,
+        stdout_isatty=out_tty,
+        stderr_isatty=tty if stderr_isatty is None else stderr_isatty,
+        width=width,
+        height=height,
+        colors=out_tty if colors is None else colors,
+        pager=pager,
+        editor=editor,
+    )
+
+
+@pytest.fixture
+def make_env() -> Callable[..., Environment]:
+    """Build the Environment a command runs in; pass it to `cli(..., terminal=env)`."""
+    return make_terminal
 
 
 @pytest.fixture(autouse=True)

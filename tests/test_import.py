@@ -469,16 +469,11 @@ def test_own_csv_reads_json_list_cells():
     assert data["location"]["name"] == "=place"
 
 
-def test_progress_bar_for_large_files(monkeypatch):
+def test_progress_bar_for_large_files():
     from ledger.cli import authoring
 
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    stream = Terminal()
-    monkeypatch.setattr(authoring.sys, "stderr", stream)
-    progress = authoring._Progress()
+    stream = io.StringIO()
+    progress = authoring._Progress(stream)
     progress("checking", 100, 400)  # small files get no bar
     assert stream.getvalue() == ""
     for done in (100, 600, 1000):

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from conftest import VALID
 
-from ledger.cli import authoring
 from ledger.core import slug
 
 FLAGS = (
@@ -134,13 +133,12 @@ def test_missing_values_off_a_terminal_are_an_error(make_ledger, cli):
     assert cli("new", "--ledger", str(root)).err.startswith("ledger: error: missing TITLE, --date, --type")
 
 
-def test_missing_values_are_asked_for_on_a_terminal(make_ledger, cli, monkeypatch):
-    monkeypatch.setattr(authoring, "_interactive", lambda: True)
+def test_missing_values_are_asked_for_on_a_terminal(make_ledger, cli, make_env):
     root = make_ledger({})
     answers = (
         "Rockets hit the Green Zone\n2020-01-05\nrocket-atack\nrocket-attack\n9\n4\nreported\nGreen Zone\nIQ\nReuters\n"
     )
-    result = cli("new", "--ledger", str(root), stdin=answers)
+    result = cli("new", "--ledger", str(root), terminal=make_env(answers, stdin_isatty=True))
     assert result.status == 0, result.err
     assert result.out == "entries/2020/01/2020-01-05-rockets-hit-the-green-zone.toml\n"
     assert "is not one of the choices" in result.err  # the typo was asked again

@@ -1,56 +1,42 @@
-"""The typer application and the options every command shares (declared once)."""
+"""Build the typer application from the command table (`ledger.cli.commands.TABLE`).
+
+Commands are plain functions. `build` registers each under its name and binds what typer
+cannot know about: the `env: Environment` parameter (taken from the click context's `obj`,
+set by `main`) and the `ExitStatus` a command returns (turned into the process's exit status).
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
-import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated, Any
 
 import typer
 
 from ledger import __version__
-from ledger.core.errors import ExitStatus
+from ledger.cli.commands import TABLE, Command
 
-if TYPE_CHECKING:
-    from ledger.api import Ledger
-
-app = typer.Typer(
-    name="ledger",
-    help="A chronology of armed-conflict incidents: one TOML file per incident, kept in git.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-LedgerDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--ledger",
-        envvar="LEDGER_DIR",
-        help="Ledger directory (default: found upwards from the current directory).",
-        show_default=False,
-    ),
-]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the data, no summaries.")]
+HELP = "A chronology of armed-conflict incidents: one TOML file per incident, kept in git."
 
 
-def version_callback(value: bool) -> None:
+def _version(value: bool) -> None:
     if value:
         typer.echo(f"ledger {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", "-V", callback=version_callback, is_eager=True, help="Show the version.")
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
     ledger_dir: Annotated[
         Path | None,
-        typer.Option("--ledger", help="Ledger directory, for every command (also after the command).", show_default=False),
+        typer.Option(
+            "--ledger", help="Ledger directory, for every command (also after the command).", show_default=False
+        ),
     ] = None,
 ) -> None:
     """A chronology of armed-conflict incidents: one TOML file per incident, kept in git."""
@@ -58,24 +44,45 @@ def _root(
         os.environ["LEDGER_DIR"] = str(ledger_dir)
 
 
-def say(message: str, quiet: bool = False) -> None:
-    """Talk to the user on stderr (stdout is for data)."""
-    if not quiet:
-        typer.echo(message, err=True)
+def bind(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Return `func` as typer sees it: without `env` (injected from the context), its result an exit status."""
+    signature = inspect.signature(func, eval_str=True)
+    wants_env = "env" in signature.parameters
+    params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for n, p in signature.parameters.items() if n != "env"]
+    params.append(inspect.Parameter("typer_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context))
+
+    @functools.wraps(func)
+    def command(*args: Any, typer_context: typer.Context, **kwargs: Any) -> None:
+        if wants_env:
+            kwargs["env"] = typer_context.obj
+        status = func(*args, **kwargs)
+        if status:  # an ExitStatus other than OK (None and OK mean success)
+            raise typer.Exit(int(status))
+
+    del command.__wrapped__  # typer must see the new signature, not the original
+    command.__signature__ = signature.replace(parameters=params, return_annotation=None)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return command
 
 
-def finish(status: ExitStatus | int) -> NoReturn:
-    """End the command with an exit status, flushing stdout first."""
-    sys.stdout.flush()
-    raise typer.Exit(int(status))
+def build(table: Sequence[Command] = TABLE) -> typer.Typer:
+    """Return the typer application with every command of the table registered."""
+    app = typer.Typer(
+        name="ledger",
+        help=HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(_root)
+    for entry in table:
+        app.command(entry.name, hidden=entry.hidden)(bind(entry.run))
+    return app
 
 
-def open_ledger(ledger_dir: Path | None) -> Ledger:
-    """Find and open the ledger (imported here: `ledger --help` need not load it)."""
-    from ledger.api import Ledger
-
-    return Ledger.open(ledger_dir)
-
-
-# Register the commands (each module adds its own to `app`).
-from ledger.cli import authoring, chrono, core, history, query  # noqa: E402,F401
+@functools.cache
+def application() -> typer.Typer:
+    """Return the application, built once per process."""
+    return build()

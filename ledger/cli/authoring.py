@@ -4,25 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 
-from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
+from ledger.cli.env import Environment
 from ledger.cli.filters import filtered
+from ledger.cli.options import LedgerDir, Quiet, open_ledger, plural, say
 from ledger.core.errors import ExitStatus, LedgerError, UsageError
 from ledger.core.model import EventType
 from ledger.query import Selection
 
 _TYPES = ", ".join(EventType)
-
-
-def _interactive() -> bool:
-    """Return whether missing values can be asked for (stdin is a terminal)."""
-    return sys.stdin.isatty()
 
 
 def _opt(*names: str, help: str, **kw: Any) -> Any:
@@ -32,8 +27,8 @@ def _opt(*names: str, help: str, **kw: Any) -> Any:
 # -- new --------------------------------------------------------------------------------------
 
 
-@app.command()
 def new(
+    env: Environment,
     title: Annotated[
         str | None, typer.Argument(help="One factual line.", show_default=False, metavar="[TITLE]")
     ] = None,
@@ -65,7 +60,7 @@ def new(
     edit: Annotated[bool, _opt("--edit", help="Open the new file in $EDITOR, then check it.")] = False,
     ledger_dir: LedgerDir = None,
     quiet: Quiet = False,
-) -> None:
+) -> ExitStatus:
     """Write a new, valid entry at entries/YYYY/MM/<id>.toml and print its path (never overwrites)."""
     given: dict[str, Any] = {
         "title": title,
@@ -82,7 +77,7 @@ def new(
         known = ledger.place_defaults({"location": {"name": given["place"]}})["location"]
         given["country"] = known.get("country")
     missing = [key for key, value in given.items() if value is None or (isinstance(value, str) and not value.strip())]
-    if missing and not _interactive():
+    if missing and not env.interactive:
         flags = ", ".join("TITLE" if key == "title" else f"--{key}" for key in missing)
         raise UsageError(f"missing {flags} (give them as options; on a terminal they are asked for)")
     for key in missing:
@@ -91,7 +86,7 @@ def new(
             if known.get("country"):
                 given["country"] = known["country"]
                 continue
-        given[key] = _ask(key)
+        given[key] = _ask(env, key)
     location: dict[str, Any] = {"name": given["place"].strip(), "country": _country(given["country"])}
     for key, value in (("admin1", admin1), ("lat", lat), ("lon", lon), ("precision", precision)):
         if value is not None:
@@ -122,14 +117,15 @@ def new(
     for problem in created.problems:
         level = "warning" if problem.severity == "warning" else "error"
         field = f"{problem.field}: " if problem.field else ""
-        typer.echo(f"ledger: {level}: {field}{problem.message}", err=True)
+        say(env, f"ledger: {level}: {field}{problem.message}")
     if not created.written:
-        say("nothing written", quiet)
-        finish(ExitStatus.TROUBLE)
-    typer.echo(created.rel)
+        say(env, "nothing written", quiet)
+        return ExitStatus.TROUBLE
+    env.stdout.write(created.rel + "\n")
+    env.stdout.flush()
     if edit:
-        finish(_edit_and_check(ledger, created.rel, quiet))
-    finish(ExitStatus.OK)
+        return _edit_and_check(env, ledger, created.rel, quiet)
+    return ExitStatus.OK
 
 
 _PROMPTS = {
@@ -144,7 +140,7 @@ _PROMPTS = {
 }
 
 
-def _ask(key: str) -> Any:
+def _ask(env: Environment, key: str) -> Any:
     """Ask for one required value on the terminal, again until it is acceptable."""
     from ledger.core import model
 
@@ -170,14 +166,15 @@ def _ask(key: str) -> Any:
     default = dt.date.today().isoformat() if key == "date" else ""
     # Not typer.prompt: it writes a space to stdout, and stdout is for data (the path).
     while True:
-        typer.echo(f"{label}{f' [{default}]' if default else ''}: ", err=True, nl=False)
-        line = sys.stdin.readline()
+        env.stderr.write(f"{label}{f' [{default}]' if default else ''}: ")
+        env.stderr.flush()
+        line = env.stdin.readline()
         if not line:
             raise UsageError(f"no answer for {key} (end of input)")
         try:
             return check(line.strip() or default)
         except typer.BadParameter as err:
-            typer.echo(f"  {err.message}", err=True)
+            say(env, f"  {err.message}")
 
 
 def _date(text: str, flag: str) -> dt.date:
@@ -193,31 +190,30 @@ def _country(text: str) -> str:
     return gazetteer.code_of(text) or text.strip()
 
 
-def _edit_and_check(ledger: Any, rel: str, quiet: bool) -> ExitStatus:
+def _edit_and_check(env: Environment, ledger: Any, rel: str, quiet: bool) -> ExitStatus:
     """Open the file in $VISUAL / $EDITOR, wait, then check it like `ledger validate` would."""
     import shlex
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    argv = [*shlex.split(editor), str(ledger.root / rel)]
+    argv = [*shlex.split(env.editor), str(ledger.root / rel)]
     try:
         status = os.spawnvp(os.P_WAIT, argv[0], argv)
     except OSError as err:
         raise LedgerError(f"cannot run the editor {argv[0]!r}: {err.strerror}") from None
     if status != 0:
-        say(f"the editor exited with status {status}", quiet)
+        say(env, f"the editor exited with status {status}", quiet)
     report = ledger.validate([ledger.root / rel])
     from ledger.output.render import clean
 
     for problem in report.problems:
-        typer.echo(clean(str(problem)), err=True)
+        say(env, clean(str(problem)))
     return ExitStatus.FOUND if report.errors else ExitStatus.OK
 
 
 # -- fmt --------------------------------------------------------------------------------------
 
 
-@app.command()
 def fmt(
+    env: Environment,
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Files or folders (default: every entry).", metavar="[PATHS]...")
     ] = None,
@@ -225,7 +221,7 @@ def fmt(
     diff: Annotated[bool, _opt("--diff", help="Write nothing; show the changes as a unified diff.")] = False,
     ledger_dir: LedgerDir = None,
     quiet: Quiet = False,
-) -> None:
+) -> ExitStatus:
     """Rewrite entry files in the one canonical layout; files whose data or comments would not survive are left alone."""
     import difflib
 
@@ -237,7 +233,7 @@ def fmt(
     for result in ledger.format(paths or (), write=not (check or diff), keep_text=diff):
         counts[result.outcome] = counts.get(result.outcome, 0) + 1
         if result.outcome == LEFT_ALONE:
-            typer.echo(clean(f"{result.rel}: left alone: {result.reason}"), err=True)
+            say(env, clean(f"{result.rel}: left alone: {result.reason}"))
         elif result.outcome == REFORMATTED:
             if diff:
                 lines = difflib.unified_diff(
@@ -246,18 +242,19 @@ def fmt(
                     f"a/{result.rel}",
                     f"b/{result.rel}",
                 )
-                typer.echo(clean("".join(lines)), nl=False)
+                env.stdout.write(clean("".join(lines)))
             elif check:
-                typer.echo(clean(result.rel))
+                env.stdout.write(clean(result.rel) + "\n")
             else:
-                say(clean(f"reformatted {result.rel}"), quiet)
+                say(env, clean(f"reformatted {result.rel}"), quiet)
     verb = "would be reformatted" if check or diff else "reformatted"
     say(
-        f"{_n(counts[REFORMATTED], 'file')} {verb}, {counts['unchanged']} unchanged, {counts[LEFT_ALONE]} left alone",
+        env,
+        f"{plural(counts[REFORMATTED], 'file')} {verb}, {counts['unchanged']} unchanged, {counts[LEFT_ALONE]} left alone",
         quiet,
     )
     found = counts[LEFT_ALONE] or (check and counts[REFORMATTED])
-    finish(ExitStatus.FOUND if found else ExitStatus.OK)
+    return ExitStatus.FOUND if found else ExitStatus.OK
 
 
 # -- import -----------------------------------------------------------------------------------
@@ -268,7 +265,8 @@ class _Progress:
 
     MIN_ROWS = 500
 
-    def __init__(self) -> None:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
         self.bar: Any = None
         self.phase = ""
         self.unfinished = False
@@ -279,19 +277,19 @@ class _Progress:
         if phase != self.phase:
             from ledger.output.render import ProgressBar
 
-            self.bar, self.phase = ProgressBar(sys.stderr, phase.ljust(8)), phase
+            self.bar, self.phase = ProgressBar(self.stream, phase.ljust(8)), phase
         self.bar(done, total)
         self.unfinished = done < total
 
     def close(self) -> None:
         """End a bar's line if the import stopped before the bar was full."""
         if self.unfinished:
-            sys.stderr.write("\n")
+            self.stream.write("\n")
             self.unfinished = False
 
 
-@app.command("import")
 def import_(
+    env: Environment,
     file: Annotated[Path, typer.Argument(help="The file to import.", show_default=False, metavar="FILE")],
     source: Annotated[
         str | None,
@@ -314,7 +312,7 @@ def import_(
     verbose: Annotated[bool, _opt("--verbose", "-v", help="Also say why each skipped row was skipped.")] = False,
     ledger_dir: LedgerDir = None,
     quiet: Quiet = False,
-) -> None:
+) -> ExitStatus:
     """Create one entry per row of a CSV or JSON file (ours, ACLED's or UCDP GED's); never overwrites."""
     from ledger.core import model
     from ledger.interchange import importers
@@ -328,22 +326,22 @@ def import_(
             raise typer.BadParameter(f'"{value}" is not one of: {allowed}', param_hint=flag)
     overrides = importers.Overrides(event_type, escalation, confidence, tuple(tag or ()))
     ledger = open_ledger(ledger_dir)
-    progress = _Progress() if sys.stderr.isatty() and not quiet else None
+    progress = _Progress(env.stderr) if env.stderr_isatty and not quiet else None
     started = time.perf_counter()
     try:
         plan = ledger.plan_import(file, source, overrides, progress=progress)
         for problem in plan.problems:
-            typer.echo(clean(str(problem)), err=True)
+            say(env, clean(str(problem)))
         if not quiet:
             for note in plan.notes:
-                typer.echo(clean(str(note)), err=True)
+                say(env, clean(str(note)))
         if verbose:
             for row, why in plan.skipped:
-                typer.echo(clean(f"{plan.file}: {row.where}: skipped: {why}"), err=True)
+                say(env, clean(f"{plan.file}: {row.where}: skipped: {why}"))
         rejected = len(plan.rejected)
         if strict and rejected:
-            say(f"{plan.rows} rows: {rejected} rejected; nothing written (--strict)")
-            finish(ExitStatus.FOUND)
+            say(env, f"{plan.rows} rows: {rejected} rejected; nothing written (--strict)")
+            return ExitStatus.FOUND
         if dry_run:
             created = [item.rel for item in plan.create]
             existed: list[str] = []
@@ -353,24 +351,25 @@ def import_(
         if progress:
             progress.close()
     for rel in created:
-        typer.echo(rel)
+        env.stdout.write(rel + "\n")
     seconds = time.perf_counter() - started
     would = "would be created" if dry_run else "created"
     say(
-        f"{_n(plan.rows, 'row')} ({plan.source}): {_n(len(created), 'entry', 'entries')} {would}, "
+        env,
+        f"{plural(plan.rows, 'row')} ({plan.source}): {plural(len(created), 'entry', 'entries')} {would}, "
         f"{len(plan.skipped) + len(existed)} already in the ledger or repeated, {rejected} rejected "
         f"({seconds:.1f} s)",
         quiet,
     )
-    finish(ExitStatus.FOUND if rejected else ExitStatus.OK)
+    return ExitStatus.FOUND if rejected else ExitStatus.OK
 
 
 # -- export -----------------------------------------------------------------------------------
 
 
-@app.command()
 @filtered
 def export(
+    env: Environment,
     output_format: Annotated[
         str, typer.Option("--format", "-f", help="csv, json, jsonl, geojson, ics or acled.", metavar="FORMAT")
     ] = "json",
@@ -378,7 +377,7 @@ def export(
     quiet: Quiet = False,
     *,
     selection: Selection,
-) -> None:
+) -> ExitStatus:
     """Write the selected entries (every filter of `list`) as csv, json, jsonl, geojson, ics or acled."""
     from ledger.interchange import exporters
 
@@ -395,15 +394,12 @@ def export(
     ledger = open_ledger(ledger_dir)
     found = ledger.find(selection)
     written = exporters.export_found(
-        found, output_format, sys.stdout, labels=ledger.vocabulary.labels, is_tty=sys.stdout.isatty(), stamp=stamp
+        found, output_format, env.stdout, labels=ledger.vocabulary.labels, is_tty=env.stdout_isatty, stamp=stamp
     )
     invalid = found.skipped
     if written.left_out:
-        say(f"{_n(written.left_out, 'entry', 'entries')} without coordinates left out of the GeoJSON")
+        say(env, f"{plural(written.left_out, 'entry', 'entries')} without coordinates left out of the GeoJSON")
     if invalid:
-        say(f"{_n(invalid, 'invalid entry file')} left out (see `ledger validate`)")
-    say(f"{_n(written.count, 'entry', 'entries')} exported", quiet)
-
-
-def _n(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else many or one + 's'}"
+        say(env, f"{plural(invalid, 'invalid entry file')} left out (see `ledger validate`)")
+    say(env, f"{plural(written.count, 'entry', 'entries')} exported", quiet)
+    return ExitStatus.OK

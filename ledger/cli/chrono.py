@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
+from ledger.cli.env import Environment
 from ledger.cli.filters import filtered
-from ledger.cli.history import AsOf
+from ledger.cli.options import (
+    TABLE_FORMATS,
+    Ascii,
+    AsOf,
+    LedgerDir,
+    NoHeader,
+    Quiet,
+    choose_format,
+    format_option,
+    missing_message,
+    open_ledger,
+    report_skipped,
+    say,
+)
 from ledger.core.errors import ExitStatus, NotFound, UsageError
 from ledger.output import chrono_rows as cr
 from ledger.query import Selection
@@ -19,42 +31,12 @@ if TYPE_CHECKING:
     from ledger.api import Ledger
     from ledger.core import model
 
-TABLE_FORMATS = ("table", "tsv", "csv", "json", "jsonl", "markdown", "ids")
 MAX_PERIODS = 100_000  # a day-by-day chart of centuries helps nobody; ask for weeks or months
 
 
-def _format_option(choices: Sequence[str]) -> Any:
-    return typer.Option(
-        "--format",
-        "-f",
-        help=f"{', '.join(choices)} (default: table on a terminal, tsv when piped).",
-        metavar="FORMAT",
-        show_default=False,
-    )
-
-
-Ascii = Annotated[bool, typer.Option("--ascii", help="Draw with plain ASCII instead of Unicode blocks and lines.")]
-
-
-def _width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((80, 24)).columns
-
-
-def _choose_format(output: str | None, allowed: Sequence[str], is_tty: bool) -> str:
-    from ledger.output import render
-
-    return render.check_format(render.default_format(is_tty) if output is None else output, allowed)
-
-
-def _report_skipped(found: Any, quiet: bool) -> None:
-    if found.skipped and not quiet:
-        files = "file" if found.skipped == 1 else "files"
-        say(f"ledger: {found.skipped} invalid entry {files} left out (see `ledger validate`)")
-
-
-def _selected(ledger: Ledger, selection: Selection, quiet: bool) -> tuple[list[model.Entry], dict[str, str]]:
+def _selected(
+    env: Environment, ledger: Ledger, selection: Selection, quiet: bool
+) -> tuple[list[model.Entry], dict[str, str]]:
     """Return the selected entries and their paths."""
     from ledger.core.schema import from_json
 
@@ -63,11 +45,13 @@ def _selected(ledger: Ledger, selection: Selection, quiet: bool) -> tuple[list[m
     for record in found.records():  # one at a time: the records need not all be held at once
         entries.append(from_json(record))
         paths[record["id"]] = record["path"]
-    _report_skipped(found, quiet)
+    report_skipped(env, found, quiet)
     return entries, paths
 
 
-def _columns(ledger: Ledger, selection: Selection, columns: Sequence[str], quiet: bool) -> list[dict[str, Any]]:
+def _columns(
+    env: Environment, ledger: Ledger, selection: Selection, columns: Sequence[str], quiet: bool
+) -> list[dict[str, Any]]:
     """Return only some columns of the selected entries, straight from the index (no decoding).
 
     Aggregates need a few values per incident; reading them from the index's columns is
@@ -75,7 +59,7 @@ def _columns(ledger: Ledger, selection: Selection, columns: Sequence[str], quiet
     """
     found = ledger.find(selection)
     rows = list(found.rows(columns))
-    _report_skipped(found, quiet)
+    report_skipped(env, found, quiet)
     return rows
 
 
@@ -104,11 +88,11 @@ def _ancestors(ledger: Ledger, entries: Sequence[model.Entry]) -> dict[str, mode
 TIMELINE_FORMATS = (*TABLE_FORMATS, "svg", "html")
 
 
-@app.command()
 @filtered
 def timeline(
+    env: Environment,
     ledger_dir: LedgerDir = None,
-    output: Annotated[str | None, _format_option(TIMELINE_FORMATS)] = None,
+    output: Annotated[str | None, format_option(TIMELINE_FORMATS)] = None,
     by: Annotated[
         str | None,
         typer.Option(
@@ -126,24 +110,24 @@ def timeline(
     as_of: AsOf = None,
     *,
     selection: Selection,
-) -> None:
+) -> ExitStatus:
     """Show the incidents in order with escalation, its change, days between and responds_to chains."""
     from ledger.output import chart, render
     from ledger.reports import timeline as tl
 
-    is_tty = sys.stdout.isatty()
+    is_tty = env.stdout_isatty
     if by is not None and by not in tl.PERIODS:
         raise UsageError(f'--by "{by}" is not one of: {", ".join(tl.PERIODS)}')
     if bar not in chart.MEASURES:
         raise UsageError(f'--bar "{bar}" is not one of: {", ".join(chart.MEASURES)}')
     allowed = tuple(f for f in TIMELINE_FORMATS if f not in ("svg", "html", "ids")) if by else TIMELINE_FORMATS
-    fmt = _choose_format(output, allowed, is_tty)
+    fmt = choose_format(env, output, allowed)
     ledger = open_ledger(ledger_dir).at(as_of)
-    out = sys.stdout
+    out = env.stdout
     if by is not None:
         import datetime as dt
 
-        rows = _columns(ledger, selection, ("date", "escalation", "killed", "injured"), quiet)
+        rows = _columns(env, ledger, selection, ("date", "escalation", "killed", "injured"), quiet)
         facts = [(dt.date.fromisoformat(r["date"]), r["escalation"], r["killed"], r["injured"]) for r in rows]
         if facts and tl.period_count(min(f[0] for f in facts), max(f[0] for f in facts), by) > MAX_PERIODS:
             raise UsageError(
@@ -151,12 +135,12 @@ def timeline(
             )
         periods = tl.aggregate(facts, by)
         if fmt == "table":
-            for line in chart.bars(periods, bar, _width(), ascii_only):
+            for line in chart.bars(periods, bar, env.width, ascii_only):
                 out.write(line + "\n")
         else:
             render.render_rows(map(cr.period_row, periods), cr.PERIOD_COLUMNS, fmt, out, is_tty)
-        finish(ExitStatus.OK)
-    entries, paths = _selected(ledger, selection, quiet)
+        return ExitStatus.OK
+    entries, paths = _selected(env, ledger, selection, quiet)
     steps = tl.steps(entries, _ancestors(ledger, entries) if selection.where is not None else None)
     if selection.reverse:
         steps.reverse()
@@ -172,24 +156,24 @@ def timeline(
             out.write(chart.html(steps, labels.labels, table, cr.PEOPLE, title, numeric=numeric))
     elif fmt in ("table", "markdown"):
         people = (cr.people_row(s, labels, numbers) for s in steps)
-        render.render_rows(people, cr.PEOPLE, fmt, out, is_tty, width=_width() if is_tty else None)
+        render.render_rows(people, cr.PEOPLE, fmt, out, is_tty, width=env.width if is_tty else None)
     else:
         records = (cr.program_row(s, labels, paths.get(s.entry.id)) for s in steps)
         render.render_rows(records, None if fmt in ("json", "jsonl") else cr.PROGRAMS, fmt, out, is_tty)
-    finish(ExitStatus.OK)
+    return ExitStatus.OK
 
 
 # -- chain ---------------------------------------------------------------------------------
 
 
-@app.command()
 def chain(
+    env: Environment,
     entry_id: Annotated[str, typer.Argument(metavar="ID", help="The incident whose causal chain to show.")],
     ledger_dir: LedgerDir = None,
     output: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
     ascii_only: Ascii = False,
     quiet: Quiet = False,
-) -> None:
+) -> ExitStatus:
     """Show what an incident answers (back to the roots) and what answered it, as trees."""
     import json
 
@@ -202,9 +186,7 @@ def chain(
 
     ledger = open_ledger(ledger_dir)
     if not ledger.lookup([entry_id]):
-        from ledger.cli.query import _missing_message  # the same words as `ledger show`
-
-        raise NotFound(_missing_message(ledger, entry_id))
+        raise NotFound(missing_message(ledger, entry_id))  # the same words as `ledger show`
     # Walking needs only the links of every incident; only the incidents drawn are decoded.
     links = {r["id"]: r.get("responds_to", ()) for r in ledger.find(Selection(include_withdrawn=True)).records()}
     back = tl.tree(entry_id, links, tl.BACKWARD)
@@ -215,7 +197,7 @@ def chain(
     paths = {i: r["path"] for i, r in drawn.items()}
     labels = ledger.vocabulary
     e = entries[entry_id]
-    is_tty = sys.stdout.isatty()
+    is_tty = env.stdout_isatty
     if output == "json":
         data = {
             "id": e.id,
@@ -230,16 +212,16 @@ def chain(
             "cycles": [list(loop) for loop in loops],
         }
         text = json.dumps(data, ensure_ascii=False, indent=2)
-        typer.echo(json_safe(text) if is_tty else text)
+        env.stdout.write((json_safe(text) if is_tty else text) + "\n")
     else:
         lines = [f"{e.id}  [{e.escalation} {labels.label(e.escalation)}]  {clean(e.title)}", "answers:"]
         lines += cr.tree_text(back, entries, labels, ascii_only) or ["    (nothing: a root)"]
         lines.append("answered by:")
         lines += cr.tree_text(forward, entries, labels, ascii_only) or ["    (nothing yet)"]
-        typer.echo("\n".join(lines))
+        env.stdout.write("\n".join(lines) + "\n")
     for loop in loops:
-        say("ledger: responds_to forms a cycle: " + " -> ".join(loop), quiet)
-    finish(ExitStatus.FOUND if loops else ExitStatus.OK)
+        say(env, "ledger: responds_to forms a cycle: " + " -> ".join(loop), quiet)
+    return ExitStatus.FOUND if loops else ExitStatus.OK
 
 
 # -- stats ---------------------------------------------------------------------------------
@@ -247,62 +229,62 @@ def chain(
 _STATS_COLUMNS = {"type": "type", "category": "category", "country": "country", "month": "date"}
 
 
-@app.command()
 @filtered
 def stats(
+    env: Environment,
     ledger_dir: LedgerDir = None,
     by: Annotated[
         str, typer.Option("--by", metavar="FIELD", help="Group by type, category, actor, country, month or tag.")
     ] = "type",
-    output: Annotated[str | None, _format_option(TABLE_FORMATS)] = None,
-    no_header: Annotated[bool, typer.Option("--no-header", help="Leave out the header line.")] = False,
+    output: Annotated[str | None, format_option(TABLE_FORMATS)] = None,
+    no_header: NoHeader = False,
     quiet: Quiet = False,
     as_of: AsOf = None,
     *,
     selection: Selection,
-) -> None:
+) -> ExitStatus:
     """Count incidents, killed, injured and the highest escalation per group, largest first."""
     from ledger.output import render
     from ledger.reports import stats as st
 
     if by not in st.BY:
         raise UsageError(f'--by "{by}" is not one of: {", ".join(st.BY)}')
-    is_tty = sys.stdout.isatty()
-    fmt = _choose_format(output, TABLE_FORMATS, is_tty)
+    is_tty = env.stdout_isatty
+    fmt = choose_format(env, output, TABLE_FORMATS)
     ledger = open_ledger(ledger_dir).at(as_of)
     if by in _STATS_COLUMNS:  # straight from the index's columns
         key = _STATS_COLUMNS[by]
-        rows = _columns(ledger, selection, (key, "escalation", "killed", "injured"), quiet)
+        rows = _columns(env, ledger, selection, (key, "escalation", "killed", "injured"), quiet)
         cut = 7 if by == "month" else None
         count = len(rows)
         found = st.tally(([r[key][:cut]], r["escalation"], r["killed"], r["injured"]) for r in rows)
     else:
-        entries, _ = _selected(ledger, selection, quiet)
+        entries, _ = _selected(env, ledger, selection, quiet)
         count = len(entries)
         found = st.groups(entries, by, ledger.vocabulary)
     if fmt == "ids":
         from ledger.output.render import clean
 
         for group in found:
-            sys.stdout.write(clean(group.key) + "\n")
+            env.stdout.write(clean(group.key) + "\n")
     else:
         columns = (by, "count", "killed", "injured", "max_escalation")
         table = (
             dict(zip(columns, (g.key, g.count, g.killed, g.injured, g.max_escalation), strict=True)) for g in found
         )
-        width = _width() if is_tty else None
-        render.render_rows(table, columns, fmt, sys.stdout, is_tty, header=not no_header, width=width)
+        width = env.width if is_tty else None
+        render.render_rows(table, columns, fmt, env.stdout, is_tty, header=not no_header, width=width)
     noun = "incident" if count == 1 else "incidents"
-    say(f"{count} {noun} in {len(found)} group{'s' if len(found) != 1 else ''}", quiet)
-    finish(ExitStatus.OK)
+    say(env, f"{count} {noun} in {len(found)} group{'s' if len(found) != 1 else ''}", quiet)
+    return ExitStatus.OK
 
 
 # -- dupes ---------------------------------------------------------------------------------
 
 
-@app.command()
 @filtered
 def dupes(
+    env: Environment,
     ledger_dir: LedgerDir = None,
     days: Annotated[
         int, typer.Option("--days", metavar="N", help="Spans at most N days apart (0: overlapping).", min=0)
@@ -318,29 +300,29 @@ def dupes(
         bool,
         typer.Option("--same-dataset", help="Compare records of one dataset too (e.g. two UCDP:... aliases)."),
     ] = False,
-    output: Annotated[str | None, _format_option(TABLE_FORMATS)] = None,
+    output: Annotated[str | None, format_option(TABLE_FORMATS)] = None,
     quiet: Quiet = False,
     *,
     selection: Selection,
-) -> None:
+) -> ExitStatus:
     """List candidate duplicates: close in time and place, types of one category, ranked by score."""
     from ledger.output import render
     from ledger.reports import dupes as dp
 
-    is_tty = sys.stdout.isatty()
-    fmt = _choose_format(output, TABLE_FORMATS, is_tty)
+    is_tty = env.stdout_isatty
+    fmt = choose_format(env, output, TABLE_FORMATS)
     ledger = open_ledger(ledger_dir)
-    entries, paths = _selected(ledger, selection, quiet)
+    entries, paths = _selected(env, ledger, selection, quiet)
     found = dp.candidates(entries, ledger.vocabulary, days=days, km=km, min_score=min_score, same_dataset=same_dataset)
-    out = sys.stdout
+    out = env.stdout
     if fmt in ("json", "jsonl"):
         render.render_rows((cr.dupe_record(c, paths) for c in found), None, fmt, out, is_tty)
     elif fmt == "ids":
         for c in found:
             out.write(f"{c.first.id} {c.second.id}\n")
     else:
-        width = _width() if is_tty else None
+        width = env.width if is_tty else None
         render.render_rows((cr.dupe_row(c) for c in found), cr.DUPE_COLUMNS, fmt, out, is_tty, width=width)
     pairs = "pair" if len(found) == 1 else "pairs"
-    say(f"{len(found)} candidate {pairs} among {len(entries)} incidents", quiet)
-    finish(ExitStatus.FOUND if found else ExitStatus.OK)
+    say(env, f"{len(found)} candidate {pairs} among {len(entries)} incidents", quiet)
+    return ExitStatus.FOUND if found else ExitStatus.OK

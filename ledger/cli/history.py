@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
+from ledger.cli.env import Environment
 from ledger.cli.filters import filtered, selection_from
+from ledger.cli.options import Color, LedgerDir, Quiet, open_ledger, say, use_color
 from ledger.core.errors import ExitStatus, UsageError
 from ledger.query import Selection
-
-#: `--as-of REV` for the query commands (list, show, timeline, stats): answer from that revision.
-AsOf = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        metavar="REV",
-        help="Answer from the ledger as it was at this git revision (commit, tag, branch, HEAD~3).",
-        show_default=False,
-    ),
-]
 
 _FORMATS = ("text", "json", "markdown")
 # A query word names a field (type:x, escalation>=3) or is part of the query syntax; git ref
 # names cannot contain ':' and never look like this, so the two kinds of argument cannot mix up.
 _QUERY_WORD = re.compile(r"^(\(|\)|not:|or$|and$|[A-Za-z_]+(:|>=|<=|>|<|=))", re.IGNORECASE)
-
-
-def use_color(setting: str, stream: Any = None) -> bool:
-    """Decide on colour: --color always/never, else a terminal without NO_COLOR or TERM=dumb."""
-    if setting == "always":
-        return True
-    if setting == "never":
-        return False
-    stream = stream or sys.stdout
-    return bool(stream.isatty()) and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
 def split_arguments(args: list[str]) -> tuple[list[str], list[str]]:
@@ -56,14 +35,9 @@ def _check_choice(value: str, choices: tuple[str, ...], option: str) -> str:
     return value
 
 
-Color = Annotated[
-    str, typer.Option("--color", metavar="WHEN", help="Colour the text: auto, always or never (NO_COLOR is respected).")
-]
-
-
-@app.command()
 @filtered(words=False)
 def diff(
+    env: Environment,
     args: Annotated[
         list[str] | None,
         typer.Argument(
@@ -79,7 +53,7 @@ def diff(
     quiet: Quiet = False,
     *,
     selection: Selection,
-) -> None:
+) -> ExitStatus:
     """Show which incidents were added, removed or changed, field by field. Exit 1 when they differ."""
     from ledger import query
     from ledger.api import Ledger
@@ -103,20 +77,19 @@ def diff(
     if where is not None:
         result = result.filtered(lambda entry: query.matches(where, entry, vocabulary))
     if output == "json":
-        typer.echo(diffrender.as_json(result, stat_only=stat), nl=False)
+        env.stdout.write(diffrender.as_json(result, stat_only=stat))
     elif stat:
-        typer.echo(diffrender.stat(result), nl=False)
+        env.stdout.write(diffrender.stat(result))
     elif output == "markdown":
-        typer.echo(diffrender.markdown(result, label=vocabulary.label), nl=False)
+        env.stdout.write(diffrender.markdown(result, label=vocabulary.label))
     else:
-        colored = use_color(color)
-        typer.echo(diffrender.text(result, color=colored, label=vocabulary.label), nl=False, color=colored)
-        say(diffrender.summary(result), quiet)
-    finish(ExitStatus.OK if result.equal else ExitStatus.FOUND)
+        env.stdout.write(diffrender.text(result, color=use_color(color, env), label=vocabulary.label))
+        say(env, diffrender.summary(result), quiet)
+    return ExitStatus.OK if result.equal else ExitStatus.FOUND
 
 
-@app.command()
 def log(
+    env: Environment,
     incident: Annotated[str, typer.Argument(metavar="ID", help="The incident's id (or its file's path).")],
     rev: Annotated[
         str | None, typer.Option("--rev", metavar="REV", help="Start from this revision instead of HEAD.")
@@ -125,7 +98,7 @@ def log(
     output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     color: Color = "auto",
     quiet: Quiet = False,
-) -> None:
+) -> ExitStatus:
     """List the commits that changed an incident, newest first, with the fields they changed."""
     from ledger.output import diffrender
 
@@ -134,14 +107,13 @@ def log(
     ledger = open_ledger(ledger_dir)
     found = ledger.log(incident, rev)
     if found.shallow:
-        say("warning: this is a shallow clone: commits before its cut are not shown", quiet)
+        say(env, "warning: this is a shallow clone: commits before its cut are not shown", quiet)
     if output == "json":
-        typer.echo(diffrender.log_json(found), nl=False)
+        env.stdout.write(diffrender.log_json(found))
     else:
-        colored = use_color(color)
-        text = diffrender.log_text(found.records, color=colored, label=ledger.vocabulary.label)
-        typer.echo(text, nl=False, color=colored)
-    finish(ExitStatus.OK)
+        colored = use_color(color, env)
+        env.stdout.write(diffrender.log_text(found.records, color=colored, label=ledger.vocabulary.label))
+    return ExitStatus.OK
 
 
 def default_textconv() -> str:
@@ -149,8 +121,8 @@ def default_textconv() -> str:
     return f"{shlex.quote(sys.executable)} -m ledger textconv"
 
 
-@app.command("git-setup")
 def git_setup(
+    env: Environment,
     ledger_dir: LedgerDir = None,
     command: Annotated[
         str | None,
@@ -162,28 +134,28 @@ def git_setup(
         ),
     ] = None,
     quiet: Quiet = False,
-) -> None:
+) -> ExitStatus:
     """Make `git diff` and `git log -p` show entries in the canonical layout (a textconv driver)."""
     if command is not None and not command.strip():
         raise UsageError("--command cannot be empty")
     ledger = open_ledger(ledger_dir)
     done = ledger.git_setup(command or default_textconv())
     for line in done:
-        typer.echo(line)
-    say("git diff driver already set up" if not done else "git diff driver set up", quiet)
-    finish(ExitStatus.OK)
+        env.stdout.write(line + "\n")
+    say(env, "git diff driver already set up" if not done else "git diff driver set up", quiet)
+    return ExitStatus.OK
 
 
-@app.command("textconv", hidden=True)
-def textconv(path: Annotated[str, typer.Argument(help="The file git hands over.")]) -> None:
+def textconv(env: Environment, path: Annotated[str, typer.Argument(help="The file git hands over.")]) -> ExitStatus:
     """Print an entry in the canonical layout for git's diff (exits 0 whatever the input)."""
     from ledger.vcs import history
 
     text = history.textconv(path)
-    buffer = getattr(sys.stdout, "buffer", None)
+    buffer = getattr(env.stdout, "buffer", None)
     if buffer is not None:
-        sys.stdout.flush()
+        env.stdout.flush()
         buffer.write(text.encode("utf-8", "surrogateescape"))
+        buffer.flush()
     else:
-        sys.stdout.write(text)
-    finish(ExitStatus.OK)
+        env.stdout.write(text)
+    return ExitStatus.OK

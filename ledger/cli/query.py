@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -11,9 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
+from ledger.cli.env import Environment
 from ledger.cli.filters import filtered
-from ledger.cli.history import AsOf
+from ledger.cli.options import AsOf, LedgerDir, NoHeader, Quiet, missing_message, open_ledger, report_skipped, say
 from ledger.core.errors import ExitStatus, NotFound
 from ledger.query import Selection
 
@@ -30,13 +29,13 @@ Format = Annotated[
 ]
 
 
-def _progress(quiet: bool) -> Any:
+def _progress(env: Environment, quiet: bool) -> Any:
     """Return a progress callback drawing on stderr when it is a terminal, else None."""
-    if quiet or not sys.stderr.isatty():
+    if quiet or not env.stderr_isatty:
         return None
     from ledger.output.render import ProgressBar
 
-    return ProgressBar(sys.stderr, "indexing")
+    return ProgressBar(env.stderr, "indexing")
 
 
 def _columns(text: str | None) -> list[str] | None:
@@ -58,48 +57,42 @@ def _columns(text: str | None) -> list[str] | None:
     return names
 
 
-def _report_skipped(found: Any, quiet: bool) -> None:
-    if found.skipped and not quiet:
-        files = "file" if found.skipped == 1 else "files"
-        say(f"ledger: {found.skipped} invalid entry {files} left out (see `ledger validate`)")
-
-
-@app.command("list")
 @filtered
 def list_(
+    env: Environment,
     ledger_dir: LedgerDir = None,
     output: Format = None,
     columns: Annotated[
         str | None,
         typer.Option("--columns", help="Comma-separated columns, e.g. id,date,title,killed.", show_default=False),
     ] = None,
-    no_header: Annotated[bool, typer.Option("--no-header", help="Leave out the header line.")] = False,
+    no_header: NoHeader = False,
     quiet: Quiet = False,
     as_of: AsOf = None,
     *,
     selection: Selection,
-) -> None:
+) -> ExitStatus:
     """List the incidents that match a query, in chronological order."""
     from ledger.output import render
 
-    is_tty = sys.stdout.isatty()
+    is_tty = env.stdout_isatty
     fmt = render.check_format(render.default_format(is_tty) if output is None else output)
     chosen = _columns(columns)
     ledger = open_ledger(ledger_dir).at(as_of)
-    found = ledger.find(selection, progress=_progress(quiet))
-    out = sys.stdout
+    found = ledger.find(selection, progress=_progress(env, quiet))
+    out = env.stdout
     if fmt == "ids":
         for entry_id in found.ids():
             out.write(entry_id + "\n")
     elif fmt in ("json", "jsonl") and chosen is None:
         render.write_json_texts(found.json_texts(), fmt, out, is_tty)
     else:
-        width = _width() if is_tty else None
+        width = env.width if is_tty else None
         rows = _complete(found.rows(chosen or DEFAULT_COLUMNS), chosen or DEFAULT_COLUMNS, ledger.vocabulary)
         render.render_rows(rows, chosen or DEFAULT_COLUMNS, fmt, out, is_tty, header=not no_header, width=width)
     out.flush()
-    _report_skipped(found, quiet)
-    finish(ExitStatus.OK)
+    report_skipped(env, found, quiet)
+    return ExitStatus.OK
 
 
 def _complete(rows: Iterator[dict[str, Any]], columns: Sequence[str], vocabulary: Any) -> Iterator[dict[str, Any]]:
@@ -116,14 +109,8 @@ def _complete(rows: Iterator[dict[str, Any]], columns: Sequence[str], vocabulary
         yield row
 
 
-def _width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size().columns
-
-
-@app.command()
 def show(
+    env: Environment,
     ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Entry ids (or entry file paths).")],
     ledger_dir: LedgerDir = None,
     output: Annotated[
@@ -131,7 +118,7 @@ def show(
     ] = "text",
     quiet: Quiet = False,
     as_of: AsOf = None,
-) -> None:
+) -> ExitStatus:
     """Show whole entries: laid out for reading, as their TOML file, or as JSON."""
     from ledger.output import render
 
@@ -145,9 +132,9 @@ def show(
     found = ledger.lookup(wanted)
     missing = [i for i in wanted if i not in found]
     if missing:
-        raise NotFound(_missing_message(ledger, missing[0]))
-    is_tty = sys.stdout.isatty()
-    out = sys.stdout
+        raise NotFound(missing_message(ledger, missing[0]))
+    is_tty = env.stdout_isatty
+    out = env.stdout
     records = [found[i] for i in wanted]
     if fmt == "json":
         import json
@@ -163,45 +150,36 @@ def show(
             head = f"# {record['path']}\n" if len(records) > 1 else ""
             out.write(("\n" if number else "") + head + (render.clean(text) if is_tty else text))
     else:
-        width = _width() if is_tty else 100
+        width = env.width if is_tty else 100
         for number, record in enumerate(records):
             if number:
                 out.write("\n")
             render.render_entry(record, ledger.vocabulary.labels, out, width)
-    finish(ExitStatus.OK)
+    return ExitStatus.OK
 
 
-def _missing_message(ledger: Any, entry_id: str) -> str:
-    from ledger.output.render import clean
-
-    invalid = ledger.invalid_paths(entry_id)
-    if invalid:
-        return f"{invalid[0]} is not a valid entry (see `ledger validate {invalid[0]}`)"
-    return f'no entry "{clean(entry_id)}"{ledger.suggest_id(entry_id)}'
-
-
-@app.command()
 def index(
+    env: Environment,
     ledger_dir: LedgerDir = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild from scratch instead of refreshing.")] = False,
     quiet: Quiet = False,
-) -> None:
+) -> ExitStatus:
     """Refresh the index in .ledger/ (queries do this by themselves; --rebuild starts afresh)."""
     ledger = open_ledger(ledger_dir)
     started = time.perf_counter()
-    idx = ledger.index(_progress(quiet))
+    idx = ledger.index(_progress(env, quiet))
     conn = idx.connect(rebuild=rebuild)
     skipped = conn.execute("SELECT count(*) FROM entries WHERE ok = 0").fetchone()[0]
     status = idx.status
     took = time.perf_counter() - started
     if status.how == "memory":
-        say(f"ledger: error: cannot write the index in {idx.folder} ({status.reason})")
-        finish(ExitStatus.TROUBLE)
+        say(env, f"ledger: error: cannot write the index in {idx.folder} ({status.reason})")
+        return ExitStatus.TROUBLE
     what = {
         "fresh": "up to date",
         "refreshed": f"refreshed: {status.reparsed} read, {status.removed} removed",
         "rebuilt": "rebuilt",
     }[status.how]
     invalid = f", {skipped} invalid (see `ledger validate`)" if skipped else ""
-    say(f"index: {status.files} entry files{invalid}; {what} in {took:.2f} s", quiet)
-    finish(ExitStatus.OK)
+    say(env, f"index: {status.files} entry files{invalid}; {what} in {took:.2f} s", quiet)
+    return ExitStatus.OK

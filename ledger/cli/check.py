@@ -8,37 +8,38 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import LedgerDir, Quiet, app, finish, open_ledger, say
+from ledger.cli.env import Environment
+from ledger.cli.options import LedgerDir, Quiet, open_ledger, say
 from ledger.core.errors import ExitStatus
 
 
-@app.command()
 def validate(
+    env: Environment,
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Files or folders to check (default: the whole ledger).")
     ] = None,
     ledger_dir: LedgerDir = None,
     output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     quiet: Quiet = False,
-) -> None:
+) -> ExitStatus:
     """Check every entry and report all problems as path:line: field: message."""
     if output not in ("text", "json"):
         raise typer.BadParameter(f'"{output}" is not one of: text, json', param_hint="--format")
     ledger = open_ledger(ledger_dir)
     report = ledger.validate(paths or ())
     if output == "json":
-        typer.echo(json.dumps([p.as_json() for p in report.problems], indent=2, ensure_ascii=False))
+        env.stdout.write(json.dumps([p.as_json() for p in report.problems], indent=2, ensure_ascii=False) + "\n")
     else:
         from ledger.output.render import clean
 
         for problem in report.problems:
-            typer.echo(clean(str(problem)))
-    say(f"{report.files} files checked: {report.errors} errors, {report.warnings} warnings", quiet)
-    finish(ExitStatus.FOUND if report.errors else ExitStatus.OK)
+            env.stdout.write(clean(str(problem)) + "\n")
+    say(env, f"{report.files} files checked: {report.errors} errors, {report.warnings} warnings", quiet)
+    return ExitStatus.FOUND if report.errors else ExitStatus.OK
 
 
-@app.command()
 def schema(
+    env: Environment,
     output: Annotated[
         str, typer.Option("--format", "-f", help="json (JSON Schema) or markdown (field table).")
     ] = "json",
@@ -47,8 +48,8 @@ def schema(
     from ledger.core import schema as schema_module
 
     if output == "markdown":
-        typer.echo(schema_module.field_table())
+        env.stdout.write(schema_module.field_table() + "\n")
     elif output == "json":
-        typer.echo(json.dumps(schema_module.json_schema(), indent=2, ensure_ascii=False))
+        env.stdout.write(json.dumps(schema_module.json_schema(), indent=2, ensure_ascii=False) + "\n")
     else:
         raise typer.BadParameter(f'"{output}" is not one of: json, markdown', param_hint="--format")

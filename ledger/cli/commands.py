@@ -1,0 +1,46 @@
+"""The command table: every `ledger` command, in the order `ledger --help` lists them.
+
+One line per command (hledger's `builtinCommands` is the model). A command is a plain
+function: its parameters are its options (typer `Annotated`), plus `env: Environment` when it
+reads or writes the terminal; it returns an `ExitStatus` (None means OK) or raises a
+`LedgerError`. To add a command, write the function in the module of its group and add a line
+here; `ledger.cli.app` builds the typer application from this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.cli import authoring, check, chrono, history, query
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One row of the table: the name typed on the command line and the function that runs it."""
+
+    name: str
+    run: Callable[..., Any]
+    hidden: bool = False
+
+
+TABLE: tuple[Command, ...] = (
+    Command("validate", check.validate),
+    Command("index", query.index),
+    Command("list", query.list_),
+    Command("show", query.show),
+    Command("timeline", chrono.timeline),
+    Command("chain", chrono.chain),
+    Command("stats", chrono.stats),
+    Command("dupes", chrono.dupes),
+    Command("diff", history.diff),
+    Command("log", history.log),
+    Command("new", authoring.new),
+    Command("fmt", authoring.fmt),
+    Command("import", authoring.import_),
+    Command("export", authoring.export),
+    Command("schema", check.schema),
+    Command("git-setup", history.git_setup),
+    Command("textconv", history.textconv, hidden=True),
+)

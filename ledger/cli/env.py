@@ -1,0 +1,87 @@
+"""The terminal a command runs in, as one value: streams, whether each is a terminal, size, colour, pager.
+
+`main` builds one `Environment` from the process (`Environment.from_system()`) and hands it to
+every command, so no command calls `isatty()`, reads `NO_COLOR` or asks for the terminal size
+itself, and tests can give a command any terminal they like (`tests/conftest.py` `make_env`).
+Importing this module costs nothing beyond the standard library already loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TextIO
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # a closed or fake stream is not a terminal
+        return False
+
+
+def _positive(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
+
+
+def _terminal_size(stream: TextIO) -> tuple[int, int]:
+    """Return the (columns, lines) of the terminal behind `stream`, or (80, 24)."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, ValueError, OSError):
+        return 80, 24
+    return size.columns or 80, size.lines or 24
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """Where a command reads and writes, and what kind of terminal (if any) is at the other end."""
+
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
+    stdin_isatty: bool = False
+    stdout_isatty: bool = False
+    stderr_isatty: bool = False
+    width: int = 80  #: columns of the terminal (80 when not known)
+    height: int = 24  #: lines of the terminal (24 when not known)
+    colors: bool = False  #: colour escapes allowed on stdout (a terminal, NO_COLOR unset or empty, TERM not dumb)
+    pager: str | None = None  #: command to page long output through ($LEDGER_PAGER, $PAGER), None for none
+    editor: str = "vi"  #: command for `new --edit` ($VISUAL, $EDITOR)
+
+    @property
+    def interactive(self) -> bool:
+        """Whether missing values can be asked for (stdin is a terminal)."""
+        return self.stdin_isatty
+
+    @classmethod
+    def from_system(
+        cls,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Environment:
+        """Describe the process's own streams and terminal (read once, at start-up)."""
+        environ = os.environ if environ is None else environ
+        stdin = sys.stdin if stdin is None else stdin
+        stdout = sys.stdout if stdout is None else stdout
+        stderr = sys.stderr if stderr is None else stderr
+        out_tty = _isatty(stdout)
+        columns, lines = _terminal_size(stdout if out_tty else stderr)
+        pager = environ.get("LEDGER_PAGER", environ.get("PAGER"))
+        return cls(
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            stdin_isatty=_isatty(stdin),
+            stdout_isatty=out_tty,
+            stderr_isatty=_isatty(stderr),
+            width=_positive(environ.get("COLUMNS")) or columns,
+            height=_positive(environ.get("LINES")) or lines,
+            colors=out_tty and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb",
+            pager=(pager.strip() or None) if pager is not None else None,
+            editor=environ.get("VISUAL") or environ.get("EDITOR") or "vi",
+        )

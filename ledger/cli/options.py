@@ -1,0 +1,108 @@
+"""What the commands share: the common options (declared once) and small helpers for talking and opening.
+
+Command modules import from here, never from `ledger.cli.app` (which imports them) nor from
+each other, so the shell has no import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from ledger.api import Ledger
+    from ledger.cli.env import Environment
+
+LedgerDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--ledger",
+        envvar="LEDGER_DIR",
+        help="Ledger directory (default: found upwards from the current directory).",
+        show_default=False,
+    ),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the data, no summaries.")]
+
+#: `--as-of REV` for the query commands (list, show, timeline, stats): answer from that revision.
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="REV",
+        help="Answer from the ledger as it was at this git revision (commit, tag, branch, HEAD~3).",
+        show_default=False,
+    ),
+]
+Color = Annotated[
+    str, typer.Option("--color", metavar="WHEN", help="Colour the text: auto, always or never (NO_COLOR is respected).")
+]
+Ascii = Annotated[bool, typer.Option("--ascii", help="Draw with plain ASCII instead of Unicode blocks and lines.")]
+NoHeader = Annotated[bool, typer.Option("--no-header", help="Leave out the header line.")]
+
+TABLE_FORMATS = ("table", "tsv", "csv", "json", "jsonl", "markdown", "ids")
+
+
+def format_option(choices: Sequence[str]) -> Any:
+    """Return a `--format/-f` option whose default is a table on a terminal and TSV when piped."""
+    return typer.Option(
+        "--format",
+        "-f",
+        help=f"{', '.join(choices)} (default: table on a terminal, tsv when piped).",
+        metavar="FORMAT",
+        show_default=False,
+    )
+
+
+def say(env: Environment, message: str, quiet: bool = False) -> None:
+    """Talk to the user on stderr (stdout is for data)."""
+    if not quiet:
+        env.stderr.write(message + "\n")
+
+
+def open_ledger(ledger_dir: Path | None) -> Ledger:
+    """Find and open the ledger (imported here: `ledger --help` need not load it)."""
+    from ledger.api import Ledger
+
+    return Ledger.open(ledger_dir)
+
+
+def use_color(setting: str, env: Environment) -> bool:
+    """Decide on colour: --color always/never, else what the environment allows."""
+    if setting == "always":
+        return True
+    if setting == "never":
+        return False
+    return env.colors
+
+
+def report_skipped(env: Environment, found: Any, quiet: bool) -> None:
+    """Say how many invalid entry files a query left out."""
+    if found.skipped and not quiet:
+        files = "file" if found.skipped == 1 else "files"
+        say(env, f"ledger: {found.skipped} invalid entry {files} left out (see `ledger validate`)")
+
+
+def missing_message(ledger: Ledger, entry_id: str) -> str:
+    """Say why an id was not found: an invalid file of that name, or no such entry (with a suggestion)."""
+    from ledger.output.render import clean
+
+    invalid = ledger.invalid_paths(entry_id)
+    if invalid:
+        return f"{invalid[0]} is not a valid entry (see `ledger validate {invalid[0]}`)"
+    return f'no entry "{clean(entry_id)}"{ledger.suggest_id(entry_id)}'
+
+
+def choose_format(env: Environment, output: str | None, allowed: Sequence[str]) -> str:
+    """Return the --format asked for, or the default for where stdout goes, checked against `allowed`."""
+    from ledger.output import render
+
+    return render.check_format(render.default_format(env.stdout_isatty) if output is None else output, allowed)
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """Return `1 entry`, `2 entries`."""
+    return f"{count} {one if count == 1 else many or one + 's'}"

@@ -1,0 +1,127 @@
+"""The shell's structure: one command table, no cycles, and the Environment that makes terminal paths testable."""
+
+from __future__ import annotations
+
+import ast
+import io
+
+from conftest import ROOT, entry
+
+from ledger.cli.env import Environment
+
+CLI = ROOT / "ledger" / "cli"
+A = "2020-01-03-strike-on-convoy"
+B = "2020-01-04-rockets-on-base"
+
+
+def small(make_ledger):
+    return make_ledger(
+        {
+            A: entry(title="Strike on a convoy", date="2020-01-03", type="airstrike", escalation=7),
+            B: entry(title="Rockets on a base", date="2020-01-04", escalation=4),
+        }
+    )
+
+
+# -- structure ----------------------------------------------------------------------------------
+
+
+def _imports(path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ledger"):
+            yield node.module, [a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            yield from ((a.name, []) for a in node.names if a.name.startswith("ledger"))
+
+
+def test_command_modules_never_import_the_app_nor_each_others_private_names():
+    wrong = []
+    for path in sorted(CLI.glob("*.py")):
+        for module, names in _imports(path):
+            if path.stem != "__init__" and module == "ledger.cli.app" or (module, names) == ("ledger.cli", ["app"]):
+                wrong.append(f"{path.name} imports ledger.cli.app")
+            wrong.extend(f"{path.name} imports {module}.{n}" for n in names if n.startswith("_") and not n.startswith("__"))
+    assert wrong == []
+
+
+def test_every_command_is_in_the_table_once():
+    from ledger.cli.app import application
+    from ledger.cli.commands import TABLE
+
+    names = [c.name for c in TABLE]
+    assert len(names) == len(set(names))
+    registered = [info.name for info in application().registered_commands]
+    assert registered == names
+
+
+# -- the Environment ----------------------------------------------------------------------------
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_from_system_reads_the_streams_and_no_color():
+    def env(**environ):
+        return Environment.from_system(io.StringIO(), _Tty(), io.StringIO(), {"COLUMNS": "123", **environ})
+
+    plain = env()
+    assert (plain.stdin_isatty, plain.stdout_isatty, plain.stderr_isatty) == (False, True, False)
+    assert plain.colors and plain.width == 123 and not plain.interactive
+    assert not env(NO_COLOR="1").colors
+    assert env(NO_COLOR="").colors  # only a non-empty NO_COLOR turns colour off (no-color.org)
+    assert not env(TERM="dumb").colors
+    assert env(PAGER="less -R").pager == "less -R"
+    assert env(PAGER="less", LEDGER_PAGER="more").pager == "more"
+    assert env(PAGER=" ").pager is None
+    piped = Environment.from_system(io.StringIO(), io.StringIO(), io.StringIO(), {})
+    assert not piped.colors and piped.pager is None
+
+
+def test_a_table_on_a_terminal_tsv_when_piped(make_ledger, cli, make_env):
+    root = small(make_ledger)
+    piped = cli("list", "--ledger", str(root), "--columns", "id,escalation", terminal=make_env())
+    assert piped.out == f"id\tescalation\n{A}\t7\n{B}\t4\n"
+    table = cli("list", "--ledger", str(root), "--columns", "id,escalation", terminal=make_env(tty=True))
+    assert table.out.splitlines() == [
+        "id                             escalation",
+        "---------------------------  ------------",
+        f"{A}             7",
+        f"{B}              4",
+    ]
+
+
+def test_the_terminal_width_comes_from_the_environment(make_ledger, cli, make_env):
+    root = small(make_ledger)
+    wide = cli("timeline", "--ledger", str(root), "--by", "day", terminal=make_env(tty=True, width=120)).out
+    narrow = cli("timeline", "--ledger", str(root), "--by", "day", terminal=make_env(tty=True, width=50)).out
+    assert max(map(len, wide.splitlines())) > 50 >= max(map(len, narrow.splitlines()))
+
+
+def test_prompts_only_when_stdin_is_a_terminal(make_ledger, cli, make_env):
+    root = make_ledger({})
+    answers = "A strike\n2020-01-05\nairstrike\n5\nreported\nGreen Zone\nIQ\nReuters\n"
+    refused = cli("new", "--ledger", str(root), terminal=make_env(answers))
+    assert refused.status == 2
+    assert refused.err.startswith("ledger: error: missing TITLE, --date, --type")
+    asked = cli("new", "--ledger", str(root), terminal=make_env(answers, stdin_isatty=True))
+    assert asked.status == 0, asked.err
+    assert asked.out == "entries/2020/01/2020-01-05-a-strike.toml\n"
+    assert asked.err.startswith("Title: Date (YYYY-MM-DD) [")  # the questions go to stderr
+
+
+def test_colour_follows_the_environment(make_ledger, cli, make_env, tmp_path):
+    import subprocess
+
+    root = small(make_ledger)
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "one"], check=True)
+    path = next(root.rglob(f"{B}.toml"))
+    path.write_text(path.read_text().replace("escalation = 4", "escalation = 5"))
+    coloured = cli("diff", "--ledger", str(root), terminal=make_env(tty=True)).out
+    plain = cli("diff", "--ledger", str(root), terminal=make_env(tty=True, colors=False)).out
+    assert "\x1b[" in coloured and "\x1b[" not in plain
+    assert plain == cli("diff", "--ledger", str(root)).out
