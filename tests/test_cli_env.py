@@ -38,9 +38,11 @@ def test_command_modules_never_import_the_app_nor_each_others_private_names():
     wrong = []
     for path in sorted(CLI.glob("*.py")):
         for module, names in _imports(path):
-            if path.stem != "__init__" and module == "ledger.cli.app" or (module, names) == ("ledger.cli", ["app"]):
+            if (path.stem != "__init__" and module == "ledger.cli.app") or (module, names) == ("ledger.cli", ["app"]):
                 wrong.append(f"{path.name} imports ledger.cli.app")
-            wrong.extend(f"{path.name} imports {module}.{n}" for n in names if n.startswith("_") and not n.startswith("__"))
+            wrong.extend(
+                f"{path.name} imports {module}.{n}" for n in names if n.startswith("_") and not n.startswith("__")
+            )
     assert wrong == []
 
 

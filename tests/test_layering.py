@@ -82,7 +82,6 @@ def test_imports_point_downward():
     assert wrong == []
 
 
-@pytest.mark.xfail(strict=True, reason="cli/app <-> command modules: issue 9")
 def test_no_import_cycles():
     edges = graph()
     cycles: set[tuple[str, ...]] = set()
