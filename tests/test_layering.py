@@ -11,7 +11,6 @@ import ast
 import tomllib
 from pathlib import Path
 
-import pytest
 from conftest import ROOT
 
 PACKAGE = ROOT / "ledger"
