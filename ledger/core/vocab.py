@@ -15,6 +15,18 @@ labels = ["statement", "threat", "posture", "coercion", "harassing-fire",
           "lethal-strike", "ground-combat", "strategic-strike"]
 
 tags = ["soleimani-aftermath"]   # optional: when given, entry tags must come from it
+
+[sources."Deir Ezzor 24"]        # the source registry: entries' source names match it
+aliases = ["DeirEzzor24"]
+reliability = "C"               # Admiralty A-F: the default grade of this source
+url = "https://example.org/"    # optional: home page
+kind = "local news"             # optional, free text
+language = "ar"                 # optional, BCP 47
+
+[policy]                        # rules `ledger validate` holds every active entry to
+require_capture = true          # every source with a url has a capture (`ledger archive`)
+min_sources = 2                 # "confirmed" entries cite at least this many distinct sources
+require_grades = true           # every source has reliability (own or registry) and credibility
 ```
 """
 
@@ -23,12 +35,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ledger.core import model
 from ledger.core.errors import Problem, Severity
 
-_TOP_KEYS = {"actors", "places", "ladder", "tags", "defaults"}
+_TOP_KEYS = {"actors", "places", "ladder", "tags", "defaults", "sources", "policy"}
+_SOURCE_KEYS = {"aliases", "reliability", "url", "kind", "language"}
+_POLICY_KEYS = {"require_capture", "min_sources", "require_grades"}
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")  # BCP 47, the common shapes
+_WEB_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 # C0 and C1 controls, DEL, line separators and bidi overrides: never in a name or a label.
 _CONTROL = re.compile(rf"[{model.CONTROL}\t\n\r]")
 
@@ -42,6 +59,27 @@ class Place:
     lon: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """A source of the registry: its names and its default grade."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    reliability: model.Reliability | None = None
+    url: str | None = None
+    kind: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The ledger's evidence rules (`[policy]`); the defaults ask for nothing."""
+
+    require_capture: bool = False
+    min_sources: int = 0
+    require_grades: bool = False
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """Names and their aliases; lookups are case-insensitive."""
@@ -50,6 +88,40 @@ class Vocabulary:
     places: Mapping[str, Place] = field(default_factory=dict)
     labels: tuple[str, ...] = tuple(label for label, _ in model.LADDER)
     tags: frozenset[str] | None = None
+    sources: Mapping[str, SourceInfo] = field(default_factory=dict)
+    policy: Policy = field(default_factory=Policy)
+
+    @cached_property
+    def _source_names(self) -> dict[str, str]:
+        """Map every casefolded registry name and alias to its registry name."""
+        names: dict[str, str] = {}
+        for info in self.sources.values():
+            for spelling in (info.name, *info.aliases):
+                names.setdefault(spelling.casefold(), info.name)
+        return names
+
+    def source(self, name: str) -> SourceInfo | None:
+        """Return the registry's source that `name` (or an alias of it) names, case-insensitively."""
+        canon = self._source_names.get(name.strip().casefold())
+        return self.sources[canon] if canon is not None else None
+
+    def source_key(self, name: str) -> str:
+        """Return the registry name for `name`, or `name` itself when the registry lacks it."""
+        info = self.source(name)
+        return info.name if info is not None else name.strip()
+
+    def suggest_source(self, name: str) -> str:
+        """Return ' (did you mean "X"?)' for the nearest registry name, or ''."""
+        folded = name.strip().casefold()
+        if folded not in self._suggestions:
+            self._suggestions[folded] = _suggest_source(folded, self._source_names)
+        return self._suggestions[folded]
+
+    @cached_property
+    def _suggestions(self) -> dict[str, str]:
+        # One search per distinct unknown name: a ledger citing one unknown outlet 10,000
+        # times pays once, and the search runs over the registry's names, never the entries.
+        return {}
 
     def actor_names(self, name: str) -> frozenset[str]:
         """Return every casefolded spelling of the actor `name` names (itself and aliases)."""
@@ -72,6 +144,13 @@ class Vocabulary:
         return self.labels[level] if 0 <= level < len(self.labels) else str(level)
 
 
+def _suggest_source(folded: str, names: Mapping[str, str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(folded, list(names), n=1, cutoff=0.6)
+    return f' (did you mean "{names[close[0]]}"?)' if close else ""
+
+
 def _group(name: str, table: Mapping[str, Iterable[str]]) -> frozenset[str]:
     folded = name.casefold()
     for canon, aliases in table.items():
@@ -91,6 +170,7 @@ def parse(data: Mapping[str, Any], path: str = "ledger.toml") -> tuple[Vocabular
     for key in data:
         if key not in _TOP_KEYS:
             bad(key, f"unknown key (expected one of: {', '.join(sorted(_TOP_KEYS))})")
+
     def keys(spec: Any, field: str, allowed: set[str]) -> None:
         if isinstance(spec, dict):
             for key in spec:
@@ -144,7 +224,66 @@ def parse(data: Mapping[str, Any], path: str = "ledger.toml") -> tuple[Vocabular
             text(value, f"places.{place.name}")
     for value in (*labels, *(tags or ())):
         text(value, "ladder.labels" if value in labels else "tags")
-    return Vocabulary(actors, places, labels, tags), problems
+    sources = _sources(data.get("sources"), bad, keys, text)
+    policy = _policy(_table(data.get("policy"), "policy", bad), bad, keys)
+    return Vocabulary(actors, places, labels, tags, sources, policy), problems
+
+
+def _sources(value: Any, bad: Any, keys: Any, text: Any) -> dict[str, SourceInfo]:
+    """Read the source registry; a name or alias naming two sources is an error."""
+    sources: dict[str, SourceInfo] = {}
+    owner: dict[str, str] = {}
+    for name, spec in _table(value, "sources", bad).items():
+        at = f"sources.{name}"
+        if not isinstance(spec, dict):
+            bad(at, "expected a table")
+            continue
+        keys(spec, at, _SOURCE_KEYS)
+        aliases = _strings(spec.get("aliases", []), f"{at}.aliases", bad)
+        for spelling in (name, *aliases):
+            text(spelling, at)
+            other = owner.setdefault(spelling.strip().casefold(), name)
+            if other != name:
+                bad(f"{at}.aliases", f'"{spelling}" also names the source "{other}"')
+        grade = spec.get("reliability")
+        reliability = None
+        if grade is not None:
+            if isinstance(grade, str) and grade in {m.value for m in model.Reliability}:
+                reliability = model.Reliability(grade)
+            else:
+                bad(f"{at}.reliability", f"{grade!r} is not an Admiralty reliability grade (A-F)")
+        found: dict[str, str | None] = {}
+        for key, check, expected in (
+            ("url", _WEB_URL, "an http(s) URL"),
+            ("kind", None, "one line of text"),
+            ("language", _LANGUAGE, 'a BCP 47 language tag ("ar", "en-GB")'),
+        ):
+            given = spec.get(key)
+            if given is None:
+                found[key] = None
+            elif not isinstance(given, str) or _CONTROL.search(given) or (check and not check.fullmatch(given)):
+                bad(f"{at}.{key}", f"expected {expected}, found {given!r}")
+                found[key] = None
+            else:
+                found[key] = given
+        sources[name] = SourceInfo(name, aliases, reliability, found["url"], found["kind"], found["language"])
+    return sources
+
+
+def _policy(spec: dict[str, Any], bad: Any, keys: Any) -> Policy:
+    keys(spec, "policy", _POLICY_KEYS)
+    flags = {}
+    for key in ("require_capture", "require_grades"):
+        given = spec.get(key, False)
+        if not isinstance(given, bool):
+            bad(f"policy.{key}", f"expected true or false, found {given!r}")
+            given = False
+        flags[key] = given
+    minimum = spec.get("min_sources", 0)
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 0:
+        bad("policy.min_sources", f"expected a whole number >= 0, found {minimum!r}")
+        minimum = 0
+    return Policy(flags["require_capture"], minimum, flags["require_grades"])
 
 
 def _table(value: Any, field: str, bad: Any) -> dict[str, Any]:

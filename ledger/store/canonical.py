@@ -195,7 +195,16 @@ class Reformatted:
 def reformat(text: str, loads: Loads | None = None) -> Reformatted:
     """Return the canonical layout of TOML text, keeping its comments, or the reason not to."""
     loads = loads or _tomllib_loads
-    data = loads(text)
+    return rewrite(text, loads(text), loads)
+
+
+def rewrite(text: str, data: Mapping[str, Any], loads: Loads | None = None) -> Reformatted:
+    """Return new data for a file in the canonical layout, keeping the comments of its old `text`.
+
+    The writer of `fmt`, for commands that change entries (`archive`, `merge`): the result
+    is refused unless it parses back to exactly `data` and holds every comment of `text`.
+    """
+    loads = loads or _tomllib_loads
     found = scan(text)
     if found is None:
         return Reformatted(None, "could not be read for comments")

@@ -284,7 +284,7 @@ def key_lines(text: str) -> dict[str, int]:
             continue
         header = _HEADER.match(line)
         if header:
-            name = header.group(2).replace('"', "").replace(" ", "")
+            name = _dotted(header.group(2))
             if header.group(1) == "[[":
                 index = counts.get(name, -1) + 1
                 counts[name] = index
@@ -316,6 +316,15 @@ def key_lines(text: str) -> dict[str, int]:
     return lines
 
 
+_KEY_PART = re.compile(r"""\s*("[^"]*"|'[^']*'|[^."']+)\s*(?:\.|$)""")
+
+
+def _dotted(key: str) -> str:
+    """Return a table header's dotted key with quotes and the blanks around parts removed."""
+    parts = [m.group(1).strip() for m in _KEY_PART.finditer(key)]
+    return ".".join(p[1:-1] if p[:1] in "\"'" and len(p) > 1 else p for p in parts)
+
+
 def line_finder(text: str) -> Any:
     """Return a function from field path to line, falling back to the enclosing key."""
     lines = key_lines(text)
@@ -335,8 +344,8 @@ def line_finder(text: str) -> Any:
 # -- writing -----------------------------------------------------------------------------
 
 
-def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
-    """Write text via a temp file in the same folder, fsync and rename; keep the file mode.
+def write_atomic(path: Path, text: str | bytes, *, exclusive: bool = False) -> None:
+    """Write text (UTF-8, LF) or bytes via a temp file in the same folder, fsync and rename; keep the file mode.
 
     With `exclusive`, refuse (FileExistsError) when the target already exists.
     """
@@ -348,8 +357,9 @@ def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
         pass
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if mode is not None:
