@@ -166,7 +166,7 @@ def test_invalid_entry_is_named(tmp_path: Path, cli: Callable[..., Any]) -> None
 
 def test_bad_format(tmp_path: Path, cli: Callable[..., Any]) -> None:
     result = cli("chain", SOLEIMANI, "--ledger", str(copy_sample(tmp_path)), "-f", "svg")
-    assert result.status == 2 and 'unknown format "svg"' in result.err
+    assert result.status == 2 and '--format "svg" is not one of' in result.err
 
 
 def test_json_shape(tmp_path: Path, cli: Callable[..., Any]) -> None:

@@ -128,7 +128,8 @@ def test_syntax_error_is_a_usage_error_with_position():
         parse("type:raid tpye:b")
     assert isinstance(info.value, QuerySyntaxError)
     assert info.value.position == 10
-    assert str(info.value) == 'unknown field "tpye" (did you mean "type"?) (at column 11)'
+    assert str(info.value) == 'query: unknown field "tpye" (did you mean "type"?) (column 11)'
+    assert info.value.context() == ["type:raid tpye:b", "          ^"]
 
 
 def test_caret_replaces_tabs_so_the_column_lines_up():

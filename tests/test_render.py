@@ -98,7 +98,7 @@ def test_cells_join_lists_and_leave_unknown_empty():
 def test_unknown_format_is_a_usage_error():
     from ledger.core.errors import UsageError
 
-    with pytest.raises(UsageError, match='unknown format "xml"'):
+    with pytest.raises(UsageError, match='--format "xml" is not one of'):
         out("xml")
 
 

@@ -94,4 +94,4 @@ def test_an_invalid_entry_points_at_validate(root, cli):
 def test_unknown_format(root, cli):
     result = cli("show", "--ledger", str(root), "--format", "yaml", ID)
     assert result.status == 2
-    assert result.err == 'ledger: error: unknown format "yaml" (choose from: text, toml, json)\n'
+    assert result.err == 'ledger: error: --format "yaml" is not one of: text, toml, json\n'

@@ -295,9 +295,9 @@ def test_vague_dates_are_marked(tmp_path: Path, cli: Callable[..., Any]) -> None
     [
         (("--by", "year"), '--by "year" is not one of: day, week, month'),
         (("--by", "day", "--bar", "mean"), '--bar "mean" is not one of'),
-        (("-f", "yaml"), 'unknown format "yaml"'),
-        (("--by", "day", "-f", "svg"), 'unknown format "svg"'),
-        (("--by", "day", "-f", "ids"), 'unknown format "ids"'),
+        (("-f", "yaml"), '--format "yaml" is not one of'),
+        (("--by", "day", "-f", "svg"), '--format "svg" is not one of'),
+        (("--by", "day", "-f", "ids"), '--format "ids" is not one of'),
     ],
 )
 def test_bad_options_are_usage_errors(

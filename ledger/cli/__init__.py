@@ -2,18 +2,17 @@
 
 Commands are plain functions in per-concern modules, registered in one table
 (`ledger.cli.commands`); `ledger.cli.app` builds the typer application from it. `main` builds
-the `Environment` once and turns LedgerError, interrupts and closed pipes into one line on
-stderr and an exit status.
+the `Environment` once, runs the command, and leaves every exception that stops it to
+`ledger.cli.errors.report`: one line on stderr and an exit status.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
 from ledger import __version__
 from ledger.cli.env import Environment
-from ledger.core.errors import ExitStatus, LedgerError
+from ledger.core.errors import ExitStatus
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
@@ -22,32 +21,21 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     if args in (["--version"], ["-V"]):  # answered before typer is imported: start-up counts
         print(f"ledger {__version__}")
         sys.exit(0)
+    from ledger.cli import errors
     from ledger.cli.app import application
 
     env = Environment.from_system() if env is None else env
     try:
-        application()(args=args, prog_name="ledger", obj=env)
-    except SystemExit as stop:
+        status = application()(args=args, prog_name="ledger", obj=env, standalone_mode=False)
+    except SystemExit:
         # typer's click turns a closed pipe into exit 1 after wrapping the streams: undo that.
-        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
-            _quiet_broken_pipe()
-        raise stop
-    except LedgerError as err:
-        print(f"ledger: error: {err}", file=env.stderr)
-        sys.exit(int(err.status))
-    except KeyboardInterrupt:
-        print("ledger: interrupted", file=env.stderr)
-        sys.exit(int(ExitStatus.INTERRUPTED))
-    except BrokenPipeError:
-        _quiet_broken_pipe()
-
-
-def _quiet_broken_pipe() -> None:
-    # The reader went away (`ledger list | head -1`): stop quietly, and keep Python from
-    # complaining again when it flushes stdout at exit.
+        if type(sys.stdout).__name__ != "PacifyFlushWrapper":
+            raise
+        status = errors.quiet_broken_pipe(env)
+    except BaseException as err:  # noqa: BLE001 - report() re-raises what it does not know
+        status = errors.report(err, env)
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
-        pass
-    sys.exit(int(ExitStatus.OK))
+        env.stdout.flush()
+    except BrokenPipeError:
+        status = errors.quiet_broken_pipe(env)
+    sys.exit(int(status or ExitStatus.OK))

@@ -2,7 +2,9 @@
 
 Commands are plain functions. `build` registers each under its name and binds what typer
 cannot know about: the `env: Environment` parameter (taken from the click context's `obj`,
-set by `main`) and the `ExitStatus` a command returns (turned into the process's exit status).
+set by `main`), and Ctrl-C inside a command (an `Interrupted` error, so that `main` can say so:
+typer would turn it into a silent exit 130). The `ExitStatus` a command returns is what `main`
+exits with.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import typer
 
 from ledger import __version__
 from ledger.cli.commands import TABLE, Command
+from ledger.cli.errors import Interrupted
 
 HELP = "A chronology of armed-conflict incidents: one TOML file per incident, kept in git."
 
@@ -45,22 +48,23 @@ def _root(
 
 
 def bind(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Return `func` as typer sees it: without `env` (injected from the context), its result an exit status."""
+    """Return `func` as typer sees it: without `env` (injected from the context)."""
     signature = inspect.signature(func, eval_str=True)
     wants_env = "env" in signature.parameters
     params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for n, p in signature.parameters.items() if n != "env"]
     params.append(inspect.Parameter("typer_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context))
 
     @functools.wraps(func)
-    def command(*args: Any, typer_context: typer.Context, **kwargs: Any) -> None:
+    def command(*args: Any, typer_context: typer.Context, **kwargs: Any) -> Any:
         if wants_env:
             kwargs["env"] = typer_context.obj
-        status = func(*args, **kwargs)
-        if status:  # an ExitStatus other than OK (None and OK mean success)
-            raise typer.Exit(int(status))
+        try:
+            return func(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise Interrupted() from None
 
     del command.__wrapped__  # typer must see the new signature, not the original
-    command.__signature__ = signature.replace(parameters=params, return_annotation=None)  # type: ignore[attr-defined]
+    command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}
     return command
 

@@ -12,7 +12,7 @@ import typer
 
 from ledger.cli.env import Environment
 from ledger.cli.filters import filtered
-from ledger.cli.options import LedgerDir, Quiet, open_ledger, plural, say
+from ledger.cli.options import LedgerDir, Quiet, choice, open_ledger, plural, say
 from ledger.core.errors import ExitStatus, LedgerError, UsageError
 from ledger.core.model import EventType
 from ledger.query import Selection
@@ -152,14 +152,17 @@ def _ask(env: Environment, key: str) -> Any:
     def check(value: str) -> Any:
         value = value.strip()
         if not value:
-            raise typer.BadParameter("a value is needed")
+            raise ValueError("a value is needed")
         if choices is not None and value not in {m.value for m in choices}:
-            raise typer.BadParameter(f'"{value}" is not one of the choices')
+            raise ValueError(f'"{value}" is not one of the choices')
         if key == "date":
-            _date(value, "date")
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f'"{value}" is not a date (YYYY-MM-DD)') from None
         if key == "escalation":
             if not value.isdigit() or not 0 <= int(value) <= 7:
-                raise typer.BadParameter("give a whole number from 0 to 7")
+                raise ValueError("give a whole number from 0 to 7")
             return int(value)
         return value
 
@@ -173,15 +176,15 @@ def _ask(env: Environment, key: str) -> Any:
             raise UsageError(f"no answer for {key} (end of input)")
         try:
             return check(line.strip() or default)
-        except typer.BadParameter as err:
-            say(env, f"  {err.message}")
+        except (ValueError, UsageError) as err:
+            say(env, f"  {err}")
 
 
 def _date(text: str, flag: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(text).strip())
     except ValueError:
-        raise typer.BadParameter(f'"{text}" is not a date (YYYY-MM-DD)', param_hint=flag) from None
+        raise UsageError(f'{flag} "{text}" is not a date (YYYY-MM-DD)') from None
 
 
 def _country(text: str) -> str:
@@ -318,12 +321,11 @@ def import_(
     from ledger.interchange import importers
     from ledger.output.render import clean
 
-    if source is not None and source not in importers.SOURCES:
-        raise typer.BadParameter(f'"{source}" is not one of: {", ".join(importers.SOURCES)}', param_hint="--from")
+    if source is not None:
+        choice(source, importers.SOURCES, "--from")
     for value, enum, flag in ((event_type, model.EventType, "--type"), (confidence, model.Confidence, "--confidence")):
-        if value is not None and value not in {m.value for m in enum}:
-            allowed = ", ".join(m.value for m in enum)
-            raise typer.BadParameter(f'"{value}" is not one of: {allowed}', param_hint=flag)
+        if value is not None:
+            choice(value, [m.value for m in enum], flag)
     overrides = importers.Overrides(event_type, escalation, confidence, tuple(tag or ()))
     ledger = open_ledger(ledger_dir)
     progress = _Progress(env.stderr) if env.stderr_isatty and not quiet else None
@@ -381,10 +383,7 @@ def export(
     """Write the selected entries (every filter of `list`) as csv, json, jsonl, geojson, ics or acled."""
     from ledger.interchange import exporters
 
-    if output_format not in exporters.FORMATS:
-        raise typer.BadParameter(
-            f'"{output_format}" is not one of: {", ".join(exporters.FORMATS)}', param_hint="--format"
-        )
+    choice(output_format, exporters.FORMATS, "--format")
     stamp = None
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():  # reproducible calendars (DTSTAMP)

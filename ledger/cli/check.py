@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.env import Environment
-from ledger.cli.options import LedgerDir, Quiet, open_ledger, say
+from ledger.cli.options import LedgerDir, Quiet, choice, open_ledger, say
 from ledger.core.errors import ExitStatus
 
 
@@ -23,8 +23,7 @@ def validate(
     quiet: Quiet = False,
 ) -> ExitStatus:
     """Check every entry and report all problems as path:line: field: message."""
-    if output not in ("text", "json"):
-        raise typer.BadParameter(f'"{output}" is not one of: text, json', param_hint="--format")
+    choice(output, ("text", "json"), "--format")
     ledger = open_ledger(ledger_dir)
     report = ledger.validate(paths or ())
     if output == "json":
@@ -43,13 +42,13 @@ def schema(
     output: Annotated[
         str, typer.Option("--format", "-f", help="json (JSON Schema) or markdown (field table).")
     ] = "json",
-) -> None:
+) -> ExitStatus:
     """Print the JSON Schema of an entry file (for Taplo / Even Better TOML) or the field table."""
     from ledger.core import schema as schema_module
 
+    choice(output, ("json", "markdown"), "--format")
     if output == "markdown":
         env.stdout.write(schema_module.field_table() + "\n")
-    elif output == "json":
-        env.stdout.write(json.dumps(schema_module.json_schema(), indent=2, ensure_ascii=False) + "\n")
     else:
-        raise typer.BadParameter(f'"{output}" is not one of: json, markdown', param_hint="--format")
+        env.stdout.write(json.dumps(schema_module.json_schema(), indent=2, ensure_ascii=False) + "\n")
+    return ExitStatus.OK

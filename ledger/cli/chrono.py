@@ -16,6 +16,7 @@ from ledger.cli.options import (
     LedgerDir,
     NoHeader,
     Quiet,
+    choice,
     choose_format,
     format_option,
     missing_message,
@@ -116,10 +117,9 @@ def timeline(
     from ledger.reports import timeline as tl
 
     is_tty = env.stdout_isatty
-    if by is not None and by not in tl.PERIODS:
-        raise UsageError(f'--by "{by}" is not one of: {", ".join(tl.PERIODS)}')
-    if bar not in chart.MEASURES:
-        raise UsageError(f'--bar "{bar}" is not one of: {", ".join(chart.MEASURES)}')
+    if by is not None:
+        choice(by, tl.PERIODS, "--by")
+    choice(bar, tuple(chart.MEASURES), "--bar")
     allowed = tuple(f for f in TIMELINE_FORMATS if f not in ("svg", "html", "ids")) if by else TIMELINE_FORMATS
     fmt = choose_format(env, output, allowed)
     ledger = open_ledger(ledger_dir).at(as_of)
@@ -180,8 +180,7 @@ def chain(
     from ledger.output.render import clean, json_safe
     from ledger.reports import timeline as tl
 
-    if output not in ("text", "json"):
-        raise UsageError(f'unknown format "{output}" (choose from: text, json)')
+    choice(output, ("text", "json"), "--format")
     from ledger.core.schema import from_json
 
     ledger = open_ledger(ledger_dir)
@@ -247,8 +246,7 @@ def stats(
     from ledger.output import render
     from ledger.reports import stats as st
 
-    if by not in st.BY:
-        raise UsageError(f'--by "{by}" is not one of: {", ".join(st.BY)}')
+    choice(by, st.BY, "--by")
     is_tty = env.stdout_isatty
     fmt = choose_format(env, output, TABLE_FORMATS)
     ledger = open_ledger(ledger_dir).at(as_of)

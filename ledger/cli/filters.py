@@ -1,25 +1,24 @@
 """The filter options, declared once for every query command (list, timeline, stats, ...).
 
-`@filtered` (placed under `@app.command()`) adds to a command the positional `QUERY...`
+`@filtered` (on a command function of the table) adds to it the positional `QUERY...`
 words and the options `--since --until --on --type --category --actor --country --place
 --tag --min-escalation --max-escalation --confidence --text --source --withdrawn --sort
 --reverse --limit --explain`. Options and query text build one AST (`ledger.query`); the
 command receives a single keyword argument `selection: Selection`::
 
-    from ledger.cli.app import LedgerDir, app, open_ledger
     from ledger.cli.filters import filtered
+    from ledger.cli.options import LedgerDir, open_ledger
     from ledger.query import Selection
 
-    @app.command()
     @filtered
-    def stats(ledger_dir: LedgerDir = None, *, selection: Selection) -> None:
+    def stats(env: Environment, ledger_dir: LedgerDir = None, *, selection: Selection) -> ExitStatus:
         entries = open_ledger(ledger_dir).select(selection)
         ...
 
 A command that has positionals of its own (`diff A B`) takes `@filtered(words=False)`:
-then the query comes only from the options. A syntax error prints the query with a caret
-under the column at fault (exit 2); `--explain` prints how the query was understood on
-stderr and exits 0 without running the command.
+then the query comes only from the options. A syntax error raises `QuerySyntaxError` (the
+shell prints it with a caret under the column at fault, exit 2); `--explain` prints how the
+query was understood on stderr and returns OK without running the command.
 """
 
 from __future__ import annotations
@@ -137,8 +136,8 @@ def filtered(func: F | None = None, *, words: bool = True) -> F | Callable[[F], 
 
 def _decorate(func: Callable[..., Any], words: bool) -> Callable[..., Any]:
     original = inspect.signature(func, eval_str=True)
-    if "selection" not in original.parameters:
-        raise TypeError(f"{func.__name__} needs a keyword parameter `selection`")
+    if "selection" not in original.parameters or "env" not in original.parameters:
+        raise TypeError(f"{func.__name__} needs the parameters `env` and `selection`")
     kept = [p for name, p in original.parameters.items() if name != "selection"]
     extra = [*([_WORDS_PARAM] if words else []), *_PARAMS]
     added = [
@@ -150,8 +149,11 @@ def _decorate(func: Callable[..., Any], words: bool) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         given = {name: kwargs.pop(name, None) for name, _, _ in extra}
-        kwargs["selection"] = selection_from(given, kwargs.get("ledger_dir"))
-        return func(*args, **kwargs)
+        selection = selection_from(given)
+        if given.get("q_explain"):  # say how the query is understood, and stop
+            kwargs["env"].stderr.write(explain(selection, _vocabulary(kwargs.get("ledger_dir"))) + "\n")
+            return ExitStatus.OK
+        return func(*args, selection=selection, **kwargs)
 
     del wrapper.__wrapped__  # typer must see the new signature, not the original
     wrapper.__signature__ = original.replace(parameters=params)  # type: ignore[attr-defined]
@@ -159,15 +161,9 @@ def _decorate(func: Callable[..., Any], words: bool) -> Callable[..., Any]:
     return wrapper
 
 
-def selection_from(given: dict[str, Any], ledger_dir: Path | None = None) -> query.Selection:
-    """Build the Selection from the injected parameters (or print --explain and stop)."""
-    text = " ".join(given.get(_WORDS) or [])
-    try:
-        parsed = query.parse(text)
-    except query.QuerySyntaxError as err:
-        caret = "\n".join("  " + line for line in err.caret(text).splitlines())
-        typer.echo(f"ledger: error: query: {err.message} (column {err.position + 1})\n{caret}", err=True)
-        raise typer.Exit(int(ExitStatus.TROUBLE)) from None
+def selection_from(given: dict[str, Any]) -> query.Selection:
+    """Build the Selection from the injected parameters (a syntax error raises QuerySyntaxError)."""
+    parsed = query.parse(" ".join(given.get(_WORDS) or []))
     options = {name[2:]: value for name, value in given.items() if name.startswith("q_")}
     where = query.all_of(query.from_options(options), parsed)
     limit = given.get("q_limit")
@@ -178,9 +174,6 @@ def selection_from(given: dict[str, Any], ledger_dir: Path | None = None) -> que
         reverse=bool(given.get("q_reverse")),
         limit=limit,
     )
-    if given.get("q_explain"):
-        typer.echo(explain(selection, _vocabulary(ledger_dir)), err=True)
-        raise typer.Exit(int(ExitStatus.OK))
     return selection
 
 

@@ -11,7 +11,7 @@ import typer
 
 from ledger.cli.env import Environment
 from ledger.cli.filters import filtered, selection_from
-from ledger.cli.options import Color, LedgerDir, Quiet, open_ledger, say, use_color
+from ledger.cli.options import Color, LedgerDir, Quiet, choice, open_ledger, say, use_color
 from ledger.core.errors import ExitStatus, UsageError
 from ledger.query import Selection
 
@@ -27,12 +27,6 @@ def split_arguments(args: list[str]) -> tuple[list[str], list[str]]:
         if _QUERY_WORD.match(arg):
             return args[:i], args[i:]
     return args, []
-
-
-def _check_choice(value: str, choices: tuple[str, ...], option: str) -> str:
-    if value not in choices:
-        raise typer.BadParameter(f'"{value}" is not one of: {", ".join(choices)}', param_hint=option)
-    return value
 
 
 @filtered(words=False)
@@ -60,8 +54,8 @@ def diff(
     from ledger.output import diffrender
     from ledger.vcs import history
 
-    _check_choice(output, _FORMATS, "--format")
-    _check_choice(color, ("auto", "always", "never"), "--color")
+    choice(output, _FORMATS, "--format")
+    choice(color, ("auto", "always", "never"), "--color")
     sides, words = split_arguments(list(args or []))
     where = selection.where
     if words:
@@ -102,8 +96,8 @@ def log(
     """List the commits that changed an incident, newest first, with the fields they changed."""
     from ledger.output import diffrender
 
-    _check_choice(output, ("text", "json"), "--format")
-    _check_choice(color, ("auto", "always", "never"), "--color")
+    choice(output, ("text", "json"), "--format")
+    choice(color, ("auto", "always", "never"), "--color")
     ledger = open_ledger(ledger_dir)
     found = ledger.log(incident, rev)
     if found.shallow:

@@ -103,6 +103,15 @@ def choose_format(env: Environment, output: str | None, allowed: Sequence[str]) 
     return render.check_format(render.default_format(env.stdout_isatty) if output is None else output, allowed)
 
 
+def choice(value: str, choices: Sequence[str], option: str) -> str:
+    """Return `value` if it is one of `choices`, else raise the one usage error for it."""
+    if value in choices:
+        return value
+    from ledger.core.errors import not_one_of
+
+    raise not_one_of(option, value, choices)
+
+
 def plural(count: int, one: str, many: str | None = None) -> str:
     """Return `1 entry`, `2 entries`."""
     return f"{count} {one if count == 1 else many or one + 's'}"

@@ -12,8 +12,18 @@ import typer
 
 from ledger.cli.env import Environment
 from ledger.cli.filters import filtered
-from ledger.cli.options import AsOf, LedgerDir, NoHeader, Quiet, missing_message, open_ledger, report_skipped, say
-from ledger.core.errors import ExitStatus, NotFound
+from ledger.cli.options import (
+    AsOf,
+    LedgerDir,
+    NoHeader,
+    Quiet,
+    choice,
+    missing_message,
+    open_ledger,
+    report_skipped,
+    say,
+)
+from ledger.core.errors import ExitStatus, LedgerError, NotFound
 from ledger.query import Selection
 
 DEFAULT_COLUMNS = ("id", "date", "type", "escalation", "country", "title")
@@ -43,13 +53,7 @@ def _columns(text: str | None) -> list[str] | None:
         return None
     from ledger.index import COLUMNS
 
-    names = [c.strip() for c in text.split(",") if c.strip()]
-    for name in names:
-        if name not in COLUMNS:
-            from ledger.core.errors import UsageError
-            from ledger.core.schema import suggest
-
-            raise UsageError(f'unknown column "{name}"{suggest(name, COLUMNS)} (choose from: {", ".join(COLUMNS)})')
+    names = [choice(c.strip(), COLUMNS, "--columns") for c in text.split(",") if c.strip()]
     if not names:
         from ledger.core.errors import UsageError
 
@@ -173,8 +177,7 @@ def index(
     status = idx.status
     took = time.perf_counter() - started
     if status.how == "memory":
-        say(env, f"ledger: error: cannot write the index in {idx.folder} ({status.reason})")
-        return ExitStatus.TROUBLE
+        raise LedgerError(f"cannot write the index in {idx.folder} ({status.reason})")
     what = {
         "fresh": "up to date",
         "refreshed": f"refreshed: {status.reparsed} read, {status.removed} removed",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -54,12 +55,49 @@ class LedgerError(Exception):
 
     status = ExitStatus.TROUBLE
 
+    def context(self) -> list[str]:
+        """Return lines that show where the trouble is (printed indented under the error line)."""
+        return []
+
 
 class UsageError(LedgerError):
     """The user asked for something that cannot be done as asked."""
+
+
+def not_one_of(option: str, value: str, choices: Sequence[str]) -> UsageError:
+    """Return the one error for a value outside its choices: `--format "xml" is not one of: text, json`."""
+    import difflib
+
+    close = difflib.get_close_matches(value.lower(), list(choices), n=1, cutoff=0.6)
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    return UsageError(f'{option} "{value}" is not one of: {", ".join(choices)}{hint}')
 
 
 class NotFound(LedgerError):
     """An id, path or revision the user named does not exist."""
 
     status = ExitStatus.FOUND
+
+
+class QuerySyntaxError(UsageError):
+    """A query that cannot be understood: its text, and `position`, the 0-based column of the trouble.
+
+    It draws its own caret (httpie's nested-JSON errors are the model); the shell prints
+    `str(err)` as the error line and `err.context()` indented under it.
+    """
+
+    def __init__(self, message: str, position: int, text: str = "") -> None:
+        super().__init__(f"query: {message} (column {position + 1})")
+        self.message = message
+        self.position = position
+        self.text = text
+
+    def caret(self, text: str | None = None) -> str:
+        """Return the query and a caret under the column at fault (two lines)."""
+        # One column per character, nothing a terminal would act on.
+        given = self.text if text is None else text
+        shown = "".join(" " if c.isspace() else c if c.isprintable() else "?" for c in given)
+        return f"{shown}\n{' ' * min(self.position, len(shown))}^"
+
+    def context(self) -> list[str]:
+        return self.caret().splitlines()

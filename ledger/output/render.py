@@ -40,9 +40,9 @@ def check_format(fmt: str, allowed: Sequence[str] = FORMATS) -> str:
     """Return the format if known, else raise UsageError naming the choices."""
     if fmt in allowed:
         return fmt
-    from ledger.core.errors import UsageError
+    from ledger.core.errors import not_one_of
 
-    raise UsageError(f'unknown format "{fmt}" (choose from: {", ".join(allowed)})')
+    raise not_one_of("--format", fmt, allowed)
 
 
 def cell(value: Any) -> str:

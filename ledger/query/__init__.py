@@ -12,6 +12,7 @@ and the values each field takes), `parse` (text -> AST; the grammar is in its do
 
 from __future__ import annotations
 
+from ledger.core.errors import QuerySyntaxError
 from ledger.query.ast import And, Node, Not, Or, Selection, Term, all_of, quote, unparse
 from ledger.query.evaluate import (
     SEPARATOR,
@@ -43,7 +44,7 @@ from ledger.query.fields import (
 )
 from ledger.query.options import from_options
 from ledger.query.order import apply, check_sort, sort_value
-from ledger.query.parse import QuerySyntaxError, parse
+from ledger.query.parse import parse
 
 __all__ = [
     "ALIASES",

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-from ledger.core.errors import UsageError
+from ledger.core.errors import QuerySyntaxError
 from ledger.query.ast import And, Node, Not, Or, Term
 from ledger.query.fields import ALIASES, COMPARISONS, DATE, KINDS, NUMBER, check_value
 
@@ -36,21 +36,6 @@ KEYWORDS = ("or", "and")
 _NAME = re.compile(r"[A-Za-z_]+")
 # Entries never hold these (validation refuses them), and SQLite cannot take lone surrogates.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-class QuerySyntaxError(UsageError):
-    """A query that cannot be understood; `position` is the 0-based column of the trouble."""
-
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} (at column {position + 1})")
-        self.message = message
-        self.position = position
-
-    def caret(self, text: str) -> str:
-        """Return the query and a caret under the column at fault (two lines)."""
-        # One column per character, nothing a terminal would act on.
-        shown = "".join(" " if c.isspace() else c if c.isprintable() else "?" for c in text)
-        return f"{shown}\n{' ' * min(self.position, len(shown))}^"
 
 
 class _Parser:
@@ -62,7 +47,7 @@ class _Parser:
         self.depth = 0
 
     def fail(self, message: str, position: int | None = None) -> QuerySyntaxError:
-        return QuerySyntaxError(message, self.pos if position is None else position)
+        return QuerySyntaxError(message, self.pos if position is None else position, self.text)
 
     def skip(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos].isspace():

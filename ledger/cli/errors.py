@@ -1,0 +1,75 @@
+"""The one place where what stopped a command becomes an exit status and a message (httpie's core + status).
+
+Commands return an `ExitStatus` or raise. `report` turns every exception that may end a
+command into exactly one `ledger: error: ...` line on stderr (plus the lines the error shows
+of its own context, such as a query's caret) and the status to exit with:
+
+- `LedgerError` (ledger.core.errors): its own status (NotFound 1, the rest 2);
+- a usage mistake typer finds (unknown option, missing argument, a bad number): 2;
+- an interrupt (Ctrl-C): `ledger: interrupted`, 130;
+- a closed pipe (`ledger list | head -1`): nothing, 0.
+Anything else is a defect and is not caught here: its traceback is the bug report.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from typing import TYPE_CHECKING, Any, cast
+
+import typer
+
+from ledger.core.errors import ExitStatus, LedgerError
+
+if TYPE_CHECKING:
+    from ledger.cli.env import Environment
+
+
+class Interrupted(LedgerError):
+    """The user pressed Ctrl-C."""
+
+    status = ExitStatus.INTERRUPTED
+
+
+def report(err: BaseException, env: Environment) -> ExitStatus:
+    """Print the one message for `err` on the environment's stderr and return the exit status."""
+    if isinstance(err, BrokenPipeError):
+        return quiet_broken_pipe(env)
+    if isinstance(err, KeyboardInterrupt | Interrupted):
+        env.stderr.write("ledger: interrupted\n")
+        return ExitStatus.INTERRUPTED
+    if isinstance(err, LedgerError):
+        lines = [f"ledger: error: {err}", *("  " + line for line in err.context())]
+        env.stderr.write("\n".join(lines) + "\n")
+        return err.status
+    if isinstance(err, typer.TyperException):  # typer's (vendored click's) usage errors
+        return _usage(err, env)
+    if isinstance(err, typer.Abort):
+        env.stderr.write("ledger: error: aborted\n")
+        return ExitStatus.TROUBLE
+    raise err
+
+
+def _usage(err: typer.TyperException, env: Environment) -> ExitStatus:
+    if type(err).__name__ == "NoArgsIsHelpError":  # bare `ledger`: the help, as typer shows it
+        cast(Any, err).show(file=env.stderr)
+        return ExitStatus.TROUBLE
+    text = " ".join(err.format_message().split())
+    text = re.sub(r"\.$", "", text[:1].lower() + text[1:])
+    ctx = getattr(err, "ctx", None)
+    hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    env.stderr.write(f"ledger: error: {text}{hint}\n")
+    return ExitStatus.TROUBLE
+
+
+def quiet_broken_pipe(env: Environment) -> ExitStatus:
+    """Stop quietly when the reader went away, and keep Python from complaining when it flushes stdout at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, env.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    if sys.stdout is not env.stdout and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+        sys.stdout = env.stdout
+    return ExitStatus.OK

@@ -1,0 +1,137 @@
+"""One error path: every mistake is one `ledger: error: ...` line on stderr and an exit status, printed in one place."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from conftest import entry
+
+from ledger.cli import errors
+from ledger.cli.env import Environment
+from ledger.core.errors import ExitStatus, LedgerError, NotFound, QuerySyntaxError
+
+A = "2020-01-03-strike-on-convoy"
+
+
+@pytest.fixture
+def root(make_ledger):
+    return make_ledger({A: entry(title="Strike on a convoy", date="2020-01-03", type="airstrike", escalation=7)})
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["validate", "-f", "xml"], '--format "xml" is not one of: text, json'),
+        (["chain", A, "-f", "xml"], '--format "xml" is not one of: text, json'),
+        (["log", A, "-f", "xml"], '--format "xml" is not one of: text, json'),
+        (["schema", "-f", "xml"], '--format "xml" is not one of: json, markdown'),
+        (
+            ["list", "-f", "jsn"],
+            '--format "jsn" is not one of: table, tsv, csv, json, jsonl, markdown, ids (did you mean "json"?)',
+        ),
+        (["export", "-f", "xml"], '--format "xml" is not one of: csv, json, jsonl, geojson, ics, acled'),
+        (["diff", "--color", "sometimes"], '--color "sometimes" is not one of: auto, always, never'),
+        (["stats", "--by", "place"], '--by "place" is not one of: type, category, actor, country, month, tag'),
+        (
+            ["list", "--fomat", "json"],
+            "no such option: --fomat (Possible options: --format, --sort) (see `ledger list --help`)",
+        ),
+        (
+            ["list", "--min-escalation", "9"],
+            "invalid value for '--min-escalation': 9 is not in the range 0<=x<=7 (see `ledger list --help`)",
+        ),
+        (["show"], "missing argument 'ID...' (see `ledger show --help`)"),
+        (["chain", A, "B"], "got unexpected extra argument(s) (B) (see `ledger chain --help`)"),
+        (["lsit"], "no such command 'lsit'. Did you mean 'list'? (see `ledger --help`)"),
+        (
+            ["new", "T", "--date", "2020-13-01"],
+            "missing --type, --escalation, --confidence, --place, --country,"
+            " --source (give them as options; on a terminal they are asked for)",
+        ),
+        (
+            [
+                "new",
+                "T",
+                "--date",
+                "5 Jan",
+                "--type",
+                "raid",
+                "-e",
+                "3",
+                "-c",
+                "reported",
+                "--place",
+                "X",
+                "--country",
+                "IQ",
+                "--source",
+                "S",
+            ],
+            '--date "5 Jan" is not a date (YYYY-MM-DD)',
+        ),
+    ],
+)
+def test_every_usage_mistake_is_one_error_line_and_exit_2(root, cli, args, line):
+    result = cli(*args, cwd=root)
+    assert (result.status, result.out, result.err) == (2, "", f"ledger: error: {line}\n")
+
+
+def test_the_same_mistake_reads_the_same_in_every_command(root, cli):
+    said = {cli(*args, "-f", "xml", "--ledger", str(root)).err for args in (["validate"], ["chain", A], ["log", A])}
+    assert said == {'ledger: error: --format "xml" is not one of: text, json\n'}
+
+
+def test_a_query_syntax_error_draws_its_caret(root, cli):
+    result = cli("list", "--ledger", str(root), "type:airstrike", "escalation>=3,4")
+    assert (result.status, result.out) == (2, "")
+    assert result.err == (
+        "ledger: error: query: escalation>= takes one value (column 29)\n"
+        "  type:airstrike escalation>=3,4\n"
+        "                              ^\n"
+    )
+
+
+def test_the_diff_query_words_give_the_same_caret(root, cli):
+    result = cli("diff", "--ledger", str(root), "HEAD", "type:(")
+    assert result.status == 2
+    assert result.err.startswith("ledger: error: query: ")
+    assert result.err.endswith("  type:(\n       ^\n")
+
+
+def test_not_found_is_one_line_and_exit_1(root, cli):
+    result = cli("show", "--ledger", str(root), "2020-01-03-strike-on-convoi")
+    assert (result.status, result.out) == (1, "")
+    assert result.err == f'ledger: error: no entry "2020-01-03-strike-on-convoi" (did you mean "{A}"?)\n'
+
+
+def test_an_interrupt_says_so_and_exits_130(root, cli, monkeypatch):
+    from ledger.api import Ledger
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Ledger, "open", interrupted)
+    result = cli("list", "--ledger", str(root))
+    assert (result.status, result.out, result.err) == (130, "", "ledger: interrupted\n")
+
+
+def _env() -> Environment:
+    return Environment(io.StringIO(), io.StringIO(), io.StringIO())
+
+
+def test_report_prints_the_error_and_its_context_and_returns_its_status():
+    env = _env()
+    err = QuerySyntaxError('"x" is not a date', 5, "date:x")
+    assert errors.report(err, env) == ExitStatus.TROUBLE
+    assert env.stderr.getvalue() == 'ledger: error: query: "x" is not a date (column 6)\n  date:x\n       ^\n'
+    env = _env()
+    assert errors.report(NotFound("no entry"), env) == ExitStatus.FOUND
+    assert env.stderr.getvalue() == "ledger: error: no entry\n"
+    assert errors.report(BrokenPipeError(), _env()) == ExitStatus.OK
+
+
+def test_a_defect_is_not_hidden():
+    with pytest.raises(ZeroDivisionError):
+        errors.report(ZeroDivisionError("a bug"), _env())
+    assert issubclass(QuerySyntaxError, LedgerError)
