@@ -264,8 +264,8 @@ class Ledger:
             loaded.extend(chunk)
         wanted = self._select(paths, loaded, today) if paths else None
         if wanted is not None:
-            extra = [item for item in wanted.values() if item.rel not in {x.rel for x in loaded}]
-            loaded = loaded + extra
+            known = {x.rel for x in loaded}
+            loaded = loaded + [item for item in wanted.values() if item is not None and item.rel not in known]
         problems = list(walk_problems)
         problems.extend(self._vocab[1])
         for item in loaded:
@@ -278,7 +278,7 @@ class Ledger:
             problems.extend(self._fill_lines(_unknown_tags(nodes, tags)))
         if wanted is not None:
             problems = [p for p in problems if p.path in wanted]
-            count = len(wanted)
+            count = sum(item is not None for item in wanted.values())
         else:
             count = len(loaded)
         problems = sorted(set(problems), key=Problem.sort_key)
@@ -286,35 +286,29 @@ class Ledger:
 
     def _select(
         self, paths: Iterable[str | os.PathLike[str]], loaded: list[Checked], today: dt.date | None
-    ) -> dict[str, Checked]:
-        """Map the files under the given paths to their loaded form (loading outsiders too)."""
+    ) -> dict[str, Checked | None]:
+        """Map the files under the given paths to their loaded form (loading outsiders too).
+
+        Paths that only have problems of the walk (a broken link) map to None.
+        """
         by_rel = {item.rel: item for item in loaded}
-        chosen: dict[str, Checked] = {}
-        for given in paths:
-            path = Path(given)
-            if not path.exists() and not path.is_symlink():
-                raise LedgerError(f"no such file or folder: {given}")
-            candidates = sorted(path.rglob("*.toml")) if path.is_dir() and not path.is_symlink() else [path]
-            for candidate in candidates:
-                rel = self.relative(candidate)
-                if rel == files.CONFIG:  # the vocabulary, not an entry
-                    chosen[rel] = Checked(rel, "", None, tuple(self._vocab[1]))
-                elif rel in by_rel:
-                    chosen[rel] = by_rel[rel]
-                elif candidate.is_dir():
-                    problem = Problem(rel, 0, "", "is a directory, not an entry file")
-                    chosen[rel] = Checked(rel, files.stem(rel), None, (problem,))
-                else:
-                    chosen[rel] = Checked.of(_load_outside(candidate, rel, today))
+        chosen: dict[str, Checked | None] = {}
+        found: list[Problem] = []
+        for rel in files.targets(self.root, list(paths), found, config=True):
+            if rel == files.CONFIG:  # the vocabulary, not an entry
+                chosen[rel] = Checked(rel, "", None, tuple(self._vocab[1]))
+            elif rel in by_rel:
+                chosen[rel] = by_rel[rel]
+            else:
+                chosen[rel] = Checked.of(_load_outside(self.root / rel, rel, today))
+        for problem in found:
+            chosen.setdefault(problem.path, None)
         return chosen
 
-    def relative(self, path: Path) -> str:
-        """Return a path relative to the ledger root (as given if it lies outside)."""
-        absolute = Path(os.path.abspath(path))
-        try:
-            return absolute.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+    def relative(self, path: str | os.PathLike[str]) -> str:
+        """Return where a path lies in the ledger, however spelled (as given if it lies outside)."""
+        rel = files.rel_of(self.root, path)
+        return rel if rel is not None else Path(path).as_posix()
 
     def _fill_lines(self, problems: list[Problem]) -> list[Problem]:
         """Give line numbers to ledger-wide problems, reading only the files concerned."""
@@ -516,16 +510,7 @@ class Ledger:
         given = list(paths)
         if not given:
             return [f.rel for f in self.walk()]
-        rels: list[str] = []
-        for item in given:
-            path = Path(item)
-            if not path.exists() and not path.is_symlink():
-                raise LedgerError(f"no such file or folder: {item}")
-            found = sorted(path.rglob("*.toml")) if path.is_dir() and not path.is_symlink() else [path]
-            for candidate in found:
-                if not any(part.startswith(".") for part in candidate.parts if part not in (".", "..")):
-                    rels.append(self.relative(Path(os.path.abspath(candidate))))
-        return list(dict.fromkeys(rels))
+        return files.targets(self.root, given)
 
     def plan_import(
         self, file: Path, source: str | None, overrides: Any = None, *, today: Any = None, progress: Any = None

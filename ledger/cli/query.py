@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -125,11 +124,13 @@ def show(
 ) -> ExitStatus:
     """Show whole entries: laid out for reading, as their TOML file, or as JSON."""
     from ledger.output import render
+    from ledger.store import files
 
     fmt = render.check_format(output, ("text", "toml", "json"))
     ledger = open_ledger(ledger_dir).at(as_of)
     for given in ids:  # a path must be an entry file of this ledger, not a look-alike elsewhere
-        inside = Path(os.path.abspath(given)).is_relative_to(Path(ledger.root) / "entries")
+        rel = files.rel_of(ledger.root, given)
+        inside = rel is not None and rel.startswith(f"{files.ENTRIES}/")
         if given.endswith(".toml") and Path(given).exists() and not inside:
             raise NotFound(f"{given} is not an entry file of this ledger ({ledger.root})")
     wanted = [Path(i).name[: -len(".toml")] if i.endswith(".toml") else i for i in ids]

@@ -98,6 +98,84 @@ def _walk_dir(root: Path, folder: Path, problems: list[Problem] | None) -> Itera
                 problems.append(Problem(rel, 0, "", "is not a regular file"))
 
 
+# -- paths the user gives: one resolution, one rule ----------------------------------------
+#
+# Which files are entries: the `*.toml` files under `entries/` whose path *inside entries/*
+# has no part starting with a dot (`.drafts/`, an editor's `.#x.toml` lock link, `.x.toml.*.tmp`),
+# that are regular files or links to regular files inside the ledger. What lies above the
+# ledger (`~/.cache/...`, `~/.local/share/...`) never matters. Every command that walks the
+# ledger or a folder argument keeps to `walk`; a file named explicitly is taken as named.
+
+
+def locate(given: str | os.PathLike[str]) -> Path:
+    """Return a path as the real path of its folder plus its own name (links, `..`, `.` resolved).
+
+    The last part is kept as named, so a link to an entry keeps its own name and place; a
+    folder is resolved whole.
+    """
+    path = Path(os.path.abspath(os.fspath(given)))
+    if path.is_dir():
+        return Path(os.path.realpath(path))
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
+def rel_of(root: Path, given: str | os.PathLike[str]) -> str | None:
+    """Return where a path lies in the ledger (`entries/...`), however spelled; None outside."""
+    try:
+        return locate(given).relative_to(Path(os.path.realpath(root))).as_posix()
+    except ValueError:
+        return None
+
+
+def is_entry_rel(rel: str) -> bool:
+    """Return whether a path inside the ledger names an entry file by the one rule (see above)."""
+    parts = rel.split("/")
+    return (
+        len(parts) >= 2
+        and parts[0] == ENTRIES
+        and parts[-1].endswith(".toml")
+        and not any(part.startswith(".") for part in parts[1:])
+    )
+
+
+def targets(
+    root: Path,
+    given: list[str | os.PathLike[str]],
+    problems: list[Problem] | None = None,
+    *,
+    config: bool = False,
+) -> list[str]:
+    """Return the files paths name, in order, without repeats: folders walked by the rule of `walk`.
+
+    Files of the ledger come back relative to its root, others as absolute paths. With
+    `config`, `ledger.toml` is included when named or when the ledger's root is.
+    """
+    real_root = Path(os.path.realpath(root))
+    out: dict[str, None] = {}
+    inside: list[FileStat] | None = None
+    walk_problems: list[Problem] = []
+    for item in given:
+        path = locate(item)
+        if not path.exists() and not path.is_symlink():
+            raise LedgerError(f"no such file or folder: {item}")
+        rel = rel_of(real_root, path)
+        if not path.is_dir():
+            out[rel if rel is not None else path.as_posix()] = None
+            continue
+        if rel is None:  # a folder outside the ledger: the same rule, relative to it
+            out.update((f"{path.as_posix()}/{f.rel}", None) for f in _walk_dir(path, path, problems))
+            continue
+        if inside is None:
+            inside = list(walk(real_root, walk_problems))
+        prefix = "" if rel == "." else rel + "/"
+        if config and prefix == "" and (real_root / CONFIG).is_file():
+            out[CONFIG] = None
+        out.update((f.rel, None) for f in inside if f.rel.startswith(prefix))
+        if problems is not None:
+            problems.extend(p for p in walk_problems if p.path.startswith(prefix) and p not in problems)
+    return list(out)
+
+
 def _stat(path: str) -> os.stat_result | None:
     try:
         return os.stat(path)
