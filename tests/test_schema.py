@@ -103,8 +103,28 @@ def test_every_model_field_is_documented():
 
     for cls in (model.Entry, model.Location, model.Actors, model.Casualties, model.Estimate, model.Source):
         for f in dataclasses.fields(cls):
-            assert f.metadata["doc"], f"{cls.__name__}.{f.name}"
+            assert model.spec_of(f).doc, f"{cls.__name__}.{f.name}"
             assert f"`{f.name}`" in schema.field_table() or f".{f.name}`" in schema.field_table()
+
+
+def test_the_record_types_do_not_lie():
+    """A field a file must have has no default; a field that may be absent is Optional or a list."""
+    import dataclasses
+    import typing
+
+    for cls in (model.Entry, model.Location, model.Actors, model.Casualties, model.Estimate, model.Source):
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            where = f"{cls.__name__}.{f.name}"
+            optional = type(None) in typing.get_args(hints[f.name])
+            if f.default is None:
+                assert optional and not model.spec_of(f).required, where
+            elif f.default == ():
+                assert typing.get_origin(hints[f.name]) is tuple, where
+            else:
+                assert f.default is dataclasses.MISSING and not optional, where
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'best'"):
+        model.Estimate()  # type: ignore[call-arg]
 
 
 def test_every_type_has_a_category_and_acled_pair():

@@ -3,14 +3,15 @@
 Everything else derives from these definitions by introspection: validation and decoding
 (`schema.decode`), the JSON Schema (`schema.json_schema`), the README field reference, the
 canonical key order of `ledger fmt` and of JSON output. A field's documentation and
-constraints live in its `metadata` (see `spec`).
+constraints live in its typed `FieldSpec` (see `spec_of`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import Field, dataclass, field
 from typing import Any
 
 
@@ -192,51 +193,59 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 COUNTRY_PATTERN = r"^[A-Z]{2}$"
 
 
-def spec(
-    doc: str,
-    *,
-    required: bool = False,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    pattern: str | None = None,
-    max_length: int | None = None,
-    min_items: int | None = None,
-    one_line: bool = False,
-    example: Any = None,
-) -> dict[str, Any]:
-    """Describe a field: its documentation and the constraints a JSON Schema can say."""
-    return {
-        "doc": doc,
-        "required": required,
-        "minimum": minimum,
-        "maximum": maximum,
-        "pattern": pattern,
-        "max_length": max_length,
-        "min_items": min_items,
-        "one_line": one_line,
-        "example": example,
-    }
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """A field's documentation and the constraints a JSON Schema can say.
+
+    `required` means required in an entry file; the record's own signature is stricter or
+    looser only where it must (`Entry.id` comes from the file name; lists default to empty).
+    """
+
+    doc: str
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    max_length: int | None = None
+    min_items: int | None = None
+    one_line: bool = False
+    example: str | None = None
 
 
-def _f(doc: str, **kw: Any) -> Any:
+_SPEC = "spec"
+
+
+def spec_of(f: Field[Any]) -> FieldSpec:
+    """Return the spec declared on a model field."""
+    spec = f.metadata[_SPEC]
+    assert isinstance(spec, FieldSpec), f.name
+    return spec
+
+
+def _meta(doc: str, **constraints: Any) -> Mapping[str, FieldSpec]:
+    return {_SPEC: FieldSpec(doc, **constraints)}
+
+
+def _need(doc: str, **constraints: Any) -> Mapping[str, FieldSpec]:
+    """The metadata of a required field (declared `field(metadata=_need(...))`, no default)."""
+    return _meta(doc, required=True, **constraints)
+
+
+def _f(doc: str, **constraints: Any) -> Any:
     """Declare an optional field (default None) with its spec."""
-    return field(default=None, metadata=spec(doc, **kw))
+    return field(default=None, metadata=_meta(doc, **constraints))
 
 
-def _req(doc: str, **kw: Any) -> Any:
-    """Declare a required field with its spec (still defaulted, so decoding can collect)."""
-    return field(default=None, metadata=spec(doc, required=True, **kw))
-
-
-def _list(doc: str, **kw: Any) -> Any:
-    return field(default=(), metadata=spec(doc, **kw))
+def _list(doc: str, **constraints: Any) -> Any:
+    """Declare a list field (default empty) with its spec."""
+    return field(default=(), metadata=_meta(doc, **constraints))
 
 
 @dataclass(frozen=True, slots=True)
 class Estimate:
     """A casualty count with its range: `{best, low, high}`, `low <= best <= high`."""
 
-    best: int = _req("best estimate", minimum=0, maximum=COUNT_MAX)
+    best: int = field(metadata=_need("best estimate", minimum=0, maximum=COUNT_MAX))
     low: int | None = _f("lowest credible count", minimum=0, maximum=COUNT_MAX)
     high: int | None = _f("highest credible count", minimum=0, maximum=COUNT_MAX)
 
@@ -245,8 +254,8 @@ class Estimate:
 class Location:
     """Where it happened."""
 
-    name: str = _req("place name as commonly written", one_line=True, example="Albukamal")
-    country: str = _req("ISO 3166-1 alpha-2 code", pattern=COUNTRY_PATTERN, example="SY")
+    name: str = field(metadata=_need("place name as commonly written", one_line=True, example="Albukamal"))
+    country: str = field(metadata=_need("ISO 3166-1 alpha-2 code", pattern=COUNTRY_PATTERN, example="SY"))
     admin1: str | None = _f("first-level division (governorate, province)", one_line=True)
     admin2: str | None = _f("second-level division (district)", one_line=True)
     description: str | None = _f('relation to the place ("near X", "border area")', one_line=True)
@@ -278,7 +287,7 @@ class Casualties:
 class Source:
     """A report the entry rests on."""
 
-    name: str = _req("outlet or organisation", one_line=True, example="Reuters")
+    name: str = field(metadata=_need("outlet or organisation", one_line=True, example="Reuters"))
     url: str | None = _f("link to the report", one_line=True)
     published: dt.date | None = _f("publication date")
     reliability: Reliability | None = _f("Admiralty reliability of the source, A-F")
@@ -286,25 +295,23 @@ class Source:
     quote: str | None = _f("the key words of the report")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)  # keywords only: required fields follow optional ones
 class Entry:
     """One incident. Field order is the canonical key order of files and JSON."""
 
-    id: str = _f(
-        "the file stem; if written, must equal it",
-        pattern=ID_PATTERN,
-        max_length=ID_MAX_LENGTH,
+    id: str = field(
+        metadata=_meta("the file stem; if written, must equal it", pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)
     )
-    title: str = _req("one line, factual", one_line=True, example="Rockets hit the Green Zone")
-    date: dt.date = _req("first day the incident may have happened (local)")
+    title: str = field(metadata=_need("one line, factual", one_line=True, example="Rockets hit the Green Zone"))
+    date: dt.date = field(metadata=_need("first day the incident may have happened (local)"))
     date_end: dt.date | None = _f("last possible day, for spans or vague dates; >= date")
     date_precision: DatePrecision | None = _f("how precise the date is (default day)")
     time: dt.time | None = _f("local time, if known")
     time_of_day: TimeOfDay | None = _f('part of the day ("Monday evening")')
     as_reported: str | None = _f('the source\'s words for the time ("Saturday night")', one_line=True)
-    type: EventType = _req("what happened")
-    escalation: int = _req("rung on the escalation ladder, 0-7", minimum=0, maximum=ESCALATION_MAX)
-    confidence: Confidence = _req("how sure we are it happened as described")
+    type: EventType = field(metadata=_need("what happened"))
+    escalation: int = field(metadata=_need("rung on the escalation ladder, 0-7", minimum=0, maximum=ESCALATION_MAX))
+    confidence: Confidence = field(metadata=_need("how sure we are it happened as described"))
     status: Status | None = _f("active (default) or withdrawn; ids are never reused")
     withdrawn_reason: str | None = _f("why a withdrawn entry was withdrawn")
     duplicate_of: str | None = _f("the id this withdrawn entry duplicates", pattern=ID_PATTERN)
@@ -313,12 +320,10 @@ class Entry:
     aliases: tuple[str, ...] = _list('ids elsewhere ("ACLED:SYR12345", "UCDP:612345")', one_line=True)
     tags: tuple[str, ...] = _list("free slugs", pattern=SLUG_PATTERN)
     summary: str | None = _f("notes, several lines allowed")
-    location: Location = _req("where it happened")
+    location: Location = field(metadata=_need("where it happened"))
     actors: Actors | None = _f("who was involved")
     casualties: Casualties | None = _f("human cost")
-    sources: tuple[Source, ...] = field(
-        default=(), metadata=spec("reports the entry rests on", required=True, min_items=1)
-    )
+    sources: tuple[Source, ...] = _list("reports the entry rests on", required=True, min_items=1)
 
     @property
     def category(self) -> Category:

@@ -34,10 +34,10 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 @functools.cache
-def _fields(cls: type) -> tuple[tuple[str, Any, Mapping[str, Any]], ...]:
+def _fields(cls: type) -> tuple[tuple[str, Any, model.FieldSpec], ...]:
     """Return (name, type, spec) for each field of a model dataclass, in canonical order."""
     hints = _hints(cls)
-    return tuple((f.name, hints[f.name], f.metadata) for f in dataclasses.fields(cls))
+    return tuple((f.name, hints[f.name], model.spec_of(f)) for f in dataclasses.fields(cls))
 
 
 @functools.cache
@@ -75,39 +75,40 @@ _GOOD_LINE = re.compile(rf"(?=\s*\S){_LINE_CHARS}+")  # fullmatch: not blank, no
 _GOOD_TEXT = re.compile(rf"(?=\s*\S){_TEXT_CHARS}+")
 
 
-def _quick(tp: Any, meta: Mapping[str, Any]) -> Any:
+def _quick(tp: Any, spec: model.FieldSpec) -> Any:
     """Return a cheap test that a raw value is valid as it stands (None: no fast path)."""
-    lo, hi = meta["minimum"], meta["maximum"]
+    lo, hi = spec.minimum, spec.maximum
     if tp is str:
-        limit = meta["max_length"] or 0
-        if meta["pattern"]:
-            good = re.compile(meta["pattern"]).fullmatch
+        limit = spec.max_length or 0
+        if spec.pattern:
+            good = re.compile(spec.pattern).fullmatch
         else:
-            good = (_GOOD_LINE if meta["one_line"] else _GOOD_TEXT).fullmatch
+            good = (_GOOD_LINE if spec.one_line else _GOOD_TEXT).fullmatch
         return lambda v: type(v) is str and good(v) is not None and (not limit or len(v) <= limit)
     if tp is int:
         return lambda v: type(v) is int and (lo is None or v >= lo) and (hi is None or v <= hi)
-    if tp is float:
-        return lambda v: type(v) is float and lo <= v <= hi  # NaN and inf fail: the careful road
+    if tp is float:  # the model bounds every float; NaN and inf fail here and take the careful road
+        low, high = (-math.inf if lo is None else lo), (math.inf if hi is None else hi)
+        return lambda v: type(v) is float and low <= v <= high and math.isfinite(v)
     if tp in (dt.date, dt.time):
         return lambda v: type(v) is tp
     return None
 
 
 @functools.cache
-def _plan(cls: type) -> tuple[tuple[str, Any, Mapping[str, Any], str, Any], ...]:
+def _plan(cls: type) -> tuple[tuple[str, Any, model.FieldSpec, str, Any], ...]:
     """Return (name, type, spec, kind, fast check) per field of a model dataclass."""
     plan = []
-    for name, tp, meta in _fields(cls):
+    for name, tp, spec in _fields(cls):
         kind, inner = _kind(tp)
         quick: Any = None
         if kind == "enum":
             quick = {m.value: m for m in inner}
         elif kind == "scalar":
-            quick = _quick(inner, meta)
+            quick = _quick(inner, spec)
         elif kind == "sequence" and _kind(inner)[0] == "scalar":
-            quick = _quick(_kind(inner)[1], meta)
-        plan.append((name, tp, meta, kind, quick))
+            quick = _quick(_kind(inner)[1], spec)
+        plan.append((name, tp, spec, kind, quick))
     return tuple(plan)
 
 
@@ -169,12 +170,12 @@ class _Decoder:
         values: dict[str, Any] = {}
         ok = True
         fixed = self.fixed if not where else {}
-        for name, tp, meta, kind, quick in _plan(cls):
+        for name, tp, spec, kind, quick in _plan(cls):
             if name in fixed:
                 values[name] = fixed[name]
                 continue
             if name not in raw:
-                if meta["required"]:
+                if spec.required:
                     at = f"{where}.{name}" if where else name
                     self.problem(at, "required field is missing")
                     self.bad.add(at)
@@ -190,48 +191,48 @@ class _Decoder:
             elif quick is not None and (
                 quick(given)
                 if kind == "scalar"
-                else type(given) is list and len(given) >= (meta["min_items"] or 0) and all(map(quick, given))
+                else type(given) is list and len(given) >= (spec.min_items or 0) and all(map(quick, given))
             ):
                 values[name] = tuple(given) if kind == "sequence" else given
                 continue
             at = f"{where}.{name}" if where else name
-            value = self.value(tp, given, at, meta)
+            value = self.value(tp, given, at, spec)
             if value is _BAD:
-                ok = False if meta["required"] else ok
+                ok = False if spec.required else ok
                 self.bad.add(at)
-                if meta["required"] and at in self.partial:  # the checks still see the rest of it
+                if spec.required and at in self.partial:  # the checks still see the rest of it
                     values[name] = self.partial[at]
                 continue
             values[name] = value
         if not ok:
-            self.partial[where] = cls(**values)
+            self.partial[where] = _partial(cls, values)
             return None
         return cls(**values)
 
-    def value(self, tp: Any, raw: Any, at: str, meta: Mapping[str, Any]) -> Any:
+    def value(self, tp: Any, raw: Any, at: str, spec: model.FieldSpec) -> Any:
         kind, inner = _kind(tp)
         if kind == "scalar":
-            return self.scalar(inner, raw, at, meta)
+            return self.scalar(inner, raw, at, spec)
         if kind == "enum":
             return self.choice(inner, raw, at)
         if kind == "record":
             result = self.record(inner, raw, at)
             return _BAD if result is None else result
         if kind == "sequence":
-            return self.sequence(inner, raw, at, meta)
+            return self.sequence(inner, raw, at, spec)
         if isinstance(raw, dict):  # a count: int | Estimate
             return self.estimate(raw, at)
-        return self.scalar(int, raw, at, meta)
+        return self.scalar(int, raw, at, spec)
 
-    def sequence(self, item: Any, raw: Any, at: str, meta: Mapping[str, Any]) -> Any:
+    def sequence(self, item: Any, raw: Any, at: str, spec: model.FieldSpec) -> Any:
         if not isinstance(raw, list):
             self.problem(at, f"expected an array, found {_type_name(raw)}")
             return _BAD
-        if meta["min_items"] and len(raw) < meta["min_items"]:
-            self.problem(at, f"needs at least {meta['min_items']} item(s)")
+        if spec.min_items and len(raw) < spec.min_items:
+            self.problem(at, f"needs at least {spec.min_items} item(s)")
         out = []
         for i, element in enumerate(raw):
-            value = self.value(item, element, f"{at}[{i}]", meta)
+            value = self.value(item, element, f"{at}[{i}]", spec)
             if value is not _BAD:
                 out.append(value)
         return tuple(out)
@@ -247,11 +248,11 @@ class _Decoder:
             self.problem(at, f"low {low} is above high {high}")
         return est
 
-    def scalar(self, tp: Any, raw: Any, at: str, meta: Mapping[str, Any]) -> Any:
+    def scalar(self, tp: Any, raw: Any, at: str, spec: model.FieldSpec) -> Any:
         if tp is str:
             if not isinstance(raw, str):
                 return self.wrong(at, "a string", raw)
-            self.text(raw, at, meta)
+            self.text(raw, at, spec)
             return raw
         if tp is int:
             if isinstance(raw, bool) or not isinstance(raw, int):
@@ -270,23 +271,23 @@ class _Decoder:
         elif tp is dt.time and not isinstance(raw, dt.time):
             hint = " (write a TOML time without quotes: 21:30:00)" if isinstance(raw, str) else ""
             return self.wrong(at, "a time", raw, hint)
-        lo, hi = meta["minimum"], meta["maximum"]
+        lo, hi = spec.minimum, spec.maximum
         if (lo is not None and raw < lo) or (hi is not None and raw > hi):
             self.problem(at, _range_message(raw, lo, hi))
             return _BAD
         return raw
 
-    def text(self, raw: str, at: str, meta: Mapping[str, Any]) -> None:
+    def text(self, raw: str, at: str, spec: model.FieldSpec) -> None:
         if not raw.strip():
             self.problem(at, "must not be empty")
-        if meta["one_line"] and ("\n" in raw or "\r" in raw):
+        if spec.one_line and ("\n" in raw or "\r" in raw):
             self.problem(at, "must be one line")
         if _CONTROL.search(raw):
             self.problem(at, "contains a control character")
-        if meta["max_length"] and len(raw) > meta["max_length"]:
-            self.problem(at, f"is longer than {meta['max_length']} characters")
-        if meta["pattern"] and not re.fullmatch(meta["pattern"], raw):
-            self.problem(at, f'"{_clip(raw)}" does not match {meta["pattern"]}')
+        if spec.max_length and len(raw) > spec.max_length:
+            self.problem(at, f"is longer than {spec.max_length} characters")
+        if spec.pattern and not re.fullmatch(spec.pattern, raw):
+            self.problem(at, f'"{_clip(raw)}" does not match {spec.pattern}')
 
     def choice(self, tp: type[enum.Enum], raw: Any, at: str) -> Any:
         if not isinstance(raw, str):
@@ -302,6 +303,13 @@ class _Decoder:
     def wrong(self, at: str, expected: str, raw: Any, hint: str = "") -> Any:
         self.problem(at, f"expected {expected}, found {_type_name(raw)}{hint}")
         return _BAD
+
+
+def _partial(cls: type, values: dict[str, Any]) -> Any:
+    """Build a record from its usable values: a required field left out is None (see `Decoded`)."""
+    unset = dataclasses.MISSING
+    left_out = {f.name: None for f in dataclasses.fields(cls) if f.name not in values and f.default is unset}
+    return cls(**left_out, **values)
 
 
 _BAD: Any = object()
@@ -501,7 +509,7 @@ def _converter(tp: Any) -> Callable[[Any], Any]:
 _ENTRY_ONLY = {"id"}  # allowed in files, but described as derived
 
 
-def _scalar_schema(tp: Any, meta: Mapping[str, Any]) -> dict[str, Any]:
+def _scalar_schema(tp: Any, spec: model.FieldSpec) -> dict[str, Any]:
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         values = [str(m.value) for m in tp]
         schema: dict[str, Any] = {"type": "string", "enum": values}
@@ -510,10 +518,10 @@ def _scalar_schema(tp: Any, meta: Mapping[str, Any]) -> dict[str, Any]:
         return schema
     if tp is str:
         schema = {"type": "string", "minLength": 1}
-        if meta["pattern"]:
-            schema["pattern"] = meta["pattern"]
-        if meta["max_length"]:
-            schema["maxLength"] = meta["max_length"]
+        if spec.pattern:
+            schema["pattern"] = spec.pattern
+        if spec.max_length:
+            schema["maxLength"] = spec.max_length
         return schema
     if tp is int:
         schema = {"type": "integer"}
@@ -525,37 +533,37 @@ def _scalar_schema(tp: Any, meta: Mapping[str, Any]) -> dict[str, Any]:
         return {"type": "string", "format": "time"}
     else:  # pragma: no cover - the model uses no other scalar types
         raise TypeError(f"no JSON Schema for {tp!r}")
-    if meta["minimum"] is not None:
-        schema["minimum"] = meta["minimum"]
-    if meta["maximum"] is not None:
-        schema["maximum"] = meta["maximum"]
+    if spec.minimum is not None:
+        schema["minimum"] = spec.minimum
+    if spec.maximum is not None:
+        schema["maximum"] = spec.maximum
     return schema
 
 
-def _field_schema(tp: Any, meta: Mapping[str, Any]) -> dict[str, Any]:
+def _field_schema(tp: Any, spec: model.FieldSpec) -> dict[str, Any]:
     tp = _strip_optional(tp)
     origin = typing.get_origin(tp)
     if origin is tuple:
         item = typing.get_args(tp)[0]
-        schema: dict[str, Any] = {"type": "array", "items": _field_schema(item, meta)}
-        if meta["min_items"]:
-            schema["minItems"] = meta["min_items"]
+        schema: dict[str, Any] = {"type": "array", "items": _field_schema(item, spec)}
+        if spec.min_items:
+            schema["minItems"] = spec.min_items
         return schema
     if origin in (typing.Union, types.UnionType):
-        return {"oneOf": [_scalar_schema(int, meta), {"$ref": "#/definitions/Estimate"}]}
+        return {"oneOf": [_scalar_schema(int, spec), {"$ref": "#/definitions/Estimate"}]}
     if dataclasses.is_dataclass(tp):
         return {"$ref": f"#/definitions/{typing.cast(type, tp).__name__}"}
-    return _scalar_schema(tp, meta)
+    return _scalar_schema(tp, spec)
 
 
 def _object_schema(cls: type) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     required: list[str] = []
-    for name, tp, meta in _fields(cls):
-        prop = _field_schema(tp, meta)
-        prop = {"description": meta["doc"], **prop}
+    for name, tp, spec in _fields(cls):
+        prop = _field_schema(tp, spec)
+        prop = {"description": spec.doc, **prop}
         properties[name] = prop
-        if meta["required"] and name not in _ENTRY_ONLY:
+        if spec.required and name not in _ENTRY_ONLY:
             required.append(name)
     schema: dict[str, Any] = {
         "type": "object",
@@ -600,10 +608,10 @@ def field_table() -> str:
     lines = ["| field | type | required | meaning |", "|---|---|---|---|"]
 
     def rows(cls: type, prefix: str) -> None:
-        for name, tp, meta in _fields(cls):
+        for name, tp, spec in _fields(cls):
             label = f"{prefix}{name}"
-            req = "yes" if meta["required"] and name not in _ENTRY_ONLY else ""
-            doc = meta["doc"].replace("|", "\\|")
+            req = "yes" if spec.required and name not in _ENTRY_ONLY else ""
+            doc = spec.doc.replace("|", "\\|")
             lines.append(f"| `{label}` | {_type_label(tp)} | {req} | {doc} |")
             inner = _strip_optional(tp)
             if typing.get_origin(inner) is tuple:

@@ -7,7 +7,7 @@ and rendered as the items added and removed. Values are JSON-ready (dates as ISO
 
 >>> from ledger.core.model import Entry, Location, EventType, Confidence, Source
 >>> import datetime as dt
->>> a = Entry("2020-01-05-x", "X", dt.date(2020, 1, 5), type=EventType.SHELLING, escalation=4,
+>>> a = Entry(id="2020-01-05-x", title="X", date=dt.date(2020, 1, 5), type=EventType.SHELLING, escalation=4,
 ...           confidence=Confidence.REPORTED, location=Location("Baghdad", "IQ"), sources=(Source("AP"),))
 >>> [(c.field, c.old, c.new) for c in field_changes(a, dataclasses.replace(a, escalation=5, tags=("umbrella",)))]
 [('escalation', 4, 5), ('tags', [], ['umbrella'])]
