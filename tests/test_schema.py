@@ -165,3 +165,21 @@ def test_canonical_order_follows_the_model():
 
 def test_json_schema_file_is_in_the_package():
     assert Path(schema.__file__).with_name("entry.schema.json").is_file()
+
+
+def test_a_union_of_int_and_a_record_is_the_only_union_the_model_knows():
+    from ledger.core import shapes
+
+    assert shapes.shape_of(int | model.Estimate | None) == shapes.Shape("count", model.Estimate, True)
+    assert shapes.records() == (model.Location, model.Actors, model.Casualties, model.Estimate, model.Source)
+    with pytest.raises(TypeError, match="no rule for the union"):
+        shapes.shape_of(int | str)
+
+
+@pytest.mark.parametrize("name", ["ledger.core.shapes", "ledger.core.slug", "ledger.reports.diff"])
+def test_module_examples_run(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted and not result.failed

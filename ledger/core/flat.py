@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import enum
 import functools
 import json
-import types
-import typing
 from collections.abc import Mapping
 from typing import Any
 
-from ledger.core import model
+from ledger.core import model, shapes
+from ledger.core.shapes import shape_of
 
 LIST_SEPARATOR = "; "
 
@@ -42,39 +40,25 @@ def columns() -> tuple[Column, ...]:
 
 
 def _walk(cls: type, prefix: str, out: list[Column]) -> None:
-    hints = typing.get_type_hints(cls)
-    for f in dataclasses.fields(cls):
-        name = f"{prefix}{f.name}"
-        tp = _strip_optional(hints[f.name])
-        origin = typing.get_origin(tp)
-        if origin is tuple:
-            item = typing.get_args(tp)[0]
-            if dataclasses.is_dataclass(item):
-                out.append(Column(name, "json", typing.cast(type, item)))
-            else:
-                out.append(Column(name, "list"))
-        elif origin in (typing.Union, types.UnionType):  # int | Estimate
+    for field, tp, _ in shapes.fields(cls):
+        name = f"{prefix}{field}"
+        shape = shape_of(tp)
+        if shape.kind == "sequence":
+            item = shapes.record_of(tp)
+            out.append(Column(name, "json", item) if item is not None else Column(name, "list"))
+        elif shape.kind == "count":  # the number, then its range
             out.extend(Column(n, k) for n, k in ((name, "best"), (f"{name}.low", "low"), (f"{name}.high", "high")))
-        elif dataclasses.is_dataclass(tp):
-            _walk(typing.cast(type, tp), f"{name}.", out)
+        elif shape.kind == "record":
+            _walk(shape.inner, f"{name}.", out)
+        elif shape.kind == "enum":
+            out.append(Column(name, "str"))
         else:
-            out.append(Column(name, _scalar_kind(tp)))
+            out.append(Column(name, _SCALAR_KINDS[shape.inner]))
         if name == "type":
             out.append(Column("category", "derived"))
 
 
-def _strip_optional(tp: Any) -> Any:
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        rest = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(rest) == 1:
-            return rest[0]
-    return tp
-
-
-def _scalar_kind(tp: Any) -> str:
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return "str"
-    return {str: "str", int: "int", float: "float", dt.date: "date", dt.time: "time"}[tp]
+_SCALAR_KINDS = {str: "str", int: "int", float: "float", dt.date: "date", dt.time: "time"}
 
 
 def flatten(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -178,21 +162,22 @@ def revive(value: Any, cls: type | None = None) -> Any:
     if not isinstance(value, dict):
         return value
     owner = cls or model.Entry
-    hints = typing.get_type_hints(owner) if dataclasses.is_dataclass(owner) else {}
+    hints = shapes.hints(owner) if dataclasses.is_dataclass(owner) else {}
     out: dict[str, Any] = {}
     for key, item in value.items():
-        tp = _strip_optional(hints.get(key, Any))
-        if typing.get_origin(tp) is tuple:
-            tp = typing.get_args(tp)[0]
-        if typing.get_origin(tp) in (typing.Union, types.UnionType):
-            tp = model.Estimate
-        if isinstance(item, str) and tp in (dt.date, dt.time):
+        tp = hints.get(key)
+        shape = None if tp is None else shape_of(tp)
+        if shape is not None and shape.kind == "sequence":
+            shape = shape_of(shape.inner)
+        record = shape.inner if shape is not None and shape.kind in ("record", "count") else None
+        scalar = shape.inner if shape is not None and shape.kind == "scalar" else None
+        if isinstance(item, str) and scalar in (dt.date, dt.time):
             try:
-                item = tp.fromisoformat(item)
+                item = scalar.fromisoformat(item)
             except ValueError:
                 pass  # left as text: validation names it
-        elif isinstance(item, dict | list) and dataclasses.is_dataclass(tp):
-            item = revive(item, typing.cast(type, tp))
+        elif isinstance(item, dict | list) and record is not None:
+            item = revive(item, record)
         out[key] = item
     return out
 

@@ -12,14 +12,14 @@ import enum
 import functools
 import math
 import re
-import types
 import typing
 from collections.abc import Callable, Mapping
 from json import JSONEncoder
 from typing import Any
 
-from ledger.core import model
+from ledger.core import model, shapes
 from ledger.core.errors import Problem, Severity
+from ledger.core.shapes import shape_of
 
 LineOf = Callable[[str], int]
 
@@ -29,44 +29,8 @@ def _no_line(_field: str) -> int:
 
 
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-@functools.cache
-def _fields(cls: type) -> tuple[tuple[str, Any, model.FieldSpec], ...]:
-    """Return (name, type, spec) for each field of a model dataclass, in canonical order."""
-    hints = _hints(cls)
-    return tuple((f.name, hints[f.name], model.spec_of(f)) for f in dataclasses.fields(cls))
-
-
-@functools.cache
 def _names(cls: type) -> frozenset[str]:
     return frozenset(f.name for f in dataclasses.fields(cls))
-
-
-def _strip_optional(tp: Any) -> Any:
-    args = typing.get_args(tp)
-    if typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in args:
-        rest = tuple(a for a in args if a is not type(None))
-        return rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007
-    return tp
-
-
-@functools.cache
-def _kind(tp: Any) -> tuple[str, Any]:
-    """Classify a field type once: scalar, enum, record, sequence (of item) or count."""
-    tp = _strip_optional(tp)
-    origin = typing.get_origin(tp)
-    if origin is tuple:
-        return "sequence", typing.get_args(tp)[0]
-    if origin in (typing.Union, types.UnionType):
-        return "count", None
-    if dataclasses.is_dataclass(tp):
-        return "record", tp
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return "enum", tp
-    return "scalar", tp
 
 
 _LINE_CHARS = rf"[^{model.CONTROL}\t\n\r]"
@@ -99,15 +63,14 @@ def _quick(tp: Any, spec: model.FieldSpec) -> Any:
 def _plan(cls: type) -> tuple[tuple[str, Any, model.FieldSpec, str, Any], ...]:
     """Return (name, type, spec, kind, fast check) per field of a model dataclass."""
     plan = []
-    for name, tp, spec in _fields(cls):
-        kind, inner = _kind(tp)
+    for name, tp, spec in shapes.fields(cls):
+        shape = shape_of(tp)
+        kind, inner = shape.kind, shape.inner
         quick: Any = None
         if kind == "enum":
             quick = {m.value: m for m in inner}
-        elif kind == "scalar":
+        elif kind == "scalar" or (kind == "sequence" and shape_of(inner).kind == "scalar"):
             quick = _quick(inner, spec)
-        elif kind == "sequence" and _kind(inner)[0] == "scalar":
-            quick = _quick(_kind(inner)[1], spec)
         plan.append((name, tp, spec, kind, quick))
     return tuple(plan)
 
@@ -210,7 +173,8 @@ class _Decoder:
         return cls(**values)
 
     def value(self, tp: Any, raw: Any, at: str, spec: model.FieldSpec) -> Any:
-        kind, inner = _kind(tp)
+        shape = shape_of(tp)
+        kind, inner = shape.kind, shape.inner
         if kind == "scalar":
             return self.scalar(inner, raw, at, spec)
         if kind == "enum":
@@ -220,8 +184,8 @@ class _Decoder:
             return _BAD if result is None else result
         if kind == "sequence":
             return self.sequence(inner, raw, at, spec)
-        if isinstance(raw, dict):  # a count: int | Estimate
-            return self.estimate(raw, at)
+        if isinstance(raw, dict):  # a count given with its range
+            return self.estimate(inner, raw, at)
         return self.scalar(int, raw, at, spec)
 
     def sequence(self, item: Any, raw: Any, at: str, spec: model.FieldSpec) -> Any:
@@ -237,8 +201,8 @@ class _Decoder:
                 out.append(value)
         return tuple(out)
 
-    def estimate(self, raw: dict[str, Any], at: str) -> Any:
-        est = self.record(model.Estimate, raw, at)
+    def estimate(self, cls: type, raw: dict[str, Any], at: str) -> Any:
+        est = self.record(cls, raw, at)
         if est is None:
             return _BAD
         low, high = est.low, est.high
@@ -372,7 +336,7 @@ def encode(record: Any, *, json: bool = False) -> Any:
     """
     if dataclasses.is_dataclass(record) and not isinstance(record, type):
         out: dict[str, Any] = {}
-        for name, _, _ in _fields(type(record)):
+        for name, _, _ in shapes.fields(type(record)):
             value = getattr(record, name)
             if value is None or value == ():
                 continue
@@ -423,26 +387,22 @@ def json_text(entry: model.Entry, path: str) -> str:
 @functools.cache
 def _writers(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     """Return, per field of a model class, how `encode(json=True)` writes its value."""
-    hints = typing.get_type_hints(cls)
-    return tuple((f.name, _writer(hints[f.name])) for f in dataclasses.fields(cls))
+    return tuple((name, _writer(tp)) for name, tp, _ in shapes.fields(cls))
 
 
 def _writer(tp: Any) -> Callable[[Any], Any]:
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if typing.get_origin(tp) is tuple:
-        item = _writer(args[0])
+    shape = shape_of(tp)
+    if shape.kind == "sequence":
+        item = _writer(shape.inner)
         return lambda values: [item(v) for v in values]
-    if len(args) > 1:  # int | Estimate
-        record = _writer(model.Estimate)
-        return lambda v: v if isinstance(v, int) else record(v)
-    if args:
-        tp = args[0]
-    if dataclasses.is_dataclass(tp):
-        cls = typing.cast(type, tp)
+    if shape.kind in ("record", "count"):
+        cls = typing.cast(type, shape.inner)
+        if shape.kind == "count":
+            return lambda v: v if isinstance(v, int) else _write_record(v, cls)
         return lambda v: _write_record(v, cls)
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+    if shape.kind == "enum":
         return lambda v: v.value
-    if tp in (dt.date, dt.time):
+    if shape.inner in (dt.date, dt.time):
         return lambda v: v.isoformat()
     return _same
 
@@ -467,8 +427,7 @@ def from_json(data: Mapping[str, Any]) -> model.Entry:
 
 @functools.cache
 def _reader(cls: type) -> Callable[[Mapping[str, Any]], Any]:
-    hints = typing.get_type_hints(cls)
-    plan = [(f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls)]
+    plan = [(name, _converter(tp)) for name, tp, _ in shapes.fields(cls)]
 
     def read(data: Mapping[str, Any]) -> Any:
         return cls(**{name: convert(data[name]) for name, convert in plan if name in data})
@@ -481,26 +440,21 @@ def _same(value: Any) -> Any:
 
 
 def _converter(tp: Any) -> Callable[[Any], Any]:
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        records = [a for a in args if dataclasses.is_dataclass(a)]
-        if len(args) == 1:
-            return _converter(args[0])
-        if records:  # `int | Estimate`: a table is the record, anything else stays as it is
-            read = _reader(records[0])
-            return lambda value: read(value) if isinstance(value, dict) else value
-        return _same
-    if typing.get_origin(tp) is tuple:
-        item = _converter(args[0])
+    shape = shape_of(tp)
+    if shape.kind == "count":  # a table is the record, a number stays as it is
+        read = _reader(shape.inner)
+        return lambda value: read(value) if isinstance(value, dict) else value
+    if shape.kind == "sequence":
+        item = _converter(shape.inner)
         return lambda values: tuple(item(v) for v in values)
-    if tp is dt.date:
+    if shape.kind == "record":
+        return _reader(shape.inner)
+    if shape.kind == "enum":
+        return typing.cast(Callable[[Any], Any], shape.inner)
+    if shape.inner is dt.date:
         return dt.date.fromisoformat
-    if tp is dt.time:
+    if shape.inner is dt.time:
         return dt.time.fromisoformat
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return tp
-    if dataclasses.is_dataclass(tp):
-        return _reader(typing.cast(type, tp))
     return _same
 
 
@@ -541,25 +495,23 @@ def _scalar_schema(tp: Any, spec: model.FieldSpec) -> dict[str, Any]:
 
 
 def _field_schema(tp: Any, spec: model.FieldSpec) -> dict[str, Any]:
-    tp = _strip_optional(tp)
-    origin = typing.get_origin(tp)
-    if origin is tuple:
-        item = typing.get_args(tp)[0]
-        schema: dict[str, Any] = {"type": "array", "items": _field_schema(item, spec)}
+    shape = shape_of(tp)
+    if shape.kind == "sequence":
+        schema: dict[str, Any] = {"type": "array", "items": _field_schema(shape.inner, spec)}
         if spec.min_items:
             schema["minItems"] = spec.min_items
         return schema
-    if origin in (typing.Union, types.UnionType):
-        return {"oneOf": [_scalar_schema(int, spec), {"$ref": "#/definitions/Estimate"}]}
-    if dataclasses.is_dataclass(tp):
-        return {"$ref": f"#/definitions/{typing.cast(type, tp).__name__}"}
-    return _scalar_schema(tp, spec)
+    if shape.kind == "count":
+        return {"oneOf": [_scalar_schema(int, spec), {"$ref": f"#/definitions/{shape.inner.__name__}"}]}
+    if shape.kind == "record":
+        return {"$ref": f"#/definitions/{shape.inner.__name__}"}
+    return _scalar_schema(shape.inner, spec)
 
 
 def _object_schema(cls: type) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     required: list[str] = []
-    for name, tp, spec in _fields(cls):
+    for name, tp, spec in shapes.fields(cls):
         prop = _field_schema(tp, spec)
         prop = {"description": spec.doc, **prop}
         properties[name] = prop
@@ -578,51 +530,53 @@ def _object_schema(cls: type) -> dict[str, Any]:
 
 def json_schema() -> dict[str, Any]:
     """Return the JSON Schema (Draft 7, editor-friendly) of an entry file."""
-    nested = (model.Location, model.Actors, model.Casualties, model.Estimate, model.Source)
     root = _object_schema(model.Entry)
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": "https://incident-ledger.invalid/entry.schema.json",
         "title": "incident-ledger entry",
         **root,
-        "definitions": {cls.__name__: _object_schema(cls) for cls in nested},
+        "definitions": {cls.__name__: _object_schema(cls) for cls in shapes.records(model.Entry)},
     }
 
 
 def _type_label(tp: Any) -> str:
-    tp = _strip_optional(tp)
-    origin = typing.get_origin(tp)
-    if origin is tuple:
-        return f"list of {_type_label(typing.get_args(tp)[0])}"
-    if origin in (typing.Union, types.UnionType):
-        return "int or {best, low, high}"
-    if dataclasses.is_dataclass(tp):
+    shape = shape_of(tp)
+    if shape.kind == "sequence":
+        return f"list of {_type_label(shape.inner)}"
+    if shape.kind == "count":
+        return "int or {" + ", ".join(name for name, _, _ in shapes.fields(shape.inner)) + "}"
+    if shape.kind == "record":
         return "table"
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return "enum: " + ", ".join(f"`{m.value}`" for m in tp)
-    return {str: "string", int: "integer", float: "number", dt.date: "date", dt.time: "time"}[tp]
+    if shape.kind == "enum":
+        return "enum: " + ", ".join(f"`{m.value}`" for m in shape.inner)
+    return {str: "string", int: "integer", float: "number", dt.date: "date", dt.time: "time"}[shape.inner]
 
 
 def field_table() -> str:
     """Return the Markdown field reference (the README embeds it; a test keeps it current)."""
     lines = ["| field | type | required | meaning |", "|---|---|---|---|"]
 
+    counts: dict[type, list[str]] = {}  # the record of a count -> the fields that are counts
+
     def rows(cls: type, prefix: str) -> None:
-        for name, tp, spec in _fields(cls):
+        for name, tp, spec in shapes.fields(cls):
             label = f"{prefix}{name}"
             req = "yes" if spec.required and name not in _ENTRY_ONLY else ""
             doc = spec.doc.replace("|", "\\|")
             lines.append(f"| `{label}` | {_type_label(tp)} | {req} | {doc} |")
-            inner = _strip_optional(tp)
-            if typing.get_origin(inner) is tuple:
-                inner = typing.get_args(inner)[0]
-            if dataclasses.is_dataclass(inner):
-                sub = "[]." if typing.get_origin(_strip_optional(tp)) is tuple else "."
-                rows(typing.cast(type, inner), f"{label}{sub}")
+            shape = shape_of(tp)
+            if shape.kind == "count":
+                counts.setdefault(shape.inner, []).append(name)
+            inner = shapes.record_of(tp)
+            if inner is not None and shape.kind != "count":
+                rows(inner, f"{label}{'[].' if shape.kind == 'sequence' else '.'}")
 
     rows(model.Entry, "")
-    lines.append(
-        "| `*.killed`, `*.injured` as table | `best`, `low`, `high` | `best` | "
-        "a range: `low <= best <= high`, none negative |"
-    )
+    for record, names in counts.items():
+        parts = [(name, spec.required) for name, _, spec in shapes.fields(record)]
+        lines.append(
+            f"| {', '.join(f'`*.{n}`' for n in names)} as table | {', '.join(f'`{n}`' for n, _ in parts)} | "
+            f"{', '.join(f'`{n}`' for n, req in parts if req)} | a range: `low <= best <= high`, none negative |"
+        )
     return "\n".join(lines)

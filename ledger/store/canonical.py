@@ -25,13 +25,11 @@ import dataclasses
 import datetime as dt
 import functools
 import re
-import types
-import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.core import model
+from ledger.core import model, shapes
 from ledger.store.comments import Line, place, scan
 
 LINE_WIDTH = 100
@@ -161,15 +159,7 @@ def _nested(cls: type | None, name: str) -> type | None:
     """Return the model class of a field's tables (Location for `location`, Source for `sources`)."""
     if cls is None or name not in _field_names(cls):
         return None
-    tp = typing.get_type_hints(cls)[name]
-    candidates = [tp]
-    while candidates:
-        tp = candidates.pop()
-        if dataclasses.is_dataclass(tp):
-            return typing.cast(type, tp)
-        if typing.get_origin(tp) in (typing.Union, types.UnionType, tuple):
-            candidates.extend(typing.get_args(tp))
-    return None
+    return shapes.record_of(shapes.hints(cls)[name])
 
 
 # -- "does the rewrite lose anything?" --------------------------------------------------------
