@@ -118,10 +118,10 @@ def test_random_edits_of_the_text(position, cut, insert):
 @FAST
 @given(st.text(max_size=30), st.sampled_from(["title", "summary", "tags", "responds_to", "as_reported"]))
 def test_fast_path_accepts_only_what_the_careful_checks_accept(text, name):
-    from ledger.core import model, schema
+    from ledger.core import decoding, model, shapes
 
-    meta = next(m for n, _, m in schema._fields(model.Entry) if n == name)
-    if schema._quick(str, meta)(text):
-        decoder = schema._Decoder("p", lambda _f: 0)
-        decoder.text(text, name, meta)
+    spec = next(m for n, _, m in shapes.fields(model.Entry) if n == name)
+    if decoding._quick(str, spec)(text):
+        decoder = decoding._Decoder("p", lambda _f: 0)
+        decoder.text(text, name, spec)
         assert decoder.problems == []

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from ledger.core import model
 from ledger.core.countries import CODES
+from ledger.core.decoding import LineOf
 from ledger.core.errors import Problem, Severity
-from ledger.core.schema import LineOf
 
 _ID = re.compile(model.ID_PATTERN)
 _W = Severity.WARNING
@@ -172,7 +172,7 @@ def _later(first: dt.date | None, second: dt.date | None) -> bool:
 
 
 def _missing(node: Node, field: str, target: str, existing: set[str]) -> Problem:
-    from ledger.core.schema import suggest
+    from ledger.core.decoding import suggest
 
     return Problem(node.path, 0, field, f'no entry "{target}"{suggest(target, existing)}')
 

@@ -121,7 +121,7 @@ def check_value(field: str, op: str, value: str) -> None:
     elif kind == CHOICE:
         allowed = CHOICES[field]
         if value.lower() not in allowed:
-            from ledger.core.schema import suggest
+            from ledger.core.decoding import suggest
 
             hint = suggest(value, allowed) or f" (one of: {', '.join(allowed)})"
             raise ValueError(f'"{value}" is not a {field}{hint}')

@@ -41,7 +41,7 @@ def check_sort(field: str | None) -> str | None:
     """Return the sort field, or raise UsageError naming the choices."""
     if field is None or field in SORT_FIELDS:
         return field
-    from ledger.core.schema import suggest
+    from ledger.core.decoding import suggest
 
     raise UsageError(f'cannot sort by "{field}"{suggest(field, SORT_FIELDS)} (choose from: {", ".join(SORT_FIELDS)})')
 

@@ -159,7 +159,7 @@ class _Parser:
     def term(self, word: str, start: int, after: int, op: str) -> Term:
         field = ALIASES.get(word, word)
         if field not in KINDS:
-            from ledger.core.schema import suggest
+            from ledger.core.decoding import suggest
 
             raise self.fail(f'unknown field "{word}"{suggest(word, [*KINDS, *ALIASES])}', start)
         if op != ":" and KINDS[field] not in (NUMBER, DATE):
