@@ -36,6 +36,6 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
         status = errors.report(err, env)
     try:
         env.stdout.flush()
-    except BrokenPipeError:
-        status = errors.quiet_broken_pipe(env)
+    except BrokenPipeError:  # the reader left before the last lines: the command's status stands
+        errors.quiet_broken_pipe(env)
     sys.exit(int(status or ExitStatus.OK))

@@ -11,6 +11,7 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from ledger.cli.env import Environment
+from ledger.cli.errors import OutputCut
 from ledger.cli.filters import filtered
 from ledger.cli.options import LedgerDir, Quiet, choice, open_ledger, plural, say
 from ledger.core.errors import ExitStatus, LedgerError, UsageError
@@ -233,31 +234,38 @@ def fmt(
 
     ledger = open_ledger(ledger_dir)
     counts = {REFORMATTED: 0, LEFT_ALONE: 0, "unchanged": 0}
-    for result in ledger.format(paths or (), write=not (check or diff), keep_text=diff):
-        counts[result.outcome] = counts.get(result.outcome, 0) + 1
-        if result.outcome == LEFT_ALONE:
-            say(env, clean(f"{result.rel}: left alone: {result.reason}"))
-        elif result.outcome == REFORMATTED:
-            if diff:
-                lines = difflib.unified_diff(
-                    result.old.splitlines(keepends=True),
-                    result.new.splitlines(keepends=True),
-                    f"a/{result.rel}",
-                    f"b/{result.rel}",
-                )
-                env.stdout.write(clean("".join(lines)))
-            elif check:
-                env.stdout.write(clean(result.rel) + "\n")
-            else:
-                say(env, clean(f"reformatted {result.rel}"), quiet)
+
+    def status() -> ExitStatus:
+        found = counts[LEFT_ALONE] or (check and counts[REFORMATTED])
+        return ExitStatus.FOUND if found else ExitStatus.OK
+
+    try:
+        for result in ledger.format(paths or (), write=not (check or diff), keep_text=diff):
+            counts[result.outcome] = counts.get(result.outcome, 0) + 1
+            if result.outcome == LEFT_ALONE:
+                say(env, clean(f"{result.rel}: left alone: {result.reason}"))
+            elif result.outcome == REFORMATTED:
+                if diff:
+                    lines = difflib.unified_diff(
+                        result.old.splitlines(keepends=True),
+                        result.new.splitlines(keepends=True),
+                        f"a/{result.rel}",
+                        f"b/{result.rel}",
+                    )
+                    env.stdout.write(clean("".join(lines)))
+                elif check:
+                    env.stdout.write(clean(result.rel) + "\n")
+                else:
+                    say(env, clean(f"reformatted {result.rel}"), quiet)
+    except BrokenPipeError:  # `fmt --check | head -1`: what was found so far still counts
+        raise OutputCut(status()) from None
     verb = "would be reformatted" if check or diff else "reformatted"
     say(
         env,
         f"{plural(counts[REFORMATTED], 'file')} {verb}, {counts['unchanged']} unchanged, {counts[LEFT_ALONE]} left alone",
         quiet,
     )
-    found = counts[LEFT_ALONE] or (check and counts[REFORMATTED])
-    return ExitStatus.FOUND if found else ExitStatus.OK
+    return status()
 
 
 # -- import -----------------------------------------------------------------------------------

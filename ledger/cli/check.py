@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.env import Environment
+from ledger.cli.errors import findings
 from ledger.cli.options import LedgerDir, Quiet, choice, open_ledger, say
 from ledger.core.errors import ExitStatus
 
@@ -26,15 +27,17 @@ def validate(
     choice(output, ("text", "json"), "--format")
     ledger = open_ledger(ledger_dir)
     report = ledger.validate(paths or ())
-    if output == "json":
-        env.stdout.write(json.dumps([p.as_json() for p in report.problems], indent=2, ensure_ascii=False) + "\n")
-    else:
-        from ledger.output.render import clean
+    status = ExitStatus.FOUND if report.errors else ExitStatus.OK
+    with findings(status):
+        if output == "json":
+            env.stdout.write(json.dumps([p.as_json() for p in report.problems], indent=2, ensure_ascii=False) + "\n")
+        else:
+            from ledger.output.render import clean
 
-        for problem in report.problems:
-            env.stdout.write(clean(str(problem)) + "\n")
+            for problem in report.problems:
+                env.stdout.write(clean(str(problem)) + "\n")
     say(env, f"{report.files} files checked: {report.errors} errors, {report.warnings} warnings", quiet)
-    return ExitStatus.FOUND if report.errors else ExitStatus.OK
+    return status
 
 
 def schema(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ledger.cli.env import Environment
+from ledger.cli.errors import findings
 from ledger.cli.filters import filtered
 from ledger.cli.options import (
     TABLE_FORMATS,
@@ -313,14 +314,16 @@ def dupes(
     entries, paths = _selected(env, ledger, selection, quiet)
     found = dp.candidates(entries, ledger.vocabulary, days=days, km=km, min_score=min_score, same_dataset=same_dataset)
     out = env.stdout
-    if fmt in ("json", "jsonl"):
-        render.render_rows((cr.dupe_record(c, paths) for c in found), None, fmt, out, is_tty)
-    elif fmt == "ids":
-        for c in found:
-            out.write(f"{c.first.id} {c.second.id}\n")
-    else:
-        width = env.width if is_tty else None
-        render.render_rows((cr.dupe_row(c) for c in found), cr.DUPE_COLUMNS, fmt, out, is_tty, width=width)
+    status = ExitStatus.FOUND if found else ExitStatus.OK
+    with findings(status):
+        if fmt in ("json", "jsonl"):
+            render.render_rows((cr.dupe_record(c, paths) for c in found), None, fmt, out, is_tty)
+        elif fmt == "ids":
+            for c in found:
+                out.write(f"{c.first.id} {c.second.id}\n")
+        else:
+            width = env.width if is_tty else None
+            render.render_rows((cr.dupe_row(c) for c in found), cr.DUPE_COLUMNS, fmt, out, is_tty, width=width)
     pairs = "pair" if len(found) == 1 else "pairs"
     say(env, f"{len(found)} candidate {pairs} among {len(entries)} incidents", quiet)
-    return ExitStatus.FOUND if found else ExitStatus.OK
+    return status

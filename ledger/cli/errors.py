@@ -7,23 +7,48 @@ of its own context, such as a query's caret) and the status to exit with:
 - `LedgerError` (ledger.core.errors): its own status (NotFound 1, the rest 2);
 - a usage mistake typer finds (unknown option, missing argument, a bad number): 2;
 - an interrupt (Ctrl-C): `ledger: interrupted`, 130;
-- a closed pipe (`ledger list | head -1`): nothing, 0.
+- a closed pipe (`ledger list | head -1`): nothing, 0; but findings keep their status 1
+  (`ledger validate | head -1`: see `findings`).
 Anything else is a defect and is not caught here: its traceback is the bug report.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
 from ledger.core.errors import ExitStatus, LedgerError
+from ledger.core.model import CONTROL
 
 if TYPE_CHECKING:
     from ledger.cli.env import Environment
+
+
+class OutputCut(Exception):
+    """The reader of stdout went away while a command wrote its findings."""
+
+    def __init__(self, status: ExitStatus) -> None:
+        super().__init__(f"output cut; status {int(status)}")
+        self.status = status
+
+
+@contextlib.contextmanager
+def findings(status: ExitStatus) -> Iterator[None]:
+    """Write a command's findings; if the reader stops early (`| head -1`), still end with `status`.
+
+    Without this a closed pipe ends the command with 0, and CI with `set -o pipefail` passes
+    over the problems `validate` or `dupes` had found.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        raise OutputCut(status) from None
 
 
 class Interrupted(LedgerError):
@@ -36,11 +61,14 @@ def report(err: BaseException, env: Environment) -> ExitStatus:
     """Print the one message for `err` on the environment's stderr and return the exit status."""
     if isinstance(err, BrokenPipeError):
         return quiet_broken_pipe(env)
+    if isinstance(err, OutputCut):
+        quiet_broken_pipe(env)
+        return err.status
     if isinstance(err, KeyboardInterrupt | Interrupted):
         env.stderr.write("ledger: interrupted\n")
         return ExitStatus.INTERRUPTED
     if isinstance(err, LedgerError):
-        lines = [f"ledger: error: {err}", *("  " + line for line in err.context())]
+        lines = [f"ledger: error: {one_line(str(err))}", *("  " + _clean(line) for line in err.context())]
         env.stderr.write("\n".join(lines) + "\n")
         return err.status
     if isinstance(err, typer.TyperException):  # typer's (vendored click's) usage errors
@@ -59,8 +87,28 @@ def _usage(err: typer.TyperException, env: Environment) -> ExitStatus:
     text = re.sub(r"\.$", "", text[:1].lower() + text[1:])
     ctx = getattr(err, "ctx", None)
     hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-    env.stderr.write(f"ledger: error: {text}{hint}\n")
+    env.stderr.write(f"ledger: error: {one_line(text)}{hint}\n")
     return ExitStatus.TROUBLE
+
+
+def one_line(text: str) -> str:
+    """Escape what a message must not carry to a terminal: control characters (also of user
+    arguments echoed in it: `--type $'\\e[2J'`), line breaks and bidi overrides, as \\xNN or \\uNNNN."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _clean(text: str) -> str:
+    from ledger.output.render import clean
+
+    return clean(text)
+
+
+_UNSAFE = re.compile(f"[{CONTROL}\t\n\r]")
 
 
 def quiet_broken_pipe(env: Environment) -> ExitStatus:

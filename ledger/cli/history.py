@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.env import Environment
+from ledger.cli.errors import findings
 from ledger.cli.filters import filtered, selection_from
 from ledger.cli.options import Color, LedgerDir, Quiet, choice, open_ledger, say, use_color
 from ledger.core.errors import ExitStatus, UsageError
@@ -70,16 +71,19 @@ def diff(
     vocabulary = ledger.vocabulary
     if where is not None:
         result = result.filtered(lambda entry: query.matches(where, entry, vocabulary))
-    if output == "json":
-        env.stdout.write(diffrender.as_json(result, stat_only=stat))
-    elif stat:
-        env.stdout.write(diffrender.stat(result))
-    elif output == "markdown":
-        env.stdout.write(diffrender.markdown(result, label=vocabulary.label))
-    else:
-        env.stdout.write(diffrender.text(result, color=use_color(color, env), label=vocabulary.label))
+    status = ExitStatus.OK if result.equal else ExitStatus.FOUND
+    with findings(status):
+        if output == "json":
+            env.stdout.write(diffrender.as_json(result, stat_only=stat))
+        elif stat:
+            env.stdout.write(diffrender.stat(result))
+        elif output == "markdown":
+            env.stdout.write(diffrender.markdown(result, label=vocabulary.label))
+        else:
+            env.stdout.write(diffrender.text(result, color=use_color(color, env), label=vocabulary.label))
+    if output == "text" and not stat:
         say(env, diffrender.summary(result), quiet)
-    return ExitStatus.OK if result.equal else ExitStatus.FOUND
+    return status
 
 
 def log(
