@@ -130,6 +130,14 @@ class Confidence(enum.StrEnum):
     DISPUTED = "disputed"
 
 
+_CONFIDENCE_RANK = {m.value: rank for rank, m in enumerate(Confidence)}
+
+
+def confidence_rank(confidence: str) -> int:
+    """Return a confidence's place in `Confidence`, surest first (what `--sort confidence` orders by)."""
+    return _CONFIDENCE_RANK[confidence]
+
+
 class Status(enum.StrEnum):
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"

@@ -17,8 +17,6 @@ STORED = (
 )  # fmt: skip
 Row = tuple[Any, ...]  # STORED values, then the JSON text
 
-_CONFIDENCE_RANK = {m.value: i for i, m in enumerate(model.Confidence)}
-
 
 def chrono_key(entry: model.Entry) -> str:
     """Return a string that sorts like `query.chronological` (date, time unknown first, id)."""
@@ -36,6 +34,6 @@ def row_of(item: Stat, entry: model.Entry | None, ok: bool) -> Row:
     record = schema.json_text(entry, rel)
     return (
         rel, folder, size, mtime_ns, inode, 1, f.id, f.date, f.last_day, chrono_key(entry), f.type, f.category,
-        f.escalation, f.confidence, _CONFIDENCE_RANK[f.confidence], f.status, f.country, entry.location.name,
+        f.escalation, f.confidence, model.confidence_rank(f.confidence), f.status, f.country, entry.location.name,
         entry.title, f.killed, f.injured, f.text, f.actors, f.places, f.tags, f.sources, record,
     )  # fmt: skip

@@ -10,18 +10,8 @@ from typing import Any
 
 from ledger import query
 
-_SORT_SQL = {
-    "id": "e.id",
-    "title": "e.title",
-    "type": "e.type",
-    "category": "e.category",
-    "escalation": "e.escalation",
-    "confidence": "e.conf_rank",
-    "country": "e.country",
-    "place": "e.place",
-    "killed": "e.killed",
-    "injured": "e.injured",
-}
+#: `--sort FIELD` -> its column: the one of the same name (`query.SORT_KEYS`), confidence by rank
+_SORT_SQL = {field: f"e.{'conf_rank' if field == 'confidence' else field}" for field in query.SORT_KEYS}
 #: output columns the entries table holds (the others come from the stored JSON record)
 SQL_COLUMNS = {
     "id": "e.id",

@@ -35,7 +35,6 @@ from ledger.query.fields import (
     KINDS,
     NAME,
     NUMBER,
-    SORT_FIELDS,
     TEXT,
     WORD,
     check_value,
@@ -43,7 +42,7 @@ from ledger.query.fields import (
     number_bounds,
 )
 from ledger.query.options import from_options
-from ledger.query.order import apply, check_sort, sort_value
+from ledger.query.order import SORT_FIELDS, SORT_KEYS, apply, check_sort, sort_value
 from ledger.query.parse import parse
 
 __all__ = [
@@ -58,6 +57,7 @@ __all__ = [
     "NUMBER",
     "SEPARATOR",
     "SORT_FIELDS",
+    "SORT_KEYS",
     "TEXT",
     "WORD",
     "And",

@@ -36,19 +36,6 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "status": tuple(m.value for m in model.Status),
 }
 COMPARISONS = (">=", "<=", ">", "<", "=")
-SORT_FIELDS = (
-    "date",
-    "id",
-    "title",
-    "type",
-    "category",
-    "escalation",
-    "confidence",
-    "country",
-    "place",
-    "killed",
-    "injured",
-)
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
 _INT = re.compile(r"\d{1,9}", re.ASCII)
 _COUNTRY = re.compile(r"[A-Za-z]{2}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ledger.core import model
@@ -10,31 +10,33 @@ from ledger.core.errors import UsageError
 from ledger.core.model import chronological
 from ledger.query.ast import Selection
 from ledger.query.evaluate import matches, shows_withdrawn
-from ledger.query.fields import SORT_FIELDS
 
-_CONFIDENCE_RANK = {m.value: i for i, m in enumerate(model.Confidence)}
+
+def _count(field: str) -> Callable[[model.Entry], int | None]:
+    return lambda e: model.best(getattr(e.casualties, field)) if e.casualties else None
+
+
+#: `--sort FIELD` -> the value an entry sorts by (None sorts first), after the chronological
+#: "date". The index stores each of these values in the column of the same name (confidence as
+#: its rank) and sorts there in SQL; `apply` sorts here by the same values.
+SORT_KEYS: dict[str, Callable[[model.Entry], Any]] = {
+    "id": lambda e: e.id,
+    "title": lambda e: e.title,
+    "type": lambda e: str(e.type),
+    "category": lambda e: str(e.category),
+    "escalation": lambda e: e.escalation,
+    "confidence": lambda e: model.confidence_rank(e.confidence),
+    "country": lambda e: e.location.country.upper(),
+    "place": lambda e: e.location.name,
+    "killed": _count("killed"),
+    "injured": _count("injured"),
+}
+SORT_FIELDS = ("date", *SORT_KEYS)
 
 
 def sort_value(entry: model.Entry, field: str) -> Any:
     """Return the primary sort value of an entry for `--sort FIELD` (None sorts first)."""
-    if field == "title":
-        return entry.title
-    if field == "type":
-        return str(entry.type)
-    if field == "category":
-        return str(entry.category)
-    if field == "escalation":
-        return entry.escalation
-    if field == "confidence":
-        return _CONFIDENCE_RANK[str(entry.confidence)]
-    if field == "country":
-        return entry.location.country.upper()
-    if field == "place":
-        return entry.location.name
-    if field in ("killed", "injured"):
-        casualties = entry.casualties
-        return model.best(getattr(casualties, field)) if casualties else None
-    return entry.id  # "id"
+    return SORT_KEYS[field](entry)
 
 
 def check_sort(field: str | None) -> str | None:
