@@ -15,7 +15,7 @@ from ledger.cli.errors import OutputCut
 from ledger.cli.filters import filtered
 from ledger.cli.options import LedgerDir, Quiet, choice, open_ledger, plural, say
 from ledger.core.errors import ExitStatus, LedgerError, UsageError
-from ledger.core.model import EventType
+from ledger.core.model import ESCALATION_MAX, EventType
 from ledger.query import Selection
 
 _TYPES = ", ".join(EventType)
@@ -36,7 +36,9 @@ def new(
     date: Annotated[str | None, _opt("--date", "-d", help="First day it may have happened (YYYY-MM-DD).")] = None,
     date_end: Annotated[str | None, _opt("--date-end", help="Last possible day, for spans.")] = None,
     event_type: Annotated[str | None, _opt("--type", "-t", help=f"Event type: {_TYPES}")] = None,
-    escalation: Annotated[int | None, _opt("--escalation", "-e", help="Ladder rung 0-7.", min=0, max=7)] = None,
+    escalation: Annotated[
+        int | None, _opt("--escalation", "-e", help=f"Ladder rung 0-{ESCALATION_MAX}.", min=0, max=ESCALATION_MAX)
+    ] = None,
     confidence: Annotated[
         str | None, _opt("--confidence", "-c", help="confirmed, reported, claimed, unverified or disputed.")
     ] = None,
@@ -133,7 +135,7 @@ _PROMPTS = {
     "title": ("Title", None),
     "date": ("Date (YYYY-MM-DD)", None),
     "type": ("Type", "type"),
-    "escalation": ("Escalation (0-7)", None),
+    "escalation": (f"Escalation (0-{ESCALATION_MAX})", None),
     "confidence": ("Confidence", "confidence"),
     "place": ("Place", None),
     "country": ("Country (ISO code)", None),
@@ -162,8 +164,8 @@ def _ask(env: Environment, key: str) -> Any:
             except ValueError:
                 raise ValueError(f'"{value}" is not a date (YYYY-MM-DD)') from None
         if key == "escalation":
-            if not value.isdigit() or not 0 <= int(value) <= 7:
-                raise ValueError("give a whole number from 0 to 7")
+            if not value.isdigit() or not 0 <= int(value) <= ESCALATION_MAX:
+                raise ValueError(f"give a whole number from 0 to {ESCALATION_MAX}")
             return int(value)
         return value
 
@@ -310,7 +312,14 @@ def import_(
         str | None, _opt("--type", help="Give every entry this type (instead of the rules).", metavar="TYPE")
     ] = None,
     escalation: Annotated[
-        int | None, _opt("--escalation", help="Give every entry this rung (0-7).", min=0, max=7, metavar="N")
+        int | None,
+        _opt(
+            "--escalation",
+            help=f"Give every entry this rung (0-{ESCALATION_MAX}).",
+            min=0,
+            max=ESCALATION_MAX,
+            metavar="N",
+        ),
     ] = None,
     confidence: Annotated[
         str | None, _opt("--confidence", help="Give every entry this confidence.", metavar="GRADE")

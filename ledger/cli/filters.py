@@ -34,6 +34,7 @@ import typer
 
 from ledger import query
 from ledger.core.errors import ExitStatus
+from ledger.core.model import ESCALATION_MAX
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,12 +71,16 @@ _PARAMS: tuple[tuple[str, Any, Any], ...] = (
     ("q_tag", Annotated[Strings, _opt("--tag", help="A whole tag (repeat to OR).", metavar="TAG")], None),
     (
         "q_min_escalation",
-        Annotated[int | None, _opt("--min-escalation", help="Escalation >= N.", metavar="N", min=0, max=7)],
+        Annotated[
+            int | None, _opt("--min-escalation", help="Escalation >= N.", metavar="N", min=0, max=ESCALATION_MAX)
+        ],
         None,
     ),
     (
         "q_max_escalation",
-        Annotated[int | None, _opt("--max-escalation", help="Escalation <= N.", metavar="N", min=0, max=7)],
+        Annotated[
+            int | None, _opt("--max-escalation", help="Escalation <= N.", metavar="N", min=0, max=ESCALATION_MAX)
+        ],
         None,
     ),
     (

@@ -318,7 +318,9 @@ class Entry:
     time_of_day: TimeOfDay | None = _f('part of the day ("Monday evening")')
     as_reported: str | None = _f('the source\'s words for the time ("Saturday night")', one_line=True)
     type: EventType = field(metadata=_need("what happened"))
-    escalation: int = field(metadata=_need("rung on the escalation ladder, 0-7", minimum=0, maximum=ESCALATION_MAX))
+    escalation: int = field(
+        metadata=_need(f"rung on the escalation ladder, 0-{ESCALATION_MAX}", minimum=0, maximum=ESCALATION_MAX)
+    )
     confidence: Confidence = field(metadata=_need("how sure we are it happened as described"))
     status: Status | None = _f("active (default) or withdrawn; ids are never reused")
     withdrawn_reason: str | None = _f("why a withdrawn entry was withdrawn")
