@@ -117,6 +117,8 @@ def caret(text: str) -> str:
         ("not: type:a", 'expected a term right after "not:"'),
         ('""', 'expected a term\n""\n^'),
         ("a\x1bb", "the query holds a control or invalid character (U+001B)\na?b\n ^"),
+        ("a\u202eb", "the query holds a control or invalid character (U+202E)\na?b\n ^"),  # a bidi override
+        ("a\x85b", "the query holds a control or invalid character (U+0085)\na b\n ^"),  # C1, as model.CONTROL
     ],
 )
 def test_syntax_errors_point_at_the_column(text, expected):

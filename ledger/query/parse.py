@@ -28,14 +28,15 @@ from __future__ import annotations
 
 import re
 
+from ledger.core import model
 from ledger.core.errors import QuerySyntaxError
 from ledger.query.ast import And, Node, Not, Or, Term
 from ledger.query.fields import ALIASES, COMPARISONS, DATE, KINDS, NUMBER, check_value
 
 KEYWORDS = ("or", "and")
 _NAME = re.compile(r"[A-Za-z_]+")
-# Entries never hold these (validation refuses them), and SQLite cannot take lone surrogates.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Entries never hold these (validation refuses model.CONTROL), and SQLite cannot take lone surrogates.
+_UNSAFE = re.compile(f"[{model.CONTROL}\ud800-\udfff]")
 
 
 class _Parser:
