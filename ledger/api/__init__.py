@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -249,9 +248,7 @@ class Ledger:
 
     def suggest_id(self, entry_id: str) -> str:
         """Return ' (did you mean "x"?)' for the nearest known id, or ''."""
-        ids = self.index().ids()
-        same_day = [i for i in ids if i[:10] == entry_id[:10]]
-        return schema.suggest(entry_id, same_day or ids)
+        return checks.suggest_id(entry_id, self.index().ids())
 
     # -- validation ----------------------------------------------------------------------
 
@@ -448,8 +445,8 @@ class Ledger:
         if entry_id is None and isinstance(date, dt.date) and isinstance(title, str):
             entry_id = slug.make_id(date, title)
         entry_id = entry_id or "1970-01-01-invalid"
-        if not re.match(model.ID_PATTERN, entry_id) or len(entry_id) > model.ID_MAX_LENGTH:
-            raise UsageError(f'"{entry_id}" is not a valid id (YYYY-MM-DD-words of a-z, 0-9 and -, at most 100)')
+        if not checks.is_valid_id(entry_id):
+            raise UsageError(f'"{entry_id}" is not a valid id {checks.ID_RULE}')
         rel = f"{files.ENTRIES}/{entry_id[:4]}/{entry_id[5:7]}/{entry_id}.toml"
         text = canonical.dumps(data)
         loaded = load_text(rel, text, today)
@@ -458,11 +455,7 @@ class Ledger:
         if entry_id in taken:
             raise LedgerError(f"{taken[entry_id]} already exists and is not overwritten (change the title or --id)")
         if loaded.entry is not None:
-            for name in ("responds_to", "related"):
-                for i, target in enumerate(getattr(loaded.entry, name)):
-                    if target not in taken:
-                        message = f'no entry "{target}"' + schema.suggest(target, taken)
-                        problems.append(Problem(rel, 0, f"{name}[{i}]", message))
+            problems.extend(checks.missing_links(checks.Node.of(loaded.entry, rel), taken.keys()))
         if not loaded.ok or any(p.severity is Severity.ERROR for p in problems):
             return writing.Created(rel, text, tuple(problems), written=False)
         with writing.write_lock(self.root):

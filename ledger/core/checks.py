@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -24,19 +24,20 @@ _ID = re.compile(model.ID_PATTERN)
 _W = Severity.WARNING
 
 
+def is_valid_id(entry_id: str) -> bool:
+    """Return whether `entry_id` is a well-formed entry id (`model.ID_PATTERN`, at most ID_MAX_LENGTH)."""
+    return bool(_ID.match(entry_id)) and len(entry_id) <= model.ID_MAX_LENGTH
+
+
+#: what a valid id is, in words (after "is not a valid id")
+ID_RULE = f"(lowercase YYYY-MM-DD-words of a-z, 0-9 and -, at most {model.ID_MAX_LENGTH})"
+
+
 def id_problems(path: str, stem: str, entry_id: str | None, line_of: LineOf) -> list[Problem]:
     """Check the file name is a valid id and agrees with an `id` key."""
     found = []
-    if not _ID.match(stem) or len(stem) > model.ID_MAX_LENGTH:
-        found.append(
-            Problem(
-                path,
-                1,
-                "id",
-                f'file name "{stem}" is not a valid id '
-                f"(lowercase YYYY-MM-DD-words of a-z, 0-9 and -, at most {model.ID_MAX_LENGTH})",
-            )
-        )
+    if not is_valid_id(stem):
+        found.append(Problem(path, 1, "id", f'file name "{stem}" is not a valid id {ID_RULE}'))
     elif entry_id is not None and entry_id != stem:
         found.append(Problem(path, line_of("id"), "id", f'"{entry_id}" differs from the file name "{stem}"'))
     return found
@@ -144,24 +145,13 @@ def ledger_problems(nodes: Sequence[Node], taken_ids: Iterable[tuple[str, str]] 
                 others = ", ".join(p for p in sorted(paths) if p != path)
                 found.append(Problem(path, 1, "id", f'id "{entry_id}" is also used by {others}'))
     for node in nodes:
+        found.extend(missing_links(node, existing))
         for i, target in enumerate(node.responds_to):
-            field = f"responds_to[{i}]"
-            if target not in existing:
-                found.append(_missing(node, field, target, existing))
-            elif target in by_id and _later(by_id[target].date, node.date):
-                found.append(
-                    Problem(
-                        node.path, 0, field, f'"{target}" ({by_id[target].date}) is later than this entry ({node.date})'
-                    )
-                )
-        for i, target in enumerate(node.related):
-            if target not in existing:
-                found.append(_missing(node, f"related[{i}]", target, existing))
-        if node.duplicate_of is not None:
-            if node.duplicate_of not in existing:
-                found.append(_missing(node, "duplicate_of", node.duplicate_of, existing))
-            elif node.duplicate_of == node.id:
-                found.append(Problem(node.path, 0, "duplicate_of", "an entry cannot duplicate itself"))
+            if target in by_id and _later(by_id[target].date, node.date):
+                message = f'"{target}" ({by_id[target].date}) is later than this entry ({node.date})'
+                found.append(Problem(node.path, 0, f"responds_to[{i}]", message))
+        if node.duplicate_of is not None and node.duplicate_of == node.id:
+            found.append(Problem(node.path, 0, "duplicate_of", "an entry cannot duplicate itself"))
     found.extend(_cycles(nodes, by_id))
     found.extend(_plausible_duplicates(nodes))
     return found
@@ -171,10 +161,29 @@ def _later(first: dt.date | None, second: dt.date | None) -> bool:
     return first is not None and second is not None and first > second
 
 
-def _missing(node: Node, field: str, target: str, existing: set[str]) -> Problem:
+def missing_links(node: Node, existing: AbstractSet[str]) -> list[Problem]:
+    """Return a problem (line 0) for each link of an entry to an id that no file holds."""
+    links = [
+        *((f"responds_to[{i}]", t) for i, t in enumerate(node.responds_to)),
+        *((f"related[{i}]", t) for i, t in enumerate(node.related)),
+        *([("duplicate_of", node.duplicate_of)] if node.duplicate_of is not None else []),
+    ]
+    return [
+        Problem(node.path, 0, field, f'no entry "{target}"{suggest_id(target, existing)}')
+        for field, target in links
+        if target not in existing
+    ]
+
+
+def suggest_id(entry_id: str, ids: Collection[str]) -> str:
+    """Return ' (did you mean "x"?)' for the known id nearest to `entry_id`, or ''.
+
+    Ids of the same day are tried first: a near miss is most often a slip in the words.
+    """
     from ledger.core.decoding import suggest
 
-    return Problem(node.path, 0, field, f'no entry "{target}"{suggest(target, existing)}')
+    same_day = [i for i in ids if i[:10] == entry_id[:10]]
+    return suggest(entry_id, same_day or ids)
 
 
 def _cycles(nodes: Sequence[Node], by_id: dict[str, Node]) -> list[Problem]:

@@ -26,7 +26,6 @@ from ledger.interchange import importers
 from ledger.interchange.rows import Mapped, Overrides, Row
 from ledger.store import canonical
 
-_ID = re.compile(model.ID_PATTERN)
 _SAFE_PATH = re.compile(r"^entries(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*/[a-z0-9-]+\.toml$")
 PLACEHOLDER_ID = "1970-01-01-row"  # checks a row whose date or title is unusable
 
@@ -162,8 +161,7 @@ def _at(file: str, row: Row, where: str, message: str, severity: Severity = Seve
 
 def _base_id(mapped: Mapped) -> str | None:
     if mapped.entry_id is not None:
-        ok = _ID.match(mapped.entry_id) and len(mapped.entry_id) <= model.ID_MAX_LENGTH
-        return mapped.entry_id if ok else None
+        return mapped.entry_id if checks.is_valid_id(mapped.entry_id) else None
     date, title = mapped.data.get("date"), mapped.data.get("title")
     if isinstance(date, dt.date) and isinstance(title, str) and title.strip():
         return slug.make_id(date, title)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ledger.core import model, schema
+from ledger.core import checks, model, schema
 from ledger.core.errors import Problem, UsageError
 
 
@@ -70,9 +70,7 @@ class Snapshot:
 
     def suggest_id(self, entry_id: str) -> str:
         """Return ' (did you mean "x"?)' for the nearest id at the revision, or ''."""
-        ids = [e.id for e, _ in self._good]
-        same_day = [i for i in ids if i[:10] == entry_id[:10]]
-        return schema.suggest(entry_id, same_day or ids)
+        return checks.suggest_id(entry_id, [e.id for e, _ in self._good])
 
     def source_text(self, rel: str) -> tuple[str | None, Problem | None]:
         """Return an entry file's text as it was at the revision."""
