@@ -12,11 +12,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from ledger.api.parallel import map_chunks
 from ledger.core import checks, model, schema, vocab
 from ledger.core.errors import LedgerError, NotFound, Problem, Severity, UsageError
 from ledger.store import files
-
-PARALLEL_THRESHOLD = 2000  # below this, starting worker processes costs more than it saves
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,23 +77,6 @@ def load_file(root: Path, rel: str, today: dt.date | None = None) -> Loaded:
     if text is None:
         return Loaded(rel, files.stem(rel), None, (problem,) if problem else ())
     return load_text(rel, text, today)
-
-
-def map_chunks(func: Any, items: Sequence[Any], jobs: int | None = None, **context: Any) -> Iterator[Any]:
-    """Apply func to chunks of items across processes (in order), or inline when small."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        yield func(items, **context)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = max(200, min(2000, len(items) // (jobs * 8) or 1))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [pool.submit(func, chunk, **context) for chunk in chunks]
-        for future in futures:
-            yield future.result()
 
 
 def _load_rels(rels: list[str], *, root: Path, today: dt.date) -> list[Loaded]:

@@ -10,13 +10,12 @@ be using them.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.core.errors import LedgerError, Problem
-from ledger.store import files
+from ledger.store import files, lock
 
 LOCK = ".ledger/write.lock"
 
@@ -33,26 +32,20 @@ class Created:
 
 @contextlib.contextmanager
 def write_lock(root: Path) -> Iterator[int]:
-    """Hold the ledger's write lock; remove temp files of interrupted writes; yield how many."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not on POSIX: no lock, and temp files are kept
-        yield 0
-        return
+    """Hold the ledger's write lock; remove temp files of interrupted writes; yield how many.
+
+    A second writer does not wait: it stops at once with a LedgerError (on every platform).
+    """
     path = root / LOCK
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as err:
-        raise LedgerError(f"cannot create the write lock {path}: {err.strerror}") from None
-    try:
+    with contextlib.ExitStack() as stack:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(lock.exclusive(path))
+        except lock.Busy:
             raise LedgerError(f"another ledger command is writing to this ledger (lock: {LOCK})") from None
+        except OSError as err:
+            raise LedgerError(f"cannot take the write lock {path.as_posix()}: {err.strerror}") from None
         yield remove_stale_temp_files(root)
-    finally:
-        os.close(fd)
 
 
 def remove_stale_temp_files(root: Path) -> int:
