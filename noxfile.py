@@ -55,7 +55,7 @@ def wheel(session: nox.Session) -> None:
     session.install("build")
     dist = Path(session.create_tmp()) / "dist"
     shutil.rmtree(dist, ignore_errors=True)
-    session.run("python", "-m", "build", "--outdir", str(dist), str(ROOT))
+    session.run("python", "-m", "build", "--outdir", str(dist), str(ROOT), silent=True)
     (built,) = dist.glob("*.whl")
     _check_wheel_contents(session, built)
     with tempfile.TemporaryDirectory() as scratch:

@@ -271,8 +271,8 @@ def test_acled_alias_becomes_the_event_id(make_ledger, cli):
 
 def test_export_time_stamp_defaults_to_now(root):
     out = io.StringIO()
-    ledger = Ledger(root)
-    exporters.export_found(ledger.find(None), "ics", out, labels=ledger.vocabulary.labels)
+    with Ledger(root) as ledger:
+        exporters.export_found(ledger.find(None), "ics", out, labels=ledger.vocabulary.labels)
     stamp = next(line for line in out.getvalue().split("\r\n") if line.startswith("DTSTAMP:"))
     made = dt.datetime.strptime(stamp, "DTSTAMP:%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
     assert abs((dt.datetime.now(dt.UTC) - made).total_seconds()) < 60

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -14,7 +15,7 @@ from conftest import entry
 
 from ledger import index
 from ledger.api import Ledger
-from ledger.store import files, scan
+from ledger.store import files, lock, scan
 
 IDS = [f"2020-01-0{d}-event-{d}" for d in range(1, 8)]
 
@@ -42,9 +43,10 @@ def ids(cli, root: Path, *args: str) -> list[str]:
 
 
 def status(root: Path) -> index.Status:
-    idx = Ledger(root).index()
-    idx.conn()
-    return idx.status
+    with Ledger(root) as led:
+        idx = led.index()
+        idx.conn()
+        return idx.status
 
 
 def db(root: Path) -> Path:
@@ -204,18 +206,18 @@ def scribbled(path: Path) -> None:
 
 
 def newer(path: Path) -> None:
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("PRAGMA user_version = 99")
 
 
 def older(path: Path) -> None:
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("PRAGMA user_version = 0")
         conn.execute("DROP TABLE docs")
 
 
 def tables_dropped(path: Path) -> None:
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("DROP TABLE entries")
 
 
@@ -235,7 +237,7 @@ def test_a_damaged_index_never_changes_an_answer(make_ledger, cli, damage):
     damage(db(root))
     assert ids(cli, root, "escalation>=2", "--reverse") == expected
     assert ids(cli, root, "escalation>=2", "--reverse") == expected
-    with sqlite3.connect(db(root)) as conn:
+    with contextlib.closing(sqlite3.connect(db(root))) as conn, conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
@@ -286,29 +288,25 @@ def test_an_index_locked_by_another_process_is_bypassed(make_ledger, cli, monkey
 
 
 def test_a_refresh_lock_held_too_long_is_bypassed(make_ledger, cli, monkeypatch):
-    import fcntl
-
     monkeypatch.setattr(index.storage, "LOCK_TIMEOUT", 0.05)
     root = ledger_of(make_ledger)
     ids(cli, root)
-    fd = os.open(root / ".ledger" / "lock", os.O_RDWR)
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    try:
+    with lock.exclusive(root / ".ledger" / "lock"):
         (root / "entries/2020/01" / f"{IDS[0]}.toml").unlink()
         assert ids(cli, root) == IDS[1:]
-    finally:
-        os.close(fd)
+        assert status(root).how == "memory"
+    assert status(root).how == "refreshed"
 
 
 def test_damage_found_in_the_middle_of_a_query_is_repaired(make_ledger):
     root = ledger_of(make_ledger)
-    led = Ledger(root)
-    idx = led.index()
-    idx.conn()
-    err = sqlite3.DatabaseError("database disk image is malformed")
-    idx.recover(err)  # what a query does on the first damaged page
-    assert idx.status.how == "rebuilt"
-    assert [e.id for e in led.select("escalation>=3")] == IDS[3:]
+    with Ledger(root) as led:
+        idx = led.index()
+        idx.conn()
+        err = sqlite3.DatabaseError("database disk image is malformed")
+        idx.recover(err)  # what a query does on the first damaged page
+        assert idx.status.how == "rebuilt"
+        assert [e.id for e in led.select("escalation>=3")] == IDS[3:]
 
 
 def test_processes_building_and_refreshing_at_once_agree(make_ledger):
@@ -328,7 +326,7 @@ def test_processes_building_and_refreshing_at_once_agree(make_ledger):
     assert len(final) == 61 and final[-1] == "2020-02-28-late"
     for out, _ in results:
         assert out.decode().splitlines() in (final, [i for i in final if i != "2020-02-28-late"])
-    with sqlite3.connect(db(root)) as conn:
+    with contextlib.closing(sqlite3.connect(db(root))) as conn, conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
@@ -368,7 +366,8 @@ def test_blob_cache_round_trip_and_survival_of_a_rebuild(make_ledger, cli):
     cache.close()
     assert ids(cli, root) == IDS
     cli("index", "--ledger", str(root), "--rebuild")
-    assert index.BlobCache(root).get_many(["b" * 40]) == {"b" * 40: {"id": "y"}}
+    with index.BlobCache(root) as cache:
+        assert cache.get_many(["b" * 40]) == {"b" * 40: {"id": "y"}}
 
 
 def test_blob_cache_on_a_damaged_file_just_misses(make_ledger):

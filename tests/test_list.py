@@ -299,12 +299,12 @@ def test_explain_prints_the_understood_query_and_stops(small, cli):
 
 
 def test_select_api_takes_a_selection_or_text(small):
-    led = Ledger(small)
-    assert [e.id for e in led.select()] == [A, B, C]
-    assert [e.id for e in led.select("escalation>=4")] == [A, B]
-    chosen = led.select(query.Selection(query.parse("escalation>=4"), include_withdrawn=True, reverse=True))
-    assert [e.id for e in chosen] == [W, B, A]
-    assert led.find(query.Selection()).skipped == 0
+    with Ledger(small) as led:
+        assert [e.id for e in led.select()] == [A, B, C]
+        assert [e.id for e in led.select("escalation>=4")] == [A, B]
+        chosen = led.select(query.Selection(query.parse("escalation>=4"), include_withdrawn=True, reverse=True))
+        assert [e.id for e in chosen] == [W, B, A]
+        assert led.find(query.Selection()).skipped == 0
 
 
 # -- processes: closed pipes, start-up imports ---------------------------------------------

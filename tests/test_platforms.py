@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from conftest import ROOT, entry
 
 from ledger.api import Ledger, parallel
 from ledger.core.errors import LedgerError, UsageError
-from ledger.store import lock, writing
+from ledger.store import lock, scan, writing
 
 # -- the start method ----------------------------------------------------------------------
 
@@ -183,3 +184,62 @@ def test_a_second_writer_stops_at_once_with_a_clear_error(make_ledger):
         proc.stdin.close()
     with writing.write_lock(root) as removed:
         assert removed == 0
+
+
+# -- text: UTF-8 out whatever the code page, LF in files, the Windows folder walk -----------
+
+ARABIC = "قصف صاروخي على قاعدة عين الأسد"
+
+
+def test_output_is_utf8_whatever_the_console_code_page(make_ledger):
+    root = make_ledger({"2020-01-08-ain-al-asad": entry(title=ARABIC, date="2020-01-08")})
+    env = {
+        **os.environ,
+        "PYTHONIOENCODING": "cp1252",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    for args in (["list", "--format", "tsv", "--columns", "id,title"], ["show", "2020-01-08-ain-al-asad"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "ledger", *args, "--ledger", str(root)], capture_output=True, env=env, check=False
+        )
+        assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+        assert ARABIC in done.stdout.decode("utf-8")
+
+
+def test_a_windows_console_stream_becomes_utf8_with_lf():
+    from ledger.cli import utf8_streams
+
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="cp1252", newline="\r\n")  # what a redirected Windows stdout is
+    utf8_streams(stream)
+    stream.write(f"{ARABIC}\nBEGIN:VCALENDAR\r\n")
+    stream.flush()
+    assert raw.getvalue() == f"{ARABIC}\nBEGIN:VCALENDAR\r\n".encode()  # no CR CR LF for the ICS
+    other = io.StringIO()
+    utf8_streams(other)  # not a console stream: left alone
+    assert other.write("x") == 1
+
+
+def test_written_entry_files_have_lf_line_ends(make_ledger, cli):
+    root = make_ledger({"2020-01-05-rockets": entry().replace("\n", "\r\n")})
+    assert cli("fmt", "--ledger", str(root), "--quiet").status == 0
+    made = cli(
+        "new", "Shelling near the border", "--date", "2020-01-08", "--type", "shelling", "--escalation", "4",
+        "--confidence", "reported", "--place", ARABIC, "--country", "IQ", "--source", "Reuters", "--ledger", str(root),
+    )  # fmt: skip
+    assert made.status == 0, made.err
+    written = [path.read_bytes() for path in sorted((root / "entries").rglob("*.toml"))]
+    assert len(written) == 2 and all(b"\r" not in data for data in written)
+    assert ARABIC.encode() in written[1]
+
+
+def test_the_windows_folder_walk_finds_what_the_descriptor_walk_finds(make_ledger, monkeypatch):
+    root = make_ledger(
+        {f"2020-{m:02d}-0{d}-event": entry(date=f"2020-{m:02d}-0{d}") for m in (1, 2, 3) for d in (1, 2)}
+    )
+    (root / "entries/2020/01/.hidden.toml").write_text(entry())
+    by_descriptor = scan.scan(root)
+    monkeypatch.setattr(sys, "platform", "win32")
+    by_path = scan.scan(root)
+    assert by_path.files() == by_descriptor.files() and len(by_path.files()) == 6
+    assert by_path.signature == by_descriptor.signature

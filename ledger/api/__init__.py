@@ -129,6 +129,18 @@ class Ledger:
         """Find the ledger (explicit dir, LEDGER_DIR, or upwards from `start`)."""
         return cls(files.find_root(start, explicit))
 
+    def close(self) -> None:
+        """Close the index connection this Ledger keeps (it reopens on the next query)."""
+        cached = self.__dict__.get("_index")
+        if cached is not None:
+            cached.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- vocabulary ----------------------------------------------------------------------
 
     @cached_property
@@ -364,7 +376,12 @@ class Ledger:
         repo = git.Repo.discover(self.root)
         commit = repo.resolve(rev)
         items = [i for i in repo.ls_tree(commit) if i.path.endswith(".toml")]
-        cache = _blob_cache(self.root)
+        with _blob_cache(self.root) as cache:
+            return self._read_revision(repo, commit, items, cache, today)
+
+    def _read_revision(
+        self, repo: Any, commit: str, items: list[Any], cache: Any, today: dt.date | None
+    ) -> tuple[Any, str, list[Loaded], dict[str, str]]:
         known = cache.get_many([i.blob for i in items]) if cache is not None else {}
         out: list[Loaded] = []
         missing = []
@@ -386,10 +403,8 @@ class Ledger:
             out[index] = loaded
             if loaded.ok and loaded.entry is not None:  # only clean entries: a hit must mean "ok"
                 fresh[item.blob] = schema.to_json(loaded.entry, loaded.rel)
-        if cache is not None:
-            if fresh:
-                cache.put_many(fresh)
-            cache.close()
+        if cache is not None and fresh:
+            cache.put_many(fresh)
         return repo, commit, out, {repo.rel(i.path): i.blob for i in items}
 
     def git_setup(self, textconv: str) -> list[str]:
@@ -518,7 +533,7 @@ class Ledger:
         try:
             rows = list(importers.read(source, text))
             return importing.make_plan(
-                str(file),
+                Path(file).as_posix(),
                 rows,
                 source,
                 overrides or importers.Overrides(),
@@ -558,11 +573,9 @@ def _load_blobs(pairs: list[tuple[str, bytes | None]], *, today: dt.date) -> lis
 
 
 def _blob_cache(root: Path) -> Any:
-    """Return the index's cache of parsed entries by git blob id, or None without one."""
-    try:
-        from ledger.index import BlobCache
-    except ImportError:  # pragma: no cover - the index module ships with the package
-        return None
+    """Return the index's cache of parsed entries by git blob id (a context manager that closes it)."""
+    from ledger.index import BlobCache
+
     return BlobCache(root)
 
 

@@ -8,6 +8,7 @@ the `Environment` once, runs the command, and leaves every exception that stops 
 
 from __future__ import annotations
 
+import io
 import sys
 
 from ledger import __version__
@@ -18,15 +19,20 @@ from ledger.core.errors import ExitStatus
 def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     """Run the command line (console script `ledger`, `python -m ledger`) in `env` (default: this process's)."""
     args = sys.argv[1:] if argv is None else argv
+    utf8_streams(sys.stdout, sys.stderr)
     if args in (["--version"], ["-V"]):  # answered before typer is imported: start-up counts
         print(f"ledger {__version__}")
         sys.exit(0)
     from ledger.cli import errors
     from ledger.cli.app import application
+    from ledger.cli.options import close_ledgers
 
     env = Environment.from_system() if env is None else env
     try:
-        status = application()(args=args, prog_name="ledger", obj=env, standalone_mode=False)
+        try:
+            status = application()(args=args, prog_name="ledger", obj=env, standalone_mode=False)
+        finally:
+            close_ledgers()
     except SystemExit:
         # typer's click turns a closed pipe into exit 1 after wrapping the streams: undo that.
         if type(sys.stdout).__name__ != "PacifyFlushWrapper":
@@ -39,3 +45,16 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     except BrokenPipeError:  # the reader left before the last lines: the command's status stands
         errors.quiet_broken_pipe(env)
     sys.exit(int(status or ExitStatus.OK))
+
+
+def utf8_streams(*streams: object) -> None:
+    """Write UTF-8 with LF line ends on these text streams, whatever the console's code page.
+
+    A Windows console piped or redirected writes the ANSI code page (cp1252 cannot hold an
+    Arabic title) and turns every LF into CRLF (an ICS's own CRLF into CR CR LF); a
+    PYTHONIOENCODING or an old locale can do the same elsewhere. Other streams (a test's
+    StringIO) are left alone.
+    """
+    for stream in streams:
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8", errors=stream.errors, newline="\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -199,10 +200,14 @@ def _country(text: str) -> str:
 def _edit_and_check(env: Environment, ledger: Any, rel: str, quiet: bool) -> ExitStatus:
     """Open the file in $VISUAL / $EDITOR, wait, then check it like `ledger validate` would."""
     import shlex
+    import shutil
 
-    argv = [*shlex.split(env.editor), str(ledger.root / rel)]
+    argv = [*shlex.split(env.editor, posix=sys.platform != "win32"), str(ledger.root / rel)]
+    program = shutil.which(argv[0]) or argv[0]
+    if sys.platform == "win32":  # spawnv joins the arguments into one command line, unquoted
+        argv = [f'"{arg}"' if " " in arg and not arg.startswith('"') else arg for arg in argv]
     try:
-        status = os.spawnvp(os.P_WAIT, argv[0], argv)
+        status = os.spawnv(os.P_WAIT, program, argv)
     except OSError as err:
         raise LedgerError(f"cannot run the editor {argv[0]!r}: {err.strerror}") from None
     if status != 0:

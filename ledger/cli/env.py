@@ -83,5 +83,5 @@ class Environment:
             height=_positive(environ.get("LINES")) or lines,
             colors=out_tty and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb",
             pager=(pager.strip() or None) if pager is not None else None,
-            editor=environ.get("VISUAL") or environ.get("EDITOR") or "vi",
+            editor=environ.get("VISUAL") or environ.get("EDITOR") or ("notepad" if sys.platform == "win32" else "vi"),
         )

@@ -63,11 +63,22 @@ def say(env: Environment, message: str, quiet: bool = False) -> None:
         env.stderr.write(message + "\n")
 
 
+_OPENED: list[Ledger] = []
+
+
 def open_ledger(ledger_dir: Path | None) -> Ledger:
-    """Find and open the ledger (imported here: `ledger --help` need not load it)."""
+    """Find and open the ledger (imported here: `ledger --help` need not load it); `main` closes it."""
     from ledger.api import Ledger
 
-    return Ledger.open(ledger_dir)
+    ledger = Ledger.open(ledger_dir)
+    _OPENED.append(ledger)
+    return ledger
+
+
+def close_ledgers() -> None:
+    """Close what the ledgers this command opened still hold (their index connections)."""
+    while _OPENED:
+        _OPENED.pop().close()
 
 
 def use_color(setting: str, env: Environment) -> bool:

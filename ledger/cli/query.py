@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -173,12 +174,12 @@ def index(
     ledger = open_ledger(ledger_dir)
     started = time.perf_counter()
     idx = ledger.index(_progress(env, quiet))
-    conn = idx.connect(rebuild=rebuild)
-    skipped = conn.execute("SELECT count(*) FROM entries WHERE ok = 0").fetchone()[0]
+    with contextlib.closing(idx.connect(rebuild=rebuild)) as conn:
+        skipped = conn.execute("SELECT count(*) FROM entries WHERE ok = 0").fetchone()[0]
     status = idx.status
     took = time.perf_counter() - started
     if status.how == "memory":
-        raise LedgerError(f"cannot write the index in {idx.folder} ({status.reason})")
+        raise LedgerError(f"cannot write the index in {idx.folder.as_posix()} ({status.reason})")
     what = {
         "fresh": "up to date",
         "refreshed": f"refreshed: {status.reparsed} read, {status.removed} removed",

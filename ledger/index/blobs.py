@@ -24,6 +24,10 @@ class BlobCache:
             try:
                 self.path.parent.mkdir(exist_ok=True)
                 conn = connect(str(self.path))
+            except (sqlite3.Error, OSError):
+                self._broken = True
+                return None
+            try:
                 conn.execute("PRAGMA busy_timeout = 200")
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version == 0:
@@ -32,6 +36,7 @@ class BlobCache:
                     raise Unusable("other index version")
                 self._conn = conn
             except (Unusable, sqlite3.Error, OSError):
+                conn.close()
                 self._broken = True
         return self._conn
 
@@ -66,6 +71,13 @@ class BlobCache:
                 conn.execute("ROLLBACK")
 
     def close(self) -> None:
+        """Close the connection, if one was opened."""
         if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            conn.close()
+
+    def __enter__(self) -> BlobCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

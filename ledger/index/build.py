@@ -85,9 +85,19 @@ class Index:
 
     def refresh(self) -> None:
         """Let the next query check the files again (a connection is otherwise kept for the run)."""
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection of this run, if any (the next query opens a new one)."""
         if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            conn.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def recover(self, err: sqlite3.Error) -> sqlite3.Connection:
         """Replace a connection that failed mid-query: rebuild the file, or bypass it."""
@@ -129,11 +139,19 @@ class Index:
             return self.recover(err).execute(sql, params).fetchall()
 
     def connect(self, rebuild: bool = False) -> sqlite3.Connection:
-        """Return a connection to an index that matches the files now (never raises on a bad index)."""
+        """Return a new connection to an index that matches the files now (never raises on a bad index).
+
+        The caller owns it and must close it (`contextlib.closing`); queries use `conn()`.
+        """
         found: Scan | None = None
         try:
             conn, meta = (None, {}) if rebuild else self._stored()
-            found = scan(self.root, int(meta["files"]) if "files" in meta else None)
+            try:
+                found = scan(self.root, int(meta["files"]) if "files" in meta else None)
+            except BaseException:
+                if conn is not None:
+                    conn.close()
+                raise
             self.status = Status(files=found.count)
             if conn is not None:
                 if meta.get("signature") == found.signature and not meta.get("racy"):
@@ -152,7 +170,11 @@ class Index:
         self.status = Status("memory", found.count, 0, found.count, reason)
         _debug(f"bypassing the index file: {reason}")
         conn = connect(":memory:")
-        self._fill(conn, found)
+        try:
+            self._fill(conn, found)
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _stored(self) -> tuple[sqlite3.Connection | None, dict[str, Any]]:
@@ -192,6 +214,9 @@ class Index:
                 except (Unusable, sqlite3.DatabaseError) as err:
                     conn.close()
                     self.status.reason = describe(err)
+                except BaseException:
+                    conn.close()
+                    raise
             self._rebuild(found)
             self.status.how = "rebuilt"
             return connect(str(self.path))

@@ -9,12 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ledger.index.rows import STORED, Row
+from ledger.store import lock
 from ledger.store.scan import Scan, racy
 
 SCHEMA_VERSION = 2
@@ -52,8 +52,13 @@ class Unusable(Exception):
 
 
 def connect(path: str, *, uri: bool = False) -> sqlite3.Connection:
+    """Open a connection the caller must close (every path that gives it up closes it)."""
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, uri=uri, check_same_thread=False)
-    conn.execute("PRAGMA temp_store = MEMORY")
+    try:
+        conn.execute("PRAGMA temp_store = MEMORY")
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -164,21 +169,7 @@ def describe(err: BaseException) -> str:
 def locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on `path` (one refresh at a time); Unusable after LOCK_TIMEOUT."""
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: SQLite's own locking has to do
-        yield
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        deadline = time.monotonic() + LOCK_TIMEOUT
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise Unusable("another ledger process holds the index lock") from None
-                time.sleep(0.02)
-        yield
-    finally:
-        os.close(fd)
+        with lock.exclusive(path, wait=LOCK_TIMEOUT):
+            yield
+    except lock.Busy:
+        raise Unusable("another ledger process holds the index lock") from None

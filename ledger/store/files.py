@@ -30,9 +30,9 @@ def find_root(start: Path | None = None, explicit: str | os.PathLike[str] | None
     if explicit is not None:
         root = Path(explicit).expanduser()
         if not root.is_dir():
-            raise LedgerError(f"ledger directory not found: {root}")
+            raise LedgerError(f"ledger directory not found: {root.as_posix()}")
         if not (root / ENTRIES).is_dir() and not (root / CONFIG).is_file():
-            raise LedgerError(f"not a ledger: no {ENTRIES}/ or {CONFIG} in {root}")
+            raise LedgerError(f"not a ledger: no {ENTRIES}/ or {CONFIG} in {root.as_posix()}")
         return root.resolve()
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):

@@ -121,11 +121,10 @@ class Scan:
         while stack:
             prefix, path = stack.pop()
             try:
-                fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+                fd, st = _open_folder(path)
             except OSError:
                 continue
             try:
-                st = os.fstat(fd)
                 acc = hash((st.st_mtime_ns, st.st_ino))  # renames, additions, removals show here
                 names: list[str] = []
                 stats: list[os.stat_result] = []
@@ -153,7 +152,8 @@ class Scan:
                 newest = max(st.st_mtime_ns, max(map(_MTIME, stats), default=0))
                 self.folders[prefix] = Folder(prefix, acc, newest, names, stats)
             finally:
-                os.close(fd)
+                if isinstance(fd, int):
+                    os.close(fd)
         return deeper
 
     def _odd(
@@ -183,6 +183,18 @@ class Scan:
     def _inside(self, path: str) -> bool:
         self._real_root = self._real_root or os.path.realpath(self.root)
         return os.path.realpath(path).startswith(self._real_root + os.sep)
+
+
+def _open_folder(path: str) -> tuple[int | str, os.stat_result]:
+    """Open a folder to stat and list: by descriptor (one folder, even if renamed meanwhile), by path on Windows."""
+    if sys.platform == "win32":  # no O_DIRECTORY, and scandir takes no descriptor there
+        return path, os.stat(path)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        return fd, os.fstat(fd)
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 PARALLEL_SCAN = 20_000  # files; below this a helper process costs more than it saves
@@ -241,6 +253,8 @@ class _Child:
 
     @classmethod
     def start(cls, found: Scan, folders: list[tuple[str, str]]) -> _Child | None:
+        if sys.platform == "win32":  # no fork there (`_can_fork` never lets it come to this)
+            return None
         try:
             results_r, results_w = os.pipe()
             orders_r, orders_w = os.pipe()

@@ -140,12 +140,12 @@ class Repo:
             message = _first_line(out.stderr)
             if "not a git repository" in message:
                 raise LedgerError(
-                    f"not a git repository: {folder} (git needs one; to compare folders give DIR_A DIR_B)"
+                    f"not a git repository: {folder.as_posix()} (git needs one; to compare folders give DIR_A DIR_B)"
                 )
-            raise LedgerError(f"git cannot read the repository at {folder}: {message}")
+            raise LedgerError(f"git cannot read the repository at {folder.as_posix()}: {message}")
         lines = out.stdout.decode("utf-8", "surrogateescape").split("\n")
         if len(lines) < 3:
-            raise LedgerError(f"not a git work tree: {folder}")
+            raise LedgerError(f"not a git work tree: {folder.as_posix()}")
         return cls(Path(lines[0]), lines[1], lines[2].strip() == "true", env)
 
     # -- running ---------------------------------------------------------------------

@@ -246,7 +246,7 @@ def compare_folders(a: Path, b: Path, place: bool = True) -> diff.Diff:
     """Compare two ledger folders; files with identical bytes at the same path are not parsed."""
     for folder in (a, b):
         if not (folder / files.ENTRIES).is_dir():
-            raise LedgerError(f"not a ledger folder (no {files.ENTRIES}/ inside): {folder}")
+            raise LedgerError(f"not a ledger folder (no {files.ENTRIES}/ inside): {folder.as_posix()}")
     walk_a = {f.rel: f for f in files.walk(a.resolve())}
     walk_b = {f.rel: f for f in files.walk(b.resolve())}
     sides = _Sides()
