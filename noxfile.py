@@ -61,9 +61,9 @@ def wheel(session: nox.Session) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         venv = Path(scratch) / "venv"
         session.run("python", "-m", "venv", str(venv))
-        bindir = venv / ("Scripts" if sys.platform == "win32" else "bin")
-        python = str(bindir / "python")
-        ledger = str(bindir / "ledger")
+        bindir, exe = (venv / "Scripts", ".exe") if sys.platform == "win32" else (venv / "bin", "")
+        python = str(bindir / f"python{exe}")
+        ledger = str(bindir / f"ledger{exe}")  # the console script pip made: on Windows a launcher .exe
         session.run(python, "-m", "pip", "install", "-q", str(built), external=True)
         # Run from outside the source tree, so nothing can be imported from it.
         elsewhere = Path(scratch) / "elsewhere"
