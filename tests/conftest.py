@@ -17,6 +17,11 @@ from ledger.cli.env import Environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
+def posix_only(what: str) -> pytest.MarkDecorator:
+    """Skip on Windows a test of what only POSIX systems have (symbolic links without privileges, FIFOs, modes, signals)."""
+    return pytest.mark.skipif(sys.platform == "win32", reason=f"{what}: POSIX only")
+
 # A complete, valid entry; tests change what they are about with `entry(...)`.
 VALID = """\
 title = "Rockets hit the Green Zone"

@@ -19,10 +19,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, VALID
+from conftest import ROOT, VALID, posix_only
 
 from ledger.api import Ledger
 from ledger.store import canonical, files
+
+pytestmark = posix_only("process groups and SIGKILL")
 
 N = 2000
 HEADER = (

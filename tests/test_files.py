@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import stat
 
+from conftest import posix_only
+
 from ledger.store import files
 
 TEXT = '''\
@@ -50,6 +52,7 @@ def test_line_finder_falls_back_to_the_enclosing_key():
     assert line_of("nothing") == 1
 
 
+@posix_only("file modes")
 def test_write_atomic_keeps_mode_and_leaves_no_temp(tmp_path):
     path = tmp_path / "entries" / "a.toml"
     files.write_atomic(path, "one\n")

@@ -8,7 +8,7 @@ import stat
 import tomllib
 from pathlib import Path
 
-from conftest import VALID
+from conftest import VALID, posix_only
 
 from ledger.store import canonical, writing
 
@@ -150,6 +150,7 @@ def test_comment_inside_a_multiline_array_is_refused(make_ledger, cli):
     assert (root / REL).read_text() == text
 
 
+@posix_only("symbolic links")
 def test_symbolic_link_is_left_alone(make_ledger, cli, tmp_path):
     root = make_ledger({ID: messy()})
     target = root / "entries/2020/01/2020-01-07-target.toml"
@@ -275,6 +276,7 @@ def test_unknown_keys_are_kept():
 # -- atomic writes, mode, lock, temp files ----------------------------------------------------
 
 
+@posix_only("file modes")
 def test_file_mode_is_kept(make_ledger, cli):
     root = make_ledger({ID: messy()})
     os.chmod(root / REL, 0o640)

@@ -199,7 +199,7 @@ def test_not_a_repository(make_ledger, cli, monkeypatch: pytest.MonkeyPatch, tmp
     assert result.status == 2
     assert (
         result.err
-        == f"ledger: error: not a git repository: {root} (git needs one; to compare folders give DIR_A DIR_B)\n"
+        == f"ledger: error: not a git repository: {root.as_posix()} (git needs one; to compare folders give DIR_A DIR_B)\n"
     )
     assert cli("log", "--ledger", str(root), "2020-01-05-x").status == 2
 

@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, entry
+from conftest import ROOT, entry, posix_only
 
 from ledger import query
 from ledger.api import Ledger
@@ -310,6 +310,7 @@ def test_select_api_takes_a_selection_or_text(small):
 # -- processes: closed pipes, start-up imports ---------------------------------------------
 
 
+@posix_only("bash pipelines")
 def test_a_closed_pipe_ends_quietly(make_ledger, tmp_path):
     root = make_ledger(
         {f"2020-02-{d:02d}-event-{n}": entry(date=f"2020-02-{d:02d}") for n in range(400) for d in [n % 28 + 1]}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import VALID, entry
+from conftest import VALID, entry, posix_only
 
 ID = "2020-01-05-green-zone-rockets"
 
@@ -287,6 +288,7 @@ def test_huge_file_refused_without_reading_it_whole(make_ledger, cli, tmp_path):
     assert "entries/2020-01-06-huge.toml: file is larger than the limit of 1,000,000 bytes" in result.out
 
 
+@posix_only("symbolic links")
 def test_symlink_out_of_the_ledger_is_not_followed(make_ledger, cli, tmp_path):
     outside = tmp_path / "outside.toml"
     outside.write_text(VALID)
@@ -295,6 +297,7 @@ def test_symlink_out_of_the_ledger_is_not_followed(make_ledger, cli, tmp_path):
     hostile(make_ledger, cli, {}, "entries/2020-01-06-link.toml: is a symbolic link out of the ledger")
 
 
+@posix_only("symbolic links")
 def test_symlink_inside_the_ledger_is_read(make_ledger, cli):
     root = make_ledger({ID: VALID})
     os.symlink(root / "entries" / "2020" / "01" / f"{ID}.toml", root / "entries" / "2020-01-05-alias.toml")
@@ -303,6 +306,7 @@ def test_symlink_inside_the_ledger_is_read(make_ledger, cli):
     assert "possible duplicate" in result.out
 
 
+@posix_only("symbolic links")
 def test_broken_symlink_and_folder_link(make_ledger, cli, tmp_path):
     root = make_ledger({ID: VALID})
     os.symlink(tmp_path / "nowhere.toml", root / "entries" / "2020-01-06-broken.toml")
@@ -323,7 +327,7 @@ def test_directory_named_like_an_entry(make_ledger, cli):
     hostile(make_ledger, cli, {}, "entries/2020-01-06-dir.toml: is a directory, not an entry file")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root reads every file")
 def test_unreadable_file(make_ledger, cli):
     root = make_ledger({ID: VALID, "2020-01-06-secret": VALID})
     path = root / "entries" / "2020" / "01" / "2020-01-06-secret.toml"
@@ -334,6 +338,7 @@ def test_unreadable_file(make_ledger, cli):
         path.chmod(0o644)
 
 
+@posix_only("FIFOs")
 def test_unreadable_file_as_root_is_reported_via_fifo(make_ledger, cli):
     # A FIFO named like an entry would block a naive reader forever; it is not a regular file.
     root = make_ledger({ID: VALID})
@@ -397,7 +402,7 @@ def test_ledger_option_must_name_a_ledger(make_ledger, cli, tmp_path):
     root = make_ledger({ID: VALID})
     result = cli("list", "--ledger", str(root / "entries"))
     assert result.status == 2
-    assert result.err == f"ledger: error: not a ledger: no entries/ or ledger.toml in {root / 'entries'}\n"
+    assert result.err == f"ledger: error: not a ledger: no entries/ or ledger.toml in {(root / 'entries').as_posix()}\n"
     assert not (root / "entries" / ".ledger").exists()
 
 

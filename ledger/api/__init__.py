@@ -511,9 +511,9 @@ class Ledger:
         try:
             data = file.read_bytes()
         except FileNotFoundError:
-            raise NotFound(f"no such file: {file}") from None
+            raise NotFound(f"no such file: {file.as_posix()}") from None
         except OSError as err:
-            raise LedgerError(f"cannot read {file}: {err.strerror}") from None
+            raise LedgerError(f"cannot read {file.as_posix()}: {err.strerror}") from None
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as err:
