@@ -215,11 +215,14 @@ def stem(rel: str) -> str:
     return name[: -len(".toml")] if name.endswith(".toml") else name
 
 
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: bytes as they are (no CRLF -> LF, no stop at Ctrl-Z)
+
+
 def read_text(root: Path, rel: str) -> tuple[str | None, Problem | None]:
     """Read an entry file as UTF-8 text, refusing huge, binary and undecodable files."""
     path = root / rel
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | _BINARY)
     except OSError as err:
         return None, Problem(rel, 0, "", f"cannot read: {err.strerror}")
     try:
