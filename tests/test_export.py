@@ -96,6 +96,7 @@ def test_csv_has_one_column_per_field_and_neutralises_formulas(root, cli):
     result = cli("export", "-f", "csv", "--ledger", str(root), "--quiet")
     rows = list(csv.DictReader(io.StringIO(result.out)))
     assert list(rows[0]) == [c.name for c in flat.columns()]
+    assert result.out.split("\n")[0].endswith("path\r")  # RFC 4180 line ends
     strike = rows[0]
     assert strike["title"] == '\'=HYPERLINK("http://evil")'  # a spreadsheet shows it as text
     assert strike["location.lon"] == "-44.23"  # numbers are not neutralised

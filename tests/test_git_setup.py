@@ -12,6 +12,8 @@ import pytest
 from conftest import ROOT, entry
 from test_git import GitRepo, new_repo
 
+from ledger import __version__
+
 ID = "2020-01-05-rockets"
 MESSY = """\
 confidence = "reported"
@@ -41,7 +43,13 @@ def ledger_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "ledger"]
 
 
+def identify(repo: GitRepo) -> None:
+    repo.git("config", "user.name", "Tester")
+    repo.git("config", "user.email", "tester@example.org")
+
+
 def test_git_setup_writes_attributes_and_config(repo: GitRepo, cli) -> None:
+    identify(repo)
     (repo.root / ".gitattributes").write_text("*.png binary")  # kept, no final newline
     result = cli("git-setup", "--ledger", str(repo.root), "--command", "ledger textconv")
     assert result.status == 0, result.err
@@ -49,6 +57,7 @@ def test_git_setup_writes_attributes_and_config(repo: GitRepo, cli) -> None:
         ".gitattributes: added `entries/**/*.toml diff=ledger` (commit it)\n"
         "git config diff.ledger.textconv 'ledger textconv'\n"
         "git config diff.ledger.xfuncname '^title = .*$'\n"
+        "git config diff.ledger.cachetextconv 'true'\n"
     )
     assert result.err == "git diff driver set up\n"
     assert (repo.root / ".gitattributes").read_text() == "*.png binary\nentries/**/*.toml diff=ledger\n"
@@ -59,11 +68,44 @@ def test_git_setup_writes_attributes_and_config(repo: GitRepo, cli) -> None:
 
 
 def test_git_setup_default_command_is_this_python(repo: GitRepo, cli) -> None:
+    identify(repo)
     assert cli("git-setup", "--ledger", str(repo.root)).status == 0
     assert (
         repo.git("config", "--local", "diff.ledger.textconv").strip()
-        == f"{shlex.quote(sys.executable)} -m ledger textconv"
+        == f"{shlex.quote(sys.executable)} -m ledger textconv --ledger-version {__version__}"
     )
+    assert repo.git("config", "--local", "diff.ledger.cachetextconv").strip() == "true"
+
+
+def test_git_caches_the_converted_text_under_the_versioned_command(repo: GitRepo, cli) -> None:
+    repo.write(ID, MESSY)
+    repo.commit("Add")
+    repo.write(ID, entry(escalation=5))
+    repo.commit("Raise")
+    identify(repo)
+    assert cli("git-setup", "--ledger", str(repo.root)).status == 0
+    first = repo.git("log", "-p", "--no-color", "-U0", "--", "entries")
+    assert "-escalation = 4\n+escalation = 5\n" in first
+    # git keeps the converted blobs in a notes ref whose commit names the command (the cache key)
+    key = repo.git("log", "-1", "--format=%s", "refs/notes/textconv/ledger").strip()
+    assert key.endswith(f"textconv --ledger-version {__version__}")
+    assert repo.git("log", "-p", "--no-color", "-U0", "--", "entries") == first
+    # another command (an upgrade) is another key: git drops the cached text and converts again
+    command = repo.git("config", "--local", "diff.ledger.textconv").strip()
+    repo.git("config", "diff.ledger.textconv", command + ".1")
+    repo.git("log", "-p", "--no-color", "-U0", "--", "entries")
+    assert repo.git("log", "-1", "--format=%s", "refs/notes/textconv/ledger").strip() == key + ".1"
+
+
+def test_no_cache_without_a_git_identity(repo: GitRepo, cli) -> None:
+    # git writes its textconv cache as a notes commit: with no identity `git log -p` would fail
+    repo.write(ID, MESSY)
+    repo.commit("Add")
+    result = cli("git-setup", "--ledger", str(repo.root))
+    assert result.status == 0
+    assert "cachetextconv left off: git has no user.name/user.email here" in result.out
+    assert "cachetextconv" not in repo.git("config", "--local", "--list")
+    assert "+title = " in repo.git("log", "-p", "--no-color", "--", "entries")
 
 
 def test_git_setup_outside_a_repository(make_ledger, cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

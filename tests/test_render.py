@@ -49,6 +49,8 @@ def test_csv_round_trips_through_the_csv_module_and_neutralises_formulas():
         ["b", "", "'-2"],
         ["c", "0", 'ok, "quoted"\nline'],
     ]
+    # RFC 4180: records end in CRLF; a line break inside a quoted cell stays as written
+    assert text.startswith("id,n,t\r\na,3,'=1+1\r\n") and text.endswith('"ok, ""quoted""\nline"\r\n')
 
 
 def test_csv_on_a_terminal_is_also_cleaned():
@@ -111,3 +113,22 @@ def test_progress_bar_draws_and_ends_the_line():
         "\rindexing       500/1,000 [###############               ]  50%"
         "\rindexing     1,000/1,000 [##############################] 100%\n"
     )
+
+
+def test_no_color_counts_only_when_non_empty(monkeypatch):
+    import ledger.cli.app  # noqa: F401  (registers the commands first)
+    from ledger.cli.history import use_color
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("TERM", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_color("auto", Terminal())
+    monkeypatch.setenv("NO_COLOR", "")  # set but empty: no-color.org says it does not count
+    assert use_color("auto", Terminal())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_color("auto", Terminal())
+    assert use_color("always", Terminal())
+    assert not use_color("auto", io.StringIO())

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from conftest import ROOT, VALID
 
-from ledger.core import model, schema
+from ledger.core import json_schema, model, schema
 
 
 def as_json_data(value):
@@ -27,26 +27,26 @@ def as_json_data(value):
 
 @pytest.fixture(scope="module")
 def validator():
-    document = schema.json_schema()
+    document = json_schema.entry_schema()
     jsonschema.Draft7Validator.check_schema(document)
     return jsonschema.Draft7Validator(document, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
 
 
 def test_committed_schema_is_current():
     committed = json.loads((ROOT / "ledger" / "core" / "entry.schema.json").read_text())
-    assert committed == schema.json_schema(), "run: ledger schema > ledger/core/entry.schema.json"
+    assert committed == json_schema.entry_schema(), "run: ledger schema > ledger/core/entry.schema.json"
 
 
 def test_schema_command_prints_it(cli):
     result = cli("schema")
     assert result.status == 0
-    assert json.loads(result.out) == schema.json_schema()
+    assert json.loads(result.out) == json_schema.entry_schema()
 
 
 def test_schema_keeps_to_editor_friendly_draft7():
-    text = json.dumps(schema.json_schema())
+    text = json.dumps(json_schema.entry_schema())
     assert "$defs" not in text
-    document = schema.json_schema()
+    document = json_schema.entry_schema()
     assert document["$schema"] == "http://json-schema.org/draft-07/schema#"
     for definition in [document, *document["definitions"].values()]:
         assert definition["additionalProperties"] is False

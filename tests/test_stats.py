@@ -81,7 +81,7 @@ def test_every_format_of_list(tmp_path: Path, cli: Callable[..., Any]) -> None:
         return str(result.out)
 
     assert run("tsv") == "country\tcount\tkilled\tinjured\tmax_escalation\nSY\t11\t\t\t4\nIQ\t5\t12\t\t7\n"
-    assert run("csv") == "country,count,killed,injured,max_escalation\nSY,11,,,4\nIQ,5,12,,7\n"
+    assert run("csv") == "country,count,killed,injured,max_escalation\r\nSY,11,,,4\r\nIQ,5,12,,7\r\n"  # RFC 4180
     assert run("ids") == "SY\nIQ\n"
     assert [json.loads(line)["country"] for line in run("jsonl").splitlines()] == ["SY", "IQ"]
     table = run("table").splitlines()

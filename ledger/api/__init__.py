@@ -420,7 +420,14 @@ class Ledger:
             text = old + ("" if not old or old.endswith("\n") else "\n") + line + "\n"
             files.write_atomic(attributes, text)
             done.append(f"{self.relative(attributes)}: added `{line}` (commit it)")
-        for key, value in (("diff.ledger.textconv", textconv), ("diff.ledger.xfuncname", "^title = .*$")):
+        settings = [("diff.ledger.textconv", textconv), ("diff.ledger.xfuncname", "^title = .*$")]
+        # git keeps the converted text in refs/notes (one Python start per blob, once), as a notes
+        # commit: without a committer identity every `git log -p` would fail, so the cache waits.
+        if repo.has_identity():
+            settings.append(("diff.ledger.cachetextconv", "true"))
+        elif repo.config_get("diff.ledger.cachetextconv") is None:
+            done.append("git config diff.ledger.cachetextconv left off: git has no user.name/user.email here")
+        for key, value in settings:
             if repo.config_get(key) != value:
                 repo.config_set(key, value)
                 done.append(f"git config {key} {value!r}")

@@ -43,15 +43,20 @@ def validate(
 def schema(
     env: Environment,
     output: Annotated[
-        str, typer.Option("--format", "-f", help="json (JSON Schema) or markdown (field table).")
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="json (JSON Schema) or markdown (field table).")
     ] = "json",
+    records: Annotated[
+        bool, typer.Option("--output", help="The JSON Schema of output records (list, show, export as JSON).")
+    ] = False,
 ) -> ExitStatus:
-    """Print the JSON Schema of an entry file (for Taplo / Even Better TOML) or the field table."""
+    """Print the JSON Schema of an entry file (for Taplo / Tombi) or of output records, or the field table."""
+    from ledger.core import json_schema
     from ledger.core import schema as schema_module
 
     choice(output, ("json", "markdown"), "--format")
-    if output == "markdown":
+    if output == "markdown" and not records:
         env.stdout.write(schema_module.field_table() + "\n")
     else:
-        env.stdout.write(json.dumps(schema_module.json_schema(), indent=2, ensure_ascii=False) + "\n")
+        document = json_schema.output_schema() if records else json_schema.entry_schema()
+        env.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return ExitStatus.OK

@@ -115,8 +115,14 @@ def log(
 
 
 def default_textconv() -> str:
-    """Return the textconv command for .git/config: this Python running `-m ledger textconv`."""
-    return f"{shlex.quote(sys.executable)} -m ledger textconv"
+    """Return the textconv command for .git/config: this Python running `-m ledger textconv`.
+
+    The command names the ledger version: git keys its textconv cache by the command, so an
+    upgrade (which may change the canonical layout) drops the cached text.
+    """
+    from ledger import __version__
+
+    return f"{shlex.quote(sys.executable)} -m ledger textconv --ledger-version {shlex.quote(__version__)}"
 
 
 def git_setup(
@@ -144,7 +150,18 @@ def git_setup(
     return ExitStatus.OK
 
 
-def textconv(env: Environment, path: Annotated[str, typer.Argument(help="The file git hands over.")]) -> ExitStatus:
+def textconv(
+    env: Environment,
+    path: Annotated[str, typer.Argument(metavar="FILE", help="The file git hands over.")],
+    version: Annotated[
+        str | None,
+        typer.Option(
+            "--ledger-version",
+            metavar="VERSION",
+            help="Ignored: names the version in git's command, so its textconv cache is dropped on upgrade.",
+        ),
+    ] = None,
+) -> ExitStatus:
     """Print an entry in the canonical layout for git's diff (exits 0 whatever the input)."""
     from ledger.vcs import history
 

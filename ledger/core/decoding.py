@@ -212,6 +212,8 @@ class _Decoder:
             self.problem(at, f"needs low <= best <= high, found {low} / {est.best} / {high}")
         if low is not None and high is not None and low > high:
             self.problem(at, f"low {low} is above high {high}")
+        if low is None and high is None:
+            return est.best  # `{ best = 5 }` is the count 5: one value, one form
         return est
 
     def scalar(self, tp: Any, raw: Any, at: str, spec: model.FieldSpec) -> Any:

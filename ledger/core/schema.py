@@ -45,7 +45,8 @@ def to_toml_data(entry: model.Entry) -> dict[str, Any]:
 def to_json(entry: model.Entry, path: str) -> dict[str, Any]:
     """Return the documented JSON form of an entry: id, path, fields, derived category.
 
-    That is `encode(entry, json=True)` with `path` and `category` added.
+    That is `encode(entry, json=True)` with `path` and `category` added. One JSON shape per
+    field: a casualty count is always `{"best", "low", "high"}` (`count_json`).
     """
     out: dict[str, Any] = {"id": entry.id, "path": path}
     for name, write in _writers(model.Entry, True):
@@ -81,6 +82,8 @@ def _writer(tp: Any, json: bool) -> Callable[[Any], Any]:
     if shape.kind in ("record", "count"):
         cls = typing.cast(type, shape.inner)
         if shape.kind == "count":
+            if json:  # one JSON shape per field: {"best", "low", "high"}
+                return count_json
             return lambda v: v if isinstance(v, int) else _write_record(v, cls, json)
         return lambda v: _write_record(v, cls, json)
     if shape.kind == "enum":
@@ -97,6 +100,13 @@ def _write_record(record: Any, cls: type, json: bool) -> dict[str, Any]:
         if value is not None and value != ():
             out[name] = write(value)
     return out
+
+
+def count_json(count: Any) -> dict[str, Any]:
+    """Return a count (an int or an Estimate) as `{"best", "low", "high"}`, the unknown ends None."""
+    if isinstance(count, model.Estimate):
+        return {"best": count.best, "low": count.low, "high": count.high}
+    return {"best": count, "low": None, "high": None}
 
 
 def from_json(data: Mapping[str, Any]) -> model.Entry:
@@ -118,15 +128,22 @@ def _reader(cls: type) -> Callable[[Mapping[str, Any]], Any]:
     return read
 
 
+def _count(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    if value.get("low") is None and value.get("high") is None:
+        return value["best"]  # `{ best = 4 }` is the count 4 (as decoding reads it)
+    return model.Estimate(value["best"], value.get("low"), value.get("high"))
+
+
 def _same(value: Any) -> Any:
     return value
 
 
 def _converter(tp: Any) -> Callable[[Any], Any]:
     shape = shape_of(tp)
-    if shape.kind == "count":  # a table is the record, a number stays as it is
-        read = _reader(shape.inner)
-        return lambda value: read(value) if isinstance(value, dict) else value
+    if shape.kind == "count":  # `{best, low, high}` (or an old record's bare number) -> the model's form
+        return _count
     if shape.kind == "sequence":
         item = _converter(shape.inner)
         return lambda values: tuple(item(v) for v in values)
@@ -141,86 +158,9 @@ def _converter(tp: Any) -> Callable[[Any], Any]:
     return _same
 
 
-# -- JSON Schema and docs -----------------------------------------------------------------
+# -- docs (the JSON Schemas: core/json_schema.py) -----------------------------------------------------------------
 
 _ENTRY_ONLY = {"id"}  # allowed in files, but described as derived
-
-
-def _scalar_schema(tp: Any, spec: model.FieldSpec) -> dict[str, Any]:
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        values = [str(m.value) for m in tp]
-        schema: dict[str, Any] = {"type": "string", "enum": values}
-        doc = (tp.__doc__ or "").strip()
-        schema["x-taplo"] = {"docs": {"enumValues": [f"{v}" + (f": {doc}" if doc else "") for v in values]}}
-        return schema
-    if tp is str:
-        schema = {"type": "string", "minLength": 1}
-        if spec.pattern:
-            schema["pattern"] = spec.pattern
-        if spec.max_length:
-            schema["maxLength"] = spec.max_length
-        return schema
-    if tp is int:
-        schema = {"type": "integer"}
-    elif tp is float:
-        schema = {"type": "number"}
-    elif tp is dt.date:
-        return {"type": "string", "format": "date"}
-    elif tp is dt.time:
-        return {"type": "string", "format": "time"}
-    else:  # pragma: no cover - the model uses no other scalar types
-        raise TypeError(f"no JSON Schema for {tp!r}")
-    if spec.minimum is not None:
-        schema["minimum"] = spec.minimum
-    if spec.maximum is not None:
-        schema["maximum"] = spec.maximum
-    return schema
-
-
-def _field_schema(tp: Any, spec: model.FieldSpec) -> dict[str, Any]:
-    shape = shape_of(tp)
-    if shape.kind == "sequence":
-        schema: dict[str, Any] = {"type": "array", "items": _field_schema(shape.inner, spec)}
-        if spec.min_items:
-            schema["minItems"] = spec.min_items
-        return schema
-    if shape.kind == "count":
-        return {"oneOf": [_scalar_schema(int, spec), {"$ref": f"#/definitions/{shape.inner.__name__}"}]}
-    if shape.kind == "record":
-        return {"$ref": f"#/definitions/{shape.inner.__name__}"}
-    return _scalar_schema(shape.inner, spec)
-
-
-def _object_schema(cls: type) -> dict[str, Any]:
-    properties: dict[str, Any] = {}
-    required: list[str] = []
-    for name, tp, spec in shapes.fields(cls):
-        prop = _field_schema(tp, spec)
-        prop = {"description": spec.doc, **prop}
-        properties[name] = prop
-        if spec.required and name not in _ENTRY_ONLY:
-            required.append(name)
-    schema: dict[str, Any] = {
-        "type": "object",
-        "description": (cls.__doc__ or "").strip(),
-        "properties": properties,
-        "additionalProperties": False,
-    }
-    if required:
-        schema["required"] = required
-    return schema
-
-
-def json_schema() -> dict[str, Any]:
-    """Return the JSON Schema (Draft 7, editor-friendly) of an entry file."""
-    root = _object_schema(model.Entry)
-    return {
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": "https://incident-ledger.invalid/entry.schema.json",
-        "title": "incident-ledger entry",
-        **root,
-        "definitions": {cls.__name__: _object_schema(cls) for cls in shapes.records(model.Entry)},
-    }
 
 
 def _type_label(tp: Any) -> str:

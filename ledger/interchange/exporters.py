@@ -96,7 +96,7 @@ def write_json_texts(texts: Iterable[str], fmt: str, out: TextIO, is_tty: bool) 
 def write_csv(records: Iterable[Record], out: TextIO) -> Written:
     """Write the flat form: a header of dotted field names, one row per entry."""
     names = [c.name for c in flat.columns()]
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: CRLF
     writer.writerow(names)
     count = 0
     for record in records:
@@ -323,7 +323,7 @@ def acled_row(record: Record) -> dict[str, Any]:
 
 def write_acled(records: Iterable[Record], out: TextIO) -> Written:
     """Write ACLED's column layout as CSV."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: CRLF
     writer.writerow(ACLED_COLUMNS)
     count = 0
     for record in records:

@@ -109,8 +109,13 @@ def own_csv(row: Mapping[str, Any], overrides: Overrides) -> Mapped:
 
 def own_json(row: Mapping[str, Any], overrides: Overrides) -> Mapped:
     """Map an object of `ledger export --format json` or `jsonl`."""
-    data = {k: v for k, v in row.items() if k not in ("path", "category")}
-    return _own(flat.revive(_drop_nulls(data), model.Entry), overrides, row.get("path"))
+    data = _drop_nulls({k: v for k, v in row.items() if k not in ("path", "category")})
+    casualties = data.get("casualties")
+    if isinstance(casualties, dict):  # a count `{"best": 4, "low": null, "high": null}` is the file's `4`
+        for key, value in casualties.items():
+            if isinstance(value, dict) and list(value) == ["best"]:
+                casualties[key] = value["best"]
+    return _own(flat.revive(data, model.Entry), overrides, row.get("path"))
 
 
 def _drop_nulls(value: Any) -> Any:

@@ -82,7 +82,7 @@ def _tsv(rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: bool,
 def _csv(rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: bool, header: bool) -> None:
     import csv
 
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: CRLF
     fix: Callable[[str], str] = (lambda s: clean(neutralise(s))) if is_tty else neutralise
     if header:
         writer.writerow(columns)

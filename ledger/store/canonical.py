@@ -72,7 +72,7 @@ def _table(header: str, anchor: str, prefix: str, table: Mapping[str, Any], cls:
 def _assign(key: str, value: Any, owner: type | None = None) -> str:
     """Return `key = value`, the array on one line if it fits, else one item per line."""
     head = f"{_key(key)} = "
-    if isinstance(value, list | tuple) and len(value) > 1:
+    if isinstance(value, list | tuple) and value:  # even one item is broken out when too long (as Taplo does)
         one_line = head + _value(value)
         if len(one_line) <= LINE_WIDTH:
             return one_line

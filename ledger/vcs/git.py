@@ -329,6 +329,10 @@ class Repo:
         out = _run(["config", "--local", "--get", "--end-of-options", key], self.top, self.env, None)
         return out.stdout.decode("utf-8", "replace").strip() if out.returncode == 0 else None
 
+    def has_identity(self) -> bool:
+        """Tell whether git can write a commit here (a name and e-mail are configured or guessable)."""
+        return _run(["var", "GIT_COMMITTER_IDENT"], self.top, self.env, None).returncode == 0
+
 
 def parse_raw(data: bytes) -> list[RawChange]:
     """Parse `--raw -z` records (`:old_mode new_mode old new status NUL path NUL`)."""
