@@ -115,20 +115,17 @@ def test_progress_bar_draws_and_ends_the_line():
     )
 
 
-def test_no_color_counts_only_when_non_empty(monkeypatch):
-    import ledger.cli.app  # noqa: F401  (registers the commands first)
-    from ledger.cli.history import use_color
+def test_no_color_counts_only_when_non_empty():
+    from ledger.cli.env import Environment
 
     class Terminal(io.StringIO):
         def isatty(self):
             return True
 
-    monkeypatch.delenv("TERM", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    assert use_color("auto", Terminal())
-    monkeypatch.setenv("NO_COLOR", "")  # set but empty: no-color.org says it does not count
-    assert use_color("auto", Terminal())
-    monkeypatch.setenv("NO_COLOR", "1")
-    assert not use_color("auto", Terminal())
-    assert use_color("always", Terminal())
-    assert not use_color("auto", io.StringIO())
+    def colors(environ):
+        return Environment.from_system(io.StringIO(), Terminal(), io.StringIO(), environ).colors
+
+    assert colors({})
+    assert colors({"NO_COLOR": ""})  # set but empty: no-color.org says it does not count
+    assert not colors({"NO_COLOR": "1"})
+    assert not colors({"TERM": "dumb"})

@@ -138,12 +138,12 @@ def _document(output: bool) -> dict[str, Any]:
     definitions = {cls.__name__: _object(cls, output) for cls in NESTED}
     if output:
         del definitions["Estimate"]
-        count = {"type": ["integer", "null"], "minimum": 0}
+        count = {"type": ["integer", "null"], "minimum": 0, "maximum": model.COUNT_MAX}
         definitions["Count"] = {
             "type": "object",
             "description": "a casualty count: the best estimate and, when known, its range (else null)",
             "properties": {
-                "best": {"description": "best estimate", "type": "integer", "minimum": 0},
+                "best": {"description": "best estimate", "type": "integer", "minimum": 0, "maximum": model.COUNT_MAX},
                 "low": {"description": "lowest credible count, or null", **count},
                 "high": {"description": "highest credible count, or null", **count},
             },
