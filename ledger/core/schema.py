@@ -8,7 +8,6 @@ know them by this name.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import functools
 import typing
 from collections.abc import Callable, Mapping
