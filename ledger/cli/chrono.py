@@ -226,8 +226,6 @@ def chain(
 
 # -- stats ---------------------------------------------------------------------------------
 
-_STATS_COLUMNS = {"type": "type", "category": "category", "country": "country", "month": "date"}
-
 
 @filtered
 def stats(
@@ -251,12 +249,11 @@ def stats(
     is_tty = env.stdout_isatty
     fmt = choose_format(env, output, TABLE_FORMATS)
     ledger = open_ledger(ledger_dir).at(as_of)
-    if by in _STATS_COLUMNS:  # straight from the index's columns
-        key = _STATS_COLUMNS[by]
+    if by in st.COLUMN_OF:  # straight from the index's columns
+        key = st.COLUMN_OF[by]
         rows = _columns(env, ledger, selection, (key, "escalation", "killed", "injured"), quiet)
-        cut = 7 if by == "month" else None
         count = len(rows)
-        found = st.tally(([r[key][:cut]], r["escalation"], r["killed"], r["injured"]) for r in rows)
+        found = st.tally(([st.column_key(by, r[key])], r["escalation"], r["killed"], r["injured"]) for r in rows)
     else:
         entries, _ = _selected(env, ledger, selection, quiet)
         count = len(entries)

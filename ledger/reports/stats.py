@@ -9,14 +9,29 @@ incident has a figure has `None`, not 0 (unknown is not 0).
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ledger.core import model
+from ledger.reports.timeline import period_label
 
 BY = ("type", "category", "actor", "country", "month", "tag")
 NONE = "(none)"
+#: the groupings a result row's column gives straight (`--by` -> column; see `column_key`)
+COLUMN_OF = {"type": "type", "category": "category", "country": "country", "month": "date"}
+
+
+def column_key(by: str, value: str) -> str:
+    """Return the group of a row's `COLUMN_OF[by]` value: what `keys` gives for its entry."""
+    return _month_of(value) if by == "month" else value
+
+
+@functools.lru_cache(maxsize=4096)  # rows share few days; stats runs over 100,000 of them
+def _month_of(day: str) -> str:
+    return period_label(dt.date.fromisoformat(day), "month")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +57,7 @@ def keys(entry: model.Entry, by: str, vocabulary: Any = None) -> list[str]:
     if by == "country":
         return [entry.location.country.upper()]
     if by == "month":
-        return [f"{entry.date:%Y-%m}"]
+        return [period_label(entry.date, "month")]
     if by == "tag":
         return list(dict.fromkeys(entry.tags)) or [NONE]
     if by == "actor":
