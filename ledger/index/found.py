@@ -12,25 +12,7 @@ from ledger.core import model, schema
 from ledger.index.build import Index
 from ledger.index.sql import COLUMNS, SQL_COLUMNS, select_sql
 
-_LOCATION = ("admin1", "admin2", "lat", "lon")
-_ACTORS = ("perpetrators", "targets", "associated", "attribution")
-
-
-def record_value(record: dict[str, Any], column: str) -> Any:
-    """Return one output column's value from an entry's JSON record (not `label`)."""
-    if column in ("place", "country", *_LOCATION):
-        return record.get("location", {}).get("name" if column == "place" else column)
-    if column in _ACTORS:
-        return record.get("actors", {}).get(column)
-    if column == "actors":
-        actors = record.get("actors", {})
-        return [name for part in ("perpetrators", "targets", "associated") for name in actors.get(part, [])]
-    if column == "sources":
-        return [source.get("name") for source in record.get("sources", [])]
-    if column in ("killed", "injured"):
-        value = record.get("casualties", {}).get(column)
-        return value.get("best") if isinstance(value, dict) else value
-    return record.get(column)
+record_value = query.record_value  # the callers' old name
 
 
 class Found:

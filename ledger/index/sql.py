@@ -13,27 +13,8 @@ from ledger import query
 #: `--sort FIELD` -> its column: the one of the same name (`query.SORT_KEYS`), confidence by rank
 _SORT_SQL = {field: f"e.{'conf_rank' if field == 'confidence' else field}" for field in query.SORT_KEYS}
 #: output columns the entries table holds (the others come from the stored JSON record)
-SQL_COLUMNS = {
-    "id": "e.id",
-    "path": "e.path",
-    "date": "e.date",
-    "title": "e.title",
-    "type": "e.type",
-    "category": "e.category",
-    "escalation": "e.escalation",
-    "confidence": "e.confidence",
-    "status": "e.status",
-    "country": "e.country",
-    "place": "e.place",
-    "killed": "e.killed",
-    "injured": "e.injured",
-}
-#: every column `Found.rows` (and so `--columns`) can give
-COLUMNS = (
-    *SQL_COLUMNS, "label", "date_end", "date_precision", "time", "time_of_day", "as_reported", "admin1", "admin2",
-    "lat", "lon", "actors", "perpetrators", "targets", "associated", "attribution", "tags", "sources",
-    "responds_to", "related", "aliases", "summary",
-)  # fmt: skip
+SQL_COLUMNS = {column: f"e.{column}" for column in query.FACT_COLUMNS}
+COLUMNS = query.COLUMNS  # every column `Found.rows` (and so `--columns`) can give
 
 
 def compile_where(node: query.Node | None, vocabulary: Any = None) -> tuple[str, list[Any]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ledger.core.errors import QuerySyntaxError
 from ledger.query.ast import And, Node, Not, Or, Selection, Term, all_of, quote, unparse
+from ledger.query.columns import COLUMNS, FACT_COLUMNS, fact_values, record_value
 from ledger.query.evaluate import (
     SEPARATOR,
     Facts,
@@ -50,8 +51,10 @@ __all__ = [
     "BOUND",
     "CHOICE",
     "CHOICES",
+    "COLUMNS",
     "COMPARISONS",
     "DATE",
+    "FACT_COLUMNS",
     "KINDS",
     "NAME",
     "NUMBER",
@@ -75,6 +78,7 @@ __all__ = [
     "date_bounds",
     "describe",
     "evaluate",
+    "fact_values",
     "facts",
     "from_options",
     "matches",
@@ -82,6 +86,7 @@ __all__ = [
     "number_bounds",
     "parse",
     "quote",
+    "record_value",
     "shows_withdrawn",
     "sort_value",
     "spellings",

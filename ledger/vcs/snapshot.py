@@ -99,22 +99,7 @@ class SnapshotFound:
         from ledger import query
 
         for entry, rel in self._chosen:
-            f = query.facts(entry)
-            values = {
-                "id": entry.id,
-                "path": rel,
-                "date": f.date,
-                "title": entry.title,
-                "type": f.type,
-                "category": f.category,
-                "escalation": f.escalation,
-                "confidence": f.confidence,
-                "status": f.status,
-                "country": f.country,
-                "place": entry.location.name,
-                "killed": f.killed,
-                "injured": f.injured,
-            }
+            values = query.fact_values(entry, rel)
             row = {c: values[c] for c in columns if c in values}
             if len(row) < len(columns):
                 row["_record"] = schema.to_json(entry, rel)
