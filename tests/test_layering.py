@@ -16,7 +16,7 @@ from conftest import ROOT
 PACKAGE = ROOT / "ledger"
 LAYERS = ("cli", "api", "interchange", "output", "vcs", "reports", "index", "store", "query", "core")
 RANK = {name: rank for rank, name in enumerate(reversed(LAYERS))}
-TOP_LEVEL = {"__init__", "__main__"}  # the package's own door: __version__ and `python -m ledger`
+TOP_LEVEL = {"__init__", "__main__"}  # the package's own door: __version__, Ledger and `python -m ledger`
 
 
 def modules() -> dict[str, Path]:
@@ -73,7 +73,8 @@ def test_imports_point_downward():
         for target in targets:
             there = layer_of(target)
             if here is None or there is None:
-                if there is not None and module != "ledger.__main__":
+                door = module == "ledger" and target == "ledger.api"  # `from ledger import Ledger`
+                if there is not None and module != "ledger.__main__" and not door:
                     wrong.append(f"{module} imports {target}")
                 continue
             if RANK[there] > RANK[here]:
@@ -105,3 +106,23 @@ def test_the_banned_api_follows_the_folders():
     for name, home in homes.items():
         assert name in banned and "TID251" in allowed[home], name
         assert (ROOT / home.removesuffix("/*")).exists(), home
+
+
+def test_the_front_door_is_the_ledger_and_costs_nothing_until_used():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ledger; assert 'ledger.api' not in sys.modules; "
+        "from ledger import Ledger; from ledger.api import Ledger as Same; assert Ledger is Same; "
+        "import ledger as door; assert door.__all__ == ['Ledger', '__version__']"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    import ledger
+
+    try:
+        ledger.Nothing  # noqa: B018
+    except AttributeError as err:
+        assert "has no attribute 'Nothing'" in str(err)
+    else:
+        raise AssertionError("a missing name must raise AttributeError")

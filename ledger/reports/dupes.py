@@ -285,7 +285,7 @@ def _consider(p: _Prepared, q: _Prepared, distance: float | None, o: _Options, f
     score = round(w["when"] * when + w["where"] * where + w["kind"] * kind + w["who"] * who, 4)
     if score < o.min_score:
         return
-    from ledger.reports.timeline import chronological
+    from ledger.core.model import chronological
 
     first, second = (a, b) if chronological(a) <= chronological(b) else (b, a)
     gap = max(0, max(p.start, q.start) - min(p.end, q.end))
