@@ -7,14 +7,18 @@ then query it exactly as they query the live ledger.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.core import checks, model, schema
 from ledger.core.errors import Problem, UsageError
+
+if TYPE_CHECKING:
+    from ledger.core.vocab import Vocabulary
+    from ledger.query import Selection
+    from ledger.query.view import Progress
 
 
 class Snapshot:
@@ -29,7 +33,7 @@ class Snapshot:
         root: Path,
         commit: str,
         loaded: Sequence[Any],
-        vocabulary: Any,
+        vocabulary: Vocabulary,
         source: Callable[[str], tuple[str | None, Problem | None]],
     ) -> None:
         self.root = root
@@ -44,15 +48,15 @@ class Snapshot:
             return self
         raise UsageError("--as-of cannot be given twice")
 
-    def find(self, selection: Any = None, *, progress: Any = None) -> SnapshotFound:
+    def find(self, selection: Selection | str | None = None, *, progress: Progress | None = None) -> SnapshotFound:
         """Run a `query.Selection` over the entries of the revision."""
         from ledger import query
 
         chosen = query.apply(_selection(selection), (e for e, _ in self._good), self.vocabulary)
         paths = {id(e): rel for e, rel in self._good}
-        return SnapshotFound([(e, paths[id(e)]) for e in chosen], self._bad)
+        return SnapshotFound([(e, paths[id(e)]) for e in chosen], self._bad, self.vocabulary)
 
-    def select(self, selection: Any = None, *, include_withdrawn: bool = False) -> list[model.Entry]:
+    def select(self, selection: Selection | str | None = None, *, include_withdrawn: bool = False) -> list[model.Entry]:
         """Return the entries a selection picks, in its order."""
         chosen = _selection(selection)
         if include_withdrawn:
@@ -78,11 +82,14 @@ class Snapshot:
 
 
 class SnapshotFound:
-    """The result of a query at a revision: the interface of `index.Found`."""
+    """The result of a query at a revision: the interface of `index.Found` (`query.view.Results`)."""
 
-    def __init__(self, chosen: list[tuple[model.Entry, str]], bad: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, chosen: list[tuple[model.Entry, str]], bad: list[tuple[str, str]], vocabulary: Vocabulary
+    ) -> None:
         self._chosen = chosen
         self._bad = bad
+        self._vocabulary = vocabulary
         self.skipped = len(bad)
 
     def ids(self) -> Iterator[str]:
@@ -92,17 +99,23 @@ class SnapshotFound:
         return (schema.to_json(e, rel) for e, rel in self._chosen)
 
     def json_texts(self) -> Iterator[str]:
-        return (json.dumps(r, ensure_ascii=False) for r in self.records())
+        return (schema.json_text(e, rel) for e, rel in self._chosen)
 
     def rows(self, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
-        """Yield rows of the given columns, as `index.Found.rows` does."""
+        """Yield rows of the given `query.COLUMNS`, as `index.Found.rows` does."""
         from ledger import query
 
         for entry, rel in self._chosen:
             values = query.fact_values(entry, rel)
-            row = {c: values[c] for c in columns if c in values}
-            if len(row) < len(columns):
-                row["_record"] = schema.to_json(entry, rel)
+            record = schema.to_json(entry, rel) if any(c not in values for c in columns) else {}
+            row: dict[str, Any] = {}
+            for column in columns:
+                if column in values:
+                    row[column] = values[column]
+                elif column == "label":
+                    row[column] = self._vocabulary.label(entry.escalation)
+                else:
+                    row[column] = query.record_value(record, column)
             yield row
 
     def entries(self) -> list[model.Entry]:
@@ -112,7 +125,7 @@ class SnapshotFound:
         return [rel for rel, _ in self._bad]
 
 
-def _selection(selection: Any) -> Any:
+def _selection(selection: Selection | str | None) -> Selection:
     from ledger import query
 
     if selection is None:
