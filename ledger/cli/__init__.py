@@ -8,10 +8,12 @@ the `Environment` once, runs the command, and leaves every exception that stops 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import sys
 
 from ledger import __version__
+from ledger.cli import pager
 from ledger.cli.env import Environment
 from ledger.core.errors import ExitStatus
 
@@ -28,11 +30,19 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     from ledger.cli.options import close_ledgers
 
     env = Environment.from_system() if env is None else env
+    page, args = pager.wanted(args)
+    paged = None
+    if page and env.stdout_isatty and env.pager:
+        paged = pager.PagedStream(env.stdout, env.pager, env.height, env.width)
+        env = dataclasses.replace(env, stdout=paged)
     try:
         try:
             status = application()(args=args, prog_name="ledger", obj=env, standalone_mode=False)
         finally:
             close_ledgers()
+            if paged is not None:
+                env = dataclasses.replace(env, stdout=paged.terminal)
+                paged.finish()
     except SystemExit:
         # typer's click turns a closed pipe into exit 1 after wrapping the streams: undo that.
         if type(sys.stdout).__name__ != "PacifyFlushWrapper":

@@ -41,6 +41,13 @@ def _root(
             "--ledger", help="Ledger directory, for every command (also after the command).", show_default=False
         ),
     ] = None,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Never page long output (also after the command; LEDGER_PAGER, then PAGER, else less -FRX).",
+        ),
+    ] = False,
 ) -> None:
     """A chronology of armed-conflict incidents: one TOML file per incident, kept in git."""
     if ledger_dir is not None:  # `ledger --ledger DIR list`: the commands read it as LEDGER_DIR

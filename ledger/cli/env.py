@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
+from ledger.cli.pager import choose as choose_pager  # cheap: no subprocess until a pager starts
+
 
 def _isatty(stream: TextIO) -> bool:
     try:
@@ -48,7 +50,7 @@ class Environment:
     width: int = 80  #: columns of the terminal (80 when not known)
     height: int = 24  #: lines of the terminal (24 when not known)
     colors: bool = False  #: colour escapes allowed on stdout (a terminal, NO_COLOR unset or empty, TERM not dumb)
-    pager: str | None = None  #: command to page long output through ($LEDGER_PAGER, $PAGER), None for none
+    pager: str | None = None  #: command to page long output through ($LEDGER_PAGER, $PAGER, less -FRX), None for none
     editor: str = "vi"  #: command for `new --edit` ($VISUAL, $EDITOR)
 
     @property
@@ -71,7 +73,6 @@ class Environment:
         stderr = sys.stderr if stderr is None else stderr
         out_tty = _isatty(stdout)
         columns, lines = _terminal_size(stdout if out_tty else stderr)
-        pager = environ.get("LEDGER_PAGER", environ.get("PAGER"))
         return cls(
             stdin=stdin,
             stdout=stdout,
@@ -82,6 +83,6 @@ class Environment:
             width=_positive(environ.get("COLUMNS")) or columns,
             height=_positive(environ.get("LINES")) or lines,
             colors=out_tty and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb",
-            pager=(pager.strip() or None) if pager is not None else None,
+            pager=choose_pager(environ),
             editor=environ.get("VISUAL") or environ.get("EDITOR") or ("notepad" if sys.platform == "win32" else "vi"),
         )
