@@ -463,8 +463,9 @@ class Ledger:
         if not loaded.ok or any(p.severity is Severity.ERROR for p in problems):
             return writing.Created(rel, text, tuple(problems), written=False)
         with writing.write_lock(self.root):
-            if not writing.create(self.root, rel, text):
-                raise LedgerError(f"{rel} already exists and is not overwritten")
+            again = next((f.rel for f in self.walk() if files.stem(f.rel) == entry_id), None)  # under the lock
+            if again is not None or not writing.create(self.root, rel, text):
+                raise LedgerError(f"{again or rel} already exists and is not overwritten")
         return writing.Created(rel, text, tuple(problems), written=True)
 
     def place_defaults(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -553,18 +554,38 @@ class Ledger:
         except ValueError as err:
             raise LedgerError(f"{file}: {err}") from None
 
-    def write_import(self, plan: Any, progress: Any = None) -> tuple[list[str], list[str]]:
-        """Create the files of an import plan; return (created, already there) paths."""
+    def write_import(self, plan: Any, progress: Any = None) -> Iterator[tuple[Any, str]]:
+        """Create the files of an import plan one by one; yield (planned item, outcome) as each is done.
+
+        Outcomes: "created"; "existed" (a file of that id with the same text is there);
+        "taken" (another command created that id, with other content, after the plan was
+        made: not overwritten, the row is rejected). Ids are checked again under the write
+        lock, so no id ends up in two files. If the filesystem fails, the error says how many
+        entries were written before it (the caller has seen them: an import can be resumed by
+        running it again).
+        """
         from ledger.store import writing
 
-        created: list[str] = []
-        existed: list[str] = []
+        done = 0
         with writing.write_lock(self.root):
+            now = {files.stem(f.rel): f.rel for f in self.walk()}
             for number, item in enumerate(plan.create, start=1):
-                (created if writing.create(self.root, item.rel, item.text) else existed).append(item.rel)
+                taken = now.get(files.stem(item.rel))
+                try:
+                    if taken is None and writing.create(self.root, item.rel, item.text):
+                        done += 1
+                        outcome = "created"
+                    else:
+                        text, _ = files.read_text(self.root, taken or item.rel)
+                        outcome = "existed" if text == item.text else "taken"
+                except writing.WriteFailed as err:
+                    raise writing.WriteFailed(
+                        f"{err} ({done} {'entry' if done == 1 else 'entries'} written before it, listed on stdout;"
+                        " run the import again to add the rest)"
+                    ) from None
+                yield item, outcome
                 if progress and (number % 100 == 0 or number == len(plan.create)):
                     progress("writing", number, len(plan.create))
-        return created, existed
 
 
 def _load_blobs(pairs: list[tuple[str, bytes | None]], *, today: dt.date) -> list[Loaded]:

@@ -56,5 +56,9 @@ def map_chunks(
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(start_method())) as pool:
         futures = [pool.submit(func, chunk, **context) for chunk in chunks]
-        for future in futures:
-            yield future.result()
+        try:
+            for future in futures:
+                yield future.result()
+        except BaseException:  # Ctrl-C, SIGTERM, a failure: do not wait for the chunks not started
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise

@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     if page and env.stdout_isatty and env.pager:
         paged = pager.PagedStream(env.stdout, env.pager, env.height, env.width)
         env = dataclasses.replace(env, stdout=paged)
+    _terminate_like_interrupt()
     try:
         try:
             status = application()(args=args, prog_name="ledger", obj=env, standalone_mode=False)
@@ -68,3 +69,27 @@ def utf8_streams(*streams: object) -> None:
     for stream in streams:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(encoding="utf-8", errors=stream.errors, newline="\n")
+
+
+def _terminate_like_interrupt() -> None:
+    """Make SIGTERM (`kill`, a CI timeout, systemd) stop a command as Ctrl-C does: clean-up runs.
+
+    Without it the process dies at once and leaves a half-built index file and scratch folder
+    behind. Forked workers keep the default: they die, and their parent cleans up.
+    """
+    import os
+    import signal
+
+    main_pid = os.getpid()
+
+    def stop(signum: int, _frame: object) -> None:
+        if os.getpid() != main_pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding program): leave its signals alone
+        pass

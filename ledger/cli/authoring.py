@@ -366,16 +366,27 @@ def import_(
         if strict and rejected:
             say(env, f"{plan.rows} rows: {rejected} rejected; nothing written (--strict)")
             return ExitStatus.FOUND
+        created: list[str] = []
+        existed: list[str] = []
         if dry_run:
             created = [item.rel for item in plan.create]
-            existed: list[str] = []
+            env.stdout.write("".join(rel + "\n" for rel in created))
         else:
-            created, existed = ledger.write_import(plan, progress)
+            for item, outcome in ledger.write_import(plan, progress):
+                if outcome == "created":  # each path as soon as it is written: a stopped import is readable
+                    created.append(item.rel)
+                    env.stdout.write(item.rel + "\n")
+                    env.stdout.flush()
+                elif outcome == "existed":
+                    existed.append(item.rel)
+                else:
+                    rejected += 1
+                    where = f"{plan.file}:{item.row.line}" if item.row.line else f"{plan.file}: [{item.row.item}]"
+                    message = f"{where}: id: {item.rel} was created by another command meanwhile; not overwritten"
+                    say(env, clean(message))
     finally:
         if progress:
             progress.close()
-    for rel in created:
-        env.stdout.write(rel + "\n")
     seconds = time.perf_counter() - started
     would = "would be created" if dry_run else "created"
     say(

@@ -47,6 +47,7 @@ from ledger.index.storage import (
     read_meta,
     set_meta,
 )
+from ledger.store.files import write_atomic
 from ledger.store.scan import Scan, racy, scan
 
 # (items numbered with their rowid, a folder for part files) -> (part file, rows written) per chunk
@@ -198,9 +199,10 @@ class Index:
     def _refresh(self, found: Scan, rebuild: bool) -> sqlite3.Connection:
         self.folder.mkdir(exist_ok=True)
         ignore = self.folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# the index is a cache: never commit it\n*\n", encoding="utf-8")
+        if not ignore.is_file() or not ignore.read_bytes().strip():  # also one a full disk left empty
+            write_atomic(ignore, "# the index is a cache: never commit it\n*\n")
         with locked(self.folder / LOCK_NAME):
+            remove_debris(self.folder)
             if not rebuild and self.path.is_file():
                 conn = connect(str(self.path))
                 try:
@@ -297,7 +299,7 @@ class Index:
         items = sorted((rel, *stats) for rel, stats in found.files().items())
         numbered = [(1 + i, *item) for i, item in enumerate(items)]
         conn.executescript(INDEXES_FIRST)
-        folder = tempfile.mkdtemp(prefix="ledger-index-")
+        folder = tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-")
         try:
             done = 0
             for path, count in self.build(numbered, folder) if numbered else ():
@@ -321,7 +323,7 @@ class Index:
     @contextlib.contextmanager
     def _parts(self, items: list[Stat], first: int, progress: Progress | None) -> Iterator[list[str]]:
         """Parse items into part files (in worker processes when many); yield their paths."""
-        folder = tempfile.mkdtemp(prefix="ledger-index-")
+        folder = tempfile.mkdtemp(prefix=f"{SCRATCH}{os.getpid()}-")
         try:
             numbered = [(first + i, *item) for i, item in enumerate(items)]
             paths: list[str] = []
@@ -335,6 +337,44 @@ class Index:
             yield combine(paths)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+SCRATCH = "ledger-index-"  # + pid + "-": part files of a build, in the temporary folder
+
+
+def remove_debris(folder: Path) -> int:
+    """Remove what builds killed without a chance to clean up left (call under the index lock).
+
+    A temporary index file (`index.sqlite.PID.tmp`) or scratch folder (`ledger-index-PID-*`)
+    whose process is gone is debris; Ctrl-C and SIGTERM clean up after themselves.
+    """
+    removed = 0
+    for path in folder.glob(f"{DB_NAME}.*.tmp"):
+        if not _alive(path.name[len(DB_NAME) + 1 : -len(".tmp")]):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+    with contextlib.suppress(OSError), os.scandir(tempfile.gettempdir()) as items:
+        for item in items:
+            if item.name.startswith(SCRATCH) and item.is_dir(follow_symlinks=False):
+                pid = item.name[len(SCRATCH) :].split("-", 1)[0]
+                if not _alive(pid) and item.stat(follow_symlinks=False).st_uid == os.getuid():
+                    shutil.rmtree(item.path, ignore_errors=True)
+                    removed += 1
+    return removed
+
+
+def _alive(pid: str) -> bool:
+    """Return whether a process id (as text) names a running process (True when unsure)."""
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _debug(message: str) -> None:  # pragma: no cover - for LEDGER_DEBUG=1

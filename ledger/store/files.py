@@ -256,7 +256,13 @@ def decode_bytes(rel: str, data: bytes) -> tuple[str | None, Problem | None]:
 
 
 def parse_toml(rel: str, text: str) -> tuple[dict[str, Any] | None, Problem | None]:
-    """Parse TOML text; a syntax error becomes a Problem with its line and column."""
+    """Parse TOML text; a syntax error becomes a Problem with its line and column.
+
+    Line endings are not data: CRLF (a checkout with `core.autocrlf`) reads as LF, also inside
+    multi-line strings, so such a file holds the same values as its LF twin.
+    """
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
     try:
         if _needs_stdlib(text):
             # rtoml also takes TOML 1.1 drafts (times without seconds, \x escapes, multi-line or

@@ -58,7 +58,7 @@ def format_file(root: Path, rel: str, *, write: bool, keep_text: bool, check: Ch
             else (f" ({first.message})" if first else "")
         )
         return Formatted(rel, LEFT_ALONE, f"is not a valid entry{detail}; run `ledger validate`")
-    result = canonical.reformat(text, _loads)
+    result = canonical.reformat(text.replace("\r\n", "\n"), _loads)  # written with LF, values kept
     if result.text is None:
         return Formatted(rel, LEFT_ALONE, result.refused)
     if result.text == text:

@@ -46,6 +46,31 @@ def exclusive(path: Path, wait: float = 0.0) -> Iterator[None]:
         os.close(fd)
 
 
+@contextlib.contextmanager
+def exclusive_folder(folder: Path, fallback: Path) -> Iterator[None]:
+    """Hold the exclusive lock on a folder itself, without waiting (Busy if another holds it).
+
+    POSIX locks the open folder: nothing can be deleted from under the lock. Windows cannot
+    lock a folder; it locks the file `fallback` (created, with its folder), which Windows
+    itself keeps anyone from deleting while it is open.
+    """
+    if sys.platform == "win32":
+        fallback.parent.mkdir(parents=True, exist_ok=True)
+        with exclusive(fallback):
+            yield
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        if not _try_lock(fd):
+            raise Busy(str(folder))
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
 if sys.platform == "win32":
     import msvcrt
 
