@@ -125,10 +125,10 @@ print("released", flush=True)
 """
 
 
-def _holder(path: Path) -> subprocess.Popen[str]:
+def _holder(path: Path, script: str = HOLDER) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path)],
+        [sys.executable, "-c", script, str(path)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     assert proc.stdout is not None and proc.stdout.readline() == "held\n"
@@ -173,11 +173,21 @@ def test_two_handles_in_one_process_exclude_each_other_and_the_lock_is_reusable(
         pass
 
 
+WRITER = """
+import sys
+from pathlib import Path
+from ledger.store import writing
+with writing.write_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
 def test_a_second_writer_stops_at_once_with_a_clear_error(make_ledger):
     root = make_ledger({"2020-01-05-rockets": entry()})
     (root / ".ledger").mkdir()
-    refused = r"another ledger command is writing to this ledger \(lock: \.ledger/write\.lock\)"
-    with _holder(root / writing.LOCK) as proc:
+    refused = r"another ledger command is writing to this ledger; try again when it is done"
+    with _holder(root, WRITER) as proc:
         with pytest.raises(LedgerError, match=refused), writing.write_lock(root):
             pass
         assert proc.stdin is not None
