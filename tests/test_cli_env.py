@@ -78,7 +78,7 @@ def test_from_system_reads_the_streams_and_no_color():
     assert env(PAGER="less", LEDGER_PAGER="more").pager == "more"
     assert env(PAGER=" ").pager is None
     piped = Environment.from_system(io.StringIO(), io.StringIO(), io.StringIO(), {})
-    assert not piped.colors and piped.pager is None
+    assert not piped.colors and piped.pager == "less -FRX"  # the default; main pages only a terminal
 
 
 def test_a_table_on_a_terminal_tsv_when_piped(make_ledger, cli, make_env):
