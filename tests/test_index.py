@@ -355,7 +355,7 @@ def test_values_are_bound_never_pasted_into_sql():
     text = 'text:"\'; DROP TABLE entries; --" actor:"O\'Brien" place:x type:raid date:2020-01 killed>1'
     sql, params = index.compile_where(query.parse(text))
     assert "DROP" not in sql and "O'Brien" not in sql and "2020" not in sql and "raid" not in sql
-    assert "'; drop table entries; --" in params and "\x1fo'brien\x1f" in params
+    assert "; drop table entries; --" in params and "\x1fobrien\x1f" in params  # folded: names.fold
 
 
 def test_blob_cache_round_trip_and_survival_of_a_rebuild(make_ledger, cli):

@@ -289,7 +289,7 @@ def test_explain_prints_the_understood_query_and_stops(small, cli):
           all of:
             type is airstrike
             all of:
-              actor is one of: "united states", us (any case)
+              actor is one of: "united states", us (any case, accent or letter form)
               not:
                 killed > 5 (unknown never matches)
         withdrawn entries: left out (--withdrawn or status: in the query brings them in)

@@ -478,9 +478,11 @@ class Ledger:
         location = data.get("location")
         if not isinstance(location, dict) or not isinstance(location.get("name"), str):
             return data
-        folded = location["name"].casefold()
+        from ledger.core.names import fold
+
+        folded = fold(location["name"])
         for place in self.vocabulary.places.values():
-            if folded in {place.name.casefold(), *(a.casefold() for a in place.aliases)}:
+            if folded in {fold(place.name), *(fold(a) for a in place.aliases)}:
                 filled = {**location, "name": place.name}
                 if place.country and not filled.get("country"):
                     filled["country"] = place.country

@@ -19,6 +19,7 @@ from ledger.core import model
 from ledger.core.countries import CODES
 from ledger.core.decoding import LineOf
 from ledger.core.errors import Problem, Severity
+from ledger.core.names import fold
 
 _ID = re.compile(model.ID_PATTERN)
 _W = Severity.WARNING
@@ -114,7 +115,7 @@ class Node:
             path,
             entry.date,
             entry.type,
-            entry.location.name.casefold() if entry.location is not None and entry.location.name else None,
+            fold(entry.location.name) if entry.location is not None and entry.location.name else None,
             entry.withdrawn,
             entry.duplicate_of,
             entry.responds_to,

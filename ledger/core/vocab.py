@@ -40,6 +40,7 @@ from typing import Any
 
 from ledger.core import model
 from ledger.core.errors import Problem, Severity
+from ledger.core.names import fold
 
 _TOP_KEYS = {"actors", "places", "ladder", "tags", "defaults", "sources", "policy"}
 _SOURCE_KEYS = {"aliases", "reliability", "url", "kind", "language"}
@@ -82,7 +83,7 @@ class Policy:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Names and their aliases; lookups are case-insensitive."""
+    """Names and their aliases; lookups compare folded names (`names.fold`: case, accents, Arabic forms)."""
 
     actors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     places: Mapping[str, Place] = field(default_factory=dict)
@@ -124,18 +125,18 @@ class Vocabulary:
         return {}
 
     def actor_names(self, name: str) -> frozenset[str]:
-        """Return every casefolded spelling of the actor `name` names (itself and aliases)."""
+        """Return every folded spelling of the actor `name` names (itself and aliases)."""
         return _group(name, self.actors)
 
     def place_names(self, name: str) -> frozenset[str]:
-        """Return every casefolded spelling of the place `name` names."""
+        """Return every folded spelling of the place `name` names."""
         return _group(name, {p.name: p.aliases for p in self.places.values()})
 
     def canonical_actor(self, name: str) -> str:
         """Return the canonical spelling of an actor name (the name itself if unknown)."""
-        folded = name.casefold()
+        folded = fold(name)
         for canon, aliases in self.actors.items():
-            if folded == canon.casefold() or folded in (a.casefold() for a in aliases):
+            if folded == fold(canon) or folded in (fold(a) for a in aliases):
                 return canon
         return name
 
@@ -152,9 +153,9 @@ def _suggest_source(folded: str, names: Mapping[str, str]) -> str:
 
 
 def _group(name: str, table: Mapping[str, Iterable[str]]) -> frozenset[str]:
-    folded = name.casefold()
+    folded = fold(name)
     for canon, aliases in table.items():
-        spellings = {canon.casefold(), *(a.casefold() for a in aliases)}
+        spellings = {fold(canon), *(fold(a) for a in aliases)}
         if folded in spellings:
             return frozenset(spellings)
     return frozenset({folded})

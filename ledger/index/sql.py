@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger import query
+from ledger.core.names import fold
 
 #: `--sort FIELD` -> its column: the one of the same name (`query.SORT_KEYS`), confidence by rank
 _SORT_SQL = {field: f"e.{'conf_rank' if field == 'confidence' else field}" for field in query.SORT_KEYS}
@@ -81,7 +82,7 @@ def _term_sql(field: str, op: str, value: str, vocabulary: Any, params: list[Any
         parts = [_bind(params, f"instr({column}, ?) > 0", sep + name + sep) for name in names]
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
     column = "e.text" if field == "text" else "e.sources"
-    return _bind(params, f"instr({column}, ?) > 0", value.casefold())
+    return _bind(params, f"instr({column}, ?) > 0", fold(value))
 
 
 def _bind(params: list[Any], sql: str, value: Any) -> str:

@@ -17,7 +17,7 @@ from ledger.index.rows import STORED, Row
 from ledger.store import lock
 from ledger.store.scan import Scan, racy
 
-SCHEMA_VERSION = 3  # 3: counts as {best, low, high}
+SCHEMA_VERSION = 4  # 3: counts as {best, low, high}; 4: text and names stored folded (core.names)
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from ledger.core import model
+from ledger.core.names import fold
 from ledger.query.ast import And, Node, Not, Or, Selection, Term
 from ledger.query.fields import BOUND, CHOICE, DATE, KINDS, NAME, NUMBER, date_bounds, number_bounds
 
@@ -15,7 +16,7 @@ SEPARATOR = "\x1f"  # never inside a valid entry's text (control characters are 
 class Facts(NamedTuple):
     """What filters look at, derived once per entry: the index stores exactly these values.
 
-    Lists are stored as one string, each item case-folded and wrapped in SEPARATOR, so
+    Lists are stored as one string, each item folded (tags case-folded) and wrapped in SEPARATOR, so
     "has item x" is the substring test `SEPARATOR + x + SEPARATOR in value` in Python and
     `instr(value, ?)` in SQL alike.
     """
@@ -39,12 +40,12 @@ class Facts(NamedTuple):
 
 
 def _joined(items: Iterable[str | None]) -> str:
-    present = [item.casefold() for item in items if item]
+    present = [fold(item) for item in items if item]
     return SEPARATOR + SEPARATOR.join(present) + SEPARATOR if present else ""
 
 
 def facts(entry: model.Entry) -> Facts:
-    """Derive the matchable values of an entry (case-folded where matching ignores case)."""
+    """Derive the matchable values of an entry (names and text folded: `names.fold`)."""
     loc = entry.location
     actors = entry.actors
     casualties = entry.casualties
@@ -60,7 +61,7 @@ def facts(entry: model.Entry) -> Facts:
         country=loc.country.upper(),
         killed=model.best(casualties.killed) if casualties else None,
         injured=model.best(casualties.injured) if casualties else None,
-        text=SEPARATOR.join((entry.title, entry.summary or "", loc.name)).casefold(),
+        text=fold(SEPARATOR.join((entry.title, entry.summary or "", loc.name))),
         actors=_joined((*actors.perpetrators, *actors.targets, *actors.associated) if actors else ()),
         places=_joined((loc.name, loc.admin1, loc.admin2)),
         tags=_joined(entry.tags),
@@ -69,9 +70,9 @@ def facts(entry: model.Entry) -> Facts:
 
 
 def spellings(field: str, value: str, vocabulary: Any) -> frozenset[str]:
-    """Return the case-folded names an actor or place value stands for (aliases included)."""
+    """Return the folded names an actor or place value stands for (aliases included)."""
     if vocabulary is None:
-        return frozenset({value.casefold()})
+        return frozenset({fold(value)})
     if field == "actor":
         return frozenset(vocabulary.actor_names(value))
     return frozenset(vocabulary.place_names(value))
@@ -123,7 +124,7 @@ def _value_match(f: Facts, field: str, op: str, value: str, vocabulary: Any) -> 
     if kind == NAME:
         have = f.actors if field == "actor" else f.places
         return any(SEPARATOR + name + SEPARATOR in have for name in spellings(field, value, vocabulary))
-    return value.casefold() in (f.text if field == "text" else f.sources)
+    return fold(value) in (f.text if field == "text" else f.sources)
 
 
 def evaluate(node: Node, f: Facts, vocabulary: Any = None) -> bool:

@@ -36,7 +36,7 @@ def _describe_term(term: Term, vocabulary: Any) -> str:
             parts.append(_describe_date(op, lo, hi))
         elif kind == NAME:
             names = sorted(spellings(term.field, value, vocabulary))
-            parts.append(f"{term.field} is one of: {', '.join(quote(n) for n in names)} (any case)")
+            parts.append(f"{term.field} is one of: {', '.join(quote(n) for n in names)} (any case, accent or letter form)")
         elif kind == NUMBER:
             lo_n, hi_n = number_bounds(value)
             unknown = "" if term.field == "escalation" else " (unknown never matches)"
@@ -50,7 +50,7 @@ def _describe_term(term: Term, vocabulary: Any) -> str:
                 parts.append(f"{lo_s}{term.field}{hi_s}{unknown}")
         else:
             where = "title, summary or place name" if term.field == "text" else "a source name or url"
-            parts.append(f"{where} contains {quote(value)} (any case)")
+            parts.append(f"{where} contains {quote(value)} (any case, accent or letter form)")
     return " or ".join(parts)
 
 

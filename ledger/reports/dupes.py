@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.core import model
+from ledger.core.names import fold
 
 EARTH_RADIUS_KM = 6371.0088
 DAYS, KM, MIN_SCORE = 1, 10.0, 0.6
@@ -145,13 +146,13 @@ def _prepare(entries: Sequence[model.Entry], vocabulary: Any) -> list[_Prepared]
         found = canonical_actor.get(name)
         if found is None:
             spelled = vocabulary.canonical_actor(name) if vocabulary is not None else name
-            found = canonical_actor[name] = spelled.casefold()
+            found = canonical_actor[name] = fold(spelled)
         return found
 
     def place(name: str) -> str:
         found = canonical_place.get(name)
         if found is None:
-            group = vocabulary.place_names(name) if vocabulary is not None else frozenset({name.casefold()})
+            group = vocabulary.place_names(name) if vocabulary is not None else frozenset({fold(name)})
             found = canonical_place[name] = min(group)
         return found
 
