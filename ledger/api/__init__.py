@@ -225,6 +225,19 @@ class Ledger:
 
         return index.Found(self.index(progress), _as_selection(selection), self.vocabulary)
 
+    def search(self, text: str, selection: Any = None, *, progress: Any = None) -> Any:
+        """Search the entries for text (`query.search`): an `index.search.Searched`, best first.
+
+        The selection filters, sorts and limits as in `find`; UsageError when text has no word.
+        """
+        from ledger.index.search import Searched
+        from ledger.query.search import plan
+
+        found = plan(text, self.vocabulary)
+        if not found.concepts:
+            raise UsageError("nothing to search for: give at least one word")
+        return Searched(self.index(progress), _as_selection(selection), self.vocabulary, found)
+
     def select(self, selection: Any = None, *, include_withdrawn: bool = False) -> list[model.Entry]:
         """Return the entries a `query.Selection` (or query text) picks, in its order.
 

@@ -29,6 +29,7 @@ TABLE: tuple[Command, ...] = (
     Command("validate", check.validate),
     Command("index", query.index),
     Command("list", query.list_),
+    Command("search", query.search),
     Command("show", query.show),
     Command("timeline", chrono.timeline),
     Command("chain", chrono.chain),

@@ -16,7 +16,10 @@ command receives a single keyword argument `selection: Selection`::
         ...
 
 A command that has positionals of its own (`diff A B`) takes `@filtered(words=False)`:
-then the query comes only from the options. A syntax error raises `QuerySyntaxError` (the
+then the query comes only from the options. `@filtered(search=True)` (`ledger search`)
+reads the positional words as search text, except those that are filter terms
+(`query.search.split`), and passes `text: str` and `explain: bool` to the command, which
+explains itself. A syntax error raises `QuerySyntaxError` (the
 shell prints it with a caret under the column at fault, exit 2); `--explain` prints how the
 query was understood on stderr and returns OK without running the command.
 """
@@ -124,27 +127,43 @@ _WORDS_PARAM = (
 )
 
 
-@overload
-def filtered(func: F, *, words: bool = True) -> F: ...
+_SEARCH = "search_words"
+_SEARCH_PARAM = (
+    _SEARCH,
+    Annotated[
+        list[str],
+        typer.Argument(
+            metavar="TEXT...",
+            help="Words to search for, in any spelling or script; filter terms (type:airstrike) filter.",
+            show_default=False,
+        ),
+    ],
+    ...,
+)
 
 
 @overload
-def filtered(func: None = None, *, words: bool = True) -> Callable[[F], F]: ...
+def filtered(func: F, *, words: bool = True, search: bool = False) -> F: ...
 
 
-def filtered(func: F | None = None, *, words: bool = True) -> F | Callable[[F], F]:
+@overload
+def filtered(func: None = None, *, words: bool = True, search: bool = False) -> Callable[[F], F]: ...
+
+
+def filtered(func: F | None = None, *, words: bool = True, search: bool = False) -> F | Callable[[F], F]:
     """Add the filter options to a typer command; it receives `selection: Selection`."""
     if func is None:
-        return functools.partial(filtered, words=words)
-    return typing.cast(F, _decorate(func, words))
+        return functools.partial(filtered, words=words, search=search)
+    return typing.cast(F, _decorate(func, words, search))
 
 
-def _decorate(func: Callable[..., Any], words: bool) -> Callable[..., Any]:
+def _decorate(func: Callable[..., Any], words: bool, search: bool = False) -> Callable[..., Any]:
     original = inspect.signature(func, eval_str=True)
     if "selection" not in original.parameters or "env" not in original.parameters:
         raise TypeError(f"{func.__name__} needs the parameters `env` and `selection`")
-    kept = [p for name, p in original.parameters.items() if name != "selection"]
-    extra = [*([_WORDS_PARAM] if words else []), *_PARAMS]
+    given_to_func = {"selection", "text", "explain"} if search else {"selection"}
+    kept = [p for name, p in original.parameters.items() if name not in given_to_func]
+    extra = [*([_SEARCH_PARAM] if search else [_WORDS_PARAM] if words else []), *_PARAMS]
     added = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=ann, default=d) for name, ann, d in extra
     ]
@@ -154,6 +173,12 @@ def _decorate(func: Callable[..., Any], words: bool) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         given = {name: kwargs.pop(name, None) for name, _, _ in extra}
+        if search:
+            from ledger.query.search import split
+
+            kwargs["text"], filters = split(given.pop(_SEARCH) or [])
+            given[_WORDS] = [filters] if filters else []
+            kwargs["explain"] = bool(given.pop("q_explain"))
         selection = selection_from(given)
         if given.get("q_explain"):  # say how the query is understood, and stop
             kwargs["env"].stderr.write(explain(selection, _vocabulary(kwargs.get("ledger_dir"))) + "\n")

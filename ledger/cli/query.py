@@ -1,4 +1,4 @@
-"""Query commands: index, list, show."""
+"""Query commands: index, list, search, show."""
 
 from __future__ import annotations
 
@@ -79,11 +79,59 @@ def list_(
     """List the incidents that match a query, in chronological order."""
     from ledger.output import render
 
-    is_tty = env.stdout_isatty
-    fmt = render.check_format(render.default_format(is_tty) if output is None else output)
+    fmt = render.check_format(render.default_format(env.stdout_isatty) if output is None else output)
     chosen = _columns(columns)
     ledger = open_ledger(ledger_dir).at(as_of)
     found = ledger.find(selection, progress=_progress(env, quiet))
+    return _write(env, ledger, found, fmt, chosen, no_header, quiet)
+
+
+@filtered(search=True)
+def search(
+    env: Environment,
+    ledger_dir: LedgerDir = None,
+    output: Format = None,
+    columns: Annotated[
+        str | None,
+        typer.Option("--columns", help="Comma-separated columns, e.g. id,date,title,killed.", show_default=False),
+    ] = None,
+    no_header: NoHeader = False,
+    quiet: Quiet = False,
+    *,
+    text: str,
+    explain: bool,
+    selection: Selection,
+) -> ExitStatus:
+    """Search titles, summaries, places, actors, sources and quotes, best match first, in any spelling."""
+    from ledger.output import render
+
+    fmt = render.check_format(render.default_format(env.stdout_isatty) if output is None else output)
+    chosen = _columns(columns)
+    ledger = open_ledger(ledger_dir)
+    found = ledger.search(text, selection, progress=_progress(env, quiet))
+    if explain:
+        from ledger.cli.filters import explain as explain_filters
+        from ledger.query.search import describe
+
+        lines = describe(found.plan, found.close(), ranked=selection.sort is None)
+        filters = explain_filters(selection, ledger.vocabulary).splitlines()
+        if selection.where is None:
+            filters = ["filters: none", *filters[3:]]  # not "query: (none)", "matches:", "every entry"
+        else:
+            filters[0] = filters[0].replace("query:", "filters:", 1)
+        lines += [line for line in filters if selection.sort is not None or not line.startswith("order: date")]
+        say(env, "\n".join(lines))
+        return ExitStatus.OK
+    return _write(env, ledger, found, fmt, chosen, no_header, quiet)
+
+
+def _write(
+    env: Environment, ledger: Any, found: Any, fmt: str, chosen: list[str] | None, no_header: bool, quiet: bool
+) -> ExitStatus:
+    """Write a result in a list format, then say how many invalid files were left out."""
+    from ledger.output import render
+
+    is_tty = env.stdout_isatty
     out = env.stdout
     if fmt == "ids":
         for entry_id in found.ids():

@@ -30,7 +30,8 @@ letters after Arabic or Persian (Soleimani, Suleimani, Sulaymani and Solemani sh
   (ei, ey, ay, ai, aw, ou all alike) and a final h after a vowel too (Hezbollah, Hezbolla);
 - a doubled letter is one letter (Qassem, Qasem).
 
-Arabic-script words get their article (ال, and وال بال كال فال لل) removed instead. Words
+Arabic-script words lose instead a leading conjunction و and the article (ال, بال كال فال لل),
+as light stemmers for Arabic retrieval do (وأبو is أبو, والحشد is حشد). Words
 whose key would be too short to tell names apart (fewer than three consonants and vowel
 marks) have no key: `sound` returns "".
 """
@@ -106,10 +107,14 @@ def same(a: str, b: str) -> bool:
 
 # -- a sound key for transliterated names ------------------------------------------------
 
-ARTICLES = frozenset(["al", "el", "il", "ul", "ad", "ed", "ar", "er", "as", "es", "ash", "esh", "az", "ez", "at", "et", "an", "en", "ath", "adh"])
+# Arabic articles as transliterations write them, alone or assimilated (ash-Shaabi, ez-Zor).
+ARTICLES = frozenset((
+    "al", "el", "il", "ul", "ad", "ed", "ar", "er", "as", "es", "ash", "esh", "az", "ez", "at", "et", "an", "en",
+    "ath", "adh",
+))  # fmt: skip
 _LATIN = re.compile(r"[a-z]+")
 _ARABIC_WORD = re.compile(r"[\u0621-\u064a\u066e-\u06d3]+")
-_ARABIC_ARTICLE = re.compile(r"^(?:[وف]?[بك]?ال|[وف]?لل)(?=..)")
+_ARABIC_ARTICLE = re.compile(r"^(?:و(?=...))?(?:[ف]?[بك]?ال(?=..)|[ف]?لل(?=..))?")
 _GLUED_ARTICLE = re.compile(r"^(?:[ae]l(?=[a-z]{3})|[ae]([dtsznr])(?=\1))")
 _SPELLING = (
     (re.compile(r"ck|q|gh|c(?=[^aeiouyhe]|$)"), "k"),

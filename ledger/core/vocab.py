@@ -94,16 +94,16 @@ class Vocabulary:
 
     @cached_property
     def _source_names(self) -> dict[str, str]:
-        """Map every casefolded registry name and alias to its registry name."""
+        """Map every folded registry name and alias to its registry name."""
         names: dict[str, str] = {}
         for info in self.sources.values():
             for spelling in (info.name, *info.aliases):
-                names.setdefault(spelling.casefold(), info.name)
+                names.setdefault(fold(spelling), info.name)
         return names
 
     def source(self, name: str) -> SourceInfo | None:
         """Return the registry's source that `name` (or an alias of it) names, case-insensitively."""
-        canon = self._source_names.get(name.strip().casefold())
+        canon = self._source_names.get(fold(name.strip()))
         return self.sources[canon] if canon is not None else None
 
     def source_key(self, name: str) -> str:
@@ -113,7 +113,7 @@ class Vocabulary:
 
     def suggest_source(self, name: str) -> str:
         """Return ' (did you mean "X"?)' for the nearest registry name, or ''."""
-        folded = name.strip().casefold()
+        folded = fold(name.strip())
         if folded not in self._suggestions:
             self._suggestions[folded] = _suggest_source(folded, self._source_names)
         return self._suggestions[folded]

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ledger.index import fts
 from ledger.index.rows import Stat
 from ledger.index.storage import (
     COPY,
@@ -252,6 +253,7 @@ class Index:
             try:
                 gone = [(rel,) for rel in removed] + [(item[0],) for item in changed if item[0] in stored]
                 conn.executemany("DELETE FROM docs WHERE entry = (SELECT rowid FROM entries WHERE path = ?)", gone)
+                fts.forget(conn, gone)
                 conn.executemany("DELETE FROM entries WHERE path = ?", gone)
                 attached = merge(conn, parts)
                 conn.executemany("DELETE FROM folders WHERE prefix = ?", [(p,) for p in vanished])
@@ -307,6 +309,7 @@ class Index:
                 conn.execute("BEGIN")
                 conn.execute(COPY.format("part"))
                 conn.execute("INSERT INTO docs SELECT * FROM part.docs")
+                fts.load_part(conn, "part")
                 conn.execute("COMMIT")
                 conn.execute("DETACH part")
                 os.unlink(path)

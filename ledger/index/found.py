@@ -29,8 +29,12 @@ class Found:
         query.check_sort(selection.sort)
         self.skipped = int(index._query("SELECT count(*) FROM entries WHERE ok = 0", [])[0][0])
 
+    def _select(self, what: str) -> tuple[str, list[Any]]:
+        """Return the SQL of the query and its parameters (`search.Searched` ranks instead)."""
+        return select_sql(self.selection, self.vocabulary, what)
+
     def _run(self, what: str) -> Iterator[Any]:
-        sql, params = select_sql(self.selection, self.vocabulary, what)
+        sql, params = self._select(what)
         given = 0
         for attempt in range(2):
             try:

@@ -90,10 +90,20 @@ def _bind(params: list[Any], sql: str, value: Any) -> str:
     return sql
 
 
-def select_sql(selection: query.Selection, vocabulary: Any, what: str) -> tuple[str, list[Any]]:
-    """Return the SELECT of `what` (columns over `entries e`) for a selection, in its order."""
+def select_sql(
+    selection: query.Selection, vocabulary: Any, what: str, ranked: tuple[str, list[Any]] | None = None
+) -> tuple[str, list[Any]]:
+    """Return the SELECT of `what` (columns over `entries e`) for a selection, in its order.
+
+    `ranked` (ledger search) is a SELECT of (r, tier, score) rows and its parameters: only the
+    entries with rowid r are selected, and best first (tier, then score) unless sorted.
+    """
     sort = query.check_sort(selection.sort)
     where, params = compile_where(selection.where, vocabulary)
+    source = "entries e"
+    if ranked is not None:
+        source = f"({ranked[0]}) h JOIN entries e ON e.rowid = h.r"
+        params[:0] = ranked[1]
     conds = ["e.ok = 1", where]
     if not query.shows_withdrawn(selection):
         conds.append("e.status = 'active'")
@@ -102,7 +112,9 @@ def select_sql(selection: query.Selection, vocabulary: Any, what: str) -> tuple[
     if sort not in (None, "date"):
         column = _SORT_SQL[sort]
         order[:0] = [f"({column} IS NOT NULL){direction}", f"{column}{direction}"]
-    sql = f"SELECT {what} FROM entries e WHERE {' AND '.join(conds)} ORDER BY {', '.join(order)}"
+    elif ranked is not None and sort is None:
+        order[:0] = [f"h.tier{direction}", f"h.score{direction}"]
+    sql = f"SELECT {what} FROM {source} WHERE {' AND '.join(conds)} ORDER BY {', '.join(order)}"
     if selection.limit is not None:
         sql += " LIMIT ?"
         params.append(max(selection.limit, 0))

@@ -13,11 +13,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ledger.index import fts
 from ledger.index.rows import STORED, Row
 from ledger.store import lock
 from ledger.store.scan import Scan, racy
 
-SCHEMA_VERSION = 4  # 3: counts as {best, low, high}; 4: text and names stored folded (core.names)
+# 3: counts as {best, low, high}; 4: text and names stored folded (core.names); 5: full-text search (fts)
+SCHEMA_VERSION = 5
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
@@ -35,6 +37,7 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE TABLE IF NOT EXISTS docs (entry INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (prefix TEXT PRIMARY KEY, signature TEXT NOT NULL, racy INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (blob TEXT PRIMARY KEY, json TEXT NOT NULL);
+{fts.TABLES.strip()}
 CREATE INDEX IF NOT EXISTS entries_chrono ON entries (chrono);
 CREATE INDEX IF NOT EXISTS entries_date ON entries (date);
 CREATE INDEX IF NOT EXISTS entries_type ON entries (type);
@@ -78,16 +81,18 @@ def write_part(folder: str, rows: Iterable[tuple[int, Row]]) -> tuple[str, int]:
     try:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
-        conn.executescript(INDEXES_FIRST)
+        conn.executescript(INDEXES_FIRST + fts.PART_TABLES)
         conn.execute("BEGIN")
         marks = ", ".join("?" * len(STORED))
+        end = len(STORED)  # a row: the STORED values, the JSON text, the full-text row
         conn.executemany(
             f"INSERT INTO entries (rowid, {', '.join(STORED)}) VALUES (?, {marks})",
-            [(rowid, *row[:-1]) for rowid, row in numbered],
+            [(rowid, *row[:end]) for rowid, row in numbered],
         )
         conn.executemany(
-            "INSERT INTO docs (entry, json) VALUES (?, ?)", [(rowid, row[-1]) for rowid, row in numbered if row[-1]]
+            "INSERT INTO docs (entry, json) VALUES (?, ?)", [(rowid, row[end]) for rowid, row in numbered if row[end]]
         )
+        fts.write_part(conn, [(rowid, row[end + 1]) for rowid, row in numbered])
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -107,6 +112,7 @@ def combine(paths: list[str]) -> list[str]:
             conn.execute("ATTACH ? AS other", (path,))
             conn.execute(COPY.format("other"))
             conn.execute("INSERT INTO docs SELECT * FROM other.docs")
+            fts.fold_part(conn, "other")
             conn.execute("DETACH other")
     finally:
         conn.close()
@@ -122,6 +128,7 @@ def merge(conn: sqlite3.Connection, parts: list[str]) -> list[str]:
         aliases.append(alias)
         conn.execute(COPY.format(alias))
         conn.execute(f"INSERT INTO docs SELECT * FROM {alias}.docs")
+        fts.load_part(conn, alias)
     return aliases
 
 

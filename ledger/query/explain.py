@@ -36,7 +36,9 @@ def _describe_term(term: Term, vocabulary: Any) -> str:
             parts.append(_describe_date(op, lo, hi))
         elif kind == NAME:
             names = sorted(spellings(term.field, value, vocabulary))
-            parts.append(f"{term.field} is one of: {', '.join(quote(n) for n in names)} (any case, accent or letter form)")
+            parts.append(
+                f"{term.field} is one of: {', '.join(quote(n) for n in names)} (any case, accent or letter form)"
+            )
         elif kind == NUMBER:
             lo_n, hi_n = number_bounds(value)
             unknown = "" if term.field == "escalation" else " (unknown never matches)"
