@@ -75,3 +75,21 @@ def test_dupes_sees_an_nfc_nfd_pair(make_ledger: Callable[..., Path], cli: Calla
     assert result.status == 1, result.err
     (pair,) = json.loads(result.out)
     assert pair["same_place_name"] and pair["parts"]["who"] == 1.0  # the same place, the same perpetrator
+
+
+def test_dupes_sees_one_incident_under_two_transliterations(
+    make_ledger: Callable[..., Path], cli: Callable[..., Any]
+) -> None:
+    tables = '[actors]\nperpetrators = ["{}"]\n'
+    root = make_ledger(
+        {
+            "2020-01-05-a": entry(place="Deir Ezzor", country="SY", tables=tables.format("Kata'ib Hizballah")),
+            "2020-01-05-b": entry(place="Dayr az-Zawr", country="SY", tables=tables.format("Kataib Hezbollah")),
+            "2020-01-05-c": entry(place="Dayr Hafir", country="SY", tables=tables.format("Kataib Hezbollah")),
+        }
+    )
+    result = cli("dupes", "--ledger", str(root), "-f", "json")
+    assert result.status == 1, result.err
+    (pair,) = json.loads(result.out)  # not Dayr Hafir: another place
+    assert {pair["first"]["id"], pair["second"]["id"]} == {"2020-01-05-a", "2020-01-05-b"}
+    assert pair["same_place_name"] and pair["parts"]["who"] == 1.0

@@ -6,7 +6,8 @@ window and a taxonomy). Two incidents are *compared* when
 - their date spans `[date, date_end or date]` overlap or lie at most `days` days apart;
 - their places lie within `km` kilometres (haversine on lat/lon), or, when either has no
   coordinates, they have the same place name in the same country (aliases from
-  `ledger.toml` count as the same name);
+  `ledger.toml` count as the same name, and so do spellings `ledger search` takes as one:
+  `core.names.key`, so Deir Ezzor is Dayr az-Zawr);
 - their types belong to the same category (`model.TAXONOMY`).
 
 Pairs already settled are skipped: one entry is a `duplicate_of` the other; one
@@ -28,7 +29,8 @@ score in 0..1, the weighted sum
   an `explosion` of unknown cause; 0 for other types of the category;
 - who: 1 when they share a perpetrator; 0 when both name perpetrators and share none; else
   0.75 when they share a target, 0.25 when both name targets and share none, 0.5 otherwise.
-  Actor names are compared through their aliases.
+  Actor names are compared through their aliases and `core.names.key` (Kata'ib Hizballah
+  is Kataib Hezbollah).
 
 Pairs scoring at least `min_score` (default 0.6) are candidates, best first. The weights make
 the kind and the actors decide: with the default, types that are not alike never pass (at
@@ -49,7 +51,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.core import model
-from ledger.core.names import fold
+from ledger.core.names import key as name_key
 
 EARTH_RADIUS_KM = 6371.0088
 DAYS, KM, MIN_SCORE = 1, 10.0, 0.6
@@ -146,14 +148,14 @@ def _prepare(entries: Sequence[model.Entry], vocabulary: Any) -> list[_Prepared]
         found = canonical_actor.get(name)
         if found is None:
             spelled = vocabulary.canonical_actor(name) if vocabulary is not None else name
-            found = canonical_actor[name] = fold(spelled)
+            found = canonical_actor[name] = name_key(spelled)
         return found
 
     def place(name: str) -> str:
         found = canonical_place.get(name)
         if found is None:
-            group = vocabulary.place_names(name) if vocabulary is not None else frozenset({fold(name)})
-            found = canonical_place[name] = min(group)
+            group = vocabulary.place_names(name) if vocabulary is not None else frozenset({name})
+            found = canonical_place[name] = min(name_key(spelling) for spelling in group)
         return found
 
     out = []
