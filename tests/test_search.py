@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import tomllib
@@ -253,7 +254,7 @@ def _entry(title: str, place: str) -> model.Entry:
     return model.Entry(
         id="2020-01-01-x",
         title=title,
-        date=model.dt.date(2020, 1, 1) if hasattr(model, "dt") else __import__("datetime").date(2020, 1, 1),
+        date=dt.date(2020, 1, 1),
         type=model.EventType.AIRSTRIKE,
         escalation=5,
         confidence=model.Confidence.REPORTED,
