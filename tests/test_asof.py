@@ -9,8 +9,8 @@ import pytest
 from conftest import entry
 from test_git import GitRepo, new_repo
 
-from ledger import api, query
-from ledger.api import Ledger
+from ledger import query
+from ledger.api import Ledger, loader
 
 
 @pytest.fixture
@@ -66,9 +66,9 @@ def test_lookup_and_source_text_at_a_revision(repo: GitRepo) -> None:
 def test_second_query_parses_nothing(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
     first, second, _ = three_revisions(repo)
     parsed: list[str] = []
-    original = api.load_bytes
+    original = loader.load_bytes  # every blob read from git is parsed here
     monkeypatch.setattr(
-        api, "load_bytes", lambda rel, data, today=None: parsed.append(rel) or original(rel, data, today)
+        loader, "load_bytes", lambda rel, data, today=None: parsed.append(rel) or original(rel, data, today)
     )
     ledger = Ledger(repo.root)
     ledger.at(first).find()

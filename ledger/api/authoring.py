@@ -1,0 +1,75 @@
+"""Authoring: a new entry checked and written under entries/YYYY/MM/, and ledger.toml's names filled in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from ledger.api.loader import load_text
+from ledger.core import checks, vocab
+from ledger.core.errors import LedgerError, Severity, UsageError
+from ledger.store import files
+
+
+def create_entry(
+    root: Path,
+    vocabulary: vocab.Vocabulary,
+    data: dict[str, Any],
+    entry_id: str | None = None,
+    today: dt.date | None = None,
+) -> Any:
+    """Check new entry data and write it at entries/YYYY/MM/<id>.toml, never over another file.
+
+    Returns `writing.Created` (path and problems); writes nothing when there are errors.
+    """
+    from ledger.core import slug
+    from ledger.store import canonical, writing
+
+    data = place_defaults(vocabulary, data)
+    date, title = data.get("date"), data.get("title")
+    if entry_id is None and isinstance(date, dt.date) and isinstance(title, str):
+        entry_id = slug.make_id(date, title)
+    entry_id = entry_id or "1970-01-01-invalid"
+    if not checks.is_valid_id(entry_id):
+        raise UsageError(f'"{entry_id}" is not a valid id {checks.ID_RULE}')
+    rel = f"{files.ENTRIES}/{entry_id[:4]}/{entry_id[5:7]}/{entry_id}.toml"
+    text = canonical.dumps(data)
+    loaded = load_text(rel, text, today)
+    problems = list(loaded.problems)
+    taken = {files.stem(f.rel): f.rel for f in files.walk(root)}
+    if entry_id in taken:
+        raise LedgerError(f"{taken[entry_id]} already exists and is not overwritten (change the title or --id)")
+    if loaded.entry is not None:
+        problems.extend(checks.missing_links(checks.Node.of(loaded.entry, rel), taken.keys()))
+    if not loaded.ok or any(p.severity is Severity.ERROR for p in problems):
+        return writing.Created(rel, text, tuple(problems), written=False)
+    with writing.write_lock(root):
+        again = next((f.rel for f in files.walk(root) if files.stem(f.rel) == entry_id), None)  # under the lock
+        if again is not None or not writing.create(root, rel, text):
+            raise LedgerError(f"{again or rel} already exists and is not overwritten")
+    return writing.Created(rel, text, tuple(problems), written=True)
+
+
+def place_defaults(vocabulary: vocab.Vocabulary, data: dict[str, Any]) -> dict[str, Any]:
+    """Use ledger.toml's canonical actor and place names; fill a known place's country and coordinates."""
+    actors = data.get("actors")
+    if isinstance(actors, dict):
+        canon = vocabulary.canonical_actor
+        named = {k: list(dict.fromkeys(canon(n) for n in v)) for k, v in actors.items() if isinstance(v, list)}
+        data = {**data, "actors": {**actors, **named}}
+    location = data.get("location")
+    if not isinstance(location, dict) or not isinstance(location.get("name"), str):
+        return data
+    from ledger.core.names import fold
+
+    folded = fold(location["name"])
+    for place in vocabulary.places.values():
+        if folded in {fold(place.name), *(fold(a) for a in place.aliases)}:
+            filled = {**location, "name": place.name}
+            if place.country and not filled.get("country"):
+                filled["country"] = place.country
+            if place.lat is not None and place.lon is not None and "lat" not in filled and "lon" not in filled:
+                filled["lat"], filled["lon"] = place.lat, place.lon
+            return {**data, "location": filled}
+    return data

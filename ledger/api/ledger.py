@@ -1,0 +1,272 @@
+"""The facade: class `Ledger`, one ledger directory, wiring the edges (files, index, git) to the pure core.
+
+Each concern lives in its own module of this package (loader, pool, validation, timetravel,
+gitsetup, authoring, fmt, imports); `Ledger` is the one door to them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ledger.api import authoring, fmt, gitsetup, imports, timetravel, validation
+from ledger.api.loader import Loaded, load_file, load_rels, relative, with_line
+from ledger.api.parallel import map_chunks
+from ledger.api.validation import ValidationReport
+from ledger.core import checks, model, vocab
+from ledger.core.errors import LedgerError, Problem, Severity, UsageError
+from ledger.store import files
+
+
+class Ledger:
+    """A ledger directory: `entries/` and optional `ledger.toml`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @classmethod
+    def open(cls, explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> Ledger:
+        """Find the ledger (explicit dir, LEDGER_DIR, or upwards from `start`)."""
+        return cls(files.find_root(start, explicit))
+
+    def close(self) -> None:
+        """Close the index connection this Ledger keeps (it reopens on the next query)."""
+        cached = self.__dict__.get("_index")
+        if cached is not None:
+            cached.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- vocabulary ----------------------------------------------------------------------
+
+    @cached_property
+    def _vocab(self) -> tuple[vocab.Vocabulary, list[Problem]]:
+        path = self.root / files.CONFIG
+        if not path.is_file():
+            return vocab.Vocabulary(), []
+        text, problem = files.read_text(self.root, files.CONFIG)
+        if text is None:
+            return vocab.Vocabulary(), [problem] if problem else []
+        raw, problem = files.parse_toml(files.CONFIG, text)
+        if raw is None:
+            return vocab.Vocabulary(), [problem] if problem else []
+        found, problems = vocab.parse(raw, files.CONFIG)
+        line_of = files.line_finder(text)
+        return found, [with_line(p, line_of(p.field)) for p in problems]
+
+    @property
+    def vocabulary(self) -> vocab.Vocabulary:
+        """Return the vocabulary of ledger.toml; refuse to answer queries from a broken one.
+
+        Without it, aliases silently stop matching: a different answer with exit 0.
+        """
+        found, problems = self._vocab
+        errors = [p for p in problems if p.severity is Severity.ERROR]
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise LedgerError(f"{errors[0]}{more}; fix ledger.toml (see `ledger validate`)")
+        return found
+
+    # -- files ---------------------------------------------------------------------------
+
+    def walk(self, problems: list[Problem] | None = None) -> list[files.FileStat]:
+        """Return every entry file, sorted by path."""
+        return list(files.walk(self.root, problems))
+
+    def load_all(self, problems: list[Problem] | None = None, today: dt.date | None = None) -> list[Loaded]:
+        """Read and check every entry file (in parallel for big ledgers)."""
+        rels = [f.rel for f in self.walk(problems)]
+        return self.load(rels, today)
+
+    def load(self, rels: Sequence[str], today: dt.date | None = None) -> list[Loaded]:
+        """Read and check the given entry files (paths relative to the root)."""
+        out: list[Loaded] = []
+        for chunk in map_chunks(load_rels, list(rels), root=self.root, today=today or dt.date.today()):
+            out.extend(chunk)
+        return out
+
+    def entries(self, problems: list[Problem] | None = None) -> list[model.Entry]:
+        """Return every entry that decodes, in path order (errors go to `problems`)."""
+        loaded = self.load_all(problems)
+        if problems is not None:
+            for item in loaded:
+                problems.extend(item.problems)
+        return [item.entry for item in loaded if item.entry is not None]
+
+    # -- queries: the index (ledger/index.py, ledger/query.py) ---------------------------
+
+    def index(self, progress: Any = None) -> Any:
+        """Return the ledger's `index.Index` (cold builds use all cores).
+
+        The index is refreshed on its first use and then kept for the life of this Ledger:
+        call `.index().refresh()` (or open a new Ledger) to see files changed since.
+        """
+        from ledger import index
+
+        cached = self.__dict__.get("_index")
+        if cached is not None:
+            cached.progress = progress or cached.progress
+            return cached
+        root = self.root
+
+        def build(items: list[tuple[int, str, int, int, int]], folder: str) -> Iterator[tuple[str, int]]:
+            return map_chunks(_index_part, items, root=root, folder=folder)
+
+        self.__dict__["_index"] = index.Index(root, build, progress)
+        return self.__dict__["_index"]
+
+    def find(self, selection: Any = None, *, progress: Any = None) -> Any:
+        """Run a `query.Selection` on the refreshed index: an `index.Found` streaming rows in order."""
+        from ledger import index
+
+        return index.Found(self.index(progress), _as_selection(selection), self.vocabulary)
+
+    def search(self, text: str, selection: Any = None, *, progress: Any = None) -> Any:
+        """Search the entries for text (`query.search`): an `index.search.Searched`, best first.
+
+        The selection filters, sorts and limits as in `find`; UsageError when text has no word.
+        """
+        from ledger.index.search import Searched
+        from ledger.query.search import plan
+
+        found = plan(text, self.vocabulary)
+        if not found.concepts:
+            raise UsageError("nothing to search for: give at least one word")
+        return Searched(self.index(progress), _as_selection(selection), self.vocabulary, found)
+
+    def select(self, selection: Any = None, *, include_withdrawn: bool = False) -> list[model.Entry]:
+        """Return the entries a `query.Selection` (or query text) picks, in its order.
+
+        Invalid entry files are left out (`find(...).skipped` counts them).
+        """
+        return list(self.find(_as_selection(selection, include_withdrawn)).entries())
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Return the JSON records (`schema.to_json`) of the given ids; unknown ones are left out."""
+        return dict(self.index().lookup(ids))
+
+    def invalid_paths(self, entry_id: str) -> list[str]:
+        """Return the paths of invalid entry files named for this id."""
+        return list(self.index().invalid_paths(entry_id))
+
+    def suggest_id(self, entry_id: str) -> str:
+        """Return ' (did you mean "x"?)' for the nearest known id, or ''."""
+        return checks.suggest_id(entry_id, self.index().ids())
+
+    # -- validation ----------------------------------------------------------------------
+
+    def validate(self, paths: Iterable[str | os.PathLike[str]] = (), today: dt.date | None = None) -> ValidationReport:
+        """Check every file (or those under `paths`) and the ledger-wide rules; report all problems."""
+        return validation.validate(self.root, self._vocab[1], self._vocab[0].tags, paths, today)
+
+    def relative(self, path: Path) -> str:
+        """Return a path relative to the ledger root (as given if it lies outside)."""
+        return relative(self.root, path)
+
+    # -- git: diff, log, entries at a revision, git-setup (ledger/history.py, ledger/git.py) --
+
+    def diff(self, spec: Any = ()) -> Any:
+        """Compare two sides incident by incident (default: HEAD against the working tree).
+
+        `spec` is a `history.Spec` or the `ledger diff` arguments (REV, A B, A..B, DIR_A DIR_B).
+        """
+        from ledger.vcs import history
+
+        if not isinstance(spec, history.Spec):
+            spec = history.parse_spec(list(spec))
+        return history.compare(self.root, spec)
+
+    def log(self, entry_id: str, start: str | None = None) -> Any:
+        """Return the commits that changed an incident (newest first), following moves."""
+        from ledger.vcs import history
+
+        return history.log(self.root, history.entry_id_of(entry_id), start)
+
+    def snapshot(self, rev: str, today: dt.date | None = None) -> list[Loaded]:
+        """Return every entry as it was at a revision: one ls-tree, one cat-file, cached by blob id."""
+        return timetravel.read(self.root, rev, today)[2]
+
+    def at(self, rev: str | None) -> Any:
+        """Return the ledger as it was at a git revision (`--as-of`), or itself for None.
+
+        The result answers `find`, `select`, `lookup`, `invalid_paths`, `suggest_id`,
+        `source_text` and `vocabulary` like a Ledger (see `snapshot.Snapshot`).
+        """
+        if rev is None:
+            return self
+        return timetravel.at(self.root, rev, self.vocabulary)
+
+    def source_text(self, rel: str) -> tuple[str | None, Problem | None]:
+        """Return an entry file's text (a Snapshot answers the same from git)."""
+        return files.read_text(self.root, rel)
+
+    def git_setup(self, textconv: str) -> list[str]:
+        """Name the `ledger` diff driver in .gitattributes and put its command in .git/config."""
+        return gitsetup.git_setup(self.root, textconv)
+
+    # -- authoring and interchange: new, fmt, import, export -------------------------------
+
+    def create_entry(self, data: dict[str, Any], entry_id: str | None = None, today: dt.date | None = None) -> Any:
+        """Check new entry data and write it at entries/YYYY/MM/<id>.toml, never over another file.
+
+        Returns `writing.Created` (path and problems); writes nothing when there are errors.
+        """
+        return authoring.create_entry(self.root, self.vocabulary, data, entry_id, today)
+
+    def place_defaults(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Use ledger.toml's canonical actor and place names; fill a known place's country and coordinates."""
+        return authoring.place_defaults(self.vocabulary, data)
+
+    def format(
+        self, paths: Iterable[str | os.PathLike[str]] = (), *, write: bool = True, keep_text: bool = False
+    ) -> Iterator[Any]:
+        """Lay out entry files canonically (all, or those under `paths`); yield `formatting.Formatted`."""
+        return fmt.format_files(self.root, paths, write=write, keep_text=keep_text)
+
+    def plan_import(
+        self, file: Path, source: str | None, overrides: Any = None, *, today: Any = None, progress: Any = None
+    ) -> Any:
+        """Read a file of another dataset (or of `export`) and plan its import (`importing.Plan`): nothing is written."""
+        return imports.plan_import(
+            self.load_all, self.vocabulary, file, source, overrides, today=today, progress=progress
+        )
+
+    def write_import(self, plan: Any, progress: Any = None) -> Iterator[tuple[Any, str]]:
+        """Create the files of an import plan one by one; yield (planned item, outcome) as each is done.
+
+        Outcomes: "created", "existed" (the same text is there), "taken" (another command
+        created that id since the plan was made: not overwritten). See imports.write_import.
+        """
+        return imports.write_import(self.root, plan, progress)
+
+
+def _as_selection(selection: Any, include_withdrawn: bool = False) -> Any:
+    """Accept a Selection, query text or None (everything)."""
+    from ledger import query
+
+    if selection is None or isinstance(selection, str):
+        return query.Selection(query.parse(selection or ""), include_withdrawn=include_withdrawn)
+    if include_withdrawn and not selection.include_withdrawn:
+        return dataclasses.replace(selection, include_withdrawn=True)
+    return selection
+
+
+def _index_part(items: list[tuple[int, str, int, int, int]], *, root: Path, folder: str) -> tuple[str, int]:
+    """Parse entry files into an index part file (in worker processes for many files)."""
+    from ledger import index
+
+    rows = []
+    for rowid, rel, size, mtime_ns, inode in items:
+        # date.max: "in the future" is for `validate`; the index must not depend on today
+        loaded = load_file(root, rel, dt.date.max)
+        rows.append((rowid, index.row_of((rel, size, mtime_ns, inode), loaded.entry, loaded.ok)))
+    return index.write_part(folder, rows)

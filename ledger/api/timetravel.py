@@ -1,0 +1,86 @@
+"""Time travel: the ledger as it was at a git revision (`--as-of`), parsing only blobs not seen before."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from ledger.api.loader import Loaded, load_blobs
+from ledger.api.parallel import map_chunks
+from ledger.core import schema, vocab
+from ledger.core.errors import Problem
+from ledger.store import files
+
+
+def at(root: Path, rev: str, vocabulary: vocab.Vocabulary) -> Any:
+    """Return the ledger as it was at a git revision: a `snapshot.Snapshot` answering like a Ledger.
+
+    `vocabulary` is today's, used when the revision's ledger.toml is the same file.
+    """
+    from ledger.vcs import snapshot
+
+    repo, commit, loaded, blobs = read(root, rev)
+    config = repo.ls_tree(commit, files.CONFIG)
+    if config:
+        text, _ = files.decode_bytes(files.CONFIG, repo.read_blobs([config[0].blob]).get(config[0].blob, b""))
+        raw, _ = files.parse_toml(files.CONFIG, text) if text is not None else (None, None)
+        vocabulary = vocab.parse(raw, files.CONFIG)[0] if raw is not None else vocab.Vocabulary()
+    elif (root / files.CONFIG).is_file():
+        vocabulary = vocab.Vocabulary()  # ledger.toml did not exist yet at that revision
+
+    def source(rel: str) -> tuple[str | None, Problem | None]:
+        blob = blobs.get(rel)
+        data = repo.read_blobs([blob]).get(blob) if blob else None
+        if data is None:
+            return None, Problem(rel, 0, "", f"not in revision {rev}")
+        return files.decode_bytes(rel, data)
+
+    return snapshot.Snapshot(root, commit, loaded, vocabulary, source)
+
+
+def read(root: Path, rev: str, today: dt.date | None = None) -> tuple[Any, str, list[Loaded], dict[str, str]]:
+    """Return (repo, commit, entries, blob id by path) at a revision, parsing only uncached blobs."""
+    from ledger.vcs import git
+
+    repo = git.Repo.discover(root)
+    commit = repo.resolve(rev)
+    items = [i for i in repo.ls_tree(commit) if i.path.endswith(".toml")]
+    with _blob_cache(root) as cache:
+        return _read_revision(repo, commit, items, cache, today)
+
+
+def _read_revision(
+    repo: Any, commit: str, items: list[Any], cache: Any, today: dt.date | None
+) -> tuple[Any, str, list[Loaded], dict[str, str]]:
+    known = cache.get_many([i.blob for i in items]) if cache is not None else {}
+    out: list[Loaded] = []
+    missing = []
+    for item in items:
+        rel = repo.rel(item.path)
+        cached = known.get(item.blob)
+        if cached is not None and cached.get("id") == files.stem(rel):
+            out.append(Loaded(rel, files.stem(rel), schema.from_json(cached)))
+        else:
+            out.append(Loaded(rel, files.stem(rel), None))
+            missing.append((len(out) - 1, item))
+    data = repo.read_blobs(item.blob for _, item in missing if not item.mode.startswith("12"))
+    pairs = [(out[index].rel, data.get(item.blob)) for index, item in missing]
+    parsed: list[Loaded] = []
+    for chunk in map_chunks(load_blobs, pairs, today=today or dt.date.today()):
+        parsed.extend(chunk)
+    fresh: dict[str, dict[str, Any]] = {}
+    for (index, item), loaded in zip(missing, parsed, strict=True):
+        out[index] = loaded
+        if loaded.ok and loaded.entry is not None:  # only clean entries: a hit must mean "ok"
+            fresh[item.blob] = schema.to_json(loaded.entry, loaded.rel)
+    if cache is not None and fresh:
+        cache.put_many(fresh)
+    return repo, commit, out, {repo.rel(i.path): i.blob for i in items}
+
+
+def _blob_cache(root: Path) -> Any:
+    """Return the index's cache of parsed entries by git blob id (a context manager that closes it)."""
+    from ledger.index import BlobCache
+
+    return BlobCache(root)

@@ -1,0 +1,148 @@
+"""Validation orchestration: every file checked on all cores, then the ledger-wide rules (links, ids, tags)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ledger.api.loader import Loaded, load_file, load_outside, relative, with_line
+from ledger.api.parallel import map_chunks
+from ledger.core import checks, schema
+from ledger.core.errors import LedgerError, Problem, Severity
+from ledger.store import files
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """One file as validation keeps it: its problems and what the ledger-wide checks need."""
+
+    rel: str
+    id: str
+    node: checks.Node | None
+    problems: tuple[Problem, ...]
+
+    @classmethod
+    def of(cls, item: Loaded) -> Checked:
+        decoded = item.entry or item.partial
+        node = checks.Node.of(decoded, item.rel) if decoded is not None else None
+        return cls(item.rel, item.id, node, item.problems)
+
+
+def _check_rels(rels: list[str], *, root: Path, today: dt.date) -> list[Checked]:
+    # Workers send back Checked, not whole entries: far less to pickle for 100,000 files.
+    return [Checked.of(load_file(root, rel, today)) for rel in rels]
+
+
+@dataclass
+class ValidationReport:
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity is Severity.ERROR for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.severity is Severity.WARNING for p in self.problems)
+
+
+def validate(
+    root: Path,
+    config_problems: list[Problem],
+    tags: frozenset[str] | None,
+    paths: Iterable[str | os.PathLike[str]] = (),
+    today: dt.date | None = None,
+) -> ValidationReport:
+    """Check every file (or those under `paths`) and the ledger-wide rules; report all problems.
+
+    `config_problems` are those of ledger.toml, `tags` its tag list (None: any tag).
+    """
+    walk_problems: list[Problem] = []
+    rels = [f.rel for f in files.walk(root, walk_problems)]
+    loaded: list[Checked] = []
+    for chunk in map_chunks(_check_rels, rels, root=root, today=today or dt.date.today()):
+        loaded.extend(chunk)
+    paths = list(paths)
+    wanted = _select(root, config_problems, paths, loaded, today) if paths else None
+    if wanted is not None:
+        extra = [item for item in wanted.values() if item.rel not in {x.rel for x in loaded}]
+        loaded = loaded + extra
+    problems = list(walk_problems)
+    problems.extend(config_problems)
+    for item in loaded:
+        problems.extend(item.problems)
+    nodes = [item.node for item in loaded if item.node is not None]
+    undecoded = [(item.id, item.rel) for item in loaded if item.node is None and item.id]
+    problems.extend(_fill_lines(root, checks.ledger_problems(nodes, undecoded)))
+    if tags is not None:
+        problems.extend(_fill_lines(root, _unknown_tags(nodes, tags)))
+    if wanted is not None:
+        problems = [p for p in problems if p.path in wanted]
+        count = len(wanted)
+    else:
+        count = len(loaded)
+    problems = sorted(set(problems), key=Problem.sort_key)
+    return ValidationReport(problems, count)
+
+
+def _select(
+    root: Path,
+    config_problems: list[Problem],
+    paths: Iterable[str | os.PathLike[str]],
+    loaded: list[Checked],
+    today: dt.date | None,
+) -> dict[str, Checked]:
+    """Map the files under the given paths to their loaded form (loading outsiders too)."""
+    by_rel = {item.rel: item for item in loaded}
+    chosen: dict[str, Checked] = {}
+    for given in paths:
+        path = Path(given)
+        if not path.exists() and not path.is_symlink():
+            raise LedgerError(f"no such file or folder: {given}")
+        candidates = sorted(path.rglob("*.toml")) if path.is_dir() and not path.is_symlink() else [path]
+        for candidate in candidates:
+            rel = relative(root, candidate)
+            if rel == files.CONFIG:  # the vocabulary, not an entry
+                chosen[rel] = Checked(rel, "", None, tuple(config_problems))
+            elif rel in by_rel:
+                chosen[rel] = by_rel[rel]
+            elif candidate.is_dir():
+                problem = Problem(rel, 0, "", "is a directory, not an entry file")
+                chosen[rel] = Checked(rel, files.stem(rel), None, (problem,))
+            else:
+                chosen[rel] = Checked.of(load_outside(candidate, rel, today))
+    return chosen
+
+
+def _fill_lines(root: Path, problems: list[Problem]) -> list[Problem]:
+    """Give line numbers to ledger-wide problems, reading only the files concerned."""
+    by_path: dict[str, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        by_path[problem.path].append(problem)
+    out: list[Problem] = []
+    for path, group in by_path.items():
+        text, _ = files.read_text(root, path)
+        line_of = files.line_finder(text) if text is not None else (lambda _f: 0)
+        out.extend(with_line(p, p.line or line_of(p.field)) for p in group)
+    return out
+
+
+def _unknown_tags(nodes: list[checks.Node], tags: frozenset[str]) -> list[Problem]:
+    found = []
+    for node in nodes:
+        for i, tag in enumerate(node.tags):
+            if tag not in tags:
+                found.append(
+                    Problem(
+                        node.path,
+                        0,
+                        f"tags[{i}]",
+                        f'"{tag}" is not in the tags of ledger.toml' + schema.suggest(tag, tags),
+                    )
+                )
+    return found
