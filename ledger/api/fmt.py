@@ -7,9 +7,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ledger.api.loader import load_text, relative
+from ledger.api.loader import load_text
 from ledger.api.parallel import map_chunks
-from ledger.core.errors import LedgerError
 from ledger.store import files
 
 
@@ -30,17 +29,8 @@ def format_files(
 
 
 def targets(root: Path, paths: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """Return the entry files under `paths` (every entry file when none), hidden folders left out."""
+    """Return the entry files under `paths` (every entry file when none)."""
     given = list(paths)
     if not given:
         return [f.rel for f in files.walk(root)]
-    rels: list[str] = []
-    for item in given:
-        path = Path(item)
-        if not path.exists() and not path.is_symlink():
-            raise LedgerError(f"no such file or folder: {item}")
-        found = sorted(path.rglob("*.toml")) if path.is_dir() and not path.is_symlink() else [path]
-        for candidate in found:
-            if not any(part.startswith(".") for part in candidate.parts if part not in (".", "..")):
-                rels.append(relative(root, Path(os.path.abspath(candidate))))
-    return list(dict.fromkeys(rels))
+    return files.targets(root, given)

@@ -168,8 +168,8 @@ class Ledger:
         """Check every file (or those under `paths`) and the ledger-wide rules; report all problems."""
         return validation.validate(self.root, self._vocab[1], self._vocab[0].tags, paths, today)
 
-    def relative(self, path: Path) -> str:
-        """Return a path relative to the ledger root (as given if it lies outside)."""
+    def relative(self, path: str | os.PathLike[str]) -> str:
+        """Return where a path lies in the ledger, however spelled (as given if it lies outside)."""
         return relative(self.root, path)
 
     # -- git: diff, log, entries at a revision, git-setup (ledger/history.py, ledger/git.py) --

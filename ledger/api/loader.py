@@ -103,10 +103,7 @@ def with_line(problem: Problem, line: int) -> Problem:
     return Problem(problem.path, line, problem.field, problem.message, problem.severity)
 
 
-def relative(root: Path, path: Path) -> str:
-    """Return a path relative to the ledger root (as given if it lies outside)."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+def relative(root: Path, path: str | os.PathLike[str]) -> str:
+    """Return where a path lies in the ledger, however spelled (as given if it lies outside)."""
+    rel = files.rel_of(root, path)
+    return rel if rel is not None else Path(path).as_posix()

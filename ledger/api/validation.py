@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ledger.api.loader import Loaded, load_file, load_outside, relative, with_line
+from ledger.api.loader import Loaded, load_file, load_outside, with_line
 from ledger.api.parallel import map_chunks
 from ledger.core import checks, schema
-from ledger.core.errors import LedgerError, Problem, Severity
+from ledger.core.errors import Problem, Severity
 from ledger.store import files
 
 
@@ -70,8 +70,8 @@ def validate(
     paths = list(paths)
     wanted = _select(root, config_problems, paths, loaded, today) if paths else None
     if wanted is not None:
-        extra = [item for item in wanted.values() if item.rel not in {x.rel for x in loaded}]
-        loaded = loaded + extra
+        known = {x.rel for x in loaded}
+        loaded = loaded + [item for item in wanted.values() if item is not None and item.rel not in known]
     problems = list(walk_problems)
     problems.extend(config_problems)
     for item in loaded:
@@ -83,7 +83,7 @@ def validate(
         problems.extend(_fill_lines(root, _unknown_tags(nodes, tags)))
     if wanted is not None:
         problems = [p for p in problems if p.path in wanted]
-        count = len(wanted)
+        count = sum(item is not None for item in wanted.values())
     else:
         count = len(loaded)
     problems = sorted(set(problems), key=Problem.sort_key)
@@ -96,26 +96,23 @@ def _select(
     paths: Iterable[str | os.PathLike[str]],
     loaded: list[Checked],
     today: dt.date | None,
-) -> dict[str, Checked]:
-    """Map the files under the given paths to their loaded form (loading outsiders too)."""
+) -> dict[str, Checked | None]:
+    """Map the files under the given paths to their loaded form (loading outsiders too).
+
+    Paths that only have problems of the walk (a broken link) map to None.
+    """
     by_rel = {item.rel: item for item in loaded}
-    chosen: dict[str, Checked] = {}
-    for given in paths:
-        path = Path(given)
-        if not path.exists() and not path.is_symlink():
-            raise LedgerError(f"no such file or folder: {given}")
-        candidates = sorted(path.rglob("*.toml")) if path.is_dir() and not path.is_symlink() else [path]
-        for candidate in candidates:
-            rel = relative(root, candidate)
-            if rel == files.CONFIG:  # the vocabulary, not an entry
-                chosen[rel] = Checked(rel, "", None, tuple(config_problems))
-            elif rel in by_rel:
-                chosen[rel] = by_rel[rel]
-            elif candidate.is_dir():
-                problem = Problem(rel, 0, "", "is a directory, not an entry file")
-                chosen[rel] = Checked(rel, files.stem(rel), None, (problem,))
-            else:
-                chosen[rel] = Checked.of(load_outside(candidate, rel, today))
+    chosen: dict[str, Checked | None] = {}
+    found: list[Problem] = []
+    for rel in files.targets(root, list(paths), found, config=True):
+        if rel == files.CONFIG:  # the vocabulary, not an entry
+            chosen[rel] = Checked(rel, "", None, tuple(config_problems))
+        elif rel in by_rel:
+            chosen[rel] = by_rel[rel]
+        else:
+            chosen[rel] = Checked.of(load_outside(root / rel, rel, today))
+    for problem in found:
+        chosen.setdefault(problem.path, None)
     return chosen
 
 
