@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import sys
+from typing import TextIO, cast
 
 from ledger import __version__
 from ledger.cli import pager
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     paged = None
     if page and env.stdout_isatty and env.pager:
         paged = pager.PagedStream(env.stdout, env.pager, env.height, env.width)
-        env = dataclasses.replace(env, stdout=paged)
+        env = dataclasses.replace(env, stdout=cast(TextIO, paged))  # a TextIOBase, written like stdout
     _terminate_like_interrupt()
     try:
         try:
