@@ -73,7 +73,7 @@ def test_no_pager(cli, make_env, sample, tmp_path, where):
 
 
 def test_never_when_piped(cli, make_env, sample, tmp_path):
-    command, _paged = fake_pager(tmp_path)
+    command, paged = fake_pager(tmp_path)
     result = cli("list", "--ledger", str(sample), terminal=make_env(stdout_isatty=False, height=5, pager=command))
     assert result.out.count("\n") == 17 and not paged.exists()  # TSV when piped
 
