@@ -83,6 +83,7 @@ def _commands(export: Path) -> list[list[str]]:
         ["timeline"],
         ["timeline", "--format", "svg"],
         ["chain", "2020-01-05-rockets"],
+        ["search", "rockets"],
         ["stats", "--by", "type"],
         ["dupes"],
         ["validate"],
