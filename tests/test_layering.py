@@ -126,3 +126,26 @@ def test_the_front_door_is_the_ledger_and_costs_nothing_until_used():
         assert "has no attribute 'Nothing'" in str(err)
     else:
         raise AssertionError("a missing name must raise AttributeError")
+
+
+MODULE_BUDGET = 450  # lines; STYLE.md asks for about 400: past this a module mixes concerns
+
+
+def test_no_module_outgrows_the_budget():
+    sizes = {name: len(path.read_text().splitlines()) for name, path in modules().items()}
+    assert {name: n for name, n in sizes.items() if n > MODULE_BUDGET} == {}, "split it by concern"
+
+
+def test_no_public_method_of_the_ledger_returns_any():
+    import inspect
+    import re
+
+    from ledger import Ledger
+
+    loose = [
+        name
+        for name, function in inspect.getmembers(Ledger, inspect.isfunction)
+        if not name.startswith("_")
+        and re.search(r"(^|\[)Any(\]|$)", str(inspect.signature(function).return_annotation))
+    ]
+    assert loose == []

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.api.loader import load_text
 from ledger.core import checks, vocab
 from ledger.core.errors import LedgerError, Severity, UsageError
 from ledger.store import files
+
+if TYPE_CHECKING:
+    from ledger.store.writing import Created
 
 
 def create_entry(
@@ -18,7 +21,7 @@ def create_entry(
     data: dict[str, Any],
     entry_id: str | None = None,
     today: dt.date | None = None,
-) -> Any:
+) -> Created:
     """Check new entry data and write it at entries/YYYY/MM/<id>.toml, never over another file.
 
     Returns `writing.Created` (path and problems); writes nothing when there are errors.

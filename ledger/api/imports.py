@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ledger.api.loader import Loaded, load_text
 from ledger.core import checks, vocab
 from ledger.core.errors import LedgerError, NotFound, UsageError
+
+if TYPE_CHECKING:
+    from ledger.interchange.importing import Plan, Planned, Progress
+    from ledger.interchange.rows import Overrides
 
 
 def plan_import(
@@ -17,11 +21,11 @@ def plan_import(
     vocabulary: vocab.Vocabulary,
     file: Path,
     source: str | None,
-    overrides: Any = None,
+    overrides: Overrides | None = None,
     *,
-    today: Any = None,
-    progress: Any = None,
-) -> Any:
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> Plan:
     """Read a file of another dataset (or of `export`) and plan its import (`importing.Plan`): nothing is written."""
     from ledger.interchange import importers, importing
 
@@ -64,7 +68,7 @@ def plan_import(
         raise LedgerError(f"{file}: {err}") from None
 
 
-def write_import(root: Path, plan: Any, progress: Any = None) -> Iterator[tuple[Any, str]]:
+def write_import(root: Path, plan: Plan, progress: Progress | None = None) -> Iterator[tuple[Planned, str]]:
     """Create the files of an import plan one by one; yield (planned item, outcome) as each is done.
 
     Outcomes: "created"; "existed" (a file of that id with the same text is there);

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.api import authoring, fmt, gitsetup, imports, timetravel, validation
 from ledger.api.loader import Loaded, load_file, load_rels, relative, with_line
@@ -21,6 +21,19 @@ from ledger.api.validation import ValidationReport
 from ledger.core import checks, model, vocab
 from ledger.core.errors import LedgerError, Problem, Severity, UsageError
 from ledger.store import files
+
+if TYPE_CHECKING:
+    from ledger.index import Found, Index
+    from ledger.index.search import Searched
+    from ledger.interchange.importing import Plan, Planned
+    from ledger.interchange.importing import Progress as ImportProgress
+    from ledger.interchange.rows import Overrides
+    from ledger.query import Selection
+    from ledger.query.view import Progress, View
+    from ledger.reports.diff import Diff
+    from ledger.store.formatting import Formatted
+    from ledger.store.writing import Created
+    from ledger.vcs.history import History, Spec
 
 
 class Ledger:
@@ -104,7 +117,7 @@ class Ledger:
 
     # -- queries: the index (ledger/index.py, ledger/query.py) ---------------------------
 
-    def index(self, progress: Any = None) -> Any:
+    def index(self, progress: Progress | None = None) -> Index:
         """Return the ledger's `index.Index` (cold builds use all cores).
 
         The index is refreshed on its first use and then kept for the life of this Ledger:
@@ -112,7 +125,7 @@ class Ledger:
         """
         from ledger import index
 
-        cached = self.__dict__.get("_index")
+        cached: Index | None = self.__dict__.get("_index")
         if cached is not None:
             cached.progress = progress or cached.progress
             return cached
@@ -121,16 +134,18 @@ class Ledger:
         def build(items: list[tuple[int, str, int, int, int]], folder: str) -> Iterator[tuple[str, int]]:
             return map_chunks(_index_part, items, root=root, folder=folder)
 
-        self.__dict__["_index"] = index.Index(root, build, progress)
-        return self.__dict__["_index"]
+        made = self.__dict__["_index"] = index.Index(root, build, progress)
+        return made
 
-    def find(self, selection: Any = None, *, progress: Any = None) -> Any:
+    def find(self, selection: Selection | str | None = None, *, progress: Progress | None = None) -> Found:
         """Run a `query.Selection` on the refreshed index: an `index.Found` streaming rows in order."""
         from ledger import index
 
         return index.Found(self.index(progress), _as_selection(selection), self.vocabulary)
 
-    def search(self, text: str, selection: Any = None, *, progress: Any = None) -> Any:
+    def search(
+        self, text: str, selection: Selection | str | None = None, *, progress: Progress | None = None
+    ) -> Searched:
         """Search the entries for text (`query.search`): an `index.search.Searched`, best first.
 
         The selection filters, sorts and limits as in `find`; UsageError when text has no word.
@@ -143,7 +158,7 @@ class Ledger:
             raise UsageError("nothing to search for: give at least one word")
         return Searched(self.index(progress), _as_selection(selection), self.vocabulary, found)
 
-    def select(self, selection: Any = None, *, include_withdrawn: bool = False) -> list[model.Entry]:
+    def select(self, selection: Selection | str | None = None, *, include_withdrawn: bool = False) -> list[model.Entry]:
         """Return the entries a `query.Selection` (or query text) picks, in its order.
 
         Invalid entry files are left out (`find(...).skipped` counts them).
@@ -174,7 +189,7 @@ class Ledger:
 
     # -- git: diff, log, entries at a revision, git-setup (ledger/history.py, ledger/git.py) --
 
-    def diff(self, spec: Any = ()) -> Any:
+    def diff(self, spec: Spec | Sequence[str] = ()) -> Diff:
         """Compare two sides incident by incident (default: HEAD against the working tree).
 
         `spec` is a `history.Spec` or the `ledger diff` arguments (REV, A B, A..B, DIR_A DIR_B).
@@ -185,7 +200,7 @@ class Ledger:
             spec = history.parse_spec(list(spec))
         return history.compare(self.root, spec)
 
-    def log(self, entry_id: str, start: str | None = None) -> Any:
+    def log(self, entry_id: str, start: str | None = None) -> History:
         """Return the commits that changed an incident (newest first), following moves."""
         from ledger.vcs import history
 
@@ -195,7 +210,7 @@ class Ledger:
         """Return every entry as it was at a revision: one ls-tree, one cat-file, cached by blob id."""
         return timetravel.read(self.root, rev, today)[2]
 
-    def at(self, rev: str | None) -> Any:
+    def at(self, rev: str | None) -> View:
         """Return the ledger as it was at a git revision (`--as-of`), or itself for None.
 
         The result answers `find`, `select`, `lookup`, `invalid_paths`, `suggest_id`,
@@ -215,7 +230,7 @@ class Ledger:
 
     # -- authoring and interchange: new, fmt, import, export -------------------------------
 
-    def create_entry(self, data: dict[str, Any], entry_id: str | None = None, today: dt.date | None = None) -> Any:
+    def create_entry(self, data: dict[str, Any], entry_id: str | None = None, today: dt.date | None = None) -> Created:
         """Check new entry data and write it at entries/YYYY/MM/<id>.toml, never over another file.
 
         Returns `writing.Created` (path and problems); writes nothing when there are errors.
@@ -228,19 +243,25 @@ class Ledger:
 
     def format(
         self, paths: Iterable[str | os.PathLike[str]] = (), *, write: bool = True, keep_text: bool = False
-    ) -> Iterator[Any]:
+    ) -> Iterator[Formatted]:
         """Lay out entry files canonically (all, or those under `paths`); yield `formatting.Formatted`."""
         return fmt.format_files(self.root, paths, write=write, keep_text=keep_text)
 
     def plan_import(
-        self, file: Path, source: str | None, overrides: Any = None, *, today: Any = None, progress: Any = None
-    ) -> Any:
+        self,
+        file: Path,
+        source: str | None,
+        overrides: Overrides | None = None,
+        *,
+        today: dt.date | None = None,
+        progress: ImportProgress | None = None,
+    ) -> Plan:
         """Read a file of another dataset (or of `export`) and plan its import (`importing.Plan`): nothing is written."""
         return imports.plan_import(
             self.load_all, self.vocabulary, file, source, overrides, today=today, progress=progress
         )
 
-    def write_import(self, plan: Any, progress: Any = None) -> Iterator[tuple[Any, str]]:
+    def write_import(self, plan: Plan, progress: ImportProgress | None = None) -> Iterator[tuple[Planned, str]]:
         """Create the files of an import plan one by one; yield (planned item, outcome) as each is done.
 
         Outcomes: "created", "existed" (the same text is there), "taken" (another command
@@ -249,7 +270,7 @@ class Ledger:
         return imports.write_import(self.root, plan, progress)
 
 
-def _as_selection(selection: Any, include_withdrawn: bool = False) -> Any:
+def _as_selection(selection: Selection | str | None, include_withdrawn: bool = False) -> Selection:
     """Accept a Selection, query text or None (everything)."""
     from ledger import query
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.api.loader import Loaded, load_blobs
 from ledger.api.parallel import map_chunks
@@ -12,8 +12,11 @@ from ledger.core import schema, vocab
 from ledger.core.errors import Problem
 from ledger.store import files
 
+if TYPE_CHECKING:
+    from ledger.vcs.snapshot import Snapshot
 
-def at(root: Path, rev: str, vocabulary: vocab.Vocabulary) -> Any:
+
+def at(root: Path, rev: str, vocabulary: vocab.Vocabulary) -> Snapshot:
     """Return the ledger as it was at a git revision: a `snapshot.Snapshot` answering like a Ledger.
 
     `vocabulary` is today's, used when the revision's ledger.toml is the same file.

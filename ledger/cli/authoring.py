@@ -254,8 +254,8 @@ def fmt(
             elif result.outcome == REFORMATTED:
                 if diff:
                     lines = difflib.unified_diff(
-                        result.old.splitlines(keepends=True),
-                        result.new.splitlines(keepends=True),
+                        (result.old or "").splitlines(keepends=True),
+                        (result.new or "").splitlines(keepends=True),
                         f"a/{result.rel}",
                         f"b/{result.rel}",
                     )

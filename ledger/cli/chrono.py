@@ -30,14 +30,14 @@ from ledger.output import chrono_rows as cr
 from ledger.query import Selection
 
 if TYPE_CHECKING:
-    from ledger.api import Ledger
     from ledger.core import model
+    from ledger.query.view import View
 
 MAX_PERIODS = 100_000  # a day-by-day chart of centuries helps nobody; ask for weeks or months
 
 
 def _selected(
-    env: Environment, ledger: Ledger, selection: Selection, quiet: bool
+    env: Environment, ledger: View, selection: Selection, quiet: bool
 ) -> tuple[list[model.Entry], dict[str, str]]:
     """Return the selected entries and their paths."""
     from ledger.core.schema import from_json
@@ -52,7 +52,7 @@ def _selected(
 
 
 def _columns(
-    env: Environment, ledger: Ledger, selection: Selection, columns: Sequence[str], quiet: bool
+    env: Environment, ledger: View, selection: Selection, columns: Sequence[str], quiet: bool
 ) -> list[dict[str, Any]]:
     """Return only some columns of the selected entries, straight from the index (no decoding).
 
@@ -65,14 +65,14 @@ def _columns(
     return rows
 
 
-def _fetch(ledger: Ledger, ids: Iterable[str]) -> list[model.Entry]:
+def _fetch(ledger: View, ids: Iterable[str]) -> list[model.Entry]:
     """Return the entries with these ids (withdrawn ones too), looked up in the index."""
     from ledger.core.schema import from_json
 
     return [from_json(r) for r in ledger.lookup(sorted(set(ids))).values()]
 
 
-def _ancestors(ledger: Ledger, entries: Sequence[model.Entry]) -> dict[str, model.Entry]:
+def _ancestors(ledger: View, entries: Sequence[model.Entry]) -> dict[str, model.Entry]:
     """Return the incidents outside the selection that its responds_to chains pass through."""
     have = {e.id for e in entries}
     known: dict[str, model.Entry] = {}

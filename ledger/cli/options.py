@@ -15,6 +15,7 @@ import typer
 if TYPE_CHECKING:
     from ledger.api import Ledger
     from ledger.cli.env import Environment
+    from ledger.query.view import View
 
 LedgerDir = Annotated[
     Path | None,
@@ -97,7 +98,7 @@ def report_skipped(env: Environment, found: Any, quiet: bool) -> None:
         say(env, f"ledger: {found.skipped} invalid entry {files} left out (see `ledger validate`)")
 
 
-def missing_message(ledger: Ledger, entry_id: str) -> str:
+def missing_message(ledger: View, entry_id: str) -> str:
     """Say why an id was not found: an invalid file of that name, or no such entry (with a suggestion)."""
     from ledger.output.render import clean
 

@@ -198,11 +198,11 @@ def show(
         out.write((render.json_safe(text) if is_tty else text) + "\n")
     elif fmt == "toml":
         for number, record in enumerate(records):
-            text, problem = ledger.source_text(record["path"])
-            if text is None:
+            source, problem = ledger.source_text(record["path"])
+            if source is None:
                 raise NotFound(str(problem))
             head = f"# {record['path']}\n" if len(records) > 1 else ""
-            out.write(("\n" if number else "") + head + (render.clean(text) if is_tty else text))
+            out.write(("\n" if number else "") + head + (render.clean(source) if is_tty else source))
     else:
         width = env.width if is_tty else 100
         for number, record in enumerate(records):
