@@ -64,6 +64,8 @@ def plan_import(
             canonical_actor=vocabulary.canonical_actor,
             progress=progress,
         )
+    except RecursionError:
+        raise LedgerError(f"{file}: nesting is too deep") from None
     except ValueError as err:
         raise LedgerError(f"{file}: {err}") from None
 

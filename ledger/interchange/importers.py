@@ -23,6 +23,7 @@ from ledger.interchange.rows import Overrides as Overrides
 from ledger.interchange.rows import Row as Row
 
 SOURCES = ("csv", "json", "acled", "ucdp")
+MAX_FIELD = 1_000_000  # a CSV cell may hold up to an entry file's size limit (files.MAX_FILE_BYTES)
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -38,7 +39,14 @@ def read_csv(text: str) -> Iterator[Row]:
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     start = 2
     item = 0
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, MAX_FIELD))  # a valid entry's own export must read back
     try:
+        header = reader.fieldnames or []
+        twice = sorted({name for name in header if header.count(name) > 1})
+        if twice:
+            names = ", ".join(f'"{name}"' for name in twice)
+            raise ValueError(f"line 1: the header names {names} more than once (which column is meant?)")
         for values in reader:
             line, start = start, reader.line_num + 1
             if item == 0 and line == 2 and _is_hxl(values):
@@ -47,6 +55,8 @@ def read_csv(text: str) -> Iterator[Row]:
             yield Row(line, item, values)
     except csv.Error as err:
         raise ValueError(f"line {reader.line_num}: not valid CSV: {err}") from None
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _is_hxl(values: Mapping[str, Any]) -> bool:
@@ -62,6 +72,8 @@ def read_json(text: str) -> Iterator[Row]:
             items = json.loads(stripped)
         except ValueError as err:
             raise ValueError(f"not valid JSON: {err}") from None
+        except RecursionError:
+            raise ValueError("JSON nesting is too deep") from None
         for number, value in enumerate(items, start=1):
             yield Row(0, number, value if isinstance(value, dict) else {"": value})
         return
@@ -74,6 +86,8 @@ def read_json(text: str) -> Iterator[Row]:
             value = json.loads(line)
         except ValueError as err:
             raise ValueError(f"line {number}: not valid JSON: {err}") from None
+        except RecursionError:
+            raise ValueError(f"line {number}: JSON nesting is too deep") from None
         yield Row(number, item, value if isinstance(value, dict) else {"": value})
 
 

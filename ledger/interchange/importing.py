@@ -24,7 +24,7 @@ from ledger.core import checks, model, slug
 from ledger.core.errors import Problem, Severity
 from ledger.interchange import importers
 from ledger.interchange.rows import Mapped, Overrides, Row
-from ledger.store import canonical
+from ledger.store import canonical, files
 
 _SAFE_PATH = re.compile(r"^entries(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*/[a-z0-9-]+\.toml$")
 PLACEHOLDER_ID = "1970-01-01-row"  # checks a row whose date or title is unusable
@@ -117,6 +117,10 @@ def make_plan(
             text = canonical.dumps(mapped.data)
         except (TypeError, ValueError) as err:
             reject(row, "", f"cannot be written as TOML: {err}")
+            continue
+        size = len(text.encode("utf-8"))
+        if size > files.MAX_FILE_BYTES:  # the rule validate applies to the file this would be
+            reject(row, "", f"the entry would be larger than the limit of {files.MAX_FILE_BYTES:,} bytes ({size:,})")
             continue
         loaded = load_text(_rel(base), text, today)
         errors = [p for p in loaded.problems if p.severity is Severity.ERROR]
