@@ -361,16 +361,23 @@ def remove_debris(folder: Path) -> int:
         for item in items:
             if item.name.startswith(SCRATCH) and item.is_dir(follow_symlinks=False):
                 pid = item.name[len(SCRATCH) :].split("-", 1)[0]
-                if not _alive(pid) and item.stat(follow_symlinks=False).st_uid == os.getuid():
+                if not _alive(pid) and _owned(item.stat(follow_symlinks=False)):
                     shutil.rmtree(item.path, ignore_errors=True)
                     removed += 1
     return removed
 
 
+def _owned(st: os.stat_result) -> bool:
+    """Return whether this user owns the file (Windows has no uids: the caller's other checks decide)."""
+    if sys.platform == "win32":
+        return True
+    return st.st_uid == os.getuid()
+
+
 def _alive(pid: str) -> bool:
     """Return whether a process id (as text) names a running process (True when unsure)."""
-    if not pid.isdigit():
-        return True
+    if not pid.isdigit() or sys.platform == "win32":
+        return True  # on Windows os.kill(pid, 0) does not ask: it terminates the process
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
