@@ -13,7 +13,8 @@ after it, up to the next `$` line or the end of the block, are its documented ou
 - A block preceded by `<!-- not run: REASON -->` needs a context the sample lacks (a git
   history, a download, an edited file): it is listed, with its reason, by
   `test_examples_not_run_are_few_and_say_why`, never silently dropped.
-- Any example must end in exit status 0 or 1 (1 = findings); a usage error (2) is a wrong page.
+- Any example must end in exit status 0 or 1 (1 = findings); a usage error (2) is a wrong page,
+  unless the page shows that error (`ledger: error: ...`) on purpose.
 Lines with a pipe, a redirection or `&&` show shell use and are not run.
 """
 
@@ -68,10 +69,16 @@ def examples() -> Iterator[Example]:
                         break
                     output.append(later)
                 command = re.sub(r"\s+#.*$", "", line[2:]).strip()
-                if not re.match(r"^(\w+=\S*\s+)*ledger\b", command) or re.search(r"[|<>]|&&", command):
+                if not re.match(r"^(\w+=\S*\s+)*ledger\b", command) or _is_shell_use(command):
                     continue
                 shown = "\n".join(output) + "\n" if output else None
                 yield Example(page.relative_to(ROOT).as_posix(), first_line + i, command, shown)
+
+
+def _is_shell_use(command: str) -> bool:
+    """Return whether a command line pipes, redirects or chains (outside quotes)."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    return any(token and set(token) <= set("|&<>;") for token in lexer)
 
 
 ALL = list(examples())
@@ -104,7 +111,8 @@ def test_example_runs_as_documented(example: Example, sample: Path, tmp_path: Pa
     ledger = tmp_path / "sample"
     shutil.copytree(sample, ledger)
     result = run(*args, cwd=ledger, env=env)
-    assert result.status in (0, 1), f"{example}\n{result.err}"
+    shows_error = example.output is not None and "ledger: error:" in example.output
+    assert result.status in ((2,) if shows_error else (0, 1)), f"{example}\n{result.err}"
     if example.output is not None:
         shown = _pattern(example.output)
         matches = bool(shown.fullmatch(_plain(result.out)) or shown.fullmatch(_plain(result.out + result.err)))
