@@ -112,7 +112,7 @@ def test_example_runs_as_documented(example: Example, sample: Path, tmp_path: Pa
     shutil.copytree(sample, ledger)
     result = run(*args, cwd=ledger, env=env)
     shows_error = example.output is not None and "ledger: error:" in example.output
-    assert result.status in ((2,) if shows_error else (0, 1)), f"{example}\n{result.err}"
+    assert result.status in ((1, 2) if shows_error else (0, 1)), f"{example}\n{result.err}"
     if example.output is not None:
         shown = _pattern(example.output)
         matches = bool(shown.fullmatch(_plain(result.out)) or shown.fullmatch(_plain(result.out + result.err)))
