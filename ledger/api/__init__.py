@@ -1,8 +1,10 @@
 """The library's front door: `Ledger` wires the edges (files, index, git) to the pure core.
 
-One module per concern: `ledger` (the class), `loader` (one file -> a checked entry), `pool`
-(work on every core), `validation`, `timetravel` (`--as-of`), `gitsetup`, `authoring`,
-`fmt` (formatting targets) and `imports` (reading other datasets).
+One module per concern: `ledger` (the class), `loader` (one file -> a checked entry),
+`parallel` (work on every core), `validation`, `timetravel` (`--as-of`), `gitsetup`,
+`authoring` (new entries), `fmt` (formatting targets), `imports` (reading other datasets,
+export), `lookup` (ids and paths the user typed), `chronology` (timeline, stats, dupes,
+chains) and `diffing` (ledger diff with a query).
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ from typing import Any
 from ledger.api.loader import load_text
 from ledger.api.parallel import map_chunks
 from ledger.store import files
+from ledger.store.formatting import LEFT_ALONE, REFORMATTED
+
+__all__ = ["LEFT_ALONE", "REFORMATTED", "format_files", "targets"]
 
 
 def format_files(

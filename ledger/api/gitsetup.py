@@ -33,3 +33,10 @@ def git_setup(root: Path, textconv: str) -> list[str]:
             repo.config_set(key, value)
             done.append(f"git config {key} {value!r}")
     return done
+
+
+def textconv(path: str) -> str:
+    """Return an entry file in the canonical layout for git's diff driver (the file itself if it cannot be)."""
+    from ledger.vcs import history
+
+    return history.textconv(path)

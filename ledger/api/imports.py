@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from ledger.api.loader import Loaded, load_text
 from ledger.core import checks, vocab
@@ -13,7 +13,9 @@ from ledger.core.errors import LedgerError, NotFound, UsageError
 
 if TYPE_CHECKING:
     from ledger.interchange.importing import Plan, Planned, Progress
+    from ledger.interchange.exporters import Written
     from ledger.interchange.rows import Overrides
+    from ledger.query.view import Results
 
 
 def plan_import(
@@ -27,8 +29,11 @@ def plan_import(
     progress: Progress | None = None,
 ) -> Plan:
     """Read a file of another dataset (or of `export`) and plan its import (`importing.Plan`): nothing is written."""
+    from ledger.core.errors import not_one_of
     from ledger.interchange import importers, importing
 
+    if source is not None and source not in importers.SOURCES:
+        raise not_one_of("--from", source, importers.SOURCES)
     try:
         data = file.read_bytes()
     except FileNotFoundError:
@@ -102,3 +107,45 @@ def write_import(root: Path, plan: Plan, progress: Progress | None = None) -> It
             yield item, outcome
             if progress and (number % 100 == 0 or number == len(plan.create)):
                 progress("writing", number, len(plan.create))
+
+
+def overrides(
+    event_type: str | None = None,
+    escalation: int | None = None,
+    confidence: str | None = None,
+    tags: Sequence[str] = (),
+) -> Overrides:
+    """Return the values `import --type --escalation --confidence --tag` give every entry, each checked."""
+    from ledger.core import model
+    from ledger.core.errors import not_one_of
+    from ledger.interchange import importers
+
+    for value, enum, flag in ((event_type, model.EventType, "--type"), (confidence, model.Confidence, "--confidence")):
+        if value is not None and value not in set(enum):
+            raise not_one_of(flag, value, [m.value for m in enum])
+    return importers.Overrides(event_type, escalation, confidence, tuple(tags))
+
+
+def export_format(fmt: str) -> str:
+    """Return `fmt` if it is a format of `export`, else raise the usage error naming them."""
+    from ledger.core.errors import not_one_of
+    from ledger.interchange import exporters
+
+    if fmt not in exporters.FORMATS:
+        raise not_one_of("--format", fmt, exporters.FORMATS)
+    return fmt
+
+
+def export(found: Results, fmt: str, out: TextIO, labels: Sequence[str], is_tty: bool) -> Written:
+    """Write the entries found as csv, json, jsonl, geojson, ics or acled (`exporters.Written`).
+
+    ICS stamps come from SOURCE_DATE_EPOCH when set (reproducible calendars).
+    """
+    import os
+
+    from ledger.interchange import exporters
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and epoch.isdigit() else None
+    written: Written = exporters.export_found(found, fmt, out, labels=labels, is_tty=is_tty, stamp=stamp)
+    return written

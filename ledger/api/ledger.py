@@ -6,15 +6,18 @@ gitsetup, authoring, fmt, imports); `Ledger` is the one door to them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
+import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-from ledger.api import authoring, fmt, gitsetup, imports, timetravel, validation
+from ledger.api import authoring, gitsetup, imports, lookup, timetravel, validation
 from ledger.api.loader import Loaded, load_file, load_rels, relative, with_line
 from ledger.api.parallel import map_chunks
 from ledger.api.validation import ValidationReport
@@ -23,8 +26,10 @@ from ledger.core.errors import LedgerError, Problem, Severity, UsageError
 from ledger.store import files
 
 if TYPE_CHECKING:
+    from ledger.api import chronology
     from ledger.index import Found, Index
     from ledger.index.search import Searched
+    from ledger.interchange.exporters import Written
     from ledger.interchange.importing import Plan, Planned
     from ledger.interchange.importing import Progress as ImportProgress
     from ledger.interchange.rows import Overrides
@@ -34,6 +39,18 @@ if TYPE_CHECKING:
     from ledger.store.formatting import Formatted
     from ledger.store.writing import Created
     from ledger.vcs.history import History, Spec
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReport:
+    """What refreshing the index did: `how` is fresh, refreshed or rebuilt."""
+
+    how: str
+    files: int
+    invalid: int
+    reparsed: int
+    removed: int
+    seconds: float
 
 
 class Ledger:
@@ -177,6 +194,55 @@ class Ledger:
         """Return ' (did you mean "x"?)' for the nearest known id, or ''."""
         return checks.suggest_id(entry_id, self.index().ids())
 
+    def records(self, given: Sequence[str]) -> list[dict[str, Any]]:
+        """Return the JSON records of entries named by id or entry file path; NotFound says why one is unknown."""
+        return lookup.records(self, given)
+
+    def refresh_index(self, *, rebuild: bool = False, progress: Any = None) -> IndexReport:
+        """Bring the index in .ledger/ up to date (or rebuild it); LedgerError when it cannot be written."""
+        started = time.perf_counter()
+        idx = self.index(progress)
+        with contextlib.closing(idx.connect(rebuild=rebuild)):
+            status = idx.status
+        if status.how == "memory":
+            raise LedgerError(f"cannot write the index in {idx.folder.as_posix()} ({status.reason})")
+        invalid = self.find(None).skipped
+        return IndexReport(
+            status.how, status.files, invalid, status.reparsed, status.removed, time.perf_counter() - started
+        )
+
+    # -- chronology: timeline, periods, stats, dupes, chain (api/chronology.py) ----------
+
+    def timeline(self, selection: Selection, *, as_of: str | None = None) -> chronology.Timeline:
+        """Return the selected incidents in order, with escalation steps and the chains they pass through."""
+        from ledger.api import chronology
+
+        return chronology.timeline(self.at(as_of), selection)
+
+    def periods(self, selection: Selection, by: str, *, as_of: str | None = None) -> chronology.Periods:
+        """Return the selection aggregated by day, week or month."""
+        from ledger.api import chronology
+
+        return chronology.periods(self.at(as_of), selection, by)
+
+    def stats(self, selection: Selection, by: str, *, as_of: str | None = None) -> chronology.Stats:
+        """Return incidents, killed, injured and the highest escalation per group of `by`."""
+        from ledger.api import chronology
+
+        return chronology.stats(self.at(as_of), selection, by)
+
+    def dupes(self, selection: Selection, **options: Any) -> chronology.Dupes:
+        """Return candidate duplicates among the selection (days, km, min_score, same_dataset)."""
+        from ledger.api import chronology
+
+        return chronology.dupes(self, selection, **options)
+
+    def chain(self, entry_id: str) -> chronology.Chain:
+        """Return what an incident answers (back to the roots) and what answered it."""
+        from ledger.api import chronology
+
+        return chronology.chain(self, entry_id)
+
     # -- validation ----------------------------------------------------------------------
 
     def validate(self, paths: Iterable[str | os.PathLike[str]] = (), today: dt.date | None = None) -> ValidationReport:
@@ -230,6 +296,14 @@ class Ledger:
 
     # -- authoring and interchange: new, fmt, import, export -------------------------------
 
+    def missing_fields(self, fields: dict[str, Any]) -> list[str]:
+        """Fill a known place's country into `fields`; return the values `new` still needs (authoring.QUESTIONS)."""
+        return authoring.missing(self.vocabulary, fields)
+
+    def new_entry(self, fields: dict[str, Any], entry_id: str | None = None) -> Created:
+        """Build an entry from the values of `ledger new` and write it (see create_entry)."""
+        return self.create_entry(authoring.entry_data(fields), entry_id)
+
     def create_entry(self, data: dict[str, Any], entry_id: str | None = None, today: dt.date | None = None) -> Created:
         """Check new entry data and write it at entries/YYYY/MM/<id>.toml, never over another file.
 
@@ -245,6 +319,8 @@ class Ledger:
         self, paths: Iterable[str | os.PathLike[str]] = (), *, write: bool = True, keep_text: bool = False
     ) -> Iterator[Formatted]:
         """Lay out entry files canonically (all, or those under `paths`); yield `formatting.Formatted`."""
+        from ledger.api import fmt  # the formatter is loaded only to format
+
         return fmt.format_files(self.root, paths, write=write, keep_text=keep_text)
 
     def plan_import(
@@ -260,6 +336,14 @@ class Ledger:
         return imports.plan_import(
             self.load_all, self.vocabulary, file, source, overrides, today=today, progress=progress
         )
+
+    def export(
+        self, selection: Selection | None, fmt: str, out: TextIO, *, is_tty: bool = False
+    ) -> tuple[Written, int]:
+        """Write the selected entries in an export format; return (`exporters.Written`, invalid files left out)."""
+        imports.export_format(fmt)
+        found = self.find(selection)
+        return imports.export(found, fmt, out, self.vocabulary.labels, is_tty), found.skipped
 
     def write_import(self, plan: Plan, progress: ImportProgress | None = None) -> Iterator[tuple[Planned, str]]:
         """Create the files of an import plan one by one; yield (planned item, outcome) as each is done.

@@ -14,7 +14,7 @@ import typer
 from ledger.cli.env import Environment
 from ledger.cli.errors import OutputCut
 from ledger.cli.filters import filtered
-from ledger.cli.options import LedgerDir, Quiet, choice, open_ledger, plural, say
+from ledger.cli.options import LedgerDir, Quiet, open_ledger, plural, say
 from ledger.core.errors import ExitStatus, LedgerError, UsageError
 from ledger.core.model import ESCALATION_MAX, EventType
 from ledger.query import Selection
@@ -25,6 +25,31 @@ _TYPES = ", ".join(EventType)
 def _opt(*names: str, help: str, **kw: Any) -> Any:
     return typer.Option(*names, help=help, show_default=False, **kw)
 
+
+#: The keys of `Ledger.new_entry`'s fields, in the order `new` passes its options.
+_NEW_FIELDS = [
+    "title",
+    "date",
+    "type",
+    "escalation",
+    "confidence",
+    "place",
+    "country",
+    "source",
+    "url",
+    "date_end",
+    "admin1",
+    "lat",
+    "lon",
+    "precision",
+    "perpetrators",
+    "targets",
+    "killed",
+    "injured",
+    "tags",
+    "summary",
+    "responds_to",
+]
 
 # -- new --------------------------------------------------------------------------------------
 
@@ -66,58 +91,18 @@ def new(
     quiet: Quiet = False,
 ) -> ExitStatus:
     """Write a new, valid entry at entries/YYYY/MM/<id>.toml and print its path (never overwrites)."""
-    given: dict[str, Any] = {
-        "title": title,
-        "date": date,
-        "type": event_type,
-        "escalation": escalation,
-        "confidence": confidence,
-        "place": place,
-        "country": country,
-        "source": source,
-    }
+    values: list[Any] = [title, date, event_type, escalation, confidence, place, country, source, url, date_end]
+    values += [admin1, lat, lon, precision, perpetrator, target, killed, injured, tag, summary, responds_to]
+    fields: dict[str, Any] = dict(zip(_NEW_FIELDS, values, strict=True))
     ledger = open_ledger(ledger_dir)
-    if given["place"] and not given["country"]:  # a place of ledger.toml knows its country
-        known = ledger.place_defaults({"location": {"name": given["place"]}})["location"]
-        given["country"] = known.get("country")
-    missing = [key for key, value in given.items() if value is None or (isinstance(value, str) and not value.strip())]
+    missing = ledger.missing_fields(fields)
     if missing and not env.interactive:
         flags = ", ".join("TITLE" if key == "title" else f"--{key}" for key in missing)
         raise UsageError(f"missing {flags} (give them as options; on a terminal they are asked for)")
-    for key in missing:
-        if key == "country" and given["place"]:
-            known = ledger.place_defaults({"location": {"name": given["place"]}})["location"]
-            if known.get("country"):
-                given["country"] = known["country"]
-                continue
-        given[key] = _ask(env, key)
-    location: dict[str, Any] = {"name": given["place"].strip(), "country": _country(given["country"])}
-    for key, value in (("admin1", admin1), ("lat", lat), ("lon", lon), ("precision", precision)):
-        if value is not None:
-            location[key] = value
-    data: dict[str, Any] = {
-        "title": given["title"].strip(),
-        "date": _date(given["date"], "--date"),
-        "type": given["type"].strip(),
-        "escalation": int(given["escalation"]),
-        "confidence": given["confidence"].strip(),
-    }
-    if date_end:
-        data["date_end"] = _date(date_end, "--date-end")
-    for key, items in (("responds_to", responds_to), ("tags", tag)):
-        if items:
-            data[key] = items
-    if summary:
-        data["summary"] = summary
-    data["location"] = location
-    actors = {k: v for k, v in (("perpetrators", perpetrator), ("targets", target)) if v}
-    if actors:
-        data["actors"] = actors
-    casualties = {k: v for k, v in (("killed", killed), ("injured", injured)) if v is not None}
-    if casualties:
-        data["casualties"] = casualties
-    data["sources"] = [{"name": given["source"].strip(), **({"url": url} if url else {})}]
-    created = ledger.create_entry(data, entry_id)
+    while missing:  # a place of ledger.toml answers for its country
+        fields[missing[0]] = _ask(env, missing[0])
+        missing = ledger.missing_fields(fields)
+    created = ledger.new_entry(fields, entry_id)
     for problem in created.problems:
         level = "warning" if problem.severity == "warning" else "error"
         field = f"{problem.field}: " if problem.field else ""
@@ -132,69 +117,22 @@ def new(
     return ExitStatus.OK
 
 
-_PROMPTS = {
-    "title": ("Title", None),
-    "date": ("Date (YYYY-MM-DD)", None),
-    "type": ("Type", "type"),
-    "escalation": (f"Escalation (0-{ESCALATION_MAX})", None),
-    "confidence": ("Confidence", "confidence"),
-    "place": ("Place", None),
-    "country": ("Country (ISO code)", None),
-    "source": ("Source", None),
-}
-
-
 def _ask(env: Environment, key: str) -> Any:
     """Ask for one required value on the terminal, again until it is acceptable."""
-    from ledger.core import model
-
-    label, choices_of = _PROMPTS[key]
-    choices = {"type": model.EventType, "confidence": model.Confidence}.get(choices_of or "")
-    if choices is not None:
-        label = f"{label} ({', '.join(m.value for m in choices)})"
-
-    def check(value: str) -> Any:
-        value = value.strip()
-        if not value:
-            raise ValueError("a value is needed")
-        if choices is not None and value not in {m.value for m in choices}:
-            raise ValueError(f'"{value}" is not one of the choices')
-        if key == "date":
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f'"{value}" is not a date (YYYY-MM-DD)') from None
-        if key == "escalation":
-            if not value.isdigit() or not 0 <= int(value) <= ESCALATION_MAX:
-                raise ValueError(f"give a whole number from 0 to {ESCALATION_MAX}")
-            return int(value)
-        return value
+    from ledger.api.authoring import QUESTIONS, parse_answer
 
     default = dt.date.today().isoformat() if key == "date" else ""
     # Not typer.prompt: it writes a space to stdout, and stdout is for data (the path).
     while True:
-        env.stderr.write(f"{label}{f' [{default}]' if default else ''}: ")
+        env.stderr.write(f"{QUESTIONS[key]}{f' [{default}]' if default else ''}: ")
         env.stderr.flush()
         line = env.stdin.readline()
         if not line:
             raise UsageError(f"no answer for {key} (end of input)")
         try:
-            return check(line.strip() or default)
-        except (ValueError, UsageError) as err:
+            return parse_answer(key, line.strip() or default)
+        except ValueError as err:
             say(env, f"  {err}")
-
-
-def _date(text: str, flag: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise UsageError(f'{flag} "{text}" is not a date (YYYY-MM-DD)') from None
-
-
-def _country(text: str) -> str:
-    from ledger.core import gazetteer
-
-    return gazetteer.code_of(text) or text.strip()
 
 
 def _edit_and_check(env: Environment, ledger: Any, rel: str, quiet: bool) -> ExitStatus:
@@ -236,8 +174,8 @@ def fmt(
     """Rewrite entry files in the one canonical layout; files whose data or comments would not survive are left alone."""
     import difflib
 
+    from ledger.api.fmt import LEFT_ALONE, REFORMATTED
     from ledger.output.render import clean
-    from ledger.store.formatting import LEFT_ALONE, REFORMATTED
 
     ledger = open_ledger(ledger_dir)
     counts = {REFORMATTED: 0, LEFT_ALONE: 0, "unchanged": 0}
@@ -339,21 +277,15 @@ def import_(
     quiet: Quiet = False,
 ) -> ExitStatus:
     """Create one entry per row of a CSV or JSON file (ours, ACLED's or UCDP GED's); never overwrites."""
-    from ledger.core import model
-    from ledger.interchange import importers
+    from ledger.api.imports import overrides
     from ledger.output.render import clean
 
-    if source is not None:
-        choice(source, importers.SOURCES, "--from")
-    for value, enum, flag in ((event_type, model.EventType, "--type"), (confidence, model.Confidence, "--confidence")):
-        if value is not None:
-            choice(value, [m.value for m in enum], flag)
-    overrides = importers.Overrides(event_type, escalation, confidence, tuple(tag or ()))
+    given = overrides(event_type, escalation, confidence, tag or ())
     ledger = open_ledger(ledger_dir)
     progress = _Progress(env.stderr) if env.stderr_isatty and not quiet else None
     started = time.perf_counter()
     try:
-        plan = ledger.plan_import(file, source, overrides, progress=progress)
+        plan = ledger.plan_import(file, source, given, progress=progress)
         for problem in plan.problems:
             say(env, clean(str(problem)))
         if not quiet:
@@ -414,21 +346,8 @@ def export(
     selection: Selection,
 ) -> ExitStatus:
     """Write the selected entries (every filter of `list`) as csv, json, jsonl, geojson, ics or acled."""
-    from ledger.interchange import exporters
-
-    choice(output_format, exporters.FORMATS, "--format")
-    stamp = None
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():  # reproducible calendars (DTSTAMP)
-        stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    from ledger.interchange import exporters
-
     ledger = open_ledger(ledger_dir)
-    found = ledger.find(selection)
-    written = exporters.export_found(
-        found, output_format, env.stdout, labels=ledger.vocabulary.labels, is_tty=env.stdout_isatty, stamp=stamp
-    )
-    invalid = found.skipped
+    written, invalid = ledger.export(selection, output_format, env.stdout, is_tty=env.stdout_isatty)
     if written.left_out:
         say(env, f"{plural(written.left_out, 'entry', 'entries')} without coordinates left out of the GeoJSON")
     if invalid:

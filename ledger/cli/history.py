@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shlex
 import sys
 from typing import Annotated
@@ -11,23 +10,12 @@ import typer
 
 from ledger.cli.env import Environment
 from ledger.cli.errors import findings
-from ledger.cli.filters import filtered, selection_from
+from ledger.cli.filters import filtered
 from ledger.cli.options import Color, LedgerDir, Quiet, choice, open_ledger, say, use_color
 from ledger.core.errors import ExitStatus, UsageError
 from ledger.query import Selection
 
 _FORMATS = ("text", "json", "markdown")
-# A query word names a field (type:x, escalation>=3) or is part of the query syntax; git ref
-# names cannot contain ':' and never look like this, so the two kinds of argument cannot mix up.
-_QUERY_WORD = re.compile(r"^(\(|\)|not:|or$|and$|[A-Za-z_]+(:|>=|<=|>|<|=))", re.IGNORECASE)
-
-
-def split_arguments(args: list[str]) -> tuple[list[str], list[str]]:
-    """Split `ledger diff` arguments into revisions/folders and the query words after them."""
-    for i, arg in enumerate(args):
-        if _QUERY_WORD.match(arg):
-            return args[:i], args[i:]
-    return args, []
 
 
 @filtered(words=False)
@@ -50,27 +38,13 @@ def diff(
     selection: Selection,
 ) -> ExitStatus:
     """Show which incidents were added, removed or changed, field by field. Exit 1 when they differ."""
-    from ledger import query
-    from ledger.api import Ledger
+    from ledger.api.diffing import compare
     from ledger.output import diffrender
-    from ledger.vcs import history
 
     choice(output, _FORMATS, "--format")
     choice(color, ("auto", "always", "never"), "--color")
-    sides, words = split_arguments(list(args or []))
-    where = selection.where
-    if words:
-        where = query.all_of(where, selection_from({"query_words": words}).where)
-    spec = history.parse_spec(sides)
-    if spec.folders is not None:
-        result = history.compare_folders(*spec.folders)
-        ledger = Ledger(spec.folders[1])
-    else:
-        ledger = open_ledger(ledger_dir)
-        result = ledger.diff(spec)
-    vocabulary = ledger.vocabulary
-    if where is not None:
-        result = result.filtered(lambda entry: query.matches(where, entry, vocabulary))
+    compared = compare(args or [], selection.where, ledger_dir)
+    result, vocabulary = compared.result, compared.vocabulary
     status = ExitStatus.OK if result.equal else ExitStatus.FOUND
     with findings(status):
         if output == "json":
@@ -163,9 +137,9 @@ def textconv(
     ] = None,
 ) -> ExitStatus:
     """Print an entry in the canonical layout for git's diff (exits 0 whatever the input)."""
-    from ledger.vcs import history
+    from ledger.api.gitsetup import textconv as canonical_text
 
-    text = history.textconv(path)
+    text = canonical_text(path)
     buffer = getattr(env.stdout, "buffer", None)
     if buffer is not None:
         env.stdout.flush()

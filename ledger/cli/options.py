@@ -15,7 +15,6 @@ import typer
 if TYPE_CHECKING:
     from ledger.api import Ledger
     from ledger.cli.env import Environment
-    from ledger.query.view import View
 
 LedgerDir = Annotated[
     Path | None,
@@ -91,21 +90,10 @@ def use_color(setting: str, env: Environment) -> bool:
     return env.colors
 
 
-def report_skipped(env: Environment, found: Any, quiet: bool) -> None:
+def report_skipped(env: Environment, skipped: int, quiet: bool) -> None:
     """Say how many invalid entry files a query left out."""
-    if found.skipped and not quiet:
-        files = "file" if found.skipped == 1 else "files"
-        say(env, f"ledger: {found.skipped} invalid entry {files} left out (see `ledger validate`)")
-
-
-def missing_message(ledger: View, entry_id: str) -> str:
-    """Say why an id was not found: an invalid file of that name, or no such entry (with a suggestion)."""
-    from ledger.output.render import clean
-
-    invalid = ledger.invalid_paths(entry_id)
-    if invalid:
-        return f"{invalid[0]} is not a valid entry (see `ledger validate {invalid[0]}`)"
-    return f'no entry "{clean(entry_id)}"{ledger.suggest_id(entry_id)}'
+    if skipped and not quiet:
+        say(env, f"ledger: {plural(skipped, 'invalid entry file')} left out (see `ledger validate`)")
 
 
 def choose_format(env: Environment, output: str | None, allowed: Sequence[str]) -> str:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import time
-from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -17,13 +13,11 @@ from ledger.cli.options import (
     LedgerDir,
     NoHeader,
     Quiet,
-    choice,
-    missing_message,
     open_ledger,
     report_skipped,
     say,
 )
-from ledger.core.errors import ExitStatus, LedgerError, NotFound
+from ledger.core.errors import ExitStatus, NotFound
 from ledger.query import Selection
 
 DEFAULT_COLUMNS = ("id", "date", "type", "escalation", "country", "title")
@@ -49,16 +43,9 @@ def _progress(env: Environment, quiet: bool) -> Any:
 
 
 def _columns(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    from ledger.index import COLUMNS
+    from ledger.api.lookup import columns
 
-    names = [choice(c.strip(), COLUMNS, "--columns") for c in text.split(",") if c.strip()]
-    if not names:
-        from ledger.core.errors import UsageError
-
-        raise UsageError("--columns needs at least one column name")
-    return names
+    return None if text is None else columns(text)
 
 
 @filtered
@@ -140,25 +127,18 @@ def _write(
         render.write_json_texts(found.json_texts(), fmt, out, is_tty)
     else:
         width = env.width if is_tty else None
-        rows = _complete(found.rows(chosen or DEFAULT_COLUMNS), chosen or DEFAULT_COLUMNS, ledger.vocabulary)
-        render.render_rows(rows, chosen or DEFAULT_COLUMNS, fmt, out, is_tty, header=not no_header, width=width)
+        render.render_rows(
+            found.rows(chosen or DEFAULT_COLUMNS),
+            chosen or DEFAULT_COLUMNS,
+            fmt,
+            out,
+            is_tty,
+            header=not no_header,
+            width=width,
+        )
     out.flush()
-    report_skipped(env, found, quiet)
+    report_skipped(env, found.skipped, quiet)
     return ExitStatus.OK
-
-
-def _complete(rows: Iterator[dict[str, Any]], columns: Sequence[str], vocabulary: Any) -> Iterator[dict[str, Any]]:
-    """Fill in columns a result left in its `_record` (the older `rows` contract of snapshots)."""
-    from ledger.index import record_value
-
-    for row in rows:
-        record = row.pop("_record", None)
-        if len(row) < len(columns):
-            for column in columns:
-                if column not in row:
-                    level = row.get("escalation", (record or {}).get("escalation"))
-                    row[column] = vocabulary.label(level) if column == "label" else record_value(record or {}, column)
-        yield row
 
 
 def show(
@@ -172,24 +152,13 @@ def show(
     as_of: AsOf = None,
 ) -> ExitStatus:
     """Show whole entries: laid out for reading, as their TOML file, or as JSON."""
+    from ledger.api import lookup
     from ledger.output import render
-    from ledger.store import files
 
     fmt = render.check_format(output, ("text", "toml", "json"))
     ledger = open_ledger(ledger_dir).at(as_of)
-    for given in ids:  # a path must be an entry file of this ledger, not a look-alike elsewhere
-        rel = files.rel_of(ledger.root, given)
-        inside = rel is not None and rel.startswith(f"{files.ENTRIES}/")
-        if given.endswith(".toml") and Path(given).exists() and not inside:
-            raise NotFound(f"{given} is not an entry file of this ledger ({ledger.root})")
-    wanted = [Path(i).name[: -len(".toml")] if i.endswith(".toml") else i for i in ids]
-    found = ledger.lookup(wanted)
-    missing = [i for i in wanted if i not in found]
-    if missing:
-        raise NotFound(missing_message(ledger, missing[0]))
-    is_tty = env.stdout_isatty
-    out = env.stdout
-    records = [found[i] for i in wanted]
+    records = lookup.records(ledger, ids)
+    is_tty, out = env.stdout_isatty, env.stdout
     if fmt == "json":
         import json
 
@@ -219,20 +188,12 @@ def index(
     quiet: Quiet = False,
 ) -> ExitStatus:
     """Refresh the index in .ledger/ (queries do this by themselves; --rebuild starts afresh)."""
-    ledger = open_ledger(ledger_dir)
-    started = time.perf_counter()
-    idx = ledger.index(_progress(env, quiet))
-    with contextlib.closing(idx.connect(rebuild=rebuild)) as conn:
-        skipped = conn.execute("SELECT count(*) FROM entries WHERE ok = 0").fetchone()[0]
-    status = idx.status
-    took = time.perf_counter() - started
-    if status.how == "memory":
-        raise LedgerError(f"cannot write the index in {idx.folder.as_posix()} ({status.reason})")
+    done = open_ledger(ledger_dir).refresh_index(rebuild=rebuild, progress=_progress(env, quiet))
     what = {
         "fresh": "up to date",
-        "refreshed": f"refreshed: {status.reparsed} read, {status.removed} removed",
+        "refreshed": f"refreshed: {done.reparsed} read, {done.removed} removed",
         "rebuilt": "rebuilt",
-    }[status.how]
-    invalid = f", {skipped} invalid (see `ledger validate`)" if skipped else ""
-    say(env, f"index: {status.files} entry files{invalid}; {what} in {took:.2f} s", quiet)
+    }[done.how]
+    invalid = f", {done.invalid} invalid (see `ledger validate`)" if done.invalid else ""
+    say(env, f"index: {done.files} entry files{invalid}; {what} in {done.seconds:.2f} s", quiet)
     return ExitStatus.OK

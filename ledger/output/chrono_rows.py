@@ -189,6 +189,35 @@ def tree_json(
     return top
 
 
+def chain_json(chain: Any, labels: Any) -> dict[str, Any]:
+    """Return `ledger chain --format json`: the incident, its two trees and the cycles found."""
+    e = chain.entry
+    return {
+        "id": e.id,
+        "path": chain.paths[e.id],
+        "date": e.date.isoformat(),
+        "escalation": e.escalation,
+        "label": labels.label(e.escalation),
+        "title": e.title,
+        "withdrawn": e.withdrawn,
+        "answers": tree_json(chain.back, chain.entries, chain.paths, labels),
+        "answered_by": tree_json(chain.forward, chain.entries, chain.paths, labels),
+        "cycles": [list(loop) for loop in chain.cycles],
+    }
+
+
+def chain_lines(chain: Any, labels: Any, ascii_only: bool = False) -> list[str]:
+    """Return `ledger chain` as text: the incident, then what it answers and what answered it."""
+    from ledger.output.render import clean
+
+    e = chain.entry
+    lines = [f"{e.id}  [{e.escalation} {labels.label(e.escalation)}]  {clean(e.title)}", "answers:"]
+    lines += tree_text(chain.back, chain.entries, labels, ascii_only) or ["    (nothing: a root)"]
+    lines.append("answered by:")
+    lines += tree_text(chain.forward, chain.entries, labels, ascii_only) or ["    (nothing yet)"]
+    return lines
+
+
 DUPE_COLUMNS = ("score", "first", "second", "days_apart", "km", "first_type", "second_type", "related")
 
 

@@ -44,7 +44,7 @@ from ledger.query.fields import (
 )
 from ledger.query.options import from_options
 from ledger.query.order import SORT_FIELDS, SORT_KEYS, apply, check_sort, sort_value
-from ledger.query.parse import parse
+from ledger.query.parse import parse, starts_query
 
 __all__ = [
     "ALIASES",
@@ -90,5 +90,6 @@ __all__ = [
     "shows_withdrawn",
     "sort_value",
     "spellings",
+    "starts_query",
     "unparse",
 ]

@@ -219,3 +219,16 @@ class _Parser:
 def parse(text: str) -> Node | None:
     """Parse a query; None means "everything". Raise QuerySyntaxError with a position."""
     return _Parser(text).parse()
+
+
+def starts_query(word: str) -> bool:
+    """Whether a command-line word belongs to a query: a keyword, a parenthesis, `not:`, or NAME: / NAME>= ...
+
+    `ledger diff REV... QUERY...` uses it to tell revisions from query words: git ref names
+    cannot contain ':' and never look like this.
+    """
+    lowered = word.lower()
+    if lowered in KEYWORDS or word[:1] in ("(", ")") or lowered.startswith("not:"):
+        return True
+    name = _NAME.match(word)
+    return name is not None and word[name.end() :].startswith((":", *COMPARISONS))

@@ -1,0 +1,53 @@
+"""Looking entries up by what the user typed: ids or entry file paths, with a helpful answer when one is unknown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ledger.core.errors import NotFound
+from ledger.store import files
+
+
+def records(source: Any, given: Sequence[str]) -> list[dict[str, Any]]:
+    """Return the JSON records of the entries named by ids or entry file paths, in the order given.
+
+    `source` is a Ledger or a Snapshot. A path must be an entry file of this ledger, not a
+    look-alike elsewhere; an unknown id raises NotFound saying why.
+    """
+    for name in given:
+        rel = files.rel_of(source.root, name)
+        inside = rel is not None and rel.startswith(f"{files.ENTRIES}/")
+        if name.endswith(".toml") and Path(name).exists() and not inside:
+            raise NotFound(f"{name} is not an entry file of this ledger ({source.root})")
+    wanted = [Path(i).name[: -len(".toml")] if i.endswith(".toml") else i for i in given]
+    found = source.lookup(wanted)
+    for entry_id in wanted:
+        if entry_id not in found:
+            raise not_found(source, entry_id)
+    return [found[i] for i in wanted]
+
+
+def not_found(source: Any, entry_id: str) -> NotFound:
+    """Return the error for an unknown id: an invalid file of that name, or no such entry (with a suggestion)."""
+    from ledger.output.render import clean
+
+    invalid = source.invalid_paths(entry_id)
+    if invalid:
+        return NotFound(f"{invalid[0]} is not a valid entry (see `ledger validate {invalid[0]}`)")
+    return NotFound(f'no entry "{clean(entry_id)}"{source.suggest_id(entry_id)}')
+
+
+def columns(text: str) -> list[str]:
+    """Return the output columns named in `--columns a,b,c`, each checked."""
+    from ledger.core.errors import UsageError, not_one_of
+    from ledger.index import COLUMNS
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    for name in names:
+        if name not in COLUMNS:
+            raise not_one_of("--columns", name, COLUMNS)
+    if not names:
+        raise UsageError("--columns needs at least one column name")
+    return names
