@@ -103,7 +103,7 @@ def test_the_terminal_width_comes_from_the_environment(make_ledger, cli, make_en
 
 def test_prompts_only_when_stdin_is_a_terminal(make_ledger, cli, make_env):
     root = make_ledger({})
-    answers = "A strike\n2020-01-05\nairstrike\n5\nreported\nGreen Zone\nIQ\nReuters\n"
+    answers = "A strike\n2020-13-05\n2020-01-05\nairstrike\n5\nreported\nGreen Zone\nIQ\nReuters\n"
     refused = cli("new", "--ledger", str(root), terminal=make_env(answers))
     assert refused.status == 2
     assert refused.err.startswith("ledger: error: missing TITLE, --date, --type")
@@ -111,6 +111,7 @@ def test_prompts_only_when_stdin_is_a_terminal(make_ledger, cli, make_env):
     assert asked.status == 0, asked.err
     assert asked.out == "entries/2020/01/2020-01-05-a-strike.toml\n"
     assert asked.err.startswith("Title: Date (YYYY-MM-DD) [")  # the questions go to stderr
+    assert '  "2020-13-05" is not a date (YYYY-MM-DD)\n' in asked.err  # asked again
 
 
 def test_colour_follows_the_environment(make_ledger, cli, make_env, tmp_path):

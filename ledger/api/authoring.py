@@ -108,7 +108,10 @@ def parse_answer(key: str, text: str) -> Any:
     if key in _CHOICES and value not in _CHOICES[key]:
         raise ValueError(f'"{value}" is not one of the choices')
     if key == "date":
-        _date(value, "date")
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f'"{value}" is not a date (YYYY-MM-DD)') from None
     if key == "escalation":
         if not value.isdigit() or not 0 <= int(value) <= model.ESCALATION_MAX:
             raise ValueError(f"give a whole number from 0 to {model.ESCALATION_MAX}")
