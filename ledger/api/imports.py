@@ -12,8 +12,8 @@ from ledger.core import checks, vocab
 from ledger.core.errors import LedgerError, NotFound, UsageError
 
 if TYPE_CHECKING:
-    from ledger.interchange.importing import Plan, Planned, Progress
     from ledger.interchange.exporters import Written
+    from ledger.interchange.importing import Plan, Planned, Progress
     from ledger.interchange.rows import Overrides
     from ledger.query.view import Results
 
