@@ -140,37 +140,80 @@ def _markdown(rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: 
 def _table(
     rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: bool, header: bool, width: int | None = None
 ) -> None:
-    from tabulate import tabulate
+    import tabulate as tabulate_module
 
     cells = [[clean(cell(row.get(c))).replace("\n", " ").replace("\t", " ") for c in columns] for row in rows]
     if not cells:
         return
+    headers = [clean(c) for c in columns] if header else []
     if width:
-        cells = _fit(cells, list(columns) if header else None, width)
+        cells, headers = fit(cells, headers, width)
     align = ["right" if c in _NUMERIC else "left" for c in columns]
-    text = tabulate(
-        cells, headers=list(columns) if header else (), tablefmt="simple", colalign=align, disable_numparse=True
-    )
+    # tabulate pads a column whose header is its widest cell by two more; the fitted widths are exact.
+    tabulate_module.MIN_PADDING = 0
+    text = tabulate_module.tabulate(cells, headers=headers, tablefmt="simple", colalign=align, disable_numparse=True)
     out.write(text + "\n")
 
 
-_NUMERIC = {"escalation", "killed", "injured", "lat", "lon"}
+_NUMERIC = {"escalation", "killed", "injured", "lat", "lon", "#", "change", "days", "count", "max_escalation"}
+_NUMBER_LIKE = re.compile(r"[-+0-9.,:/ ]*")  # numbers, dates and times: cut last
+_GAP = 2  # columns between two columns of tabulate's "simple" table
 
 
-def _fit(cells: list[list[str]], headers: list[str] | None, width: int) -> list[list[str]]:
-    """Clip the widest columns with an ellipsis so the table fits the terminal width."""
-    count = len(cells[0])
-    widths = [max(len(r[i]) for r in cells) for i in range(count)]
-    if headers:
-        widths = [max(w, len(h)) for w, h in zip(widths, headers, strict=True)]
-    room = width - 2 * (count - 1)
-    while sum(widths) > room:
-        widest = max(range(count), key=lambda i: widths[i])
-        floor = max(len(headers[widest]) if headers else 0, 8)
-        if widths[widest] <= floor:
+def display_width(text: str) -> int:
+    """Return how many terminal cells `text` takes: wide CJK and emoji 2, combining marks 0."""
+    import wcwidth
+
+    found = wcwidth.wcswidth(text)
+    return found if found >= 0 else sum(max(wcwidth.wcwidth(c), 0) for c in text)
+
+
+def truncate(text: str, cells: int) -> str:
+    """Return `text` cut to at most `cells` terminal cells, ending in an ellipsis when cut."""
+    if display_width(text) <= cells:
+        return text
+    if cells <= 1:
+        return "…"[:cells]
+    import wcwidth
+
+    out: list[str] = []
+    used = 0
+    for char in text:
+        size = max(wcwidth.wcwidth(char), 0)
+        if used + size > cells - 1:
             break
-        widths[widest] = max(floor, widths[widest] - (sum(widths) - room))
-    return [[v if len(v) <= widths[i] else v[: widths[i] - 1] + "…" for i, v in enumerate(r)] for r in cells]
+        out.append(char)  # a combining mark (size 0) stays with the character before it
+        used += size
+    return "".join(out) + "…"
+
+
+def fit(cells: list[list[str]], headers: list[str], width: int) -> tuple[list[list[str]], list[str]]:
+    """Cut cells (and, as a last resort, headers) with an ellipsis so the table fits `width` cells.
+
+    Widths are measured in terminal cells. The widest text column is cut first, down to the
+    width of the next widest, and so on, no text column below its header (at most 12 cells);
+    numbers and dates are cut only when the text columns alone cannot make room.
+    """
+    count = len(cells[0])
+    heads = headers or [""] * count
+    widths = [max([display_width(r[i]) for r in cells] + [display_width(heads[i])]) for i in range(count)]
+    room = width - _GAP * (count - 1)
+    text = [i for i in range(count) if any(not _NUMBER_LIKE.fullmatch(r[i]) for r in cells)]
+
+    def shrink(candidates: Sequence[int], floor: Callable[[int], int]) -> None:
+        while sum(widths) > room:
+            able = [i for i in candidates if widths[i] > floor(i)]
+            if not able:
+                return
+            widest = max(able, key=lambda i: widths[i])
+            others = [widths[i] for i in able if i != widest]
+            target = max(floor(widest), widths[widest] - (sum(widths) - room), max(others, default=0))
+            widths[widest] = min(target, widths[widest] - 1)
+
+    shrink(text, lambda i: min(max(display_width(heads[i]), 4), 12))
+    shrink(range(count), lambda i: 2)
+    cut = [[truncate(v, widths[i]) for i, v in enumerate(r)] for r in cells]
+    return cut, [truncate(h, widths[i]) for i, h in enumerate(headers)]
 
 
 _WRITERS: dict[str, Callable[..., None]] = {
