@@ -87,10 +87,10 @@ def test_a_table_on_a_terminal_tsv_when_piped(make_ledger, cli, make_env):
     assert piped.out == f"id\tescalation\n{A}\t7\n{B}\t4\n"
     table = cli("list", "--ledger", str(root), "--columns", "id,escalation", terminal=make_env(tty=True))
     assert table.out.splitlines() == [
-        "id                             escalation",
-        "---------------------------  ------------",
-        f"{A}             7",
-        f"{B}              4",
+        "id                           escalation",  # no padding beyond the widest cell
+        "---------------------------  ----------",
+        f"{A}           7",
+        f"{B}            4",
     ]
 
 
