@@ -172,11 +172,11 @@ def test_markdown_escapes_pipes(small, cli):
 def test_table_format_on_request(small, cli):
     out = run(cli, small, "--format", "table", "--columns", "id,escalation,country", "--sort", "escalation")
     assert out.splitlines() == [
-        "id                             escalation  country",
-        "---------------------------  ------------  ---------",
-        f"{C}                3  SY",
-        f"{B}              4  IQ",
-        f"{A}             7  IQ",
+        "id                           escalation  country",
+        "---------------------------  ----------  -------",
+        f"{C}              3  SY",
+        f"{B}            4  IQ",
+        f"{A}           7  IQ",
     ]
 
 
