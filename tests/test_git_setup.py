@@ -222,7 +222,7 @@ def run_hook(repo: GitRepo) -> subprocess.CompletedProcess[str]:
 def test_hook_declaration() -> None:
     spec = hook()
     assert spec["id"] == "ledger-validate"
-    assert spec["entry"] == "ledger validate"
+    assert spec["entry"] == "ledger validate --staged"
     assert spec["language"] == "python"
     assert spec["pass_filenames"] == "false"
     import re
@@ -249,3 +249,33 @@ def test_hook_passes_a_valid_commit_and_blocks_a_bad_one(repo: GitRepo) -> None:
     done = run_hook(repo)
     assert done.returncode == 1
     assert f"{ID}-gone" in done.stdout
+
+
+# -- the hook checks what is being committed (issue 10) ----------------------------------------
+
+
+def test_an_untracked_broken_draft_does_not_block_a_valid_commit(repo: GitRepo) -> None:
+    repo.write(ID, entry())
+    repo.git("add", "-A")
+    repo.write("2020-01-06-draft", entry(date="2020-01-06", escalation=9))  # not staged
+    done = run_hook(repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 files checked: 0 errors" in done.stderr
+
+
+def test_a_commit_linking_to_an_untracked_entry_is_blocked(repo: GitRepo) -> None:
+    repo.write("2020-01-04-cause", entry(date="2020-01-04", title="Cause"))  # exists, but not staged
+    repo.write(ID, entry(extra='responds_to = ["2020-01-04-cause"]\n'))
+    repo.git("add", repo.path(ID).relative_to(repo.root).as_posix())
+    done = run_hook(repo)
+    assert done.returncode == 1
+    assert 'responds_to[0]: no entry "2020-01-04-cause"' in done.stdout
+
+
+def test_staged_content_is_checked_not_the_working_file(repo: GitRepo) -> None:
+    repo.write(ID, entry(escalation=9))
+    repo.git("add", "-A")
+    repo.write(ID, entry())  # fixed on disk, but the broken version is what would be committed
+    done = run_hook(repo)
+    assert done.returncode == 1
+    assert "escalation: 9 is out of range 0..7" in done.stdout

@@ -249,6 +249,10 @@ class Ledger:
         """Check every file (or those under `paths`) and the ledger-wide rules; report all problems."""
         return validation.validate(self.root, self._vocab[1], self._vocab[0].tags, paths, today)
 
+    def validate_staged(self, today: dt.date | None = None) -> ValidationReport:
+        """Check what the next commit will contain (git's index): the pre-commit hook's check."""
+        return validation.validate_staged(self.root, today)
+
     def relative(self, path: str | os.PathLike[str]) -> str:
         """Return where a path lies in the ledger, however spelled (as given if it lies outside)."""
         return relative(self.root, path)

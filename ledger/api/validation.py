@@ -90,6 +90,57 @@ def validate(
     return ValidationReport(problems, count)
 
 
+def validate_staged(root: Path, today: dt.date | None = None) -> ValidationReport:
+    """Check what the next commit will contain (git's index), not the working tree.
+
+    Entries and ledger.toml are read from the staged blobs with git plumbing (`ls-files
+    --stage`, `cat-file --batch`), by the same rule for which files are entries, so an
+    untracked draft neither blocks a commit nor lets a link to it pass.
+    """
+    from ledger.api.loader import load_bytes
+    from ledger.core import vocab
+    from ledger.vcs import git
+
+    repo = git.Repo.discover(root)
+    items = {repo.rel(i.path): i for i in repo.staged("entries") if files.is_entry_rel(repo.rel(i.path))}
+    config = [i for i in repo.staged(files.CONFIG) if repo.rel(i.path) == files.CONFIG]
+    blobs = repo.read_blobs([i.blob for i in (*items.values(), *config) if not i.mode.startswith("12")])
+    texts: dict[str, str | None] = {}
+    problems: list[Problem] = []
+    tags: frozenset[str] | None = None
+    if config:
+        text, problem = files.decode_bytes(files.CONFIG, blobs.get(config[0].blob, b""))
+        raw, problem = files.parse_toml(files.CONFIG, text) if text is not None else (None, problem)
+        if raw is None:
+            problems.extend([problem] if problem else [])
+        else:
+            found, config_problems = vocab.parse(raw, files.CONFIG)
+            line_of = files.line_finder(text or "")
+            problems.extend(with_line(p, line_of(p.field)) for p in config_problems)
+            tags = found.tags
+    loaded: list[Checked] = []
+    for rel, item in sorted(items.items()):
+        data = blobs.get(item.blob)
+        if data is None:
+            problem = Problem(rel, 0, "", "is a symbolic link in git, not an entry file")
+            loaded.append(Checked(rel, files.stem(rel), None, (problem,)))
+            continue
+        texts[rel], _ = files.decode_bytes(rel, data)
+        loaded.append(Checked.of(load_bytes(rel, data, today or dt.date.today())))
+    for item in loaded:
+        problems.extend(item.problems)
+    nodes = [item.node for item in loaded if item.node is not None]
+    undecoded = [(item.id, item.rel) for item in loaded if item.node is None and item.id]
+    wide = checks.ledger_problems(nodes, undecoded)
+    if tags is not None:
+        wide.extend(_unknown_tags(nodes, tags))
+    for problem in wide:
+        text = texts.get(problem.path)
+        line = problem.line or (files.line_finder(text)(problem.field) if text is not None else 0)
+        problems.append(with_line(problem, line))
+    return ValidationReport(sorted(set(problems), key=Problem.sort_key), len(loaded))
+
+
 def _select(
     root: Path,
     config_problems: list[Problem],

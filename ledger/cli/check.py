@@ -22,11 +22,18 @@ def validate(
     ledger_dir: LedgerDir = None,
     output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     quiet: Quiet = False,
+    staged: Annotated[
+        bool, typer.Option("--staged", help="Check what the next commit will contain (git's index), not the files.")
+    ] = False,
 ) -> ExitStatus:
     """Check every entry and report all problems as path:line: field: message."""
     choice(output, ("text", "json"), "--format")
     ledger = open_ledger(ledger_dir)
-    report = ledger.validate(paths or ())
+    if staged and paths:
+        from ledger.core.errors import UsageError
+
+        raise UsageError("--staged checks the whole staged ledger: give no paths with it")
+    report = ledger.validate_staged() if staged else ledger.validate(paths or ())
     status = ExitStatus.FOUND if report.errors else ExitStatus.OK
     with findings(status):
         if output == "json":

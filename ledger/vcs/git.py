@@ -230,6 +230,17 @@ class Repo:
                 items.append(TreeItem(mode, kind, blob, path))
         return items
 
+    def staged(self, under: str = "entries") -> list[TreeItem]:
+        """List every blob git's index holds under `under`: what the next commit will contain."""
+        out = self.run(["ls-files", "--stage", "-z", "--", self.pathspec(under)])
+        items = []
+        for record in _split(out):
+            meta, _, path = record.partition("\t")
+            mode, blob, stage = meta.split(" ")
+            if stage in ("0", "2"):  # merged, or "ours" of a conflict
+                items.append(TreeItem(mode, "blob", blob, path))
+        return items
+
     def children(self, commit: str, folders: Sequence[str]) -> list[TreeItem]:
         """List what the given ledger folders hold directly (blobs and trees) at a commit."""
         specs = [self.pathspec(f.rstrip("/") + "/") for f in folders]
