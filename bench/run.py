@@ -11,17 +11,28 @@ goes on. Exit status: 0 when nothing FAILed (n/a is not a failure), 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import shlex
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
+import harness  # noqa: E402
+from chrono import (  # noqa: E402
+    chrono_targets,
+    measure_as_of,
+    measure_broken_links,
+    measure_chrono,
+    measure_scaling,
+    per_entry,
+)
 from harness import Measurement, Target, log, measure, measure_peak, print_figures, print_targets, total  # noqa: E402
 from workspace import (  # noqa: E402
     LedgerCli,
@@ -172,14 +183,23 @@ def run_all(args: argparse.Namespace, tmp: Path) -> int:
     m["refresh"], refresh_note = measure_refresh(s)
     m["validate"] = measure("ledger validate", s.ledger("validate"), reps.heavy, cwd=root, env=cli.env_for(root))
     notes = [compare_ids(m["warm"], m["naive"]), refresh_note]
+    m |= measure_chrono(s, tmp) | measure_scaling(s)
+    if args.links:
+        m |= measure_broken_links(s, tmp, n=min(20_000, args.n), broken=min(2_000, args.n // 10))
     if want_git(args, root):
-        m |= measure_diff(cli, root, args.seed, reps)
+        m |= measure_diff(cli, root, args.seed, reps, as_of=lambda: measure_as_of(s))
         notes.append(diff_note(m["diff"]))
+    scaled: list[Target] = []
+    if args.per_entry and args.per_entry < args.n:
+        small = prepare_ledger(None, args.per_entry, args.seed, tmp / "small")
+        m_small = measure_scaling(dataclasses.replace(s, root=small))
+        m |= {f"{k}_small": dataclasses.replace(v, name=f"{v.name} ({args.per_entry:,})") for k, v in m_small.items()}
+        scaled = per_entry(m_small, m, args.per_entry, args.n)
 
     print_header(args, root, cli)
     print_figures(list(m.values()))
     print("\n" + "\n".join(notes) + "\n")
-    return print_targets(targets(m))
+    return print_targets(targets(m) + chrono_targets(m) + scaled)
 
 
 def diff_note(diff: Measurement) -> str:
@@ -197,7 +217,9 @@ def want_git(args: argparse.Namespace, root: Path) -> bool:
     return (root / ".git").exists() or args.n <= 20000
 
 
-def measure_diff(cli: LedgerCli, root: Path, seed: int, reps: Repeats) -> dict[str, Measurement]:
+def measure_diff(
+    cli: LedgerCli, root: Path, seed: int, reps: Repeats, as_of: Callable[[], dict[str, Measurement]] | None = None
+) -> dict[str, Measurement]:
     """Time `ledger diff HEAD~1 HEAD` and `git diff --stat` over a 10-entry change."""
     out: dict[str, Measurement] = {}
     try:
@@ -218,6 +240,8 @@ def measure_diff(cli: LedgerCli, root: Path, seed: int, reps: Repeats) -> dict[s
             ok_codes=(0, 1),
             warmup=1,
         )
+        if as_of is not None:
+            out |= as_of()
     finally:
         if is_synthetic(root):
             try:
@@ -259,7 +283,8 @@ def print_header(args: argparse.Namespace, root: Path, cli: LedgerCli) -> None:
         f"python {sys.version.split()[0]} ({cli.python}), typer {typer_v}, "
         f"{os.cpu_count()} cpus, ledger = {shlex.join(cli.argv)}"
     )
-    print(f"filter: {' '.join(FILTER)}; {'quick' if args.quick else 'full'} run\n")
+    clock = "CPU time (user + system)" if args.cpu else "wall-clock time"
+    print(f"filter: {' '.join(FILTER)}; {'quick' if args.quick else 'full'} run; {clock}\n")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -278,6 +303,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--ledger-cmd", help="how to run ledger, e.g. 'python -m ledger'")
     p.add_argument(
+        "--cpu",
+        action="store_true",
+        help="time CPU (user + system of each command and its children) instead of wall-clock time",
+    )
+    p.add_argument(
+        "--links",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="validate a 20,000-entry ledger intact and with 2,000 broken links (default on)",
+    )
+    p.add_argument(
+        "--per-entry",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="also time list, timeline --by month and stats on an N-entry ledger: cost per entry (0: off)",
+    )
+    p.add_argument(
         "--no-pyc",
         action="store_true",
         help="keep the environment's bytecode settings (default: cache .pyc in a temp dir)",
@@ -291,6 +334,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     args = parse_args(argv)
+    if args.cpu:
+        harness.CLOCK["kind"] = "cpu"
     with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
         return 1 if run_all(args, Path(tmp)) else 0
 

@@ -47,7 +47,8 @@ def test_withdrawn_are_counted_only_when_asked(tmp_path: Path, cli: Callable[...
         entry(date="2020-01-06", extra='status = "withdrawn"\nwithdrawn_reason = "wrong"\n')
     )
     assert cli("stats", "--ledger", str(root), "-f", "tsv").out == (
-        "type\tcount\tkilled\tinjured\tmax_escalation\nrocket-attack\t1\t\t\t4\n"
+        "type\tcount\tkilled\tkilled_low\tkilled_high\tinjured\tinjured_low\tinjured_high\tmax_escalation\n"
+        "rocket-attack\t1\t\t\t\t\t\t\t4\n"
     )
     assert "rocket-attack\t2\t" in cli("stats", "--ledger", str(root), "-f", "tsv", "--withdrawn").out
 
@@ -68,7 +69,8 @@ def test_sample_by_actor_merges_aliases(tmp_path: Path, cli: Callable[..., Any])
     root = copy_sample(tmp_path)
     rows = json.loads(cli("stats", "--ledger", str(root), "--by", "actor", "-f", "json").out)
     first = rows[0]
-    assert first == {"actor": "Iran-backed militias", "count": 10, "killed": None, "injured": None, "max_escalation": 5}
+    none = dict.fromkeys(("killed", "killed_low", "killed_high", "injured", "injured_low", "injured_high"))
+    assert first == {"actor": "Iran-backed militias", "count": 10, **none, "max_escalation": 5}
     assert rows[-1]["actor"] == "(none)"  # the border closure names nobody
 
 
@@ -80,15 +82,17 @@ def test_every_format_of_list(tmp_path: Path, cli: Callable[..., Any]) -> None:
         assert result.status == 0
         return str(result.out)
 
-    assert run("tsv") == "country\tcount\tkilled\tinjured\tmax_escalation\nSY\t11\t\t\t4\nIQ\t5\t12\t\t7\n"
-    assert run("csv") == "country,count,killed,injured,max_escalation\r\nSY,11,,,4\r\nIQ,5,12,,7\r\n"  # RFC 4180
+    head = "country\tcount\tkilled\tkilled_low\tkilled_high\tinjured\tinjured_low\tinjured_high\tmax_escalation\n"
+    assert run("tsv") == head + "SY\t11\t\t\t\t\t\t\t4\nIQ\t5\t12\t12\t12\t\t\t\t7\n"
+    csv_head = head.replace("\t", ",").replace("\n", "\r\n")
+    assert run("csv") == csv_head + "SY,11,,,,,,,4\r\nIQ,5,12,12,12,,,,7\r\n"  # RFC 4180
     assert run("ids") == "SY\nIQ\n"
     assert [json.loads(line)["country"] for line in run("jsonl").splitlines()] == ["SY", "IQ"]
     table = run("table").splitlines()
     assert table[0].split() == ["country", "count", "killed", "injured", "max_escalation"]
     assert table[2].split() == ["SY", "11", "4"]
     no_header = cli("stats", "--ledger", str(root), "--by", "country", "-f", "tsv", "--no-header").out
-    assert no_header.splitlines()[0] == "SY\t11\t\t\t4"
+    assert no_header.splitlines()[0] == "SY\t11\t\t\t\t\t\t\t4"
 
 
 def test_unknown_grouping_is_a_usage_error(tmp_path: Path, cli: Callable[..., Any]) -> None:
@@ -117,7 +121,26 @@ def test_unknown_casualties_are_not_zero(tmp_path: Path, cli: Callable[..., Any]
     for name, text in files.items():
         (root / "entries" / f"{name}.toml").write_text(text)
     rows = json.loads(cli("stats", "--ledger", str(root), "-f", "json").out)
+    unknown = dict.fromkeys(("killed", "killed_low", "killed_high", "injured", "injured_low", "injured_high"))
     assert rows == [
-        {"type": "rocket-attack", "count": 2, "killed": 0, "injured": None, "max_escalation": 4},
-        {"type": "shelling", "count": 2, "killed": None, "injured": 4, "max_escalation": 4},
+        {
+            "type": "rocket-attack",
+            "count": 2,
+            **unknown,
+            "killed": 0,
+            "killed_low": 0,
+            "killed_high": 0,
+            "max_escalation": 4,
+        },
+        {
+            "type": "shelling",
+            "count": 2,
+            **unknown,
+            "injured": 4,
+            "injured_low": 1,
+            "injured_high": 9,
+            "max_escalation": 4,
+        },
     ]
+    table = cli("stats", "--ledger", str(root), "-f", "markdown").out.splitlines()
+    assert table[2:] == ["| rocket-attack | 2 | 0 |  | 4 |", "| shelling | 2 |  | 4 (1-9) | 4 |"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import entry
-from test_timeline_synth import Spec, copy_sample, random_specs, sum_known, write_ledger
+from test_timeline_synth import Spec, casualty_sums, copy_sample, random_specs, write_ledger
 
 from ledger.core import model
 from ledger.core.schema import decode
@@ -160,8 +160,7 @@ def _oracle_periods(specs: list[Spec], by: str) -> list[dict[str, Any]]:
                 "count": len(members),
                 "max_escalation": max((m.escalation for m in members), default=None),
                 "sum_escalation": sum(m.escalation for m in members),
-                "killed": sum_known([m.best_killed for m in members]),
-                "injured": sum_known([m.best_injured for m in members]),
+                **casualty_sums(members),
             }
         )
     return out
@@ -333,9 +332,10 @@ def test_text_formats(tmp_path: Path, cli: Callable[..., Any]) -> None:
     assert ids[1] == SOLEIMANI and len(ids) == 16
     by_week = cli("timeline", "--ledger", str(root), "--by", "week").out.splitlines()
     assert by_week == [
-        "period\tstart\tend\tcount\tmax_escalation\tsum_escalation\tkilled\tinjured",
-        "2020-W01\t2019-12-30\t2020-01-05\t12\t7\t46\t12\t",
-        "2020-W02\t2020-01-06\t2020-01-12\t4\t4\t15\t\t",
+        "period\tstart\tend\tcount\tmax_escalation\tsum_escalation"
+        "\tkilled\tkilled_low\tkilled_high\tinjured\tinjured_low\tinjured_high",
+        "2020-W01\t2019-12-30\t2020-01-05\t12\t7\t46\t12\t12\t12\t\t\t",
+        "2020-W02\t2020-01-06\t2020-01-12\t4\t4\t15\t\t\t\t\t\t",
     ]
 
 
@@ -405,4 +405,4 @@ def test_as_of_answers_from_an_earlier_revision(
     by_day = cli("timeline", "--ledger", root, "--by", "day", "--as-of", first, "-f", "json")
     assert [(p["period"], p["sum_escalation"]) for p in json.loads(by_day.out)] == [("2020-01-05", 4)]
     stats = cli("stats", "--ledger", root, "--by", "category", "--as-of", first, "-f", "tsv")
-    assert stats.out.splitlines()[1:] == ["remote-violence\t1\t\t\t4"]
+    assert stats.out.splitlines()[1:] == ["remote-violence\t1\t\t\t\t\t\t\t4"]

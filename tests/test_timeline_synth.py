@@ -184,6 +184,24 @@ def sum_known(values: list[int | None]) -> int | None:
     return sum(known) if known else None
 
 
+def ends(value: int | dict[str, int] | None) -> tuple[int | None, int | None]:
+    """(low, high) of a generated count: its range, else the figure itself."""
+    if isinstance(value, dict):
+        return value.get("low", value["best"]), value.get("high", value["best"])
+    return value, value
+
+
+def casualty_sums(members: list[Spec]) -> dict[str, int | None]:
+    """Killed and injured of some specs: sums of best estimates, of lows and of highs."""
+    out: dict[str, int | None] = {}
+    for name in ("killed", "injured"):
+        values = [getattr(m, name) for m in members]
+        out[name] = sum_known([getattr(m, f"best_{name}") for m in members])
+        out[f"{name}_low"] = sum_known([ends(v)[0] for v in values])
+        out[f"{name}_high"] = sum_known([ends(v)[1] for v in values])
+    return out
+
+
 def oracle_groups(specs: list[Spec], by: str) -> list[dict[str, Any]]:
     """Group active specs by a field the naive way: {key: [specs]} -> rows sorted by count."""
     groups: dict[str, list[Spec]] = defaultdict(list)
@@ -208,8 +226,7 @@ def oracle_groups(specs: list[Spec], by: str) -> list[dict[str, Any]]:
         {
             by: key,
             "count": len(members),
-            "killed": sum_known([m.best_killed for m in members]),
-            "injured": sum_known([m.best_injured for m in members]),
+            **casualty_sums(members),
             "max_escalation": max(m.escalation for m in members),
         }
         for key, members in groups.items()

@@ -8,8 +8,7 @@ several times faster on a big ledger.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,15 +23,32 @@ from ledger.reports import timeline as tl
 MAX_PERIODS = 100_000  # a day-by-day chart of centuries helps nobody; ask for weeks or months
 
 
-@dataclass(frozen=True, slots=True)
 class Timeline:
-    """The selected incidents in order, with what the chains pass through outside the selection."""
+    """The selected incidents in order (streamed once, or as a list), numbered, with their chains."""
 
-    steps: list[tl.Step]
-    entries: list[model.Entry]
-    paths: dict[str, str]
-    vocabulary: vocab.Vocabulary
-    skipped: int = 0
+    def __init__(
+        self, steps: Iterable[tl.Step], numbers: dict[str, int], vocabulary: vocab.Vocabulary, skipped: int = 0
+    ) -> None:
+        self._stream: Iterable[tl.Step] | None = steps
+        self._list: list[tl.Step] | None = None
+        self.numbers = numbers  # the 1-based number of each id (chains name incidents by it)
+        self.vocabulary = vocabulary
+        self.skipped = skipped
+
+    @property
+    def steps(self) -> list[tl.Step]:
+        """All the steps as a list (held in memory: prefer iterating)."""
+        if self._list is None:
+            self._list = list(self._stream or ())
+            self._stream = None
+        return self._list
+
+    def __iter__(self) -> Iterator[tl.Step]:
+        """Yield the steps as they are read from the index (once; again from the list after `steps`)."""
+        if self._list is not None:
+            return iter(self._list)
+        stream, self._stream = self._stream, None
+        return iter(stream or ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,46 +118,52 @@ def ancestors(source: Any, entries: Sequence[model.Entry]) -> dict[str, model.En
 
 
 def timeline(source: Any, selection: Selection) -> Timeline:
-    """Return the timeline steps of a selection (chains followed outside it when it is filtered)."""
-    entries, paths, skipped = selected(source, selection)
-    steps = tl.steps(entries, ancestors(source, entries) if selection.where is not None else None)
+    """Return the timeline of a selection (chains followed outside it when it is filtered).
+
+    Order, numbers and chains come from ids and links alone (`timeline.plan`); the incidents
+    are then streamed as light rows from the index (`timeline.stream`), never all decoded.
+    """
+    found = source.find(selection)
+    planned = tl.plan(found.keys(), found.links(whole=selection.where is not None) or None)
+    steps: Iterable[tl.Step] = tl.stream(planned, found.incidents())
     if selection.reverse:
-        steps.reverse()
-    return Timeline(steps, entries, paths, source.vocabulary, skipped)
+        steps = list(steps)[::-1]
+    return Timeline(steps, planned.numbers, source.vocabulary, found.skipped)
 
 
 def periods(source: Any, selection: Selection, by: str) -> Periods:
-    """Return the selection aggregated by day, week or month (empty periods included)."""
+    """Return the selection aggregated by day, week or month in SQL (empty periods included)."""
     from ledger.core.errors import not_one_of
 
     if by not in tl.PERIODS:
         raise not_one_of("--by", by, tl.PERIODS)
-    rows, skipped = _columns(source, selection, ("date", "escalation", "killed", "injured"))
-    facts = [(dt.date.fromisoformat(r["date"]), r["escalation"], r["killed"], r["injured"]) for r in rows]
-    if facts and tl.period_count(min(f[0] for f in facts), max(f[0] for f in facts), by) > MAX_PERIODS:
+    found = source.find(selection)
+    rows = found.period_rows(by)
+    present = tl.periods_from(rows, by, fill=False)
+    if present and tl.period_count(present[0].start, present[-1].start, by) > MAX_PERIODS:
         raise UsageError(f"the incidents span more than {MAX_PERIODS:,} {by}s: use a longer --by or narrow the query")
-    return Periods(tl.aggregate(facts, by), skipped)
+    return Periods(tl.periods_from(rows, by), found.skipped)
 
 
 def stats(source: Any, selection: Selection, by: str) -> Stats:
-    """Count incidents, killed, injured and the highest escalation per group, largest first."""
+    """Count incidents, killed, injured (with ranges) and the highest escalation per group, in SQL."""
     from ledger.core.errors import not_one_of
 
     if by not in st.BY:
         raise not_one_of("--by", by, st.BY)
-    if by in st.COLUMN_OF:  # straight from the index's columns
-        key = st.COLUMN_OF[by]
-        rows, skipped = _columns(source, selection, (key, "escalation", "killed", "injured"))
-        found = st.tally(([st.column_key(by, r[key])], r["escalation"], r["killed"], r["injured"]) for r in rows)
-        return Stats(len(rows), found, skipped)
-    entries, _, skipped = selected(source, selection)
-    return Stats(len(entries), st.groups(entries, by, source.vocabulary), skipped)
+    found = source.find(selection)
+    return Stats(found.count(), st.groups_from(found.group_rows(by), by), found.skipped)
 
 
 def dupes(source: Any, selection: Selection, **options: Any) -> Dupes:
-    """Return candidate duplicate pairs among the selection (options of `dupes.candidates`)."""
-    entries, paths, skipped = selected(source, selection)
-    return Dupes(dp.candidates(entries, source.vocabulary, **options), len(entries), paths, skipped)
+    """Return candidate duplicate pairs among the selection (options of `dupes.candidates`).
+
+    The incidents are light rows from the index (`index.chrono.Located`), not decoded entries.
+    """
+    found = source.find(selection)
+    located = list(found.located())
+    paths = {e.id: e.path for e in located}
+    return Dupes(dp.candidates(located, source.vocabulary, **options), len(located), paths, found.skipped)
 
 
 def chain(source: Any, entry_id: str) -> Chain:

@@ -69,6 +69,8 @@ class Ledger:
         cached = self.__dict__.get("_index")
         if cached is not None:
             cached.close()
+        for snapshot in self.__dict__.pop("_snapshots", []):  # the revision indexes `at` opened
+            snapshot.close()
 
     def __enter__(self) -> Ledger:
         return self
@@ -192,7 +194,7 @@ class Ledger:
 
     def suggest_id(self, entry_id: str) -> str:
         """Return ' (did you mean "x"?)' for the nearest known id, or ''."""
-        return checks.suggest_id(entry_id, self.index().ids())
+        return checks.suggest_id(entry_id, self.index().near_ids(entry_id))  # bounded: one date, same words
 
     def records(self, given: Sequence[str]) -> list[dict[str, Any]]:
         """Return the JSON records of entries named by id or entry file path; NotFound says why one is unknown."""
@@ -288,7 +290,9 @@ class Ledger:
         """
         if rev is None:
             return self
-        return timetravel.at(self.root, rev, self.vocabulary)
+        snapshot = timetravel.at(self.root, rev, self.vocabulary)
+        self.__dict__.setdefault("_snapshots", []).append(snapshot)  # closed with this Ledger
+        return snapshot
 
     def source_text(self, rel: str) -> tuple[str | None, Problem | None]:
         """Return an entry file's text (a Snapshot answers the same from git)."""

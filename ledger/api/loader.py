@@ -90,6 +90,19 @@ def load_blobs(pairs: list[tuple[str, bytes | None]], *, today: dt.date) -> list
     return out
 
 
+def blob_rows(triples: list[tuple[str, str, bytes | None]]) -> list[tuple[str, Any]]:
+    """Parse blobs of a revision into index rows by blob id (`--as-of`; in worker processes for many)."""
+    from ledger import index
+
+    out = []
+    for rel, blob, data in triples:
+        # date.max as in the live index: a revision's rows must not depend on today
+        loaded = load_bytes(rel, data, dt.date.max) if data is not None else None
+        entry, ok = (loaded.entry, loaded.ok) if loaded is not None else (None, False)
+        out.append((blob, index.row_of((rel, len(data or b""), 0, 0), entry, ok)))
+    return out
+
+
 def load_outside(path: Path, rel: str, today: dt.date | None) -> Loaded:
     try:
         with open(path, "rb") as handle:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ledger.api.loader import Loaded, load_blobs
+from ledger.api.loader import Loaded, blob_rows, load_blobs
 from ledger.api.parallel import map_chunks
 from ledger.core import schema, vocab
 from ledger.core.errors import Problem
@@ -21,9 +22,22 @@ def at(root: Path, rev: str, vocabulary: vocab.Vocabulary) -> Snapshot:
 
     `vocabulary` is today's, used when the revision's ledger.toml is the same file.
     """
-    from ledger.vcs import snapshot
+    from ledger.index.revision import RevisionIndex
+    from ledger.vcs import git, snapshot
 
-    repo, commit, loaded, blobs = read(root, rev)
+    repo = git.Repo.discover(root)
+    commit = repo.resolve(rev)
+    items = [i for i in repo.ls_tree(commit) if i.path.endswith(".toml")]
+    blobs = {repo.rel(i.path): i.blob for i in items}
+    links = {i.blob for i in items if i.mode.startswith("12")}  # symbolic links: not entry files
+
+    def parse(missing: list[tuple[str, str]]) -> Iterator[tuple[str, Any]]:
+        data = repo.read_blobs(blob for _, blob in missing if blob not in links)
+        for chunk in map_chunks(blob_rows, [(rel, blob, data.get(blob)) for rel, blob in missing]):
+            yield from chunk
+
+    # Rows by (path, blob) in .ledger/revisions.sqlite, parsed once; queried like the live index.
+    revision = RevisionIndex(root, list(blobs.items()), parse)
     config = repo.ls_tree(commit, files.CONFIG)
     if config:
         text, _ = files.decode_bytes(files.CONFIG, repo.read_blobs([config[0].blob]).get(config[0].blob, b""))
@@ -39,7 +53,7 @@ def at(root: Path, rev: str, vocabulary: vocab.Vocabulary) -> Snapshot:
             return None, Problem(rel, 0, "", f"not in revision {rev}")
         return files.decode_bytes(rel, data)
 
-    return snapshot.Snapshot(root, commit, loaded, vocabulary, source)
+    return snapshot.Snapshot(root, commit, revision, vocabulary, source)
 
 
 def read(root: Path, rev: str, today: dt.date | None = None) -> tuple[Any, str, list[Loaded], dict[str, str]]:

@@ -73,18 +73,23 @@ def timeline(
     found = ledger.timeline(selection, as_of=as_of)
     report_skipped(env, found.skipped, quiet)
     labels = found.vocabulary
-    numbers = {s.entry.id: s.number for s in found.steps}
-    if fmt == "svg":
-        out.write(chart.svg(found.steps, labels.labels, cr.title_of(found.entries)))
-    elif fmt == "html":
-        table = [cr.people_row(s, labels, numbers) for s in found.steps]
-        numeric = ("#", "escalation", "change", "days")
-        out.write(chart.html(found.steps, labels.labels, table, cr.PEOPLE, cr.title_of(found.entries), numeric=numeric))
+    numbers = found.numbers
+    if fmt in ("svg", "html"):
+        steps = found.steps
+        title = cr.title_of([s.entry for s in steps])
+        if fmt == "svg":
+            parts = chart.svg_parts(steps, labels.labels, title)
+        else:
+            table = (cr.people_row(s, labels, numbers) for s in steps)
+            numeric = ("#", "escalation", "change", "days")
+            parts = chart.html_parts(steps, labels.labels, table, cr.PEOPLE, title, numeric=numeric)
+        for part in parts:  # written as made: never the whole page in one string
+            out.write(part)
     elif fmt in ("table", "markdown"):
-        people = (cr.people_row(s, labels, numbers) for s in found.steps)
+        people = (cr.people_row(s, labels, numbers) for s in found)
         render.render_rows(people, cr.PEOPLE, fmt, out, is_tty, width=env.width if is_tty else None)
     else:
-        records = (cr.program_row(s, labels, found.paths.get(s.entry.id)) for s in found.steps)
+        records = (cr.program_row(s, labels, getattr(s.entry, "path", None)) for s in found)
         render.render_rows(records, None if fmt in ("json", "jsonl") else cr.PROGRAMS, fmt, out, is_tty)
     return ExitStatus.OK
 
@@ -138,9 +143,9 @@ def stats(
     if fmt == "ids":
         env.stdout.writelines(render.clean(group.key) + "\n" for group in found.groups)
     else:
-        columns = (by, "count", "killed", "injured", "max_escalation")
-        rows = ((g.key, g.count, g.killed, g.injured, g.max_escalation) for g in found.groups)
-        table = (dict(zip(columns, row, strict=True)) for row in rows)
+        text = fmt in ("table", "markdown")  # ranges beside the best estimate; columns of their own otherwise
+        columns = (by, *(cr.GROUP_TEXT_COLUMNS if text else cr.GROUP_COLUMNS))
+        table = (cr.group_row(by, g, text) for g in found.groups)
         width = env.width if env.stdout_isatty else None
         render.render_rows(table, columns, fmt, env.stdout, env.stdout_isatty, header=not no_header, width=width)
     say(env, f"{plural(found.count, 'incident')} in {plural(len(found.groups), 'group')}", quiet)

@@ -20,6 +20,7 @@ from ledger.core.countries import CODES
 from ledger.core.decoding import LineOf
 from ledger.core.errors import Problem, Severity
 from ledger.core.names import fold
+from ledger.core.nearby import NearIds
 
 _ID = re.compile(model.ID_PATTERN)
 _W = Severity.WARNING
@@ -145,8 +146,9 @@ def ledger_problems(nodes: Sequence[Node], taken_ids: Iterable[tuple[str, str]] 
             for path in paths:
                 others = ", ".join(p for p in sorted(paths) if p != path)
                 found.append(Problem(path, 1, "id", f'id "{entry_id}" is also used by {others}'))
+    near = _Near(existing)
     for node in nodes:
-        found.extend(missing_links(node, existing))
+        found.extend(missing_links(node, existing, near))
         for i, target in enumerate(node.responds_to):
             if target in by_id and _later(by_id[target].date, node.date):
                 message = f'"{target}" ({by_id[target].date}) is later than this entry ({node.date})'
@@ -162,29 +164,43 @@ def _later(first: dt.date | None, second: dt.date | None) -> bool:
     return first is not None and second is not None and first > second
 
 
-def missing_links(node: Node, existing: AbstractSet[str]) -> list[Problem]:
+def missing_links(node: Node, existing: AbstractSet[str], near: _Near | None = None) -> list[Problem]:
     """Return a problem (line 0) for each link of an entry to an id that no file holds."""
     links = [
         *((f"responds_to[{i}]", t) for i, t in enumerate(node.responds_to)),
         *((f"related[{i}]", t) for i, t in enumerate(node.related)),
         *([("duplicate_of", node.duplicate_of)] if node.duplicate_of is not None else []),
     ]
-    return [
-        Problem(node.path, 0, field, f'no entry "{target}"{suggest_id(target, existing)}')
-        for field, target in links
-        if target not in existing
-    ]
+    missing = [(field, target) for field, target in links if target not in existing]
+    if not missing:
+        return []
+    near = near or _Near(existing)
+    return [Problem(node.path, 0, field, f'no entry "{target}"{near.suggest(target)}') for field, target in missing]
 
 
 def suggest_id(entry_id: str, ids: Collection[str]) -> str:
     """Return ' (did you mean "x"?)' for the known id nearest to `entry_id`, or ''.
 
-    Ids of the same day are tried first: a near miss is most often a slip in the words.
+    Bounded (`nearby.NearIds`): only ids of the same date or with the same words are compared.
     """
-    from ledger.core.decoding import suggest
+    return NearIds(ids).suggest(entry_id)
 
-    same_day = [i for i in ids if i[:10] == entry_id[:10]]
-    return suggest(entry_id, same_day or ids)
+
+class _Near:
+    """The ids filed for suggestions (`nearby.NearIds`), built at the first missing link.
+
+    One filing serves every broken link of a run: with thousands of them `validate` stays
+    linear (a difflib scan of every id per link made it quadratic).
+    """
+
+    def __init__(self, ids: Collection[str]) -> None:
+        self._ids = ids
+        self._near: NearIds | None = None
+
+    def suggest(self, word: str) -> str:
+        if self._near is None:
+            self._near = NearIds(self._ids)
+        return self._near.suggest(word)
 
 
 def _cycles(nodes: Sequence[Node], by_id: dict[str, Node]) -> list[Problem]:

@@ -9,8 +9,9 @@ from typing import Any
 
 from ledger import query
 from ledger.core import model, schema
+from ledger.index import chrono
 from ledger.index.build import Index
-from ledger.index.sql import COLUMNS, SQL_COLUMNS, select_sql
+from ledger.index.sql import COLUMNS, SQL_COLUMNS, order_sql, select_sql
 
 record_value = query.record_value  # the callers' old name
 
@@ -33,8 +34,23 @@ class Found:
         """Return the SQL of the query and its parameters (`search.Searched` ranks instead)."""
         return select_sql(self.selection, self.vocabulary, what)
 
-    def _run(self, what: str) -> Iterator[Any]:
-        sql, params = self._select(what)
+    def run(self, what: str, wrap: str = "{}", selection: query.Selection | None = None) -> Iterator[Any]:
+        """Yield the rows of `wrap` with the selection of `what` (over `entries e`) put in for `{}`.
+
+        `selection` replaces this result's own (e.g. the same filters in another order).
+        """
+        return self._run(what, wrap, selection)
+
+    def order_sql(self) -> str:
+        """Return the ORDER BY terms of the selection (over `entries e`)."""
+        return order_sql(self.selection)
+
+    def _run(self, what: str, wrap: str = "{}", selection: query.Selection | None = None) -> Iterator[Any]:
+        if selection is None:
+            sql, params = self._select(what)
+        else:
+            sql, params = select_sql(selection, self.vocabulary, what)
+        sql = wrap.replace("{}", sql)
         given = 0
         for attempt in range(2):
             try:
@@ -90,6 +106,34 @@ class Found:
                 else:
                     row[column] = record_value(record, column)
             yield row
+
+    def count(self) -> int:
+        """Return how many entries match."""
+        return int(next(iter(self._run("1", "SELECT count(*) FROM ({})")))[0])
+
+    def keys(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """Return (id, date, responds_to) of the matching entries in chronological order."""
+        return chrono.keys(self)
+
+    def incidents(self) -> Iterator[chrono.Incident]:
+        """Yield the matching entries as light `Incident` records, in chronological order."""
+        return chrono.incidents(self)
+
+    def located(self) -> Iterator[chrono.Located]:
+        """Yield the matching entries as `dupes` compares them (light records), in order."""
+        return chrono.located(self)
+
+    def links(self, whole: bool) -> dict[str, tuple[str, ...]]:
+        """Return responds_to links by id: of every valid entry when `whole`, else of the matching ones."""
+        return chrono.links(self, whole)
+
+    def period_rows(self, by: str) -> list[tuple[Any, ...]]:
+        """Return the matching entries aggregated by day, week or month (see `chrono.periods`)."""
+        return chrono.periods(self, by)
+
+    def group_rows(self, by: str) -> list[tuple[Any, ...]]:
+        """Return the matching entries aggregated by a `stats` grouping (see `chrono.groups`)."""
+        return chrono.groups(self, by, chrono.canonical_of(self.vocabulary) if by == "actor" else None)
 
     def entries(self) -> list[model.Entry]:
         """Return the matching entries as records (rebuilt from the stored JSON)."""

@@ -15,6 +15,10 @@ STORED = (
     "path", "folder", "size", "mtime_ns", "inode", "ok", "id", "date", "last_day", "chrono", "type", "category",
     "escalation", "confidence", "conf_rank", "status", "country", "place", "title", "killed", "injured",
     "text", "actors", "places", "tags", "sources",
+    # what the chronology commands read without decoding the JSON (lists as JSON arrays)
+    "date_end", "date_precision", "time", "time_of_day", "lat", "lon", "responds_to", "related", "duplicate_of",
+    "aliases", "perpetrators", "targets", "associated", "tag_list",
+    "killed_low", "killed_high", "injured_low", "injured_high",
 )  # fmt: skip
 Row = tuple[Any, ...]  # STORED values, then the JSON text, then the full-text row (`fts.search_row`)
 
@@ -33,8 +37,33 @@ def row_of(item: Stat, entry: model.Entry | None, ok: bool) -> Row:
         return (rel, folder, size, mtime_ns, inode, 0, *([None] * (len(STORED) - 6)), None, None)
     f = query.facts(entry)
     record = schema.json_text(entry, rel)
+    loc, actors, c = entry.location, entry.actors, entry.casualties
+    has_point = loc.lat is not None and loc.lon is not None
+    killed_low, killed_high = _range(c.killed) if c else (None, None)
+    injured_low, injured_high = _range(c.injured) if c else (None, None)
     return (
         rel, folder, size, mtime_ns, inode, 1, f.id, f.date, f.last_day, chrono_key(entry), f.type, f.category,
-        f.escalation, f.confidence, model.confidence_rank(f.confidence), f.status, f.country, entry.location.name,
-        entry.title, f.killed, f.injured, f.text, f.actors, f.places, f.tags, f.sources, record, search_row(entry),
+        f.escalation, f.confidence, model.confidence_rank(f.confidence), f.status, f.country, loc.name,
+        entry.title, f.killed, f.injured, f.text, f.actors, f.places, f.tags, f.sources,
+        entry.date_end.isoformat() if entry.date_end else None,
+        entry.date_precision.value if entry.date_precision else None,
+        entry.time.isoformat() if entry.time else None,
+        entry.time_of_day.value if entry.time_of_day else None,
+        loc.lat if has_point else None, loc.lon if has_point else None,
+        _array(entry.responds_to), _array(entry.related), entry.duplicate_of, _array(entry.aliases),
+        _array(actors.perpetrators) if actors else None, _array(actors.targets) if actors else None,
+        _array(actors.associated) if actors else None, _array(entry.tags),
+        killed_low, killed_high, injured_low, injured_high,
+        record, search_row(entry),
     )  # fmt: skip
+
+
+def _array(items: tuple[str, ...]) -> str | None:
+    return schema.JSON_ENCODER.encode(items) if items else None
+
+
+def _range(count: int | model.Estimate | None) -> tuple[int | None, int | None]:
+    """Return (low, high) of a casualty count: its range, else its best estimate or single figure."""
+    if isinstance(count, model.Estimate):
+        return (count.best if count.low is None else count.low, count.best if count.high is None else count.high)
+    return count, count

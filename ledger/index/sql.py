@@ -90,6 +90,17 @@ def _bind(params: list[Any], sql: str, value: Any) -> str:
     return sql
 
 
+def order_sql(selection: query.Selection) -> str:
+    """Return the ORDER BY terms of a selection (over `entries e`): its sort, then chronological."""
+    sort = query.check_sort(selection.sort)
+    direction = " DESC" if selection.reverse else ""
+    order = [f"e.chrono{direction}", f"e.path{direction}"]
+    if sort not in (None, "date"):
+        column = _SORT_SQL[sort]
+        order[:0] = [f"({column} IS NOT NULL){direction}", f"{column}{direction}"]
+    return ", ".join(order)
+
+
 def select_sql(
     selection: query.Selection, vocabulary: Any, what: str, ranked: tuple[str, list[Any]] | None = None
 ) -> tuple[str, list[Any]]:

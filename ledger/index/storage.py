@@ -18,8 +18,9 @@ from ledger.index.rows import STORED, Row
 from ledger.store import lock
 from ledger.store.scan import Scan, racy
 
-# 3: counts as {best, low, high}; 4: text and names stored folded (core.names); 5: full-text search (fts)
-SCHEMA_VERSION = 5
+# 3: counts as {best, low, high}; 4: text and names stored folded (core.names); 5: full-text search (fts);
+# 6: the columns the chronology reads (dates, times, links, names, coordinates, casualty ranges)
+SCHEMA_VERSION = 6
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
@@ -32,7 +33,10 @@ CREATE TABLE IF NOT EXISTS entries (
     path TEXT NOT NULL UNIQUE, folder TEXT NOT NULL, size INTEGER, mtime_ns INTEGER, inode INTEGER, ok INTEGER NOT NULL,
     id TEXT, date TEXT, last_day TEXT, chrono TEXT, type TEXT, category TEXT, escalation INTEGER,
     confidence TEXT, conf_rank INTEGER, status TEXT, country TEXT, place TEXT, title TEXT,
-    killed INTEGER, injured INTEGER, text TEXT, actors TEXT, places TEXT, tags TEXT, sources TEXT
+    killed INTEGER, injured INTEGER, text TEXT, actors TEXT, places TEXT, tags TEXT, sources TEXT,
+    date_end TEXT, date_precision TEXT, time TEXT, time_of_day TEXT, lat REAL, lon REAL, responds_to TEXT,
+    related TEXT, duplicate_of TEXT, aliases TEXT, perpetrators TEXT, targets TEXT, associated TEXT, tag_list TEXT,
+    killed_low INTEGER, killed_high INTEGER, injured_low INTEGER, injured_high INTEGER
 );
 CREATE TABLE IF NOT EXISTS docs (entry INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (prefix TEXT PRIMARY KEY, signature TEXT NOT NULL, racy INTEGER NOT NULL);
@@ -43,6 +47,7 @@ CREATE INDEX IF NOT EXISTS entries_date ON entries (date);
 CREATE INDEX IF NOT EXISTS entries_type ON entries (type);
 CREATE INDEX IF NOT EXISTS entries_country ON entries (country);
 CREATE INDEX IF NOT EXISTS entries_id ON entries (id);
+CREATE INDEX IF NOT EXISTS entries_words ON entries (substr(id, 11));
 CREATE INDEX IF NOT EXISTS entries_invalid ON entries (path) WHERE ok = 0;
 CREATE INDEX IF NOT EXISTS entries_folder ON entries (folder);
 PRAGMA user_version = {SCHEMA_VERSION};

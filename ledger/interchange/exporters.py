@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TextIO, TypeVar
 
@@ -95,13 +95,19 @@ def write_json_texts(texts: Iterable[str], fmt: str, out: TextIO, is_tty: bool) 
 
 def write_csv(records: Iterable[Record], out: TextIO) -> Written:
     """Write the flat form: a header of dotted field names, one row per entry."""
+    return write_csv_json((schema.to_json(record.entry, record.path) for record in records), out)
+
+
+def write_csv_json(records: Iterable[Mapping[str, Any]], out: TextIO) -> Written:
+    """Write the flat form of JSON records (`schema.to_json`, as the index stores them)."""
     names = [c.name for c in flat.columns()]
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: CRLF
     writer.writerow(names)
     count = 0
+    neutralise = flat.neutralise
     for record in records:
-        row = flat.flatten(schema.to_json(record.entry, record.path))
-        writer.writerow([flat.neutralise(row[name]) for name in names])
+        row = flat.flatten(record)
+        writer.writerow([neutralise(row[name]) for name in names])
         count += 1
     return Written(count)
 
@@ -339,5 +345,7 @@ def export_found(
     """Write a query's result (`Ledger.find`) in an export format; return what was written."""
     if fmt in ("json", "jsonl"):  # the index holds each entry's JSON form already
         return write_json_texts(found.json_texts(), fmt, out, is_tty)
+    if fmt == "csv":  # flattened straight from the stored JSON: no entry rebuilt
+        return write_csv_json(found.records(), out)
     records = (Record(schema.from_json(r), r["path"]) for r in found.records())
     return export(fmt, records, out, is_tty=is_tty, labels=labels, stamp=stamp)

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +64,7 @@ def bars(periods: Sequence[Period], measure: str = "sum", width: int = 80, ascii
     columns = list(_COLUMNS)
     while True:
         head = ["period", *(name for _, name in columns)]
-        cells = [[p.label, *(_num(getattr(p, f)) for f, _ in columns)] for p in periods]
+        cells = [[p.label, *(_cell(p, f) for f, _ in columns)] for p in periods]
         widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(head)]
         prefix = sum(widths) + 2 * len(widths)
         if width - prefix - 1 >= MIN_BAR or len(columns) <= 3:
@@ -87,6 +87,21 @@ def bars(periods: Sequence[Period], measure: str = "sum", width: int = 80, ascii
 
 def _num(value: int | None) -> str:
     return "" if value is None else str(value)
+
+
+def _cell(period: Period, field: str) -> str:
+    if field in ("killed", "injured"):
+        return range_text(getattr(period, field), getattr(period, f"{field}_low"), getattr(period, f"{field}_high"))
+    return _num(getattr(period, field))
+
+
+def range_text(best: int | None, low: int | None, high: int | None) -> str:
+    """Return a casualty figure with its range when it has one: `12 (10-15)`; `12` alone otherwise."""
+    if best is None:
+        return ""
+    if (low is None or low == best) and (high is None or high == best):
+        return str(best)
+    return f"{best} ({low if low is not None else best}-{high if high is not None else best})"
 
 
 # -- SVG -----------------------------------------------------------------------------------
@@ -232,7 +247,14 @@ def _spread(marks: list[_Mark]) -> None:
 
 
 def svg(steps: Sequence[Step], labels: Sequence[str], title: str = "Escalation timeline", link: bool = False) -> str:
-    """Return a standalone SVG chart: time on x, escalation on y, one mark per incident.
+    """Return a standalone SVG chart (`svg_parts` joined)."""
+    return "".join(svg_parts(steps, labels, title, link))
+
+
+def svg_parts(
+    steps: Sequence[Step], labels: Sequence[str], title: str = "Escalation timeline", link: bool = False
+) -> Iterator[str]:
+    """Yield a standalone SVG chart in pieces (to be written as they come): time on x, escalation on y.
 
     Marks are sized by casualties (hollow when unknown) and coloured by category; a vague
     date is drawn as a line over its span; arrows go from an incident to those answering
@@ -268,7 +290,8 @@ def svg(steps: Sequence[Step], labels: Sequence[str], title: str = "Escalation t
     if not items:
         out.append(f'<text x="{(LEFT + plot_right) / 2:.0f}" y="{H / 2:.0f}" text-anchor="middle">no incidents</text>')
         out.append("</svg>")
-        return "\n".join(out) + "\n"
+        yield "\n".join(out) + "\n"
+        return
     scale = mark_scale(len(items))
     marks, first, last = _layout(items, scale)
     ticks, fmt = _ticks(first, last)
@@ -283,13 +306,12 @@ def svg(steps: Sequence[Step], labels: Sequence[str], title: str = "Escalation t
         text = dt.date.fromordinal(day).strftime(fmt)
         at = x + per_day / 2 if daily else x
         out.append(f'<text x="{at:.1f}" y="{bottom + 20}" text-anchor="middle" font-size="11">{text}</text>')
-    out.extend(_spans(marks))
-    out.extend(_arrows(marks))
-    out.extend(_marks(marks, labels, link))
-    out.extend(_captions(marks, plot_right))
-    out.extend(_legend(marks, plot_right + 24, scale))
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+    yield "\n".join(out) + "\n"
+    # One mark a line, written as made: a chart of 100,000 incidents is never one string.
+    for part in (_spans(marks), _arrows(marks), _marks(marks, labels, link), _captions(marks, plot_right)):
+        for line in part:
+            yield line + "\n"
+    yield "\n".join([*_legend(marks, plot_right + 24, scale), "</svg>"]) + "\n"
 
 
 def _spans(marks: Sequence[_Mark]) -> list[str]:
@@ -417,15 +439,35 @@ tr:target { background: #fff3c4; }
 def html(
     steps: Sequence[Step],
     labels: Sequence[str],
-    rows: Sequence[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]],
     columns: Sequence[str],
     title: str = "Escalation timeline",
     numeric: Sequence[str] = (),
 ) -> str:
-    """Return a self-contained HTML page: the SVG chart and the timeline table (no network)."""
+    """Return a self-contained HTML page (`html_parts` joined)."""
+    return "".join(html_parts(steps, labels, rows, columns, title, numeric))
+
+
+def html_parts(
+    steps: Sequence[Step],
+    labels: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    title: str = "Escalation timeline",
+    numeric: Sequence[str] = (),
+) -> Iterator[str]:
+    """Yield a self-contained HTML page in pieces: the SVG chart and the timeline table (no network)."""
     ids = [s.entry.id for s in steps]
     head = "".join(f"<th>{xml(c)}</th>" for c in columns)
-    body = []
+    yield (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{xml(title)}</title>\n'
+        f"<style>{_STYLE}</style>\n</head>\n<body>\n<h1>{xml(title)}</h1>\n<figure>\n"
+    )
+    yield from svg_parts(steps, labels, title, link=True)
+    yield f"</figure>\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+    first = True
     for entry_id, row in zip(ids, rows, strict=True):
         cells = []
         for c in columns:
@@ -433,13 +475,6 @@ def html(
             text = "" if value is None else xml(value)
             cls = ' class="num"' if c in numeric else ""
             cells.append(f"<td{cls}>{text}</td>")
-        body.append(f'<tr id="e-{xml(entry_id)}">{"".join(cells)}</tr>')
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{xml(title)}</title>\n'
-        f"<style>{_STYLE}</style>\n</head>\n<body>\n<h1>{xml(title)}</h1>\n"
-        f"<figure>\n{svg(steps, labels, title, link=True)}</figure>\n"
-        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n"
-        "</body>\n</html>\n"
-    )
+        yield ("" if first else "\n") + f'<tr id="e-{xml(entry_id)}">{"".join(cells)}</tr>'
+        first = False
+    yield "\n</tbody>\n</table>\n</body>\n</html>\n"

@@ -20,7 +20,16 @@ PROGRAMS = (
     "label", "change", "days", "type", "category", "country", "place", "killed", "injured", "title",
     "responds_to", "chain",
 )  # fmt: skip
-PERIOD_COLUMNS = ("period", "start", "end", "count", "max_escalation", "sum_escalation", "killed", "injured")
+PERIOD_COLUMNS = (
+    "period", "start", "end", "count", "max_escalation", "sum_escalation",
+    "killed", "killed_low", "killed_high", "injured", "injured_low", "injured_high",
+)  # fmt: skip
+#: stats columns beside the group's name: best estimates with the sums of lows and highs
+GROUP_COLUMNS = (
+    "count", "killed", "killed_low", "killed_high", "injured", "injured_low", "injured_high", "max_escalation",
+)  # fmt: skip
+#: the same for people: `12 (10-15)` in one column
+GROUP_TEXT_COLUMNS = ("count", "killed", "injured", "max_escalation")
 
 
 def signed(value: int | None) -> str:
@@ -130,8 +139,27 @@ def period_row(p: Any) -> dict[str, Any]:
         "max_escalation": p.max_escalation,
         "sum_escalation": p.sum_escalation,
         "killed": p.killed,
+        "killed_low": p.killed_low,
+        "killed_high": p.killed_high,
         "injured": p.injured,
+        "injured_low": p.injured_low,
+        "injured_high": p.injured_high,
     }
+
+
+def group_row(by: str, g: Any, text: bool) -> dict[str, Any]:
+    """Return a `stats` group (`stats.Group`) as a row; for people (`text`) ranges go beside the best."""
+    if text:
+        from ledger.output.chart import range_text
+
+        return {
+            by: g.key,
+            "count": g.count,
+            "killed": range_text(g.killed, g.killed_low, g.killed_high),
+            "injured": range_text(g.injured, g.injured_low, g.injured_high),
+            "max_escalation": g.max_escalation,
+        }
+    return {by: g.key, **{c: getattr(g, c) for c in GROUP_COLUMNS}}
 
 
 _BRANCHES = {False: ("├── ", "└── ", "│   ", "    "), True: ("|-- ", "`-- ", "|   ", "    ")}

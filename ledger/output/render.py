@@ -72,11 +72,21 @@ def _tsv_escape(text: str) -> str:
     return clean(text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"))
 
 
+# Anything `_tsv_escape` would change: most rows have none, and are written as they are.
+_TSV_SPECIAL = re.compile(rf"[\\\t\n\r{model.CONTROL}]")
+
+
 def _tsv(rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: bool, header: bool) -> None:
     if header:
         out.write("\t".join(columns) + "\n")
+    special = _TSV_SPECIAL.search
+    write = out.write
     for row in rows:
-        out.write("\t".join(_tsv_escape(cell(row.get(c))) for c in columns) + "\n")
+        cells = [v if type(v) is str else str(v) if type(v) is int else cell(v) for v in map(row.get, columns)]
+        line = "\t".join(cells)
+        if special(line.replace("\t", "")):
+            line = "\t".join(map(_tsv_escape, cells))
+        write(line + "\n")
 
 
 def _csv(rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: bool, header: bool) -> None:

@@ -1,8 +1,8 @@
 """What a query command can ask of a ledger, now or at a git revision: two Protocols.
 
 The live ledger (`api.Ledger`, answering from the index) and the ledger at a commit
-(`vcs.snapshot.Snapshot`, answering in Python) both satisfy `View`; their results
-(`index.Found`, `snapshot.SnapshotFound`) satisfy `Results`. Commands that take `--as-of` are
+(`vcs.snapshot.Snapshot`, answering from its revision index) both satisfy `View`; their
+results (`index.Found` both) satisfy `Results`. Commands that take `--as-of` are
 written against these two, so they cannot tell one from the other, and mypy holds both
 implementations to the same signatures.
 """
@@ -51,6 +51,35 @@ class Results(Protocol):
 
     def invalid(self) -> list[str]:
         """Return the paths of the files left out because they are invalid."""
+        ...
+
+    # The chronology (`index.chrono`): light rows and aggregates, no entry decoded.
+    def count(self) -> int:
+        """Return how many entries match."""
+        ...
+
+    def keys(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """Return (id, date, responds_to) of the matching entries in chronological order."""
+        ...
+
+    def incidents(self) -> Iterator[Any]:
+        """Yield the matching entries as light `index.chrono.Incident` records, chronologically."""
+        ...
+
+    def located(self) -> Iterator[Any]:
+        """Yield the matching entries as light `index.chrono.Located` records (for `dupes`)."""
+        ...
+
+    def links(self, whole: bool) -> dict[str, tuple[str, ...]]:
+        """Return responds_to links by id: of every valid entry when `whole`, else of the matching ones."""
+        ...
+
+    def period_rows(self, by: str) -> list[tuple[Any, ...]]:
+        """Return the matching entries aggregated by day, week or month."""
+        ...
+
+    def group_rows(self, by: str) -> list[tuple[Any, ...]]:
+        """Return the matching entries aggregated by a `stats` grouping."""
         ...
 
 

@@ -222,7 +222,7 @@ def _settled(p: _Prepared, q: _Prepared, same_dataset: bool) -> bool:
 
 
 def candidates(
-    entries: Iterable[model.Entry],
+    entries: Iterable[Any],  # model.Entry, or `index.chrono.Located` rows (the same attributes)
     vocabulary: Any = None,
     *,
     days: int = DAYS,

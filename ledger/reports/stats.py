@@ -43,6 +43,10 @@ class Group:
     killed: int | None
     injured: int | None
     max_escalation: int
+    killed_low: int | None = None  # sums of each incident's low and high (its single figure if no range)
+    killed_high: int | None = None
+    injured_low: int | None = None
+    injured_high: int | None = None
 
 
 def keys(entry: model.Entry, by: str, vocabulary: Any = None) -> list[str]:
@@ -94,52 +98,53 @@ def _memo(vocabulary: Any) -> Any:
     return canonical
 
 
-class _Tally:
-    __slots__ = ("count", "injured", "killed", "max_escalation", "spelling")
+def group_rows(entries: Iterable[Any], by: str, vocabulary: Any = None) -> list[tuple[Any, ...]]:
+    """Return the rows `groups_from` reads, computed from entries (what the index does in SQL).
 
-    def __init__(self, spelling: str) -> None:
-        self.spelling = spelling
-        self.count = 0
-        self.killed: int | None = None
-        self.injured: int | None = None
-        self.max_escalation = -1
+    A row is (group, count, max escalation, killed, injured, killed low and high, injured
+    low and high); groups are told apart case-insensitively, the first spelling met names one.
+    """
+    from ledger.reports.timeline import casualty_facts
+
+    if by not in BY:
+        raise ValueError(f"cannot group by {by!r} (choose from: {', '.join(BY)})")
+    vocabulary = _memo(vocabulary) if by == "actor" else vocabulary
+    tallies: dict[str, list[Any]] = {}
+    for entry in entries:
+        facts = casualty_facts(entry.casualties)
+        for key in keys(entry, by, vocabulary):
+            t = tallies.get(key.casefold())
+            if t is None:
+                t = tallies[key.casefold()] = [key, 0, -1, *([None] * 6)]
+            t[1] += 1
+            t[2] = max(t[2], entry.escalation)
+            for i, value in enumerate(facts, 3):
+                if value is not None:
+                    t[i] = (t[i] or 0) + value
+    return [tuple(t) for t in tallies.values()]
+
+
+def groups_from(rows: Iterable[Sequence[Any]], by: str | None = None) -> list[Group]:
+    """Make groups of aggregated rows (see `group_rows`): largest first, then by name.
+
+    With `by`, a month the index gives as `YYYY-MM` is named as `keys` names it.
+    """
+    merged: dict[str, list[Any]] = {}
+    for key, count, top, *sums in rows:  # the index may give "(none)" and an actor of that name apart
+        if by == "month" and key != NONE and len(key) == 7:
+            key = column_key("month", key + "-01")
+        m = merged.get(key.casefold())
+        if m is None:
+            merged[key.casefold()] = [key, count, top, *sums]
+            continue
+        m[1] += count
+        m[2] = max(m[2], top)
+        m[3:] = [a if b is None else b if a is None else a + b for a, b in zip(m[3:], sums, strict=True)]
+    found = [Group(k, n, killed, injured, top, *ranges) for k, n, top, killed, injured, *ranges in merged.values()]
+    found.sort(key=lambda g: (-g.count, g.key == NONE, g.key.casefold(), g.key))
+    return found
 
 
 def groups(entries: Iterable[model.Entry], by: str, vocabulary: Any = None) -> list[Group]:
     """Group the entries by one field; largest groups first, then by name."""
-    if by not in BY:
-        raise ValueError(f"cannot group by {by!r} (choose from: {', '.join(BY)})")
-    vocabulary = _memo(vocabulary) if by == "actor" else vocabulary
-
-    def fact(entry: model.Entry) -> Fact:
-        c = entry.casualties
-        killed = model.best(c.killed) if c else None
-        injured = model.best(c.injured) if c else None
-        return keys(entry, by, vocabulary), entry.escalation, killed, injured
-
-    return tally(map(fact, entries))
-
-
-#: What tallying needs of an incident: its groups, escalation, killed and injured (best).
-Fact = tuple[Sequence[str], int, "int | None", "int | None"]
-
-
-def tally(facts: Iterable[Fact]) -> list[Group]:
-    """Tally (groups, escalation, killed, injured) values; largest groups first, then by name."""
-    tallies: dict[str, _Tally] = {}
-    for group_keys, escalation, killed, injured in facts:
-        for key in group_keys:
-            # Groups are told apart case-insensitively; the first spelling seen names the group.
-            folded = key.casefold()
-            t = tallies.get(folded)
-            if t is None:
-                t = tallies[folded] = _Tally(key)
-            t.count += 1
-            if killed is not None:
-                t.killed = (t.killed or 0) + killed
-            if injured is not None:
-                t.injured = (t.injured or 0) + injured
-            t.max_escalation = max(t.max_escalation, escalation)
-    found = [Group(t.spelling, t.count, t.killed, t.injured, t.max_escalation) for t in tallies.values()]
-    found.sort(key=lambda g: (-g.count, g.key == NONE, g.key.casefold(), g.key))
-    return found
+    return groups_from(group_rows(entries, by, vocabulary))

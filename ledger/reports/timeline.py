@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ledger.core import model
 from ledger.core.model import chronological
@@ -30,26 +31,31 @@ def order(entries: Iterable[model.Entry]) -> list[model.Entry]:
     placed after it. Kahn's algorithm with the chronological key as priority; on an invalid
     ledger with a cycle the earliest waiting entry goes next, so it always ends.
     """
+    ordered = sorted(entries, key=chronological)
+    return [ordered[i] for i in placing([e.id for e in ordered], [e.responds_to for e in ordered])]
+
+
+def placing(ids: Sequence[str], links: Sequence[Sequence[str]]) -> list[int]:
+    """Return the positions of chronologically sorted incidents in the order `order` gives them."""
     import heapq
 
-    ordered = sorted(entries, key=chronological)
-    position = {e.id: i for i, e in enumerate(ordered)}
-    waiting = [0] * len(ordered)
+    position = {entry_id: i for i, entry_id in enumerate(ids)}
+    waiting = [0] * len(ids)
     followers: dict[int, list[int]] = defaultdict(list)
-    for i, entry in enumerate(ordered):
-        for target in dict.fromkeys(entry.responds_to):
+    for i, targets in enumerate(links):
+        for target in dict.fromkeys(targets):
             j = position.get(target)
             if j is not None and j != i:
                 waiting[i] += 1
                 followers[j].append(i)
     if not followers:
-        return ordered
+        return list(range(len(ids)))
     ready = [i for i, n in enumerate(waiting) if n == 0]
     heapq.heapify(ready)
-    done = [False] * len(ordered)
-    out: list[model.Entry] = []
+    done = [False] * len(ids)
+    out: list[int] = []
     rest = 0  # lowest position that may still be undone, for breaking cycles
-    while len(out) < len(ordered):
+    while len(out) < len(ids):
         if ready:
             i = heapq.heappop(ready)
             if done[i]:
@@ -59,7 +65,7 @@ def order(entries: Iterable[model.Entry]) -> list[model.Entry]:
                 rest += 1
             i = rest
         done[i] = True
-        out.append(ordered[i])
+        out.append(i)
         for k in followers.get(i, ()):
             waiting[k] -= 1
             if waiting[k] == 0 and not done[k]:
@@ -102,8 +108,8 @@ def steps(entries: Iterable[model.Entry], known: Mapping[str, model.Entry] | Non
     there, with that id as its root.
     """
     ordered = order(entries)
-    graph: dict[str, model.Entry] = dict(known or {})
-    graph.update((e.id, e) for e in ordered)
+    graph: dict[str, Sequence[str]] = {i: e.responds_to for i, e in (known or {}).items()}
+    graph.update((e.id, e.responds_to) for e in ordered)
     rank = {e.id: i for i, e in enumerate(ordered)}
     parent = causes(graph, [e.id for e in ordered], rank)
     out: list[Step] = []
@@ -126,10 +132,66 @@ def steps(entries: Iterable[model.Entry], known: Mapping[str, model.Entry] | Non
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Where each incident of a timeline goes and what causes it, worked out from ids and links only."""
+
+    places: list[int]  # the final position of each incident, by its chronological position
+    numbers: dict[str, int]  # 1-based number by id
+    parent: dict[str, str | None]  # the cause on each id's longest chain
+
+
+def plan(keys: Sequence[tuple[str, object, Sequence[str]]], known: Mapping[str, Sequence[str]] | None = None) -> Plan:
+    """Plan a timeline from (id, date, responds_to) of its incidents in chronological order.
+
+    The same order, numbers and chains as `steps`, but from ids and links alone, so that the
+    incidents themselves can then be streamed (`stream`) without holding them all.
+    `known` maps further ids to their links (e.g. the whole ledger, for a filtered timeline).
+    """
+    ids = [k[0] for k in keys]
+    final = placing(ids, [k[2] for k in keys])
+    places = [0] * len(final)
+    for number, position in enumerate(final):
+        places[position] = number
+    graph: dict[str, Sequence[str]] = dict(known or {})
+    graph.update((k[0], k[2]) for k in keys)
+    rank = {ids[position]: number for number, position in enumerate(final)}
+    parent = causes(graph, [ids[position] for position in final], rank)
+    return Plan(places, {entry_id: number + 1 for entry_id, number in rank.items()}, parent)
+
+
+def stream(planned: Plan, incidents: Iterable[Any]) -> Iterator[Step]:
+    """Yield the steps of a planned timeline, given its incidents in chronological order.
+
+    Only incidents that must wait for an earlier-placed one (a same-day answer listed
+    before its cause) are held back, so memory stays flat.
+    """
+    pending: dict[int, Any] = {}
+    following = 0
+    previous: Any = None
+    for position, entry in enumerate(incidents):
+        pending[planned.places[position]] = entry
+        while following in pending:
+            entry = pending.pop(following)
+            following += 1
+            chain: tuple[str, ...] = ()
+            also: tuple[str, ...] = ()
+            if entry.responds_to:  # most incidents answer nothing: no chain to walk
+                chain = chain_of(entry.id, planned.parent)
+                on_chain = set(chain)
+                also = tuple(t for t in dict.fromkeys(entry.responds_to) if t not in on_chain and t != entry.id)
+            delta = None if previous is None else entry.escalation - previous.escalation
+            days = None if previous is None else (entry.date - previous.date).days
+            yield Step(following, entry, delta, days, chain, also)
+            previous = entry
+
+
 def causes(
-    graph: Mapping[str, model.Entry], starts: Iterable[str], rank: Mapping[str, int] | None = None
+    graph: Mapping[str, Sequence[str]], starts: Iterable[str], rank: Mapping[str, int] | None = None
 ) -> dict[str, str | None]:
     """Map each id reachable from `starts` to the cause on its longest chain (None for a root).
+
+    `graph` maps ids to the ids they respond to; an id missing from it is a root.
 
     Iterative depth-first search with memoised depths: linear in the links, no recursion
     limit on long chains. With `rank` (positions in the timeline), a link to an incident
@@ -167,11 +229,11 @@ def causes(
     return parent
 
 
-def _links(graph: Mapping[str, model.Entry], node: str, rank: Mapping[str, int] | None = None) -> list[str]:
-    entry = graph.get(node)
-    if entry is None:
+def _links(graph: Mapping[str, Sequence[str]], node: str, rank: Mapping[str, int] | None = None) -> list[str]:
+    targets = graph.get(node)
+    if not targets:
         return []
-    links = [t for t in dict.fromkeys(entry.responds_to) if t != node]
+    links = [t for t in dict.fromkeys(targets) if t != node]
     if rank is not None and node in rank:
         here = rank[node]
         links = [t for t in links if rank.get(t, -1) < here]
@@ -206,6 +268,10 @@ class Period:
     sum_escalation: int
     killed: int | None  # sum of best estimates; None when no incident has a figure
     injured: int | None
+    killed_low: int | None = None  # sums of each incident's low and high (its single figure if no range)
+    killed_high: int | None = None
+    injured_low: int | None = None
+    injured_high: int | None = None
 
 
 def period_start(day: dt.date, by: str) -> dt.date:
@@ -247,53 +313,77 @@ def period_count(first: dt.date, last: dt.date, by: str) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-#: What aggregation needs of an incident: first day, escalation, killed and injured (best).
-Fact = tuple[dt.date, int, "int | None", "int | None"]
+def casualty_facts(casualties: Any) -> tuple[int | None, ...]:
+    """Return (killed, injured, killed_low, killed_high, injured_low, injured_high) of an entry's casualties.
+
+    A range's low and high are its own, else its best estimate; a single figure is all three.
+    """
+    if casualties is None:
+        return (None,) * 6
+    killed, injured = casualties.killed, casualties.injured
+    return (model.best(killed), model.best(injured), *_range(killed), *_range(injured))
 
 
-def fact(entry: model.Entry) -> Fact:
-    """Return the values of an entry that `aggregate` counts."""
-    c = entry.casualties
-    return (entry.date, entry.escalation, model.best(c.killed) if c else None, model.best(c.injured) if c else None)
+def _range(count: int | model.Estimate | None) -> tuple[int | None, int | None]:
+    if isinstance(count, model.Estimate):
+        return (count.best if count.low is None else count.low, count.best if count.high is None else count.high)
+    return count, count
+
+
+def period_rows(entries: Iterable[Any], by: str) -> list[tuple[Any, ...]]:
+    """Return the rows `periods_from` reads, computed from entries (what the index does in SQL)."""
+    buckets: dict[dt.date, list[Any]] = defaultdict(list)
+    for e in entries:
+        buckets[period_start(e.date, by)].append(e)
+    rows = []
+    for start, group in sorted(buckets.items()):
+        levels = [e.escalation for e in group]
+        facts = [casualty_facts(e.casualties) for e in group]
+        sums = [_sum(f[i] for f in facts) for i in range(6)]
+        rows.append((start.isoformat(), len(group), max(levels), sum(levels), *sums))
+    return rows
+
+
+def _sum(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
 
 
 def periods(entries: Iterable[model.Entry], by: str, fill: bool = True) -> list[Period]:
     """Aggregate incidents by the period of their first day, in order; empty periods too when `fill`."""
-    return aggregate(map(fact, entries), by, fill)
-
-
-def aggregate(facts: Iterable[Fact], by: str, fill: bool = True) -> list[Period]:
-    """Aggregate (date, escalation, killed, injured) values by period (see `periods`)."""
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r}")
-    buckets: dict[dt.date, list[Fact]] = defaultdict(list)
-    for item in facts:
-        buckets[period_start(item[0], by)].append(item)
-    if not buckets:
+    return periods_from(period_rows(entries, by), by, fill)
+
+
+def periods_from(rows: Iterable[Sequence[Any]], by: str, fill: bool = True) -> list[Period]:
+    """Make periods of aggregated rows, in order; the empty periods between them too when `fill`.
+
+    A row is (first day, count, max and sum of escalation, killed, injured, killed low and
+    high, injured low and high), as `period_rows` and the index's `chrono.periods` give.
+    """
+    if by not in PERIODS:
+        raise ValueError(f"unknown period {by!r}")
+    found = {dt.date.fromisoformat(row[0]): row for row in rows}
+    if not found:
         return []
     if fill:
         starts = []
-        current, last = min(buckets), max(buckets)
+        current, last = min(found), max(found)
         while current <= last:
             starts.append(current)
             current = _next_start(current, by)
     else:
-        starts = sorted(buckets)
-    return [_period(start, by, buckets.get(start, ())) for start in starts]
-
-
-def _period(start: dt.date, by: str, group: Sequence[Fact]) -> Period:
-    levels = [item[1] for item in group]
-    return Period(
-        period_label(start, by),
-        start,
-        _next_start(start, by) - dt.timedelta(days=1),
-        len(group),
-        max(levels) if levels else None,
-        sum(levels),
-        total(item[2] for item in group),
-        total(item[3] for item in group),
-    )
+        starts = sorted(found)
+    out = []
+    for start in starts:
+        end = _next_start(start, by) - dt.timedelta(days=1)
+        row = found.get(start)
+        if row is None:
+            out.append(Period(period_label(start, by), start, end, 0, None, 0, None, None))
+            continue
+        out.append(Period(period_label(start, by), start, end, *row[1:10]))
+    return out
 
 
 def total(counts: Iterable[int | model.Estimate | None]) -> int | None:

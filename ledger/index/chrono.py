@@ -1,0 +1,299 @@
+"""The chronology from the index: light incidents, causal links, periods and groups in SQL.
+
+Rebuilding 100,000 `model.Entry` objects from their JSON costs seconds (and the garbage
+collector a third of that); a timeline needs a dozen values of each, and an aggregate needs
+none. So the chronology commands read the index's columns: `incidents` streams light
+records (`Incident`, a named tuple with the attributes of `model.Entry` the output uses),
+`periods` and `groups` aggregate in SQL (`GROUP BY`, actors and tags unnested with
+`json_each`) and return one row per group. Each runs over the selection exactly as
+`Found` does (its filters, withdrawn rule, order and limit), as a subquery.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+from ledger.core import model
+
+Found = Any  # an `index.Found` (not imported: it imports this module)
+
+
+class Place(NamedTuple):
+    """Where an incident happened, as much of `model.Location` as the chronology shows."""
+
+    name: str
+    country: str
+
+
+class Counts(NamedTuple):
+    """Casualties: best estimates (int or None), as `model.best` reads them."""
+
+    killed: int | None
+    injured: int | None
+
+
+_PRECISION = {m.value: m for m in model.DatePrecision}
+_TIME_OF_DAY = {m.value: m for m in model.TimeOfDay}
+_TYPE = {m.value: m for m in model.EventType}
+_STATUS = {m.value: m for m in model.Status}
+
+
+class Incident(NamedTuple):
+    """One incident of the chronology, read from the index's columns (no JSON decoded)."""
+
+    id: str
+    path: str
+    date: dt.date
+    date_end: dt.date | None
+    date_precision: model.DatePrecision | None
+    time: dt.time | None
+    time_of_day: model.TimeOfDay | None
+    escalation: int
+    type: model.EventType
+    location: Place
+    casualties: Counts | None
+    title: str
+    responds_to: tuple[str, ...]
+    status: model.Status | None
+
+    @property
+    def category(self) -> model.Category:
+        return model.category_of(self.type)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.date_end or self.date
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status is model.Status.WITHDRAWN
+
+
+INCIDENT_SQL = (
+    "e.id, e.path, e.date, e.date_end, e.date_precision, e.time, e.time_of_day, e.escalation, e.type, e.place, "
+    "e.country, e.killed, e.injured, e.title, e.responds_to, e.status, e.chrono"
+)
+
+
+def _incident(row: tuple[Any, ...]) -> Incident:
+    (entry_id, path, date, end, precision, time, part, escalation, kind, place, country, killed, injured, title,
+     links, status, _) = row  # fmt: skip
+    return Incident(
+        entry_id,
+        path,
+        dt.date.fromisoformat(date),
+        dt.date.fromisoformat(end) if end else None,
+        _PRECISION[precision] if precision else None,
+        dt.time.fromisoformat(time) if time else None,
+        _TIME_OF_DAY[part] if part else None,
+        escalation,
+        _TYPE[kind],
+        Place(place, country),
+        None if killed is None and injured is None else Counts(killed, injured),
+        title,
+        tuple(json.loads(links)) if links else (),
+        _STATUS[status] if status else None,
+    )
+
+
+def _chronological(found: Found, what: str) -> Iterator[Any]:
+    """Run the selection of `what`, then put it in chronological order.
+
+    `--sort` and `--limit` choose the incidents, the timeline orders them. Without those,
+    the selection is read in the order of the `entries_chrono` index: no sort at all.
+    """
+    chosen = found.selection
+    rows: Iterator[Any]
+    if chosen.limit is None and chosen.sort in (None, "date"):
+        rows = found.run(what, "{}", dataclasses.replace(chosen, reverse=False))
+    else:
+        rows = found.run(what, "SELECT * FROM ({}) ORDER BY chrono, path")
+    return rows
+
+
+def keys(found: Found) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Return (id, date, responds_to) of the selected incidents in chronological order."""
+    rows = _chronological(found, "e.id, e.date, e.responds_to, e.chrono, e.path")
+    return [(i, d, tuple(json.loads(r)) if r else ()) for i, d, r, _, _ in rows]
+
+
+def incidents(found: Found) -> Iterator[Incident]:
+    """Yield the selected incidents as light records, in chronological order."""
+    return map(_incident, _chronological(found, INCIDENT_SQL))
+
+
+def links(found: Found, whole: bool) -> dict[str, tuple[str, ...]]:
+    """Return the responds_to links by id: of every valid entry when `whole`, else of the selection."""
+    if whole:
+        rows = found.index.query(
+            "SELECT id, responds_to FROM entries WHERE ok = 1 AND responds_to IS NOT NULL ORDER BY path DESC", []
+        )
+    else:
+        rows = list(found.run("e.id, e.responds_to", "SELECT * FROM ({}) WHERE responds_to IS NOT NULL"))
+    return {i: tuple(json.loads(r)) for i, r in rows}
+
+
+_PERIOD_START = {
+    "day": "date",
+    "week": "date(date, '-' || ((CAST(strftime('%w', date) AS INTEGER) + 6) % 7) || ' days')",
+    "month": "substr(date, 1, 7) || '-01'",
+}
+_SUMS = (
+    "count(*), max(escalation), sum(escalation), sum(killed), sum(injured), "
+    "sum(killed_low), sum(killed_high), sum(injured_low), sum(injured_high)"
+)
+_AGGREGATED = "e.date AS date, e.escalation AS escalation, " + ", ".join(
+    f"e.{c} AS {c}" for c in ("killed", "injured", "killed_low", "killed_high", "injured_low", "injured_high")
+)
+
+
+def periods(found: Found, by: str) -> list[tuple[Any, ...]]:
+    """Return (first day, count, max, sum of escalation, killed, injured, their lows and highs) per period."""
+    start = _PERIOD_START[by]
+    sql = f"SELECT {start} AS start, {_SUMS} FROM ({{}}) GROUP BY start ORDER BY start"
+    return list(found.run(_AGGREGATED, sql))
+
+
+_COLUMN_GROUPS = {"type": "e.type", "category": "e.category", "country": "e.country", "month": "substr(e.date, 1, 7)"}
+_NAMES = {"actor": ("perpetrators", "targets", "associated"), "tag": ("tag_list",)}
+
+
+def groups(found: Found, by: str, canonical: Callable[[str], str] | None = None) -> list[tuple[Any, ...]]:
+    """Return (group, count, max escalation, killed, injured, their lows and highs) per group, unordered.
+
+    Actors and tags are unnested with `json_each`; an incident counts once in each group it
+    names (names merged by `canonical` and case), and incidents naming none go to `(none)`.
+    The group's spelling is the first met in the selection's order, as `stats.tally` does.
+    """
+    sums = _SUMS.replace("sum(escalation), ", "")
+    if by in _COLUMN_GROUPS:
+        what = f"{_COLUMN_GROUPS[by]} AS grp, e.escalation AS escalation, " + ", ".join(
+            f"e.{c} AS {c}" for c in ("killed", "injured", "killed_low", "killed_high", "injured_low", "injured_high")
+        )
+        return list(found.run(what, f"SELECT grp, {sums} FROM ({{}}) GROUP BY grp"))
+    columns = _NAMES[by]
+    what = (
+        f"e.rowid AS r, row_number() OVER (ORDER BY {found.order_sql()}) AS n, "
+        + ", ".join(f"e.{c} AS {c}" for c in columns)
+        + f", {_AGGREGATED}"
+    )
+    unnest = " UNION ALL ".join(
+        f"SELECT sel.r AS r, (sel.n * 4 + {part}) * 100000 + j.key AS n, j.value AS name "
+        f"FROM sel, json_each(sel.{column}) j"
+        for part, column in enumerate(columns)
+    )
+    named = f"WITH sel AS ({{}}), names AS ({unnest})"
+    spellings = {}
+    for (name,) in found.run(what, f"{named} SELECT DISTINCT name FROM names"):
+        spelled = canonical(name) if canonical is not None else name
+        spellings[name] = (spelled.casefold(), spelled)
+    conn = found.index.conn()
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS canon (name TEXT PRIMARY KEY, key TEXT, spelling TEXT)")
+    conn.execute("DELETE FROM temp.canon")
+    conn.executemany("INSERT INTO temp.canon VALUES (?, ?, ?)", [(n, k, s) for n, (k, s) in spellings.items()])
+    keyed = f"{named}, keyed AS (SELECT names.r, names.n, c.key, c.spelling FROM names JOIN temp.canon c USING (name))"
+    first: dict[str, tuple[int, str]] = {}
+    for key, spelling, n in found.run(what, f"{keyed} SELECT key, spelling, min(n) FROM keyed GROUP BY key, spelling"):
+        if key not in first or n < first[key][0]:
+            first[key] = (n, spelling)
+    out = [
+        (first[key][1], *rest)
+        for key, *rest in found.run(
+            what,
+            f"{keyed} SELECT k.key, {sums} FROM (SELECT DISTINCT r, key FROM keyed) k JOIN sel USING (r) GROUP BY k.key",
+        )
+    ]
+    none_test = " AND ".join(f"{c} IS NULL" for c in columns)
+    for row in found.run(what, f"{named} SELECT '(none)', {sums} FROM sel WHERE {none_test} HAVING count(*) > 0"):
+        out.append(tuple(row))
+    return out
+
+
+def canonical_of(vocabulary: Any) -> Callable[[str], str] | None:
+    """Return the vocabulary's canonical actor spelling function (None without one)."""
+    if vocabulary is None:
+        return None
+    if callable(vocabulary):
+        return vocabulary  # type: ignore[no-any-return]
+    return vocabulary.canonical_actor  # type: ignore[no-any-return]
+
+
+class Spot(NamedTuple):
+    """Where an incident happened, with its coordinates (for `dupes`)."""
+
+    name: str
+    country: str
+    lat: float | None
+    lon: float | None
+
+
+class Names(NamedTuple):
+    """Who did it and to whom, as written."""
+
+    perpetrators: tuple[str, ...]
+    targets: tuple[str, ...]
+
+
+class Located(NamedTuple):
+    """An incident as `dupes` compares it: when, where, what, who, and its links."""
+
+    id: str
+    path: str
+    title: str
+    date: dt.date
+    date_end: dt.date | None
+    time: dt.time | None
+    type: model.EventType
+    location: Spot
+    actors: Names | None
+    aliases: tuple[str, ...]
+    duplicate_of: str | None
+    responds_to: tuple[str, ...]
+    related: tuple[str, ...]
+
+    @property
+    def category(self) -> model.Category:
+        return model.category_of(self.type)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.date_end or self.date
+
+
+LOCATED_SQL = (
+    "e.id, e.path, e.title, e.date, e.date_end, e.time, e.type, e.place, e.country, e.lat, e.lon, e.perpetrators, "
+    "e.targets, e.aliases, e.duplicate_of, e.responds_to, e.related"
+)
+
+
+def _tuple(text: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(text)) if text else ()
+
+
+def _located(row: tuple[Any, ...]) -> Located:
+    (entry_id, path, title, date, end, time, kind, place, country, lat, lon, perpetrators, targets, aliases,
+     duplicate_of, links, related) = row  # fmt: skip
+    return Located(
+        entry_id,
+        path,
+        title,
+        dt.date.fromisoformat(date),
+        dt.date.fromisoformat(end) if end else None,
+        dt.time.fromisoformat(time) if time else None,
+        _TYPE[kind],
+        Spot(place, country, lat, lon),
+        Names(_tuple(perpetrators), _tuple(targets)) if perpetrators or targets else None,
+        _tuple(aliases),
+        duplicate_of,
+        _tuple(links),
+        _tuple(related),
+    )
+
+
+def located(found: Found) -> Iterator[Located]:
+    """Yield the selected incidents as `dupes` compares them, in the selection's order."""
+    return map(_located, found.run(LOCATED_SQL))
