@@ -9,7 +9,6 @@ mistyped `show`, and the same ledger intact for `validate` with broken links.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -73,22 +72,15 @@ def measure_as_of(s: Any) -> dict[str, Measurement]:
     """list/timeline --as-of HEAD~1 (the ledger is a git repo with a 10-entry commit on top)."""
     lenv, heavy = s.cli.env_for(s.root), s.reps.heavy
     m: dict[str, Measurement] = {}
-    index = s.root / ".ledger" / "index.sqlite"
-    saved = s.root / ".ledger" / "index.sqlite.bench"
+    revisions = s.root / ".ledger" / "revisions.sqlite"
 
-    def forget(_: int) -> None:  # cold: no cached revision (the live index is put back after)
-        if index.exists() and not saved.exists():
-            shutil.copy2(index, saved)
-        index.unlink(missing_ok=True)
+    def forget(_: int) -> None:  # cold: no row of any revision cached yet
+        revisions.unlink(missing_ok=True)
 
-    try:
-        m["asof_cold"] = measure(
-            "ledger list --as-of HEAD~1 (cold)", s.ledger("list", "--as-of", "HEAD~1", "--format", "ids"), heavy,
-            cwd=s.root, env=lenv, before=forget,
-        )  # fmt: skip
-    finally:
-        if saved.exists():
-            shutil.move(saved, index)
+    m["asof_cold"] = measure(
+        "ledger list --as-of HEAD~1 (cold)", s.ledger("list", "--as-of", "HEAD~1", "--format", "ids"), heavy,
+        cwd=s.root, env=lenv, before=forget,
+    )  # fmt: skip
     m["asof_warm"] = measure(
         "ledger list --as-of HEAD~1 (warm)", s.ledger("list", "--as-of", "HEAD~1", "--format", "ids"), heavy,
         cwd=s.root, env=lenv, warmup=1,

@@ -64,17 +64,22 @@ _SCALAR_KINDS = {str: "str", int: "int", float: "float", dt.date: "date", dt.tim
 def flatten(record: Mapping[str, Any]) -> dict[str, Any]:
     """Return the flat row of an entry's JSON form (`schema.to_json`): column -> cell value."""
     row: dict[str, Any] = {}
-    for column in columns():
-        value = _get(record, column.name.removesuffix(".low").removesuffix(".high"))
-        if column.kind in ("best", "low", "high") and isinstance(value, Mapping):
-            value = value.get("best" if column.kind == "best" else column.kind)
-        elif column.kind in ("low", "high"):
+    for name, parts, kind in _paths():
+        value: Any = record
+        for part in parts:  # dicts nearly always (JSON records): the abc check only for others
+            if type(value) is not dict and not isinstance(value, Mapping):
+                value = None
+                break
+            value = value.get(part)
+        if kind in ("best", "low", "high") and (type(value) is dict or isinstance(value, Mapping)):
+            value = value.get("best" if kind == "best" else kind)
+        elif kind in ("low", "high"):
             value = None
-        elif column.kind == "list" and value is not None:
+        elif kind == "list" and value is not None:
             value = _join(value)
-        elif column.kind == "json" and value is not None:
+        elif kind == "json" and value is not None:
             value = json.dumps(value, ensure_ascii=False)
-        row[column.name] = "" if value is None else value
+        row[name] = "" if value is None else value
     return row
 
 
@@ -85,6 +90,14 @@ def _get(record: Mapping[str, Any], path: str) -> Any:
             return None
         value = value.get(part)
     return value
+
+
+@functools.cache
+def _paths() -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """Per column: its name, the keys leading to its value, its kind (worked out once)."""
+    return tuple(
+        (c.name, tuple(c.name.removesuffix(".low").removesuffix(".high").split(".")), c.kind) for c in columns()
+    )
 
 
 def _join(items: list[str]) -> str:
