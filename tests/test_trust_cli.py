@@ -85,3 +85,13 @@ def test_user_arguments_are_escaped_in_error_messages(make_ledger, cli, args):
     assert "\x1b" not in result.err and "\x07" not in result.err and "\u202e" not in result.err
     assert result.err.count("\n") == 1
     assert "\\x1b" in result.err or "\\x07" in result.err
+
+
+def test_a_query_of_a_thousand_terms_works(make_ledger, cli):
+    root = make_ledger({ID: entry()})
+    ids = ",".join([*(f"2020-01-01-n{i}" for i in range(1000)), ID])
+    result = cli("list", f"id:{ids}", "--format", "ids", "--ledger", str(root))
+    assert (result.status, result.out) == (0, ID + "\n")
+    countries = [arg for i in range(1000) for arg in ("--country", "IQ" if i == 999 else "SY")]
+    result = cli("list", *countries, "--format", "ids", "--ledger", str(root))
+    assert (result.status, result.out) == (0, ID + "\n")

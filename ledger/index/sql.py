@@ -28,12 +28,22 @@ def compile_where(node: query.Node | None, vocabulary: Any = None) -> tuple[str,
 
 def _sql(node: query.Node, vocabulary: Any, params: list[Any]) -> str:
     if isinstance(node, query.Term):
-        parts = [_term_sql(node.field, node.op, v, vocabulary, params) for v in node.values]
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return _joined(" OR ", [_term_sql(node.field, node.op, v, vocabulary, params) for v in node.values])
     if isinstance(node, query.Not):
         return f"NOT {_sql(node.item, vocabulary, params)}"
     joiner = " AND " if isinstance(node, query.And) else " OR "
-    return "(" + joiner.join(_sql(item, vocabulary, params) for item in node.items) + ")"
+    return _joined(joiner, [_sql(item, vocabulary, params) for item in node.items])
+
+
+def _joined(joiner: str, parts: list[str]) -> str:
+    """Join conditions as a balanced tree: SQLite parses `a OR b OR c ...` one level deeper per
+    term and refuses 1,000 levels (`id:a,b,...` with 1,000 ids); halves keep the depth at log2(n)."""
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) <= 8:
+        return "(" + joiner.join(parts) + ")"
+    half = len(parts) // 2
+    return "(" + _joined(joiner, parts[:half]) + joiner + _joined(joiner, parts[half:]) + ")"
 
 
 def _term_sql(field: str, op: str, value: str, vocabulary: Any, params: list[Any]) -> str:
@@ -79,8 +89,7 @@ def _term_sql(field: str, op: str, value: str, vocabulary: Any, params: list[Any
     if kind == query.NAME:
         column = "e.actors" if field == "actor" else "e.places"
         names = sorted(query.spellings(field, value, vocabulary))
-        parts = [_bind(params, f"instr({column}, ?) > 0", sep + name + sep) for name in names]
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return _joined(" OR ", [_bind(params, f"instr({column}, ?) > 0", sep + name + sep) for name in names])
     column = "e.text" if field == "text" else "e.sources"
     return _bind(params, f"instr({column}, ?) > 0", fold(value))
 
