@@ -74,10 +74,10 @@ def validate(
         loaded = loaded + [item for item in wanted.values() if item is not None and item.rel not in known]
     problems = list(walk_problems)
     problems.extend(config_problems)
-    for item in loaded:
-        problems.extend(item.problems)
-    nodes = [item.node for item in loaded if item.node is not None]
-    undecoded = [(item.id, item.rel) for item in loaded if item.node is None and item.id]
+    for checked in loaded:
+        problems.extend(checked.problems)
+    nodes = [checked.node for checked in loaded if checked.node is not None]
+    undecoded = [(checked.id, checked.rel) for checked in loaded if checked.node is None and checked.id]
     problems.extend(_fill_lines(root, checks.ledger_problems(nodes, undecoded)))
     if tags is not None:
         problems.extend(_fill_lines(root, _unknown_tags(nodes, tags)))
@@ -127,10 +127,10 @@ def validate_staged(root: Path, today: dt.date | None = None) -> ValidationRepor
             continue
         texts[rel], _ = files.decode_bytes(rel, data)
         loaded.append(Checked.of(load_bytes(rel, data, today or dt.date.today())))
-    for item in loaded:
-        problems.extend(item.problems)
-    nodes = [item.node for item in loaded if item.node is not None]
-    undecoded = [(item.id, item.rel) for item in loaded if item.node is None and item.id]
+    for checked in loaded:
+        problems.extend(checked.problems)
+    nodes = [checked.node for checked in loaded if checked.node is not None]
+    undecoded = [(checked.id, checked.rel) for checked in loaded if checked.node is None and checked.id]
     wide = checks.ledger_problems(nodes, undecoded)
     if tags is not None:
         wide.extend(_unknown_tags(nodes, tags))
