@@ -27,15 +27,19 @@ from ledger.store import files
 
 if TYPE_CHECKING:
     from ledger.api import chronology
+    from ledger.api.evidence import ArchiveReport, Merged
+    from ledger.api.evidence import Progress as ArchiveProgress
     from ledger.index import Found, Index
     from ledger.index.search import Searched
     from ledger.interchange.exporters import Written
+    from ledger.interchange.fetch import Limits
     from ledger.interchange.importing import Plan, Planned
     from ledger.interchange.importing import Progress as ImportProgress
     from ledger.interchange.rows import Overrides
     from ledger.query import Selection
     from ledger.query.view import Progress, View
     from ledger.reports.diff import Diff
+    from ledger.reports.sources import SourceRow
     from ledger.store.formatting import Formatted
     from ledger.store.writing import Created
     from ledger.vcs.history import History, Spec
@@ -249,7 +253,8 @@ class Ledger:
 
     def validate(self, paths: Iterable[str | os.PathLike[str]] = (), today: dt.date | None = None) -> ValidationReport:
         """Check every file (or those under `paths`) and the ledger-wide rules; report all problems."""
-        return validation.validate(self.root, self._vocab[1], self._vocab[0].tags, paths, today)
+        vocabulary = self._vocab[0]
+        return validation.validate(self.root, self._vocab[1], vocabulary.tags, paths, today, vocabulary)
 
     def validate_staged(self, today: dt.date | None = None) -> ValidationReport:
         """Check what the next commit will contain (git's index): the pre-commit hook's check."""
@@ -360,6 +365,50 @@ class Ledger:
         created that id since the plan was made: not overwritten). See imports.write_import.
         """
         return imports.write_import(self.root, plan, progress)
+
+    # -- evidence: archive, sources, merge (ledger/api/evidence.py) ------------------------
+
+    def archive(
+        self,
+        selection: Selection | str | None = None,
+        limits: Limits | None = None,
+        *,
+        dry_run: bool = False,
+        progress: ArchiveProgress | None = None,
+        software: str = "incident-ledger",
+    ) -> ArchiveReport:
+        """Capture the selected sources that have a url and no capture (`dry_run`: only list them).
+
+        `limits` bound each fetch; `software` names the capturer in each WARC file; `progress`
+        hears of each source captured or failed.
+        """
+        from ledger.api import evidence
+
+        records = self.find(_as_selection(selection)).records()
+        return evidence.archive_records(
+            self.root, records, limits, dry_run=dry_run, progress=progress, software=software
+        )
+
+    def source_rows(self, selection: Selection | str | Found | None = None) -> list[SourceRow]:
+        """Return one row per source of the selected entries (registry aliases merged); `selection` may be a `find` result."""
+        from ledger.api import evidence
+        from ledger.index import Found
+
+        found = selection if isinstance(selection, Found) else self.find(_as_selection(selection))
+        return evidence.source_rows(found.records(), self.vocabulary)
+
+    def merge(self, keep: str, dups: Sequence[str], reason: str | None = None) -> Merged:
+        """Merge duplicate entries into KEEP, rewriting only their files."""
+        from ledger.api import evidence
+
+        if keep in dups:
+            raise UsageError(f"{keep} cannot be merged into itself")
+        records = self.lookup([keep, *dups])
+        for entry_id in (keep, *dups):
+            if entry_id not in records:
+                raise lookup.not_found(self, entry_id)
+        pairs = [(i, records[i]["path"]) for i in dict.fromkeys(dups)]
+        return evidence.merge(self.root, (keep, records[keep]["path"]), pairs, self.vocabulary, reason=reason)
 
 
 def _as_selection(selection: Selection | str | None, include_withdrawn: bool = False) -> Selection:

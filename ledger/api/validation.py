@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections import defaultdict
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from ledger.api.loader import Loaded, load_file, load_outside, with_line
 from ledger.api.parallel import map_chunks
-from ledger.core import checks, schema
+from ledger.core import checks, schema, vocab
 from ledger.core.errors import Problem, Severity
 from ledger.store import files
 
@@ -32,9 +33,23 @@ class Checked:
         return cls(item.rel, item.id, node, item.problems)
 
 
-def _check_rels(rels: list[str], *, root: Path, today: dt.date) -> list[Checked]:
+def _check_rels(
+    rels: list[str], *, root: Path, today: dt.date, vocabulary: vocab.Vocabulary | None = None
+) -> list[Checked]:
     # Workers send back Checked, not whole entries: far less to pickle for 100,000 files.
-    return [Checked.of(load_file(root, rel, today)) for rel in rels]
+    from ledger.api import evidence
+
+    out = []
+    for rel in rels:
+        item = load_file(root, rel, today)
+        checked = Checked.of(item)
+        if vocabulary is not None and item.entry is not None:  # the registry, the policy, the captures
+            extra = evidence.check_entry(root, rel, item.entry, vocabulary)
+            if extra:
+                found = checked.problems + tuple(evidence.with_lines(root, rel, extra))
+                checked = dataclasses.replace(checked, problems=found)
+        out.append(checked)
+    return out
 
 
 @dataclass
@@ -57,15 +72,18 @@ def validate(
     tags: frozenset[str] | None,
     paths: Iterable[str | os.PathLike[str]] = (),
     today: dt.date | None = None,
+    vocabulary: vocab.Vocabulary | None = None,
 ) -> ValidationReport:
     """Check every file (or those under `paths`) and the ledger-wide rules; report all problems.
 
-    `config_problems` are those of ledger.toml, `tags` its tag list (None: any tag).
+    `config_problems` are those of ledger.toml, `tags` its tag list (None: any tag);
+    `vocabulary` brings the source registry and the policy (`api.evidence.check_entry`).
     """
     walk_problems: list[Problem] = []
     rels = [f.rel for f in files.walk(root, walk_problems)]
     loaded: list[Checked] = []
-    for chunk in map_chunks(_check_rels, rels, root=root, today=today or dt.date.today()):
+    day = today or dt.date.today()
+    for chunk in map_chunks(_check_rels, rels, root=root, today=day, vocabulary=vocabulary):
         loaded.extend(chunk)
     paths = list(paths)
     wanted = _select(root, config_problems, paths, loaded, today) if paths else None

@@ -58,6 +58,8 @@ def _quick(tp: Any, spec: model.FieldSpec) -> Any:
         return lambda v: type(v) is float and low <= v <= high and math.isfinite(v)
     if tp in (dt.date, dt.time):
         return lambda v: type(v) is tp
+    if tp is dt.datetime:
+        return lambda v: type(v) is dt.datetime and v.tzinfo is not None
     return None
 
 
@@ -236,6 +238,13 @@ class _Decoder:
             if isinstance(raw, dt.datetime) or not isinstance(raw, dt.date):
                 hint = " (write a TOML date without quotes: 2020-01-05)" if isinstance(raw, str) else ""
                 return self.wrong(at, "a date", raw, hint)
+        elif tp is dt.datetime:
+            if not isinstance(raw, dt.datetime):
+                hint = " (write a TOML offset date-time without quotes: 2020-01-05T21:30:00Z)"
+                return self.wrong(at, "an offset date-time", raw, hint if isinstance(raw, str) else "")
+            if raw.tzinfo is None:
+                self.problem(at, f"{raw.isoformat()} has no UTC offset (write 2020-01-05T21:30:00Z or +03:00)")
+                return _BAD
         elif tp is dt.time and not isinstance(raw, dt.time):
             hint = " (write a TOML time without quotes: 21:30:00)" if isinstance(raw, str) else ""
             return self.wrong(at, "a time", raw, hint)

@@ -184,7 +184,7 @@ def revive(value: Any, cls: type | None = None) -> Any:
             shape = shape_of(shape.inner)
         record = shape.inner if shape is not None and shape.kind in ("record", "count") else None
         scalar = shape.inner if shape is not None and shape.kind == "scalar" else None
-        if isinstance(item, str) and scalar in (dt.date, dt.time):
+        if isinstance(item, str) and scalar in (dt.date, dt.time, dt.datetime):
             try:
                 item = scalar.fromisoformat(item)
             except ValueError:

@@ -57,6 +57,8 @@ def _scalar(tp: Any, spec: model.FieldSpec) -> dict[str, Any]:
         if spec.pattern == model.COUNTRY_PATTERN:
             return {"type": "string", "enum": sorted(CODES)}
         return _text(spec)
+    if tp is dt.datetime:  # a TOML offset date-time (the decoder refuses one without an offset)
+        return {"type": "string", "format": "date-time"}
     if tp is dt.date:
         return {"type": "string", "format": "date"}
     if tp is dt.time:

@@ -199,6 +199,9 @@ ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(-[a-z0-9]+)+$"
 ID_MAX_LENGTH = 100
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 COUNTRY_PATTERN = r"^[A-Z]{2}$"
+WEB_URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://[^\s]+$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+CAPTURE_PATTERN = r"^evidence/[^\\]+$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +304,15 @@ class Source:
     reliability: Reliability | None = _f("Admiralty reliability of the source, A-F")
     credibility: Credibility | None = _f('Admiralty credibility of the information, "1"-"6"')
     quote: str | None = _f("the key words of the report")
+    archive_url: str | None = _f(
+        "a public archive copy of the report (Wayback Machine, archive.today)", pattern=WEB_URL_PATTERN
+    )
+    captured: dt.datetime | None = _f("when our capture was made: an offset date-time (`ledger archive`)")
+    sha256: str | None = _f("SHA-256 of the captured page as received, hex (`ledger archive`)", pattern=SHA256_PATTERN)
+    capture: str | None = _f(
+        "the capture file (WARC), relative to the ledger folder, under evidence/ (`ledger archive`)",
+        pattern=CAPTURE_PATTERN,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)  # keywords only: required fields follow optional ones

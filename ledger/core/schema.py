@@ -87,7 +87,7 @@ def _writer(tp: Any, json: bool) -> Callable[[Any], Any]:
         return lambda v: _write_record(v, cls, json)
     if shape.kind == "enum":
         return lambda v: v.value
-    if json and shape.inner in (dt.date, dt.time):
+    if json and shape.inner in (dt.date, dt.time, dt.datetime):
         return lambda v: v.isoformat()
     return _same
 
@@ -150,6 +150,8 @@ def _converter(tp: Any) -> Callable[[Any], Any]:
         return _reader(shape.inner)
     if shape.kind == "enum":
         return typing.cast(Callable[[Any], Any], shape.inner)
+    if shape.inner is dt.datetime:
+        return dt.datetime.fromisoformat
     if shape.inner is dt.date:
         return dt.date.fromisoformat
     if shape.inner is dt.time:
@@ -172,7 +174,8 @@ def _type_label(tp: Any) -> str:
         return "table"
     if shape.kind == "enum":
         return "enum: " + ", ".join(f"`{m.value}`" for m in shape.inner)
-    return {str: "string", int: "integer", float: "number", dt.date: "date", dt.time: "time"}[shape.inner]
+    names = {str: "string", int: "integer", float: "number", dt.date: "date", dt.time: "time", dt.datetime: "date-time"}
+    return names[shape.inner]
 
 
 def field_table() -> str:

@@ -30,11 +30,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
-from ledger import __version__
-
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_HEADER_BYTES = 64 * 1024
-USER_AGENT = f"incident-ledger/{__version__} (evidence capture)"
+USER_AGENT = "incident-ledger (evidence capture)"  # the command line adds its version
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolve = Callable[[str, int], list[str]]
@@ -48,6 +46,7 @@ class Limits:
     max_bytes: int = 50_000_000  # the largest body kept
     max_redirects: int = 5
     allow_private: bool = False  # loopback, private and link-local addresses too (tests, intranets)
+    user_agent: str = USER_AGENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +191,7 @@ def _get(url: str, limits: Limits, deadline: float, resolve: Resolve) -> Exchang
     scheme, host, port, host_header, target = _target(url)
     ip = _address(host, port, limits, resolve)
     request = (
-        f"GET {target} HTTP/1.0\r\nHost: {host_header}\r\nUser-Agent: {USER_AGENT}\r\n"
+        f"GET {target} HTTP/1.0\r\nHost: {host_header}\r\nUser-Agent: {limits.user_agent}\r\n"
         "Accept: */*\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n"
     ).encode("ascii")
     try:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ledger import __version__
 from ledger.interchange.fetch import Fetched
 
 FOLDER = "evidence"
@@ -39,8 +38,11 @@ def _digest(data: bytes) -> str:
     return "sha256:" + base64.b32encode(hashlib.sha256(data).digest()).decode("ascii")
 
 
-def build(fetched: Fetched) -> bytes:
-    """Return the WARC file (gzipped records) of a fetch: warcinfo, then request and response per step."""
+def build(fetched: Fetched, software: str = "incident-ledger") -> bytes:
+    """Return the WARC file (gzipped records) of a fetch: warcinfo, then request and response per step.
+
+    `software` names what made it in the warcinfo record (the command line adds its version).
+    """
     from warcio.utils import Digester
     from warcio.warcwriter import WARCWriter
 
@@ -51,7 +53,7 @@ def build(fetched: Fetched) -> bytes:
 
     out = io.BytesIO()
     writer = Writer(out, gzip=True, warc_version="1.1")
-    info = {"software": f"incident-ledger {__version__}", "format": "WARC File Format 1.1"}
+    info = {"software": software, "format": "WARC File Format 1.1"}
     writer.write_record(writer.create_warcinfo_record(capture_path(fetched.sha256).rsplit("/", 1)[1], info))
     for exchange in fetched.exchanges:
         date = exchange.date.strftime("%Y-%m-%dT%H:%M:%SZ")

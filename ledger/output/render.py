@@ -319,6 +319,10 @@ def entry_lines(record: Mapping[str, Any], labels: Sequence[str]) -> list[tuple[
             lines.append(("", f"  {source['url']}"))
         if source.get("quote"):
             lines.append(("", f'  "{source["quote"]}"'))
+        if source.get("capture"):
+            lines.append(("", f"  captured {source.get('captured', '')}: {source['capture']}"))
+        if source.get("archive_url"):
+            lines.append(("", f"  archived: {source['archive_url']}"))
     return lines
 
 
