@@ -119,7 +119,7 @@ def serve() -> Iterator[Web]:
     web = Web(server.server_address[1])
     handler = type("Handler", (_Handler,), {"web": web})
     server.RequestHandlerClass = handler
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield web

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.cli import authoring, check, chrono, history, query
+from ledger.cli import authoring, check, chrono, evidence, history, query
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,9 @@ TABLE: tuple[Command, ...] = (
     Command("chain", chrono.chain),
     Command("stats", chrono.stats),
     Command("dupes", chrono.dupes),
+    Command("merge", evidence.merge),
+    Command("sources", evidence.sources),
+    Command("archive", evidence.archive),
     Command("diff", history.diff),
     Command("log", history.log),
     Command("new", authoring.new),
