@@ -224,11 +224,15 @@ def test_sample_ledger_candidates_are_the_pairs_the_entries_flag(tmp_path: Path,
 def test_sample_table(tmp_path: Path, cli: Callable[..., Any]) -> None:
     result = cli("dupes", "--ledger", str(copy_sample(tmp_path)), "--min-score", "0.8", "-f", "tsv")
     assert result.out == (
-        "score\tfirst\tsecond\tdays_apart\tkm\tfirst_type\tsecond_type\trelated\n"
+        "score\tfirst\tsecond\tdays_apart\tkm\tfirst_type\tsecond_type\trelated\tmerge\n"
         "0.88\t2020-01-04-airstrike-destroys-three-militia-vehicles-in-deir-ezzor\t"
-        "2020-01-04-airstrike-on-iranian-militia-base-inside-syria-near-border\t0\t0.0\tairstrike\tairstrike\trelated\n"
+        "2020-01-04-airstrike-on-iranian-militia-base-inside-syria-near-border\t0\t0.0\tairstrike\tairstrike\trelated\t"
+        "ledger merge 2020-01-04-airstrike-destroys-three-militia-vehicles-in-deir-ezzor "
+        "2020-01-04-airstrike-on-iranian-militia-base-inside-syria-near-border\n"
         "0.81\t2020-01-06-explosions-in-militia-held-areas-near-albukamal\t"
-        "2020-01-06-isis-shells-regime-and-militia-positions-in-deir-ezzor\t0\t0.0\texplosion\tshelling\trelated\n"
+        "2020-01-06-isis-shells-regime-and-militia-positions-in-deir-ezzor\t0\t0.0\texplosion\tshelling\trelated\t"
+        "ledger merge 2020-01-06-explosions-in-militia-held-areas-near-albukamal "
+        "2020-01-06-isis-shells-regime-and-militia-positions-in-deir-ezzor\n"
     )
 
 
@@ -312,7 +316,10 @@ def test_same_name_needs_the_same_country() -> None:
 def test_cli_options_and_exit_status(tmp_path: Path, cli: Callable[..., Any]) -> None:
     root = copy_sample(tmp_path)
     none = cli("dupes", "--ledger", str(root), "--min-score", "0.95")
-    assert none.status == 0 and none.out == "score\tfirst\tsecond\tdays_apart\tkm\tfirst_type\tsecond_type\trelated\n"
+    assert (
+        none.status == 0
+        and none.out == "score\tfirst\tsecond\tdays_apart\tkm\tfirst_type\tsecond_type\trelated\tmerge\n"
+    )
     wider = cli("dupes", "--ledger", str(root), "--km", "25", "--min-score", "0.7", "-f", "ids")
     assert (
         "2020-01-04-airstrike-destroys-three-militia-vehicles-in-deir-ezzor 2020-01-04-airstrike-on-pmf-base-on-iraq-syria-border"

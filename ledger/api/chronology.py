@@ -82,6 +82,7 @@ class Chain:
     cycles: list[tuple[str, ...]]
     entries: dict[str, model.Entry]
     paths: dict[str, str] = field(default_factory=dict)
+    merged_from: str | None = None  # the id asked for, when it was merged into `entry`
 
 
 def selected(source: Any, selection: Selection) -> tuple[list[model.Entry], dict[str, str], int]:
@@ -117,6 +118,14 @@ def ancestors(source: Any, entries: Sequence[model.Entry]) -> dict[str, model.En
     return known
 
 
+def merged(source: Any) -> dict[str, str]:
+    """Map each merged duplicate to the entry it was finally merged into (reads the withdrawn entries only)."""
+    from ledger.query import parse
+
+    withdrawn = source.find(Selection(parse("status:withdrawn"), include_withdrawn=True)).records()
+    return tl.merged_into({r["id"]: r["duplicate_of"] for r in withdrawn if r.get("duplicate_of")})
+
+
 def timeline(source: Any, selection: Selection) -> Timeline:
     """Return the timeline of a selection (chains followed outside it when it is filtered).
 
@@ -124,8 +133,15 @@ def timeline(source: Any, selection: Selection) -> Timeline:
     are then streamed as light rows from the index (`timeline.stream`), never all decoded.
     """
     found = source.find(selection)
-    planned = tl.plan(found.keys(), found.links(whole=selection.where is not None) or None)
-    steps: Iterable[tl.Step] = tl.stream(planned, found.incidents())
+    keys = found.keys()
+    known = found.links(whole=selection.where is not None) or None
+    into = merged(source)
+    if into:  # links to a merged duplicate lead to the entry it was merged into
+        moved = tl.redirect_links({k[0]: k[2] for k in keys}, into)
+        keys = [(k[0], k[1], moved[k[0]]) for k in keys]
+        known = tl.redirect_links(known, into) if known else None
+    planned = tl.plan(keys, known)
+    steps: Iterable[tl.Step] = tl.stream(planned, found.incidents(), into)
     if selection.reverse:
         steps = list(steps)[::-1]
     return Timeline(steps, planned.numbers, source.vocabulary, found.skipped)
@@ -171,11 +187,22 @@ def chain(source: Any, entry_id: str) -> Chain:
     if not source.lookup([entry_id]):
         raise lookup.not_found(source, entry_id)
     # Walking needs only the links of every incident; only the incidents drawn are decoded.
-    links = {r["id"]: r.get("responds_to", ()) for r in source.find(Selection(include_withdrawn=True)).records()}
+    links: dict[str, tuple[str, ...]] = {}
+    duplicates: dict[str, str] = {}
+    for r in source.find(Selection(include_withdrawn=True)).records():
+        links[r["id"]] = r.get("responds_to", ())
+        if r.get("status") == "withdrawn" and r.get("duplicate_of"):
+            duplicates[r["id"]] = r["duplicate_of"]
+    into = tl.merged_into(duplicates)
+    asked: str | None = None
+    if into:  # links to a merged duplicate lead to the entry it was merged into
+        links = tl.redirect_links(links, into)
+        if entry_id in into and into[entry_id] in links:
+            asked, entry_id = entry_id, into[entry_id]
     back = tl.tree(entry_id, links, tl.BACKWARD)
     forward = tl.tree(entry_id, links, tl.FORWARD)
     loops = list(dict.fromkeys(tl.cycles(back) + tl.cycles(forward)))
     drawn = source.lookup(sorted({line.id for line in (*back, *forward) if line.id in links}))
     entries = {i: schema.from_json(r) for i, r in drawn.items()}
     paths = {i: r["path"] for i, r in drawn.items()}
-    return Chain(entries[entry_id], back, forward, loops, entries, paths)
+    return Chain(entries[entry_id], back, forward, loops, entries, paths, asked)

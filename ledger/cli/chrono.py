@@ -110,6 +110,8 @@ def chain(
     choice(output, ("text", "json"), "--format")
     ledger = open_ledger(ledger_dir)
     found = ledger.chain(entry_id)
+    if found.merged_from:
+        say(env, f"ledger: {found.merged_from} was merged into {found.entry.id}: showing its chain", quiet)
     if output == "json":
         text = json.dumps(cr.chain_json(found, ledger.vocabulary), ensure_ascii=False, indent=2)
         env.stdout.write((json_safe(text) if env.stdout_isatty else text) + "\n")

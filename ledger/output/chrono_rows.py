@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ledger.reports.dupes import merge_command
+
 if TYPE_CHECKING:
     from ledger.core import model
     from ledger.reports.timeline import Step
@@ -246,7 +248,7 @@ def chain_lines(chain: Any, labels: Any, ascii_only: bool = False) -> list[str]:
     return lines
 
 
-DUPE_COLUMNS = ("score", "first", "second", "days_apart", "km", "first_type", "second_type", "related")
+DUPE_COLUMNS = ("score", "first", "second", "days_apart", "km", "first_type", "second_type", "related", "merge")
 
 
 def dupe_record(c: Any, paths: Mapping[str, str]) -> dict[str, Any]:
@@ -273,6 +275,7 @@ def dupe_record(c: Any, paths: Mapping[str, str]) -> dict[str, Any]:
         "same_place_name": c.km is None,
         "related": c.related,
         "parts": {"when": when, "where": where, "kind": kind, "who": who},
+        "merge": merge_command(c),
     }
 
 
@@ -287,4 +290,5 @@ def dupe_row(c: Any) -> dict[str, Any]:
         "first_type": str(c.first.type),
         "second_type": str(c.second.type),
         "related": "related" if c.related else "",
+        "merge": merge_command(c),
     }

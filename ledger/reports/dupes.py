@@ -117,6 +117,17 @@ class Candidate:
     parts: tuple[float, float, float, float]  # when, where, kind, who
 
 
+def merge_order(c: Candidate) -> tuple[Any, Any]:
+    """Return (keep, duplicate) for `ledger merge`: keep the earlier one (chronological order, then id)."""
+    return c.first, c.second
+
+
+def merge_command(c: Candidate) -> str:
+    """Return the command that merges a candidate pair (`ledger merge KEEP DUP`)."""
+    keep, dup = merge_order(c)
+    return f"ledger merge {keep.id} {dup.id}"
+
+
 @dataclass(slots=True)
 class _Prepared:
     index: int

@@ -164,12 +164,14 @@ def plan(keys: Sequence[tuple[str, object, Sequence[str]]], known: Mapping[str, 
     return Plan(places, {entry_id: number + 1 for entry_id, number in rank.items()}, parent)
 
 
-def stream(planned: Plan, incidents: Iterable[Any]) -> Iterator[Step]:
+def stream(planned: Plan, incidents: Iterable[Any], merged: Mapping[str, str] | None = None) -> Iterator[Step]:
     """Yield the steps of a planned timeline, given its incidents in chronological order.
 
     Only incidents that must wait for an earlier-placed one (a same-day answer listed
-    before its cause) are held back, so memory stays flat.
+    before its cause) are held back, so memory stays flat. With `merged` (see
+    `merged_into`), a link to a merged duplicate counts as a link to the entry it was merged into.
     """
+    into = merged or {}
     pending: dict[int, Any] = {}
     following = 0
     previous: Any = None
@@ -183,11 +185,38 @@ def stream(planned: Plan, incidents: Iterable[Any]) -> Iterator[Step]:
             if entry.responds_to:  # most incidents answer nothing: no chain to walk
                 chain = chain_of(entry.id, planned.parent)
                 on_chain = set(chain)
-                also = tuple(t for t in dict.fromkeys(entry.responds_to) if t not in on_chain and t != entry.id)
+                targets = dict.fromkeys(into.get(t, t) for t in entry.responds_to)
+                also = tuple(t for t in targets if t not in on_chain and t != entry.id)
             delta = None if previous is None else entry.escalation - previous.escalation
             days = None if previous is None else (entry.date - previous.date).days
             yield Step(following, entry, delta, days, chain, also)
             previous = entry
+
+
+def merged_into(duplicates: Mapping[str, str]) -> dict[str, str]:
+    """Map each merged duplicate (withdrawn id -> its `duplicate_of`) to the entry it finally merged into.
+
+    Chains of merges are followed (A into B, B into C: A goes to C); a cycle of duplicates,
+    which `validate` reports, is left out rather than followed forever.
+    """
+    out: dict[str, str] = {}
+    for start, target in duplicates.items():
+        seen = {start}
+        while target in duplicates and target not in seen:
+            seen.add(target)
+            target = duplicates[target]
+        if target not in seen:
+            out[start] = target
+    return out
+
+
+def redirect_links(links: Mapping[str, Sequence[str]], merged: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """Return `links` (id -> responds_to) with every link to a merged duplicate sent to its entry."""
+    out = {}
+    for entry_id, targets in links.items():
+        moved = (merged.get(t, t) for t in targets)
+        out[entry_id] = tuple(dict.fromkeys(t for t in moved if t != entry_id))
+    return out
 
 
 def causes(
