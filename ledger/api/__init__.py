@@ -13,9 +13,11 @@ from ledger.api.ledger import Ledger
 from ledger.api.loader import Loaded, load_bytes, load_file, load_text
 from ledger.api.parallel import PARALLEL_THRESHOLD, map_chunks
 from ledger.api.validation import Checked, ValidationReport
+from ledger.reports.sources import COLUMNS as SOURCE_COLUMNS
 
 __all__ = [
     "PARALLEL_THRESHOLD",
+    "SOURCE_COLUMNS",
     "Checked",
     "Ledger",
     "Loaded",

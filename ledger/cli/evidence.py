@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ledger.api import SOURCE_COLUMNS
 from ledger.cli.env import Environment
 from ledger.cli.filters import filtered
 from ledger.cli.options import (
@@ -110,19 +111,6 @@ def archive(
 
 # -- sources ---------------------------------------------------------------------------------
 
-_SOURCE_COLUMNS = (
-    "source",
-    "registered",
-    "names",
-    "entries",
-    "reliability_seen",
-    "credibility_seen",
-    "registry_reliability",
-    "disagreements",
-    "sole_source",
-    "uncaptured",
-)
-
 
 @filtered
 def sources(
@@ -150,9 +138,7 @@ def sources(
     else:
         table = ({**row.as_dict(), "registered": "yes" if row.registered else ""} for row in rows)
         width = env.width if env.stdout_isatty else None
-        render.render_rows(
-            table, _SOURCE_COLUMNS, fmt, env.stdout, env.stdout_isatty, header=not no_header, width=width
-        )
+        render.render_rows(table, SOURCE_COLUMNS, fmt, env.stdout, env.stdout_isatty, header=not no_header, width=width)
     registered = sum(r.registered for r in rows)
     say(env, f"{plural(len(rows), 'source')} ({registered} in the registry of ledger.toml)", quiet)
     return ExitStatus.OK

@@ -33,6 +33,12 @@ Format = Annotated[
 ]
 
 
+Columns = Annotated[
+    str | None,
+    typer.Option("--columns", help="Comma-separated columns, e.g. id,date,title,killed.", show_default=False),
+]
+
+
 def _progress(env: Environment, quiet: bool) -> Any:
     """Return a progress callback drawing on stderr when it is a terminal, else None."""
     if quiet or not env.stderr_isatty:
@@ -53,10 +59,7 @@ def list_(
     env: Environment,
     ledger_dir: LedgerDir = None,
     output: Format = None,
-    columns: Annotated[
-        str | None,
-        typer.Option("--columns", help="Comma-separated columns, e.g. id,date,title,killed.", show_default=False),
-    ] = None,
+    columns: Columns = None,
     no_header: NoHeader = False,
     quiet: Quiet = False,
     as_of: AsOf = None,
@@ -78,10 +81,7 @@ def search(
     env: Environment,
     ledger_dir: LedgerDir = None,
     output: Format = None,
-    columns: Annotated[
-        str | None,
-        typer.Option("--columns", help="Comma-separated columns, e.g. id,date,title,killed.", show_default=False),
-    ] = None,
+    columns: Columns = None,
     no_header: NoHeader = False,
     quiet: Quiet = False,
     *,
