@@ -5,8 +5,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from typing import TypeVar
 
 from ledger.core import model
+
+_Bound = TypeVar("_Bound", str, int)
 
 DATE, NUMBER, CHOICE, NAME, WORD, TEXT, BOUND = "date", "number", "choice", "name", "word", "text", "bound"
 KINDS: dict[str, str] = {
@@ -82,29 +85,27 @@ def _int(text: str) -> int:
     return int(text)
 
 
+def _check_ends(value: str, low: _Bound | None, high: _Bound | None) -> None:
+    if low is None and high is None:
+        raise ValueError('".." needs at least one end')
+    if low is not None and high is not None and low > high:
+        raise ValueError(f'"{value}" ends before it starts')
+
+
 def check_value(field: str, op: str, value: str) -> None:
     """Raise ValueError when a value does not fit its field."""
     kind = KINDS[field]
-    if kind == DATE:
+    if kind in (DATE, NUMBER):
         if op != ":" and ".." in value:
-            raise ValueError(f"date{op} takes one date, not a range")
-        lo, hi = date_bounds(value)
-        if lo is None and hi is None:
-            raise ValueError('".." needs at least one end')
-        if lo is not None and hi is not None and lo > hi:
-            raise ValueError(f'"{value}" ends before it starts')
+            raise ValueError(f"{field}{op} takes one {kind}, not a range")
+        if kind == DATE:
+            _check_ends(value, *date_bounds(value))
+        else:
+            _check_ends(value, *number_bounds(value))
     elif kind == BOUND:
         if ".." in value:
             raise ValueError(f"{field}: takes one date, not a range")
         date_bounds(value)
-    elif kind == NUMBER:
-        if op != ":" and ".." in value:
-            raise ValueError(f"{field}{op} takes one number, not a range")
-        low, high = number_bounds(value)
-        if low is None and high is None:
-            raise ValueError('".." needs at least one end')
-        if low is not None and high is not None and low > high:
-            raise ValueError(f'"{value}" ends before it starts')
     elif kind == CHOICE:
         allowed = CHOICES[field]
         if value.lower() not in allowed:
