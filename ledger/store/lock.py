@@ -31,19 +31,8 @@ def exclusive(path: Path, wait: float = 0.0) -> Iterator[None]:
 
     OSError if the lock file cannot be created or locked for another reason.
     """
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        deadline = time.monotonic() + wait
-        while not _try_lock(fd):
-            if time.monotonic() >= deadline:
-                raise Busy(str(path))
-            time.sleep(POLL)
-        try:
-            yield
-        finally:
-            _unlock(fd)
-    finally:
-        os.close(fd)
+    with _holding(os.open(path, os.O_RDWR | os.O_CREAT, 0o666), wait, str(path)):
+        yield
 
 
 @contextlib.contextmanager
@@ -59,10 +48,19 @@ def exclusive_folder(folder: Path, fallback: Path) -> Iterator[None]:
         with exclusive(fallback):
             yield
         return
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    with _holding(os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)), 0, str(folder)):
+        yield
+
+
+@contextlib.contextmanager
+def _holding(fd: int, wait: float, name: str) -> Iterator[None]:
+    """Lock the open file `fd` (waiting up to `wait` seconds, then Busy), yield, unlock, close it."""
     try:
-        if not _try_lock(fd):
-            raise Busy(str(folder))
+        deadline = time.monotonic() + wait
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise Busy(name)
+            time.sleep(POLL)
         try:
             yield
         finally:
