@@ -22,6 +22,7 @@ def posix_only(what: str) -> pytest.MarkDecorator:
     """Skip on Windows a test of what only POSIX systems have (symbolic links without privileges, FIFOs, modes, signals)."""
     return pytest.mark.skipif(sys.platform == "win32", reason=f"{what}: POSIX only")
 
+
 # A complete, valid entry; tests change what they are about with `entry(...)`.
 VALID = """\
 title = "Rockets hit the Green Zone"
@@ -202,3 +203,14 @@ def make_env() -> Callable[..., Environment]:
 def _no_ambient_ledger(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LEDGER_DIR", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """The local test web server (tests/localweb.py), with every connection off the machine failing the test."""
+    from localweb import install_guard, serve
+
+    attempts = install_guard(monkeypatch)
+    with serve() as server:
+        yield server
+    assert attempts == []

@@ -9,12 +9,11 @@ import gzip
 import hashlib
 import tomllib
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import entry
-from localweb import Web, install_guard, page, serve
+from localweb import Web, page
 
 pytest.importorskip("warcio")
 
@@ -22,14 +21,6 @@ A = "2020-01-05-green-zone-rockets"
 B = "2020-01-06-strike-near-albukamal"
 PATH_A = f"entries/2020/01/{A}.toml"
 PATH_B = f"entries/2020/01/{B}.toml"
-
-
-@pytest.fixture
-def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[Web]:
-    attempts = install_guard(monkeypatch)
-    with serve() as server:
-        yield server
-    assert attempts == []
 
 
 def with_sources(*sources: str, date: str = "2020-01-05", title: str = "Rockets hit the Green Zone") -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import ipaddress
-from collections.abc import Iterator
 
 import pytest
 from localweb import Web, install_guard, page, serve
@@ -15,14 +14,6 @@ from ledger.interchange import fetch, warc
 warcio = pytest.importorskip("warcio")
 
 OPEN = fetch.Limits(timeout=5, allow_private=True)
-
-
-@pytest.fixture
-def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[Web]:
-    attempts = install_guard(monkeypatch)
-    with serve() as server:
-        yield server
-    assert attempts == []
 
 
 def test_page_body_and_sha256_are_the_bytes_served(web: Web):
