@@ -239,6 +239,20 @@ def test_plausible_duplicates_share_date_place_and_type():
     assert check_ledger({A: entry(), "2020-01-05-b": entry(extra=withdrawn)}) == []
 
 
+def test_pairs_settled_as_two_are_not_plausible_duplicates():
+    # The rule `ledger dupes` applies too (checks.linked, checks.distinct_records): one answer.
+    def warned(a: str, b: str) -> list[str]:
+        return [p for p in check_ledger({A: entry(extra=a), "2020-01-05-b": entry(extra=b)}) if "duplicate" in p]
+
+    assert warned('aliases = ["UCDP:1"]', 'aliases = ["UCDP:2"]') == []  # two events by UCDP's own coding
+    assert len(warned('aliases = ["UCDP:1"]', 'aliases = ["ucdp:1"]')) == 2  # the namespace in any case
+    assert len(warned('aliases = ["UCDP:1"]', 'aliases = ["UCDP:1"]')) == 2  # the same record twice
+    assert len(warned('aliases = ["UCDP:1"]', 'aliases = ["ACLED:IRQ9"]')) == 2  # across datasets
+    assert len(warned('aliases = ["UCDP:1"]', "")) == 2
+    assert warned("", f'responds_to = ["{A}"]') == []
+    assert warned('responds_to = ["2020-01-05-b"]', "") == []
+
+
 def test_suggest_id_prefers_the_same_day():
     ids = ["2020-01-05-rockets-hit-base", "2020-01-06-rockets-hit-bass"]
     assert checks.suggest_id("2020-01-06-rockets-hit-base", ids) == ' (did you mean "2020-01-06-rockets-hit-bass"?)'

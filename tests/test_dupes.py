@@ -264,6 +264,8 @@ def test_records_of_one_dataset_are_told_apart_by_their_aliases() -> None:
     assert pairs == {("u1", "u1-again"), ("a9", "u1"), ("a9", "u1-again")}  # not u1/u2, nor u2/a9 (both ACLED)
     everything = dupes.candidates([ucdp_1, ucdp_2, acled, copy], same_dataset=True)
     assert len(everything) == 6
+    shouted = at("2021-01-01-u1-shouted", "ucdp:1")  # one record: the namespace in any case
+    assert [(c.first.id[11:], c.second.id[11:]) for c in dupes.candidates([ucdp_1, shouted])] == [("u1", "u1-shouted")]
 
 
 def test_windows_and_score_parts() -> None:

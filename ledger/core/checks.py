@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Protocol
 
 from ledger.core import model
 from ledger.core.countries import CODES
@@ -108,6 +109,7 @@ class Node:
     responds_to: tuple[str, ...]
     related: tuple[str, ...]
     tags: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, entry: model.Entry, path: str) -> Node:
@@ -122,6 +124,7 @@ class Node:
             entry.responds_to,
             entry.related,
             entry.tags,
+            entry.aliases,
         )
 
 
@@ -237,6 +240,41 @@ def _cycles(nodes: Sequence[Node], by_id: dict[str, Node]) -> list[Problem]:
     return found
 
 
+class _Linkable(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def duplicate_of(self) -> str | None: ...
+    @property
+    def responds_to(self) -> tuple[str, ...]: ...
+
+
+def linked(a: _Linkable, b: _Linkable) -> bool:
+    """Whether two incidents are settled as two by a link: one is a `duplicate_of` or `responds_to` the other."""
+    return a.duplicate_of == b.id or b.duplicate_of == a.id or b.id in a.responds_to or a.id in b.responds_to
+
+
+def records(aliases: Iterable[str]) -> frozenset[str]:
+    """The dataset records an incident's aliases name, the namespace in one case ("ucdp:612345")."""
+    return frozenset(f"{a.split(':', 1)[0].casefold()}:{a.split(':', 1)[1]}" for a in aliases if ":" in a)
+
+
+def datasets(in_records: Iterable[str]) -> frozenset[str]:
+    """The datasets of `records` ("ucdp" for "ucdp:612345")."""
+    return frozenset(r.split(":", 1)[0] for r in in_records)
+
+
+def distinct_records(
+    mine: AbstractSet[str], in_datasets: AbstractSet[str], other: AbstractSet[str], other_in: AbstractSet[str]
+) -> bool:
+    """Whether two incidents are different records of one dataset (`UCDP:612345` and `UCDP:612346`).
+
+    That dataset's own coding says they are two events, so neither `ledger dupes` nor validate's
+    duplicate warning pairs them; the same record twice (one alias in both) is a duplicate.
+    """
+    return bool(in_datasets & other_in) and not (mine & other)
+
+
 def _plausible_duplicates(nodes: Sequence[Node]) -> list[Problem]:
     groups: dict[tuple[dt.date, str, model.EventType], list[Node]] = defaultdict(list)
     for node in nodes:
@@ -246,8 +284,14 @@ def _plausible_duplicates(nodes: Sequence[Node]) -> list[Problem]:
     for group in groups.values():
         if len(group) < 2:
             continue
+        keys = {id(node): (rs := records(node.aliases), datasets(rs)) for node in group}
         for node in group:
-            others = [o.id for o in group if o is not node and o.duplicate_of != node.id]
+            mine = keys[id(node)]
+            others = [
+                o.id
+                for o in group
+                if o is not node and not linked(node, o) and not distinct_records(*mine, *keys[id(o)])
+            ]
             if others:
                 found.append(
                     Problem(

@@ -50,7 +50,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.core import model
+from ledger.core import checks, model
 from ledger.core.names import key as name_key
 
 EARTH_RADIUS_KM = 6371.0088
@@ -139,8 +139,8 @@ class _Prepared:
     place: tuple[str, str]  # (country, canonical place name)
     perpetrators: frozenset[str]
     targets: frozenset[str]
-    aliases: frozenset[str]
-    datasets: frozenset[str]  # the namespaces of the aliases ("ucdp" for "UCDP:612345")
+    records: frozenset[str]  # dataset records named by the aliases ("ucdp:612345"), checks.records
+    datasets: frozenset[str]  # their datasets ("ucdp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +183,8 @@ def _prepare(entries: Sequence[model.Entry], vocabulary: Any) -> list[_Prepared]
                 (loc.country.upper(), place(loc.name)),
                 frozenset(actor(n) for n in actors.perpetrators) if actors else frozenset(),
                 frozenset(actor(n) for n in actors.targets) if actors else frozenset(),
-                frozenset(e.aliases),
-                frozenset(a.split(":", 1)[0].casefold() for a in e.aliases if ":" in a),
+                (records := checks.records(e.aliases)),
+                checks.datasets(records),
             )
         )
     return out
@@ -224,12 +224,9 @@ class _Bucket:
 
 def _settled(p: _Prepared, q: _Prepared, same_dataset: bool) -> bool:
     """Return whether the pair is settled already (see the module docstring)."""
-    a, b = p.entry, q.entry
-    if a.duplicate_of == b.id or b.duplicate_of == a.id or b.id in a.responds_to or a.id in b.responds_to:
+    if checks.linked(p.entry, q.entry):
         return True
-    # Two records of one dataset (UCDP:1 and UCDP:2) are two events by that dataset's own
-    # coding; the same record twice (UCDP:1 and UCDP:1) is a duplicate.
-    return not same_dataset and bool(p.datasets & q.datasets) and not (p.aliases & q.aliases)
+    return not same_dataset and checks.distinct_records(p.records, p.datasets, q.records, q.datasets)
 
 
 def candidates(

@@ -104,9 +104,7 @@ class Scan:
             folder = self.folders.get(prefix)
             if folder is not None:
                 for name, st in zip(folder.names, folder.stats, strict=True):
-                    out[f"entries/{prefix}{name}"] = (
-                        st if type(st) is tuple else _key(st)
-                    )
+                    out[f"entries/{prefix}{name}"] = st if type(st) is tuple else _key(st)
         return out
 
     def close(self) -> None:

@@ -111,7 +111,9 @@ def make_folders(root: Path, rel: str) -> None:
         except OSError as err:
             raise WriteFailed(f"cannot write {rel}: {shown}: {err.strerror}") from None
         if stat.S_ISLNK(st.st_mode):
-            raise WriteFailed(f"cannot write {rel}: {shown} is a symbolic link; entries are written only in real folders of the ledger")
+            raise WriteFailed(
+                f"cannot write {rel}: {shown} is a symbolic link; entries are written only in real folders of the ledger"
+            )
         if not stat.S_ISDIR(st.st_mode):
             raise WriteFailed(f"cannot write {rel}: {shown} is a file, not a folder")
     try:
