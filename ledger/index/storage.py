@@ -13,14 +13,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ledger.index import fts
+from ledger.index import fts, views
 from ledger.index.rows import STORED, Row
 from ledger.store import lock
 from ledger.store.scan import Scan, racy
 
 # 3: counts as {best, low, high}; 4: text and names stored folded (core.names); 5: full-text search (fts);
-# 6: the columns the chronology reads (dates, times, links, names, coordinates, casualty ranges)
-SCHEMA_VERSION = 6
+# 6: the columns the chronology reads (dates, times, links, names, coordinates, casualty ranges);
+# 7: SQL views for people and tools (views.py)
+SCHEMA_VERSION = 7
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
@@ -50,6 +51,7 @@ CREATE INDEX IF NOT EXISTS entries_id ON entries (id);
 CREATE INDEX IF NOT EXISTS entries_words ON entries (substr(id, 11));
 CREATE INDEX IF NOT EXISTS entries_invalid ON entries (path) WHERE ok = 0;
 CREATE INDEX IF NOT EXISTS entries_folder ON entries (folder);
+{views.VIEWS.strip()}
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 INDEXES_FIRST = SCHEMA.split("CREATE INDEX", 1)[0]
