@@ -260,7 +260,7 @@ def test_an_untracked_broken_draft_does_not_block_a_valid_commit(repo: GitRepo) 
     repo.write("2020-01-06-draft", entry(date="2020-01-06", escalation=9))  # not staged
     done = run_hook(repo)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1 files checked: 0 errors" in done.stderr
+    assert "1 file checked: 0 errors" in done.stderr
 
 
 def test_a_commit_linking_to_an_untracked_entry_is_blocked(repo: GitRepo) -> None:

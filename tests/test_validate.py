@@ -23,7 +23,7 @@ def test_clean_ledger_exits_zero(make_ledger, cli):
     root = make_ledger({ID: VALID})
     result = cli("validate", "--ledger", str(root))
     assert (result.status, result.out) == (0, "")
-    assert result.err == "1 files checked: 0 errors, 0 warnings\n"
+    assert result.err == "1 file checked: 0 errors, 0 warnings\n"
 
 
 def test_reports_all_problems_sorted_with_lines(make_ledger, cli):

@@ -10,7 +10,7 @@ import typer
 
 from ledger.cli.env import Environment
 from ledger.cli.errors import findings
-from ledger.cli.options import LedgerDir, Quiet, choice, open_ledger, say
+from ledger.cli.options import LedgerDir, Quiet, choice, open_ledger, plural, say
 from ledger.core.errors import ExitStatus
 
 
@@ -43,7 +43,8 @@ def validate(
 
             for problem in report.problems:
                 env.stdout.write(clean(str(problem)) + "\n")
-    say(env, f"{report.files} files checked: {report.errors} errors, {report.warnings} warnings", quiet)
+    checked = plural(report.files, "file") + " checked: " + plural(report.errors, "error")
+    say(env, f"{checked}, {plural(report.warnings, 'warning')}", quiet)
     return status
 
 
