@@ -134,7 +134,7 @@ def test_import_prints_each_path_as_it_is_written(make_ledger, cli, tmp_path, mo
     assert result.out == f"entries/2020/01/{ID}.toml\n"  # what was written is named
     assert result.err.splitlines()[-1] == (
         "ledger: error: cannot write entries/2020/01/2020-01-06-other.toml: No space left on device "
-        "(1 entry written before it, listed on stdout; run the import again to add the rest)"
+        "(1 entry written, listed on stdout; run the import again to add the rest)"
     )
 
 

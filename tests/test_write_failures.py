@@ -82,7 +82,7 @@ def check_writers(cli, root: Path, file: Path) -> None:
         errors = [line for line in result.err.splitlines() if line.startswith("ledger: error: ")]
         assert len(errors) == 1, (args, result.err)
         if args[0] == "import":
-            assert "0 entries written before it" in errors[0]
+            assert "(0 entries written, listed on stdout" in errors[0]
     assert snapshot(root) == before  # nothing damaged, no temp file left
     assert cli("validate", "--ledger", str(root)).status == 0
 

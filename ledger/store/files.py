@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -364,9 +365,7 @@ def write_atomic(path: Path, text: str | bytes, *, exclusive: bool = False) -> N
         if mode is not None:
             os.chmod(tmp, mode)
         else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+            os.chmod(tmp, 0o666 & ~_umask())
         if exclusive:
             os.link(tmp, path)  # fails if the target exists: no overwrite race
             os.unlink(tmp)
@@ -379,6 +378,19 @@ def write_atomic(path: Path, text: str | bytes, *, exclusive: bool = False) -> N
             pass
         raise
     _fsync_dir(path.parent)
+
+
+_UMASK: list[int] = []
+_UMASK_LOCK = threading.Lock()
+
+
+def _umask() -> int:
+    """The process's umask, read once (reading it means setting it: never from two threads at once)."""
+    with _UMASK_LOCK:
+        if not _UMASK:
+            _UMASK.append(os.umask(0))
+            os.umask(_UMASK[0])
+        return _UMASK[0]
 
 
 def _fsync_dir(folder: Path) -> None:
