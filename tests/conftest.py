@@ -18,6 +18,14 @@ from ledger.cli.env import Environment
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite tests/golden/ from the current outputs (test_golden.py) instead of comparing",
+    )
+
+
 def posix_only(what: str) -> pytest.MarkDecorator:
     """Skip on Windows a test of what only POSIX systems have (symbolic links without privileges, FIFOs, modes, signals)."""
     return pytest.mark.skipif(sys.platform == "win32", reason=f"{what}: POSIX only")
