@@ -111,7 +111,7 @@ def test_one_row_per_pair(index: Path):
         + [("2021-06-01-linked", "related", SPECS[0].id), ("2021-06-01-linked", "related", SPECS[1].id)]
         + [("2021-06-02-copy", "duplicate_of", "2021-06-01-linked")]
     )
-    sources = query(index, "SELECT * FROM entry_source WHERE id NOT LIKE '2021-06-0%'")
+    sources = query(index, "SELECT * FROM entry_source WHERE id NOT LIKE '2021-06-0%' ORDER BY id")
     assert sources == [
         {
             "id": s.id,
