@@ -145,14 +145,28 @@ def test_the_stat_walk_sees_the_files_files_walk_sees(make_ledger, tmp_path):
     (base / "2020-01-05-broken.toml").symlink_to(tmp_path / "missing.toml")
     (base / "dirlink").symlink_to(base / "2020")
     os.mkfifo(base / "2020-01-06-fifo.toml")
-    walked = {f.rel: (f.size, f.mtime_ns, f.inode) for f in files.walk(root)}
-    assert scan.scan(root).files() == walked
+    problems: list = []
+    walked = {f.rel: (f.size, f.mtime_ns, f.inode) for f in files.walk(root, problems)}
+    found = scan.scan(root).files()
     assert sorted(walked) == [
         "entries/2020/01/2020-01-01-event-1.toml",
         "entries/2020/01/2020-01-02-event-2.toml",
         "entries/folder.toml/2020-01-03-inside.toml",
         "entries/link.toml",
     ]
+    assert {rel: stats for rel, stats in found.items() if rel in walked} == walked
+    # what the walk reports as not an entry, by name `*.toml`, is listed too: the index counts it
+    left_out = sorted(p.path for p in problems if p.path.endswith(".toml"))
+    assert (
+        sorted(set(found) - set(walked))
+        == left_out
+        == [
+            "entries/2020-01-04-out.toml",
+            "entries/2020-01-05-broken.toml",
+            "entries/2020-01-06-fifo.toml",
+            "entries/folder.toml",
+        ]
+    )
 
 
 def test_the_two_process_stat_walk_agrees_with_the_serial_one(make_ledger, monkeypatch):

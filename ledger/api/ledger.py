@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ledger.api import authoring, gitsetup, imports, lookup, timetravel, validation
-from ledger.api.loader import Loaded, load_file, load_rels, relative, with_line
+from ledger.api.loader import Loaded, file_rows, load_rels, relative, with_line
 from ledger.api.parallel import map_chunks
 from ledger.api.validation import ValidationReport
 from ledger.core import checks, model, vocab
@@ -426,9 +426,4 @@ def _index_part(items: list[tuple[int, str, int, int, int]], *, root: Path, fold
     """Parse entry files into an index part file (in worker processes for many files)."""
     from ledger import index
 
-    rows = []
-    for rowid, rel, size, mtime_ns, inode in items:
-        # date.max: "in the future" is for `validate`; the index must not depend on today
-        loaded = load_file(root, rel, dt.date.max)
-        rows.append((rowid, index.row_of((rel, size, mtime_ns, inode), loaded.entry, loaded.ok)))
-    return index.write_part(folder, rows)
+    return index.write_part(folder, file_rows(items, root=root))

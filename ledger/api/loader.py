@@ -67,7 +67,10 @@ class _LazyLines:
 
 
 def load_file(root: Path, rel: str, today: dt.date | None = None) -> Loaded:
-    """Read, parse and check one entry file of the ledger."""
+    """Read, parse and check one entry file of the ledger (what is not one, by `files.entry_problem`, is never opened)."""
+    odd = files.entry_problem(root, rel)
+    if odd is not None:
+        return Loaded(rel, files.stem(rel), None, (odd,))
     text, problem = files.read_text(root, rel)
     if text is None:
         return Loaded(rel, files.stem(rel), None, (problem,) if problem else ())
@@ -90,26 +93,48 @@ def load_blobs(pairs: list[tuple[str, bytes | None]], *, today: dt.date) -> list
     return out
 
 
-def blob_rows(triples: list[tuple[str, str, bytes | None]]) -> list[tuple[str, Any]]:
-    """Parse blobs of a revision into index rows by blob id (`--as-of`; in worker processes for many)."""
+# The index holds what a file is, whatever the day: "in the future" is for `validate`.
+INDEX_DAY = dt.date.max
+
+
+def index_row(item: tuple[str, int, int, int], loaded: Loaded | None) -> Any:
+    """Return the index row of one entry file: the one decision of the live index and of `--as-of`.
+
+    Both build their rows here, so a committed tree gets the same rows, valid or not, either
+    way; `loaded` must come from `load_file` or `load_bytes` with `INDEX_DAY` (None: a file
+    that is not an entry, such as a broken link: an invalid row, counted as left out).
+    """
     from ledger import index
 
-    out = []
-    for rel, blob, data in triples:
-        # date.max as in the live index: a revision's rows must not depend on today
-        loaded = load_bytes(rel, data, dt.date.max) if data is not None else None
-        entry, ok = (loaded.entry, loaded.ok) if loaded is not None else (None, False)
-        out.append((blob, index.row_of((rel, len(data or b""), 0, 0), entry, ok)))
-    return out
+    entry, ok = (loaded.entry, loaded.ok) if loaded is not None else (None, False)
+    return index.row_of(item, entry, ok)
+
+
+def file_rows(items: list[tuple[int, str, int, int, int]], *, root: Path) -> list[tuple[int, Any]]:
+    """Read entry files of the ledger into numbered index rows (in worker processes for many)."""
+    return [
+        (rowid, index_row((rel, size, mtime_ns, inode), load_file(root, rel, INDEX_DAY)))
+        for rowid, rel, size, mtime_ns, inode in items
+    ]
+
+
+def blob_rows(triples: list[tuple[str, str, bytes | None]]) -> list[tuple[str, Any]]:
+    """Parse blobs of a revision into index rows by blob id (`--as-of`; in worker processes for many).
+
+    None for data: not an entry file at that revision (a broken link, a folder): an invalid row.
+    """
+    return [
+        (blob, index_row((rel, len(data or b""), 0, 0), load_bytes(rel, data, INDEX_DAY) if data is not None else None))
+        for rel, blob, data in triples
+    ]
 
 
 def load_outside(path: Path, rel: str, today: dt.date | None) -> Loaded:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(files.MAX_FILE_BYTES + 1)
-    except OSError as err:
-        return Loaded(rel, files.stem(rel), None, (Problem(rel, 0, "", f"cannot read: {err.strerror}"),))
-    return load_bytes(rel, data, today)
+    """Read, parse and check a file named explicitly, wherever it lies (a FIFO is refused, not waited on)."""
+    text, problem = files.read_at(path, rel)
+    if text is None:
+        return Loaded(rel, files.stem(rel), None, (problem,) if problem else ())
+    return load_text(rel, text, today)
 
 
 def with_line(problem: Problem, line: int) -> Problem:

@@ -16,6 +16,9 @@ from ledger.store import files
 if TYPE_CHECKING:
     from ledger.vcs.snapshot import Snapshot
 
+#: the blob id of a tree's path that is not an entry file (a broken link, a folder named *.toml)
+NOT_AN_ENTRY = "-"
+
 
 def at(root: Path, rev: str, vocabulary: vocab.Vocabulary) -> Snapshot:
     """Return the ledger as it was at a git revision: a `snapshot.Snapshot` answering like a Ledger.
@@ -24,20 +27,22 @@ def at(root: Path, rev: str, vocabulary: vocab.Vocabulary) -> Snapshot:
     """
     from ledger.index.revision import RevisionIndex
     from ledger.vcs import git, snapshot
+    from ledger.vcs.tree import entry_files
 
     repo = git.Repo.discover(root)
     commit = repo.resolve(rev)
-    items = [i for i in repo.ls_tree(commit) if i.path.endswith(".toml")]
-    blobs = {repo.rel(i.path): i.blob for i in items}
-    links = {i.blob for i in items if i.mode.startswith("12")}  # symbolic links: not entry files
+    # The one rule for which files are entries, applied to the tree (as `files.walk` to a checkout).
+    tree = entry_files(repo.ls_tree(commit), repo.rel, repo.read_blobs, root, lambda p: repo.ls_tree(commit, p))
+    blobs = tree.blobs
 
     def parse(missing: list[tuple[str, str]]) -> Iterator[tuple[str, Any]]:
-        data = repo.read_blobs(blob for _, blob in missing if blob not in links)
+        data = repo.read_blobs(blob for _, blob in missing if blob != NOT_AN_ENTRY)
         for chunk in map_chunks(blob_rows, [(rel, blob, data.get(blob)) for rel, blob in missing]):
             yield from chunk
 
     # Rows by (path, blob) in .ledger/revisions.sqlite, parsed once; queried like the live index.
-    revision = RevisionIndex(root, list(blobs.items()), parse)
+    pairs = [*blobs.items(), *((rel, NOT_AN_ENTRY) for rel in tree.odd)]  # left out, and counted
+    revision = RevisionIndex(root, pairs, parse)
     config = repo.ls_tree(commit, files.CONFIG)
     if config:
         text, _ = files.decode_bytes(files.CONFIG, repo.read_blobs([config[0].blob]).get(config[0].blob, b""))

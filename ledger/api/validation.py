@@ -118,11 +118,12 @@ def validate_staged(root: Path, today: dt.date | None = None) -> ValidationRepor
     from ledger.api.loader import load_bytes
     from ledger.core import vocab
     from ledger.vcs import git
+    from ledger.vcs.tree import entry_files
 
     repo = git.Repo.discover(root)
-    items = {repo.rel(i.path): i for i in repo.staged("entries") if files.is_entry_rel(repo.rel(i.path))}
+    tree = entry_files(repo.staged("entries"), repo.rel, repo.read_blobs, root, repo.staged)
     config = [i for i in repo.staged(files.CONFIG) if repo.rel(i.path) == files.CONFIG]
-    blobs = repo.read_blobs([i.blob for i in (*items.values(), *config) if not i.mode.startswith("12")])
+    blobs = repo.read_blobs([*tree.blobs.values(), *(i.blob for i in config)])
     texts: dict[str, str | None] = {}
     problems: list[Problem] = []
     tags: frozenset[str] | None = None
@@ -137,12 +138,9 @@ def validate_staged(root: Path, today: dt.date | None = None) -> ValidationRepor
             problems.extend(with_line(p, line_of(p.field)) for p in config_problems)
             tags = found.tags
     loaded: list[Checked] = []
-    for rel, item in sorted(items.items()):
-        data = blobs.get(item.blob)
-        if data is None:
-            problem = Problem(rel, 0, "", "is a symbolic link in git, not an entry file")
-            loaded.append(Checked(rel, files.stem(rel), None, (problem,)))
-            continue
+    problems.extend(tree.odd.values())  # not entry files (a broken link, a folder named *.toml)
+    for rel, blob in sorted(tree.blobs.items()):
+        data = blobs.get(blob, b"")
         texts[rel], _ = files.decode_bytes(rel, data)
         loaded.append(Checked.of(load_bytes(rel, data, today or dt.date.today())))
     for checked in loaded:

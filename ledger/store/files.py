@@ -76,17 +76,17 @@ def _walk_dir(root: Path, folder: Path, problems: list[Problem] | None) -> Itera
         rel = _rel(root, Path(item.path))
         if item.is_symlink():
             if item.name.endswith(".toml") or _is_dir_link(item.path):
-                report = _symlink_problem(root, Path(item.path), rel)
-                if report and problems is not None:
+                report = entry_problem(root, rel, Path(item.path))
+                if report is not None and problems is not None:
                     problems.append(report)
                 if report is None and item.name.endswith(".toml"):
                     st = _stat(item.path)
-                    if st is not None and stat.S_ISREG(st.st_mode):
+                    if st is not None:
                         yield FileStat(rel, st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_ino)
             continue
         if item.is_dir(follow_symlinks=False):
             if item.name.endswith(".toml") and problems is not None:
-                problems.append(Problem(rel, 0, "", "is a directory, not an entry file"))
+                problems.append(Problem(rel, 0, "", IS_FOLDER))
             yield from _walk_dir(root, Path(item.path), problems)
         elif item.name.endswith(".toml"):
             try:
@@ -98,7 +98,32 @@ def _walk_dir(root: Path, folder: Path, problems: list[Problem] | None) -> Itera
             if stat.S_ISREG(st.st_mode):
                 yield FileStat(rel, st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_ino)
             elif problems is not None:
-                problems.append(Problem(rel, 0, "", "is not a regular file"))
+                problems.append(Problem(rel, 0, "", NOT_REGULAR))
+
+
+IS_FOLDER = "is a directory, not an entry file"
+NOT_REGULAR = "is not a regular file"
+
+
+def entry_problem(root: Path, rel: str, path: Path | None = None) -> Problem | None:
+    """Return why a `*.toml` name under entries/ is not an entry file, or None when it is one.
+
+    The one rule `walk` applies and the index build applies again before reading (a file may
+    have changed in between): a regular file, or a link to a regular file inside the ledger.
+    A broken link, a link out of the ledger or to a folder, a folder, a FIFO or a device is
+    left out, with this reason; such a file is never opened (a FIFO would block the reader).
+    A file that cannot be looked at is left to the reader to report.
+    """
+    path = root / rel if path is None else path
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if stat.S_ISREG(st.st_mode):
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        return _symlink_problem(root, path, rel)
+    return Problem(rel, 0, "", IS_FOLDER if stat.S_ISDIR(st.st_mode) else NOT_REGULAR)
 
 
 # -- paths the user gives: one resolution, one rule ----------------------------------------
@@ -191,7 +216,7 @@ def _is_dir_link(path: str) -> bool:
 
 
 def _symlink_problem(root: Path, link: Path, rel: str) -> Problem | None:
-    """Return a problem unless the link stays inside the ledger (links to folders are never followed)."""
+    """Return a problem unless the link leads to a regular file inside the ledger (links to folders are never followed)."""
     try:
         target = link.resolve(strict=True)
     except (OSError, RuntimeError):
@@ -202,6 +227,8 @@ def _symlink_problem(root: Path, link: Path, rel: str) -> Problem | None:
         target.relative_to(root.resolve())
     except ValueError:
         return Problem(rel, 0, "", f"is a symbolic link out of the ledger ({target}); not followed")
+    if not target.is_file():
+        return Problem(rel, 0, "", "is a symbolic link to something that is not a regular file")
     return None
 
 
@@ -219,19 +246,24 @@ def stem(rel: str) -> str:
 
 
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows: bytes as they are (no CRLF -> LF, no stop at Ctrl-Z)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO does not wait for a writer: it is refused below
 
 
 def read_text(root: Path, rel: str) -> tuple[str | None, Problem | None]:
     """Read an entry file as UTF-8 text, refusing huge, binary and undecodable files."""
-    path = root / rel
+    return read_at(root / rel, rel)
+
+
+def read_at(path: Path, rel: str) -> tuple[str | None, Problem | None]:
+    """Read a file (reported as `rel`) as `read_text` does: only a regular file, never waiting on a FIFO."""
     try:
-        fd = os.open(path, os.O_RDONLY | _BINARY)
+        fd = os.open(path, os.O_RDONLY | _BINARY | _NONBLOCK)
     except OSError as err:
         return None, Problem(rel, 0, "", f"cannot read: {err.strerror}")
     try:
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None, Problem(rel, 0, "", "is not a regular file")
+                return None, Problem(rel, 0, "", NOT_REGULAR)
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         return None, Problem(rel, 0, "", f"cannot read: {err.strerror}")

@@ -4,7 +4,8 @@ A query on an unchanged ledger pays for this walk and little else, so it is lean
 folder listing tells plain files apart without a system call, the per-file work is done
 by C iterators, and on a big ledger a forked helper stats half of the folders (the kernel's
 work is what costs; it runs on two cores). The walk yields exactly the files `files.walk`
-yields (a test holds it to that): hidden names skipped, links followed only inside the ledger.
+yields, and the `*.toml` names it reports as not entries (a test holds it to that): hidden
+names skipped, links followed only inside the ledger; the others become invalid rows, counted.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ class Scan:
                                     continue  # gone since the listing
                                 names.append(name)
                             else:
-                                acc += self._odd(item, prefix, path, names, stats, stack)
+                                self._odd(item, prefix, path, names, stats, stack)
                         elif name[0] != "." and item.is_dir(follow_symlinks=False):
                             below = (f"{prefix}{name}/", f"{path}/{name}")
                             if depth is not None and prefix.count("/") + 1 >= depth:
@@ -162,25 +163,49 @@ class Scan:
         names: list[str],
         stats: list[Any],
         stack: list[tuple[str, str]],
-    ) -> int:
-        """Handle a `*.toml` that is not a plain file: a link (followed if it stays inside), a folder."""
+    ) -> None:
+        """Take in a `*.toml` that is not a plain file: a link followed when it stays inside, else left out.
+
+        Whatever is not followed (a broken link, a link out of the ledger or to a folder, a
+        folder, a FIFO) is listed too, with stats that change when it could become an entry:
+        the index stores it as an invalid file (`files.entry_problem` says why), so the
+        "left out" count comes from this one scan. A folder is also walked.
+        """
+        st: os.stat_result | _Odd
         if item.is_symlink():
             try:
-                st = item.stat()
+                st = item.stat()  # the target's: an edit there shows
+                if not (stat.S_ISREG(st.st_mode) and self._inside(f"{path}/{item.name}")):
+                    st = _Odd(st)
             except OSError:
-                return 0x9E3779B97F4A7C15  # a broken link: its folder's mtime covers it
-            if stat.S_ISREG(st.st_mode) and self._inside(f"{path}/{item.name}"):
-                names.append(item.name)
-                stats.append(st)
-                return 0
-            return hash((st.st_size, st.st_mtime_ns, st.st_ino))
-        if item.is_dir(follow_symlinks=False):
-            stack.append((f"{prefix}{item.name}/", f"{path}/{item.name}"))
-        return 0
+                try:
+                    st = _Odd(item.stat(follow_symlinks=False))  # broken: the link's own
+                except OSError:
+                    return  # gone since the listing
+        else:
+            try:
+                st = _Odd(item.stat(follow_symlinks=False))
+            except OSError:
+                return
+            if stat.S_ISDIR(st.st_mode):
+                stack.append((f"{prefix}{item.name}/", f"{path}/{item.name}"))
+        names.append(item.name)
+        stats.append(st)
 
     def _inside(self, path: str) -> bool:
         self._real_root = self._real_root or os.path.realpath(self.root)
         return os.path.realpath(path).startswith(self._real_root + os.sep)
+
+
+class _Odd:
+    """The stats of a `*.toml` the scan lists but does not follow: the size is negated, so the key
+    of an odd file never equals that of a followed one (a link that becomes good is re-read)."""
+
+    __slots__ = ("st_ctime_ns", "st_ino", "st_mode", "st_mtime_ns", "st_size")
+
+    def __init__(self, st: os.stat_result) -> None:
+        self.st_mode, self.st_size = st.st_mode, -1 - st.st_size
+        self.st_mtime_ns, self.st_ctime_ns, self.st_ino = st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
 def _open_folder(path: str) -> tuple[int | str, os.stat_result]:
