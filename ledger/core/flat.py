@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ledger.core import model, shapes
@@ -63,24 +63,88 @@ _SCALAR_KINDS = {str: "str", int: "int", float: "float", dt.date: "date", dt.tim
 
 def flatten(record: Mapping[str, Any]) -> dict[str, Any]:
     """Return the flat row of an entry's JSON form (`schema.to_json`): column -> cell value."""
-    row: dict[str, Any] = {}
-    for name, parts, kind in _paths():
-        value: Any = record
-        for part in parts:  # dicts nearly always (JSON records): the abc check only for others
-            if type(value) is not dict and not isinstance(value, Mapping):
-                value = None
-                break
-            value = value.get(part)
-        if kind in ("best", "low", "high") and (type(value) is dict or isinstance(value, Mapping)):
-            value = value.get("best" if kind == "best" else kind)
-        elif kind in ("low", "high"):
-            value = None
-        elif kind == "list" and value is not None:
-            value = _join(value)
-        elif kind == "json" and value is not None:
-            value = json.dumps(value, ensure_ascii=False)
-        row[name] = "" if value is None else value
+    return dict(zip(_names(), cells(record), strict=True))
+
+
+def cells(record: Mapping[str, Any], guard: Callable[[str], str] | None = None) -> list[Any]:
+    """Return the cells of an entry's JSON form in column order ("" for an absent field).
+
+    The record's own keys are walked (a record holds a dozen of the forty columns), each
+    found through a plan of the columns worked out once. `guard` is applied to every text
+    cell that is set (e.g. `neutralise` for CSV).
+    """
+    row: list[Any] = [""] * len(_names())
+    _fill(record, _plan(), row, guard)
     return row
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Leaf:
+    index: int
+    kind: str
+
+
+@dataclasses.dataclass(slots=True)
+class _Count:  # a casualty count: the number, or {best, low, high}
+    best: int = -1
+    low: int = -1
+    high: int = -1
+
+
+_Plan = dict[str, "_Leaf | _Count | _Plan"]
+
+
+@functools.cache
+def _names() -> tuple[str, ...]:
+    return tuple(c.name for c in columns())
+
+
+@functools.cache
+def _plan() -> _Plan:
+    """Per key of a record, the column it fills (or the plan of a nested record)."""
+    plan: _Plan = {}
+    for index, column in enumerate(columns()):
+        parts = column.name.removesuffix(".low").removesuffix(".high").split(".")
+        node = plan
+        for part in parts[:-1]:
+            inner = node.setdefault(part, {})
+            assert isinstance(inner, dict)
+            node = inner
+        if column.kind in ("best", "low", "high"):
+            count = node.setdefault(parts[-1], _Count())
+            assert isinstance(count, _Count)
+            setattr(count, column.kind, index)
+        else:
+            node[parts[-1]] = _Leaf(index, column.kind)
+    return plan
+
+
+def _fill(record: Mapping[str, Any], plan: _Plan, row: list[Any], guard: Callable[[str], str] | None) -> None:
+    for key, value in record.items():
+        slot = plan.get(key)
+        if slot is None or value is None:
+            continue
+        if type(slot) is dict:
+            if type(value) is dict or isinstance(value, Mapping):
+                _fill(value, slot, row, guard)
+            continue
+        if type(slot) is _Count:
+            parts: tuple[tuple[int, Any], ...]
+            if type(value) is dict or isinstance(value, Mapping):
+                parts = ((slot.best, value.get("best")), (slot.low, value.get("low")), (slot.high, value.get("high")))
+            else:
+                parts = ((slot.best, value),)
+            for index, part in parts:
+                if part is not None and index >= 0:
+                    row[index] = guard(part) if guard is not None and type(part) is str else part
+            continue
+        assert type(slot) is _Leaf
+        kind = slot.kind
+        if kind == "list":
+            value = _join(value)
+        elif kind == "json":
+            value = json.dumps(value, ensure_ascii=False)
+        row[slot.index] = guard(value) if guard is not None and type(value) is str else value
 
 
 def _get(record: Mapping[str, Any], path: str) -> Any:
@@ -90,14 +154,6 @@ def _get(record: Mapping[str, Any], path: str) -> Any:
             return None
         value = value.get(part)
     return value
-
-
-@functools.cache
-def _paths() -> tuple[tuple[str, tuple[str, ...], str], ...]:
-    """Per column: its name, the keys leading to its value, its kind (worked out once)."""
-    return tuple(
-        (c.name, tuple(c.name.removesuffix(".low").removesuffix(".high").split(".")), c.kind) for c in columns()
-    )
 
 
 def _join(items: list[str]) -> str:

@@ -104,10 +104,9 @@ def write_csv_json(records: Iterable[Mapping[str, Any]], out: TextIO) -> Written
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180: CRLF
     writer.writerow(names)
     count = 0
-    neutralise = flat.neutralise
+    cells, neutralise = flat.cells, flat.neutralise
     for record in records:
-        row = flat.flatten(record)
-        writer.writerow([neutralise(row[name]) for name in names])
+        writer.writerow(cells(record, neutralise))
         count += 1
     return Written(count)
 
