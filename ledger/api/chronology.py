@@ -126,22 +126,26 @@ def merged(source: Any) -> dict[str, str]:
     return tl.merged_into({r["id"]: r["duplicate_of"] for r in withdrawn if r.get("duplicate_of")})
 
 
-def timeline(source: Any, selection: Selection) -> Timeline:
+def timeline(source: Any, selection: Selection, plain: bool = False) -> Timeline:
     """Return the timeline of a selection (chains followed outside it when it is filtered).
 
     Order, numbers and chains come from ids and links alone (`timeline.plan`); the incidents
-    are then streamed as light rows from the index (`timeline.stream`), never all decoded.
+    are then streamed as light rows from the index (`timeline.stream`), never all decoded:
+    `index.chrono.Incident` (dates, times and enums as objects), or with `plain` the
+    columns as stored (`index.chrono.Plain`, what the program formats write).
     """
     found = source.find(selection)
     keys = found.keys()
-    known = found.links(whole=selection.where is not None) or None
+    # Unfiltered, the selection holds every link its chains follow: the keys carry them.
+    known = found.links(whole=True) if selection.where is not None else None
     into = merged(source)
     if into:  # links to a merged duplicate lead to the entry it was merged into
-        moved = tl.redirect_links({k[0]: k[2] for k in keys}, into)
-        keys = [(k[0], k[1], moved[k[0]]) for k in keys]
+        moved = tl.redirect_links({k[0]: k[2] for k in keys if k[2]}, into)
+        keys = [(k[0], k[1], moved[k[0]]) if k[2] else k for k in keys]
         known = tl.redirect_links(known, into) if known else None
-    planned = tl.plan(keys, known)
-    steps: Iterable[tl.Step] = tl.stream(planned, found.incidents(), into)
+    planned = tl.plan(keys, known or None)
+    rows = found.plain() if plain else found.incidents()
+    steps: Iterable[tl.Step] = tl.stream(planned, rows, into)
     if selection.reverse:
         steps = list(steps)[::-1]
     return Timeline(steps, planned.numbers, source.vocabulary, found.skipped)

@@ -70,7 +70,8 @@ def timeline(
         else:
             render.render_rows(map(cr.period_row, periods.periods), cr.PERIOD_COLUMNS, fmt, out, is_tty)
         return ExitStatus.OK
-    found = ledger.timeline(selection, as_of=as_of)
+    programs = fmt not in ("svg", "html", "table", "markdown")  # plain rows: values written as stored
+    found = ledger.timeline(selection, as_of=as_of, plain=programs)
     report_skipped(env, found.skipped, quiet)
     labels = found.vocabulary
     numbers = found.numbers
@@ -89,8 +90,8 @@ def timeline(
         people = (cr.people_row(s, labels, numbers) for s in found)
         render.render_rows(people, cr.PEOPLE, fmt, out, is_tty, width=env.width if is_tty else None)
     else:
-        records = (cr.program_row(s, labels, getattr(s.entry, "path", None)) for s in found)
-        render.render_rows(records, None if fmt in ("json", "jsonl") else cr.PROGRAMS, fmt, out, is_tty)
+        records = (cr.program_values(s, labels.label, fmt == "tsv") for s in found)
+        render.render_values(records, cr.PROGRAMS, fmt, out, is_tty)
     return ExitStatus.OK
 
 

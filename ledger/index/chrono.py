@@ -72,6 +72,11 @@ class Incident(NamedTuple):
     def withdrawn(self) -> bool:
         return self.status is model.Status.WITHDRAWN
 
+    @property
+    def day(self) -> int:
+        """The first day as a number (days between incidents are differences of these)."""
+        return self.date.toordinal()
+
 
 INCIDENT_SQL = (
     "e.id, e.path, e.date, e.date_end, e.date_precision, e.time, e.time_of_day, e.escalation, e.type, e.place, "
@@ -124,6 +129,51 @@ def keys(found: Found) -> list[tuple[str, str, tuple[str, ...]]]:
 def incidents(found: Found) -> Iterator[Incident]:
     """Yield the selected incidents as light records, in chronological order."""
     return map(_incident, _chronological(found, INCIDENT_SQL))
+
+
+class Plain(NamedTuple):
+    """One incident as the program formats write it: the index's columns as stored (ISO text).
+
+    No dates parsed, no enums looked up: `timeline --format tsv|csv|json` writes these
+    values as they are. `day` numbers the first day (for the days between incidents).
+    """
+
+    id: str
+    path: str
+    date: str
+    date_end: str | None
+    date_precision: str | None
+    vague: bool
+    time: str | None
+    time_of_day: str | None
+    escalation: int
+    type: str
+    category: str
+    country: str
+    place: str
+    killed: int | None
+    injured: int | None
+    title: str
+    responds_to: tuple[str, ...]
+    day: int
+
+
+PLAIN_SQL = (
+    "e.id, e.path, e.date, e.date_end, e.date_precision, "
+    "(e.date_precision IS NOT NULL AND e.date_precision != 'day') OR (e.date_end IS NOT NULL AND e.date_end != e.date), "
+    "e.time, e.time_of_day, e.escalation, e.type, e.category, e.country, e.place, e.killed, e.injured, e.title, "
+    "e.responds_to, CAST(julianday(e.date) AS INTEGER), e.chrono"
+)
+
+
+def _plain(row: tuple[Any, ...]) -> Plain:
+    links = row[16]
+    return Plain._make((*row[:5], row[5] == 1, *row[6:16], tuple(json.loads(links)) if links else (), row[17]))
+
+
+def plain(found: Found) -> Iterator[Plain]:
+    """Yield the selected incidents as the program formats write them, in chronological order."""
+    return map(_plain, _chronological(found, PLAIN_SQL))
 
 
 def links(found: Found, whole: bool) -> dict[str, tuple[str, ...]]:

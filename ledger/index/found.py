@@ -119,6 +119,10 @@ class Found:
         """Yield the matching entries as light `Incident` records, in chronological order."""
         return chrono.incidents(self)
 
+    def plain(self) -> Iterator[chrono.Plain]:
+        """Yield the matching entries as `index.chrono.Plain` rows (index columns as stored), chronologically."""
+        return chrono.plain(self)
+
     def located(self) -> Iterator[chrono.Located]:
         """Yield the matching entries as `dupes` compares them (light records), in order."""
         return chrono.located(self)

@@ -7,7 +7,7 @@ caller renders them (`render.render_rows`, `chart`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ledger.reports.dupes import merge_command
@@ -120,6 +120,26 @@ def program_row(step: Step, labels: Any, path: str | None) -> dict[str, Any]:
         "responds_to": list(e.responds_to),
         "chain": list(step.chain),
     }
+
+
+def program_values(step: Step, label: Callable[[int], str], text: bool = False) -> tuple[Any, ...]:
+    """Return a timeline record as values in `PROGRAMS` order, of a step over an `index.chrono.Plain` row.
+
+    The same values as `program_row` (the row's text is ISO already), without a dict per
+    incident; with `text`, lists and the flag come as the text cells show them (`render.cell`).
+    """
+    e: Any = step.entry  # an `index.chrono.Plain`
+    if text:
+        vague: Any = "true" if e.vague else "false"
+        links: Any = ", ".join(e.responds_to)
+        chain: Any = ", ".join(step.chain)
+    else:
+        vague, links, chain = e.vague, list(e.responds_to), list(step.chain)
+    return (
+        step.number, e.id, e.path, e.date, e.date_end, e.date_precision, vague, e.time, e.time_of_day,
+        e.escalation, label(e.escalation), step.delta, step.days, e.type, e.category, e.country, e.place,
+        e.killed, e.injured, e.title, links, chain,
+    )  # fmt: skip
 
 
 def title_of(entries: Sequence[model.Entry]) -> str:

@@ -72,19 +72,24 @@ def _tsv_escape(text: str) -> str:
     return clean(text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"))
 
 
-# Anything `_tsv_escape` would change: most rows have none, and are written as they are.
-_TSV_SPECIAL = re.compile(rf"[\\\t\n\r{model.CONTROL}]")
+# Anything `_tsv_escape` would change but a tab: most rows have none, and are written as they are.
+_TSV_SPECIAL = re.compile(rf"[\\\n\r{model.CONTROL}]")
 
 
 def _tsv(rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: bool, header: bool) -> None:
+    _tsv_values((map(row.get, columns) for row in rows), columns, out, header)
+
+
+def _tsv_values(rows: Iterable[Iterable[Any]], columns: Sequence[str], out: TextIO, header: bool) -> None:
     if header:
         out.write("\t".join(columns) + "\n")
     special = _TSV_SPECIAL.search
     write = out.write
-    for row in rows:
-        cells = [v if type(v) is str else str(v) if type(v) is int else cell(v) for v in map(row.get, columns)]
+    tabs = len(columns) - 1  # a line with more holds a tab inside a cell
+    for values in rows:
+        cells = ["" if v is None else v if type(v) is str else str(v) if type(v) is int else cell(v) for v in values]
         line = "\t".join(cells)
-        if special(line.replace("\t", "")):
+        if line.count("\t") != tabs or special(line):
             line = "\t".join(map(_tsv_escape, cells))
         write(line + "\n")
 
@@ -257,6 +262,19 @@ def render_rows(
         _table(rows, columns or (), stream, is_tty, header, width)
     else:
         writer(rows, columns, stream, is_tty, header)
+
+
+def render_values(
+    rows: Iterable[Sequence[Any]], columns: Sequence[str], fmt: str, stream: TextIO, is_tty: bool, header: bool = True
+) -> None:
+    """Write rows given as values in `columns` order; the same text as `render_rows` of their mappings.
+
+    TSV is written from the values directly (no mapping made per row).
+    """
+    if check_format(fmt) == "tsv":
+        _tsv_values(rows, columns, stream, header)
+    else:
+        render_rows((dict(zip(columns, values, strict=True)) for values in rows), columns, fmt, stream, is_tty, header)
 
 
 # -- one entry, laid out for reading (ledger show) ------------------------------------------

@@ -66,6 +66,10 @@ class Results(Protocol):
         """Yield the matching entries as light `index.chrono.Incident` records, chronologically."""
         ...
 
+    def plain(self) -> Iterator[Any]:
+        """Yield the matching entries as `index.chrono.Plain` rows (ISO text, no objects), chronologically."""
+        ...
+
     def located(self) -> Iterator[Any]:
         """Yield the matching entries as light `index.chrono.Located` records (for `dupes`)."""
         ...

@@ -80,7 +80,7 @@ def placing(ids: Sequence[str], links: Sequence[Sequence[str]]) -> list[int]:
 def is_vague(entry: model.Entry) -> bool:
     """Return whether the entry's date is a span or less precise than a day."""
     precision = entry.date_precision
-    return (precision is not None and precision is not model.DatePrecision.DAY) or (
+    return (precision is not None and precision != model.DatePrecision.DAY) or (
         entry.date_end is not None and entry.date_end != entry.date
     )
 
@@ -170,6 +170,8 @@ def stream(planned: Plan, incidents: Iterable[Any], merged: Mapping[str, str] | 
     Only incidents that must wait for an earlier-placed one (a same-day answer listed
     before its cause) are held back, so memory stays flat. With `merged` (see
     `merged_into`), a link to a merged duplicate counts as a link to the entry it was merged into.
+    An incident is a light row of the index (`index.chrono.Incident` or `Plain`): its `day`
+    numbers its first day.
     """
     into = merged or {}
     pending: dict[int, Any] = {}
@@ -188,7 +190,7 @@ def stream(planned: Plan, incidents: Iterable[Any], merged: Mapping[str, str] | 
                 targets = dict.fromkeys(into.get(t, t) for t in entry.responds_to)
                 also = tuple(t for t in targets if t not in on_chain and t != entry.id)
             delta = None if previous is None else entry.escalation - previous.escalation
-            days = None if previous is None else (entry.date - previous.date).days
+            days = None if previous is None else entry.day - previous.day
             yield Step(following, entry, delta, days, chain, also)
             previous = entry
 
