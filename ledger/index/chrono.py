@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from ledger.core import model
@@ -196,9 +196,8 @@ _SUMS = (
     "count(*), max(escalation), sum(escalation), sum(killed), sum(injured), "
     "sum(killed_low), sum(killed_high), sum(injured_low), sum(injured_high)"
 )
-_AGGREGATED = "e.date AS date, e.escalation AS escalation, " + ", ".join(
-    f"e.{c} AS {c}" for c in ("killed", "injured", "killed_low", "killed_high", "injured_low", "injured_high")
-)
+_RANGE_COLUMNS = ("killed", "injured", "killed_low", "killed_high", "injured_low", "injured_high")
+_AGGREGATED = "e.date AS date, e.escalation AS escalation, " + ", ".join(f"e.{c} AS {c}" for c in _RANGE_COLUMNS)
 
 
 def periods(found: Found, by: str) -> list[tuple[Any, ...]]:
@@ -222,20 +221,12 @@ def groups(found: Found, by: str, canonical: Callable[[str], str] | None = None)
     sums = _SUMS.replace("sum(escalation), ", "")
     if by in _COLUMN_GROUPS:
         what = f"{_COLUMN_GROUPS[by]} AS grp, e.escalation AS escalation, " + ", ".join(
-            f"e.{c} AS {c}" for c in ("killed", "injured", "killed_low", "killed_high", "injured_low", "injured_high")
+            f"e.{c} AS {c}" for c in _RANGE_COLUMNS
         )
         return list(found.run(what, f"SELECT grp, {sums} FROM ({{}}) GROUP BY grp"))
     columns = _NAMES[by]
-    what = (
-        f"e.rowid AS r, row_number() OVER (ORDER BY {found.order_sql()}) AS n, "
-        + ", ".join(f"e.{c} AS {c}" for c in columns)
-        + f", {_AGGREGATED}"
-    )
-    unnest = " UNION ALL ".join(
-        f"SELECT sel.r AS r, (sel.n * 4 + {part}) * 100000 + j.key AS n, j.value AS name "
-        f"FROM sel, json_each(sel.{column}) j"
-        for part, column in enumerate(columns)
-    )
+    what = "e.rowid AS r, " + ", ".join(f"e.{c} AS {c}" for c in columns) + f", {_AGGREGATED}"
+    unnest = " UNION ALL ".join(f"SELECT sel.*, j.value AS name FROM sel, json_each(sel.{c}) j" for c in columns)
     named = f"WITH sel AS ({{}}), names AS ({unnest})"
     spellings = {}
     for (name,) in found.run(what, f"{named} SELECT DISTINCT name FROM names"):
@@ -245,22 +236,47 @@ def groups(found: Found, by: str, canonical: Callable[[str], str] | None = None)
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS canon (name TEXT PRIMARY KEY, key TEXT, spelling TEXT)")
     conn.execute("DELETE FROM temp.canon")
     conn.executemany("INSERT INTO temp.canon VALUES (?, ?, ?)", [(n, k, s) for n, (k, s) in spellings.items()])
-    keyed = f"{named}, keyed AS (SELECT names.r, names.n, c.key, c.spelling FROM names JOIN temp.canon c USING (name))"
-    first: dict[str, tuple[int, str]] = {}
-    for key, spelling, n in found.run(what, f"{keyed} SELECT key, spelling, min(n) FROM keyed GROUP BY key, spelling"):
-        if key not in first or n < first[key][0]:
-            first[key] = (n, spelling)
+    first = _first_spellings(found, spellings, columns)
+    metrics = "escalation, " + ", ".join(_RANGE_COLUMNS)
+    once = f"SELECT DISTINCT r, c.key AS key, {metrics} FROM names JOIN temp.canon c USING (name)"  # per incident
     out = [
-        (first[key][1], *rest)
-        for key, *rest in found.run(
-            what,
-            f"{keyed} SELECT k.key, {sums} FROM (SELECT DISTINCT r, key FROM keyed) k JOIN sel USING (r) GROUP BY k.key",
-        )
+        (first[key], *rest) for key, *rest in found.run(what, f"{named} SELECT key, {sums} FROM ({once}) GROUP BY key")
     ]
     none_test = " AND ".join(f"{c} IS NULL" for c in columns)
-    for row in found.run(what, f"{named} SELECT '(none)', {sums} FROM sel WHERE {none_test} HAVING count(*) > 0"):
+    for row in found.run(
+        what, f"WITH sel AS ({{}}) SELECT '(none)', {sums} FROM sel WHERE {none_test} HAVING count(*) > 0"
+    ):
         out.append(tuple(row))
     return out
+
+
+def _first_spellings(found: Found, spellings: dict[str, tuple[str, str]], columns: Sequence[str]) -> dict[str, str]:
+    """Return each group's spelling: its only one, else the first met in the selection's order.
+
+    Names are merged by the vocabulary and by case; only a group written in more than one
+    way needs the selection's order (a window over it), which most ledgers never pay for.
+    """
+    ways: dict[str, set[str]] = {}
+    for key, spelling in spellings.values():
+        ways.setdefault(key, set()).add(spelling)
+    first = {key: next(iter(written)) for key, written in ways.items() if len(written) == 1}
+    if len(first) == len(ways):
+        return first
+    what = f"e.rowid AS r, row_number() OVER (ORDER BY {found.order_sql()}) AS n, " + ", ".join(
+        f"e.{c} AS {c}" for c in columns
+    )
+    unnest = " UNION ALL ".join(
+        f"SELECT (sel.n * 4 + {part}) * 100000 + j.key AS n, j.value AS name FROM sel, json_each(sel.{column}) j"
+        for part, column in enumerate(columns)
+    )
+    keyed = f"WITH sel AS ({{}}), names AS ({unnest}) SELECT c.key, c.spelling, min(n)"
+    seen: dict[str, tuple[int, str]] = {}
+    for key, spelling, n in found.run(
+        what, f"{keyed} FROM names JOIN temp.canon c USING (name) GROUP BY key, spelling"
+    ):
+        if key not in first and (key not in seen or n < seen[key][0]):
+            seen[key] = (n, spelling)
+    return first | {key: spelling for key, (_, spelling) in seen.items()}
 
 
 def canonical_of(vocabulary: Any) -> Callable[[str], str] | None:
