@@ -320,14 +320,8 @@ class Located(NamedTuple):
     duplicate_of: str | None
     responds_to: tuple[str, ...]
     related: tuple[str, ...]
-
-    @property
-    def category(self) -> model.Category:
-        return model.category_of(self.type)
-
-    @property
-    def last_day(self) -> dt.date:
-        return self.date_end or self.date
+    category: model.Category  # of the type (`model.category_of`)
+    last_day: dt.date  # `date_end`, else `date`
 
 
 LOCATED_SQL = (
@@ -343,12 +337,13 @@ def _tuple(text: str | None) -> tuple[str, ...]:
 def _located(row: tuple[Any, ...]) -> Located:
     (entry_id, path, title, date, end, time, kind, place, country, lat, lon, perpetrators, targets, aliases,
      duplicate_of, links, related) = row  # fmt: skip
+    day, last = dt.date.fromisoformat(date), dt.date.fromisoformat(end) if end else None
     return Located(
         entry_id,
         path,
         title,
-        dt.date.fromisoformat(date),
-        dt.date.fromisoformat(end) if end else None,
+        day,
+        last,
         dt.time.fromisoformat(time) if time else None,
         _TYPE[kind],
         Spot(place, country, lat, lon),
@@ -357,6 +352,8 @@ def _located(row: tuple[Any, ...]) -> Located:
         duplicate_of,
         _tuple(links),
         _tuple(related),
+        model.category_of(_TYPE[kind]),
+        last or day,
     )
 
 

@@ -22,7 +22,7 @@ from ledger.output.bars import MEASURES, MIN_BAR, bar, bars, range_text
 from ledger.reports.timeline import Step
 
 __all__ = [  # the terminal bars live in `bars`; callers know them from here too
-    "MEASURES", "MIN_BAR", "bar", "bars", "html", "html_parts", "range_text", "svg", "svg_parts", "xml",
+    "MEASURES", "MIN_BAR", "bar", "bars", "html_parts", "range_text", "svg", "svg_parts", "xml",
 ]  # fmt: skip
 
 # -- SVG -----------------------------------------------------------------------------------
@@ -38,6 +38,8 @@ COLOURS = {
 # Where in its day a part of the day sits (fraction of 24 h); "night" is taken as late evening.
 _DAY_PART = {"early-morning": 0.2, "morning": 0.38, "afternoon": 0.6, "evening": 0.8, "night": 0.92}
 _XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What `xml` changes: a character it drops or one it escapes (& < > " '). Most text has none.
+_XML_SPECIAL = re.compile("[^\t\n\r\x20\x21\x23-\x25\x28-\x3b\x3d\x3f-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 W, H = 1000, 560
 LEFT, RIGHT, TOP, BOTTOM = 150, 210, 56, 64
 ROW = (H - TOP - BOTTOM) / (model.ESCALATION_MAX + 1)
@@ -45,7 +47,10 @@ ROW = (H - TOP - BOTTOM) / (model.ESCALATION_MAX + 1)
 
 def xml(text: Any) -> str:
     """Escape text for XML content and attributes, dropping characters XML cannot hold."""
-    s = _XML_BAD.sub("", str(text))
+    s = text if type(text) is str else str(text)
+    if _XML_SPECIAL.search(s) is None:
+        return s
+    s = _XML_BAD.sub("", s)
     return (
         s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;")
     )
@@ -79,6 +84,7 @@ class _Mark:
     r: float
     x_start: float  # start of the first day
     x_end: float | None  # right end of a vague span
+    count: int | None = None  # killed + injured (`casualties`)
 
 
 def _day_fraction(entry: model.Entry, vague: bool) -> float:
@@ -130,8 +136,8 @@ def _layout(items: Sequence[Step], scale: float) -> tuple[list[_Mark], int, int]
             c = placed.get(cause)
             if c is not None and c.step.entry.date == e.date:
                 x = max(x, c.x)
-        r = radius(casualties(e), scale)
-        mark = _Mark(s, x, y, r, start, x_of(e.last_day.toordinal() + 1) if s.vague else None)
+        count = casualties(e)
+        mark = _Mark(s, x, y, radius(count, scale), start, x_of(e.last_day.toordinal() + 1) if s.vague else None, count)
         marks.append(mark)
         placed[e.id] = mark
     _spread(marks)
@@ -274,11 +280,10 @@ def _marks(marks: Sequence[_Mark], labels: Sequence[str], link: bool) -> list[st
     for m in sorted(marks, key=lambda m: -m.r):  # small marks on top of big ones
         e = m.step.entry
         colour = COLOURS[e.category]
-        known = casualties(e) is not None
-        fill = f'fill="{colour}" fill-opacity="0.65"' if known else 'fill="white"'
+        count = m.count
+        fill = f'fill="{colour}" fill-opacity="0.65"' if count is not None else 'fill="white"'
         label = labels[e.escalation] if e.escalation < len(labels) else str(e.escalation)
         tip = f"#{m.step.number} {_when(e)} · {e.escalation} {label} · {e.type} · {e.title}"
-        count = casualties(e)
         if count is not None:
             tip += f" · {count} killed or injured"
         circle = (
@@ -357,18 +362,6 @@ tr:target { background: #fff3c4; }
 """
 
 
-def html(
-    steps: Sequence[Step],
-    labels: Sequence[str],
-    rows: Iterable[Mapping[str, Any]],
-    columns: Sequence[str],
-    title: str = "Escalation timeline",
-    numeric: Sequence[str] = (),
-) -> str:
-    """Return a self-contained HTML page (`html_parts` joined)."""
-    return "".join(html_parts(steps, labels, rows, columns, title, numeric))
-
-
 def html_parts(
     steps: Sequence[Step],
     labels: Sequence[str],
@@ -388,14 +381,14 @@ def html_parts(
     )
     yield from svg_parts(steps, labels, title, link=True)
     yield f"</figure>\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+    opening = ['<td class="num">' if c in numeric else "<td>" for c in columns]
     first = True
+    special = _XML_SPECIAL.search
     for entry_id, row in zip(ids, rows, strict=True):
-        cells = []
-        for c in columns:
-            value = row.get(c)
-            text = "" if value is None else xml(value)
-            cls = ' class="num"' if c in numeric else ""
-            cells.append(f"<td{cls}>{text}</td>")
-        yield ("" if first else "\n") + f'<tr id="e-{xml(entry_id)}">{"".join(cells)}</tr>'
+        texts = ["" if v is None else v if type(v) is str else str(v) for v in map(row.get, columns)]
+        if special("".join(texts)) is not None:  # `xml` works per character: only such a row needs it
+            texts = [xml(text) for text in texts]
+        cells = "".join([f"{td}{text}</td>" for td, text in zip(opening, texts, strict=True)])
+        yield ("" if first else "\n") + f'<tr id="e-{xml(entry_id)}">{cells}</tr>'
         first = False
     yield "\n</tbody>\n</table>\n</body>\n</html>\n"
