@@ -38,29 +38,30 @@ def ids(found) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_at_answers_from_each_revision(repo: GitRepo) -> None:
     first, second, third = three_revisions(repo)
-    ledger = Ledger(repo.root)
-    assert ids(ledger.at(first).find()) == ["2020-01-03-strike", "2020-01-05-rockets"]
-    assert ids(ledger.at("HEAD~1").find()) == ["2020-01-03-strike", "2020-01-05-rockets", "2020-01-06-rally"]
-    at_third = ledger.at(third).find()
-    assert ids(at_third) == ["2020-01-05-rockets", "2020-01-06-rally"]
-    assert (at_third.skipped, at_third.invalid()) == (1, ["entries/2020/01/2020-01-07-bad.toml"])
-    country_sy = query.Selection(where=query.parse("country:SY"))
-    assert ids(ledger.at(first).find(country_sy)) == ["2020-01-05-rockets"]
-    assert ids(ledger.at(second).find(country_sy)) == []
-    assert [e.escalation for e in ledger.at(second).select("id:2020-01-05-rockets")] == [6]
-    assert ledger.at(None) is ledger
+    with Ledger(repo.root) as ledger:  # closes the revision indexes `at` opened
+        assert ids(ledger.at(first).find()) == ["2020-01-03-strike", "2020-01-05-rockets"]
+        assert ids(ledger.at("HEAD~1").find()) == ["2020-01-03-strike", "2020-01-05-rockets", "2020-01-06-rally"]
+        at_third = ledger.at(third).find()
+        assert ids(at_third) == ["2020-01-05-rockets", "2020-01-06-rally"]
+        assert (at_third.skipped, at_third.invalid()) == (1, ["entries/2020/01/2020-01-07-bad.toml"])
+        country_sy = query.Selection(where=query.parse("country:SY"))
+        assert ids(ledger.at(first).find(country_sy)) == ["2020-01-05-rockets"]
+        assert ids(ledger.at(second).find(country_sy)) == []
+        assert [e.escalation for e in ledger.at(second).select("id:2020-01-05-rockets")] == [6]
+        assert ledger.at(None) is ledger
 
 
 def test_lookup_and_source_text_at_a_revision(repo: GitRepo) -> None:
     first, *_ = three_revisions(repo)
-    old = Ledger(repo.root).at(first)
-    record = old.lookup(["2020-01-05-rockets", "2020-01-06-rally"])
-    assert list(record) == ["2020-01-05-rockets"]
-    assert record["2020-01-05-rockets"]["location"]["country"] == "SY"
-    assert record["2020-01-05-rockets"]["path"] == "entries/2020/01/2020-01-05-rockets.toml"
-    text, problem = old.source_text("entries/2020/01/2020-01-05-rockets.toml")
-    assert problem is None and text is not None and 'country = "SY"' in text
-    assert old.suggest_id("2020-01-05-rocket") == ' (did you mean "2020-01-05-rockets"?)'
+    with Ledger(repo.root) as ledger:
+        old = ledger.at(first)
+        record = old.lookup(["2020-01-05-rockets", "2020-01-06-rally"])
+        assert list(record) == ["2020-01-05-rockets"]
+        assert record["2020-01-05-rockets"]["location"]["country"] == "SY"
+        assert record["2020-01-05-rockets"]["path"] == "entries/2020/01/2020-01-05-rockets.toml"
+        text, problem = old.source_text("entries/2020/01/2020-01-05-rockets.toml")
+        assert problem is None and text is not None and 'country = "SY"' in text
+        assert old.suggest_id("2020-01-05-rocket") == ' (did you mean "2020-01-05-rockets"?)'
 
 
 def test_second_query_parses_nothing(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,14 +71,14 @@ def test_second_query_parses_nothing(repo: GitRepo, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(
         loader, "load_bytes", lambda rel, data, today=None: parsed.append(rel) or original(rel, data, today)
     )
-    ledger = Ledger(repo.root)
-    ledger.at(first).find()
-    assert len(parsed) == 2
-    parsed.clear()
-    ledger.at(first).find()
-    assert parsed == []
-    ledger.at(second).find()  # shares the strike's blob with the first revision
-    assert parsed == ["entries/2020/01/2020-01-05-rockets.toml", "entries/2020/01/2020-01-06-rally.toml"]
+    with Ledger(repo.root) as ledger:
+        ledger.at(first).find()
+        assert len(parsed) == 2
+        parsed.clear()
+        ledger.at(first).find()
+        assert parsed == []
+        ledger.at(second).find()  # shares the strike's blob with the first revision
+        assert parsed == ["entries/2020/01/2020-01-05-rockets.toml", "entries/2020/01/2020-01-06-rally.toml"]
 
 
 def test_vocabulary_of_the_revision(repo: GitRepo) -> None:
@@ -87,9 +88,9 @@ def test_vocabulary_of_the_revision(repo: GitRepo) -> None:
     (repo.root / "ledger.toml").write_text('[actors."Kataib Hezbollah"]\naliases = []\n')
     repo.commit("Without")
     kh = query.Selection(where=query.parse("actor:KH"))
-    ledger = Ledger(repo.root)
-    assert ids(ledger.at(first).find(kh)) == ["2020-01-05-rockets"]
-    assert ids(ledger.at("HEAD").find(kh)) == []
+    with Ledger(repo.root) as ledger:
+        assert ids(ledger.at(first).find(kh)) == ["2020-01-05-rockets"]
+        assert ids(ledger.at("HEAD").find(kh)) == []
 
 
 def test_unknown_and_hostile_revisions(repo: GitRepo, cli, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ SELECTIONS = [
 
 
 @pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> tuple[Ledger, list[Any]]:
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ledger, list[Any]]]:
     specs = random_specs(240, seed=5, days=40)
     # Same-day answers whose ids sort before their causes; actor names spelled otherwise.
     day = dt.date(2021, 1, 3)
@@ -45,9 +46,9 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> tuple[Ledger, list[Any]]
         spec.responds_to = [extra[n - 1].id] if n else []
         spec.perpetrators = ["pmf", "Kataib Hezbollah"] if n % 2 else ["Some Militia", "SOME MILITIA"]
     root = write_ledger(tmp_path_factory.mktemp("chrono") / "l", [*specs, *extra])
-    led = Ledger(root)
-    entries = [item.entry for item in led.load_all() if item.ok and item.entry is not None]
-    return led, entries
+    with Ledger(root) as led:  # its index connection is kept for the module's tests, then closed
+        entries = [item.entry for item in led.load_all() if item.ok and item.entry is not None]
+        yield led, entries
 
 
 def chosen(led: Ledger, entries: list[Any], text: str, options: dict[str, Any]) -> tuple[Any, list[Any]]:
@@ -132,12 +133,13 @@ def test_casualty_ranges_add_lows_and_highs(tmp_path: Path) -> None:
     }
     for name, table in casualties.items():
         (root / "entries" / f"2020-01-05-{name}.toml").write_text(entry(date="2020-01-05", tables=table))
-    found = Ledger(root).find(None)
-    (group,) = stats.groups_from(found.group_rows("type"))
-    assert (group.killed, group.killed_low, group.killed_high) == (15, 13, 18)
-    assert (group.injured, group.injured_low, group.injured_high) == (4, 4, 4)
-    (period,) = tl.periods_from(found.period_rows("month"), "month")
-    assert dataclasses.astuple(period)[6:] == (15, 4, 13, 18, 4, 4)
+    with Ledger(root) as led:
+        found = led.find(None)
+        (group,) = stats.groups_from(found.group_rows("type"))
+        assert (group.killed, group.killed_low, group.killed_high) == (15, 13, 18)
+        assert (group.injured, group.injured_low, group.injured_high) == (4, 4, 4)
+        (period,) = tl.periods_from(found.period_rows("month"), "month")
+        assert dataclasses.astuple(period)[6:] == (15, 4, 13, 18, 4, 4)
 
 
 @pytest.mark.parametrize(("text", "options"), SELECTIONS[:4])

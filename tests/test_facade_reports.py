@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from conftest import entry
 
@@ -16,18 +18,16 @@ C = "2020-01-05-reply"
 
 
 @pytest.fixture
-def ledger(make_ledger) -> Ledger:
-    return Ledger(
-        make_ledger(
-            {
-                A: entry(title="Strike", date="2020-01-03", type="airstrike", escalation=6),
-                B: entry(title="Answer", date="2020-01-04", escalation=4, extra=f'responds_to = ["{A}"]\n'),
-                C: entry(
-                    title="Reply", date="2020-01-05", escalation=5, country="SY", extra=f'responds_to = ["{B}"]\n'
-                ),
-            }
-        )
+def ledger(make_ledger) -> Iterator[Ledger]:
+    root = make_ledger(
+        {
+            A: entry(title="Strike", date="2020-01-03", type="airstrike", escalation=6),
+            B: entry(title="Answer", date="2020-01-04", escalation=4, extra=f'responds_to = ["{A}"]\n'),
+            C: entry(title="Reply", date="2020-01-05", escalation=5, country="SY", extra=f'responds_to = ["{B}"]\n'),
+        }
     )
+    with Ledger(root) as opened:
+        yield opened
 
 
 def test_a_filtered_timeline_follows_its_chains_outside_the_selection(ledger):

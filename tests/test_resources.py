@@ -61,7 +61,9 @@ def unraisable(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def _ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
     repo = new_repo(tmp_path, monkeypatch)
     repo.write("2020-01-03-strike", entry(title="Strike", date="2020-01-03", type="airstrike", escalation=5))
-    repo.write("2020-01-05-rockets", entry(title="Rockets", date="2020-01-05", extra='responds_to = ["2020-01-03-strike"]'))
+    repo.write(
+        "2020-01-05-rockets", entry(title="Rockets", date="2020-01-05", extra='responds_to = ["2020-01-03-strike"]')
+    )
     repo.commit("One")
     repo.write("2020-01-05-rockets", entry(title="Rockets", date="2020-01-05", escalation=6))
     repo.write("2020-01-06-rally", entry(title="Rally", date="2020-01-06", type="protest", escalation=0))
@@ -130,3 +132,19 @@ def test_the_tracking_catches_a_leak(tmp_path, monkeypatch, tracked):
     with Ledger(repo.root) as again:
         assert [e.id for e in again.select("type:airstrike")] == ["2020-01-03-strike"]
     assert tracked == set()
+
+
+def test_a_revision_that_fails_half_way_closes_its_index(tmp_path, monkeypatch, tracked):
+    from ledger.api import timetravel
+    from ledger.core.errors import LedgerError
+
+    repo = _ledger(tmp_path, monkeypatch)
+
+    def broken(*args: Any) -> Any:
+        assert len(tracked) == 1  # the revision index is open by now...
+        raise LedgerError("git failed")
+
+    monkeypatch.setattr(timetravel, "_vocabulary_at", broken)
+    with Ledger(repo.root) as ledger, pytest.raises(LedgerError, match="git failed"):
+        ledger.at("HEAD~1")
+    assert tracked == set()  # ...and closed although `at` never returned it

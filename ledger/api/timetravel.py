@@ -43,13 +43,11 @@ def at(root: Path, rev: str, vocabulary: vocab.Vocabulary) -> Snapshot:
     # Rows by (path, blob) in .ledger/revisions.sqlite, parsed once; queried like the live index.
     pairs = [*blobs.items(), *((rel, NOT_AN_ENTRY) for rel in tree.odd)]  # left out, and counted
     revision = RevisionIndex(root, pairs, parse)
-    config = repo.ls_tree(commit, files.CONFIG)
-    if config:
-        text, _ = files.decode_bytes(files.CONFIG, repo.read_blobs([config[0].blob]).get(config[0].blob, b""))
-        raw, _ = files.parse_toml(files.CONFIG, text) if text is not None else (None, None)
-        vocabulary = vocab.parse(raw, files.CONFIG)[0] if raw is not None else vocab.Vocabulary()
-    elif (root / files.CONFIG).is_file():
-        vocabulary = vocab.Vocabulary()  # ledger.toml did not exist yet at that revision
+    try:
+        vocabulary = _vocabulary_at(repo, commit, root, vocabulary)
+    except BaseException:  # git failed (or an interrupt): the caller never gets the index to close
+        revision.close()
+        raise
 
     def source(rel: str) -> tuple[str | None, Problem | None]:
         blob = blobs.get(rel)
@@ -59,6 +57,18 @@ def at(root: Path, rev: str, vocabulary: vocab.Vocabulary) -> Snapshot:
         return files.decode_bytes(rel, data)
 
     return snapshot.Snapshot(root, commit, revision, vocabulary, source)
+
+
+def _vocabulary_at(repo: Any, commit: str, root: Path, today: vocab.Vocabulary) -> vocab.Vocabulary:
+    """Return the vocabulary of the revision's ledger.toml (empty if it had none; `today` if neither has one)."""
+    config = repo.ls_tree(commit, files.CONFIG)
+    if config:
+        text, _ = files.decode_bytes(files.CONFIG, repo.read_blobs([config[0].blob]).get(config[0].blob, b""))
+        raw, _ = files.parse_toml(files.CONFIG, text) if text is not None else (None, None)
+        return vocab.parse(raw, files.CONFIG)[0] if raw is not None else vocab.Vocabulary()
+    if (root / files.CONFIG).is_file():
+        return vocab.Vocabulary()  # ledger.toml did not exist yet at that revision
+    return today
 
 
 def read(root: Path, rev: str, today: dt.date | None = None) -> tuple[Any, str, list[Loaded], dict[str, str]]:
