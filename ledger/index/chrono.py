@@ -80,13 +80,13 @@ class Incident(NamedTuple):
 
 INCIDENT_SQL = (
     "e.id, e.path, e.date, e.date_end, e.date_precision, e.time, e.time_of_day, e.escalation, e.type, e.place, "
-    "e.country, e.killed, e.injured, e.title, e.responds_to, e.status, e.chrono"
+    "e.country, e.killed, e.injured, e.title, e.responds_to, e.status"
 )
 
 
 def _incident(row: tuple[Any, ...]) -> Incident:
     (entry_id, path, date, end, precision, time, part, escalation, kind, place, country, killed, injured, title,
-     links, status, _) = row  # fmt: skip
+     links, status) = row[:16]  # fmt: skip
     return Incident(
         entry_id,
         path,
@@ -115,15 +115,15 @@ def _chronological(found: Found, what: str) -> Iterator[Any]:
     rows: Iterator[Any]
     if chosen.limit is None and chosen.sort in (None, "date"):
         rows = found.run(what, "{}", dataclasses.replace(chosen, reverse=False))
-    else:
-        rows = found.run(what, "SELECT * FROM ({}) ORDER BY chrono, path")
+    else:  # the order's columns go last: callers read theirs by position
+        rows = found.run(f"{what}, e.chrono AS chrono, e.path AS path", "SELECT * FROM ({}) ORDER BY chrono, path")
     return rows
 
 
 def keys(found: Found) -> list[tuple[str, str, tuple[str, ...]]]:
     """Return (id, date, responds_to) of the selected incidents in chronological order."""
-    rows = _chronological(found, "e.id, e.date, e.responds_to, e.chrono, e.path")
-    return [(i, d, tuple(json.loads(r)) if r else ()) for i, d, r, _, _ in rows]
+    rows = _chronological(found, "e.id, e.date, e.responds_to")
+    return [(row[0], row[1], tuple(json.loads(row[2])) if row[2] else ()) for row in rows]
 
 
 def incidents(found: Found) -> Iterator[Incident]:
@@ -162,7 +162,7 @@ PLAIN_SQL = (
     "e.id, e.path, e.date, e.date_end, e.date_precision, "
     "(e.date_precision IS NOT NULL AND e.date_precision != 'day') OR (e.date_end IS NOT NULL AND e.date_end != e.date), "
     "e.time, e.time_of_day, e.escalation, e.type, e.category, e.country, e.place, e.killed, e.injured, e.title, "
-    "e.responds_to, CAST(julianday(e.date) AS INTEGER), e.chrono"
+    "e.responds_to, CAST(julianday(e.date) AS INTEGER)"
 )
 
 

@@ -239,6 +239,9 @@ def causes(
     for start in starts:
         if start in depth:
             continue
+        if not graph.get(start):  # most incidents answer nothing: a root
+            depth[start], parent[start] = 0, None
+            continue
         stack: list[tuple[str, int]] = [(start, 0)]
         on_stack.add(start)
         while stack:
