@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -387,7 +385,7 @@ def write_atomic(path: Path, text: str | bytes, *, exclusive: bool = False) -> N
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         pass
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _new_temp(path)
     try:
         data = text.encode("utf-8") if isinstance(text, str) else text
         with os.fdopen(fd, "wb") as handle:
@@ -396,8 +394,6 @@ def write_atomic(path: Path, text: str | bytes, *, exclusive: bool = False) -> N
             os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
-        else:
-            os.chmod(tmp, 0o666 & ~_umask())
         if exclusive:
             os.link(tmp, path)  # fails if the target exists: no overwrite race
             os.unlink(tmp)
@@ -412,17 +408,20 @@ def write_atomic(path: Path, text: str | bytes, *, exclusive: bool = False) -> N
     _fsync_dir(path.parent)
 
 
-_UMASK: list[int] = []
-_UMASK_LOCK = threading.Lock()
+def _new_temp(path: Path) -> tuple[int, str]:
+    """Create `.NAME.XXXXXXXX.tmp` beside `path`, open for writing.
 
-
-def _umask() -> int:
-    """The process's umask, read once (reading it means setting it: never from two threads at once)."""
-    with _UMASK_LOCK:
-        if not _UMASK:
-            _UMASK.append(os.umask(0))
-            os.umask(_UMASK[0])
-        return _UMASK[0]
+    Created with mode 0o666, so the system applies the umask as it does to any new file
+    (tempfile.mkstemp's 0o600 would need the umask read back, and reading it means setting it,
+    which no thread may do while others create files).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    while True:
+        tmp = str(path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
 
 
 def _fsync_dir(folder: Path) -> None:
