@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ SELECTIONS = [
 
 
 @pytest.fixture(scope="module")
-def led(tmp_path_factory: pytest.TempPathFactory) -> Ledger:
+def led(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     specs = random_specs(120, seed=11, days=30)
     root = write_ledger(tmp_path_factory.mktemp("plain") / "l", specs)
     # text to escape, a month-precise date, a merged duplicate that others link to
@@ -36,7 +37,8 @@ def led(tmp_path_factory: pytest.TempPathFactory) -> Ledger:
     later = next(s for s in plain[3:] if s.date > plain[2].date and not s.responds_to)
     path = next((root / "entries").rglob(f"{later.id}.toml"))
     path.write_text(path.read_text("utf-8").replace("type = ", f'responds_to = ["{plain[2].id}"]\ntype = '), "utf-8")
-    return Ledger(root)
+    with Ledger(root) as opened:
+        yield opened
 
 
 def records(led: Ledger, selection: query.Selection) -> list[dict[str, Any]]:
