@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import json
 import os
+import shutil
 import sqlite3
 import sys
 import textwrap
 import traceback
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,20 @@ def posix_only(what: str) -> pytest.MarkDecorator:
     """Skip on Windows a test of what only POSIX systems have (symbolic links without privileges, FIFOs, modes, signals)."""
     return pytest.mark.skipif(sys.platform == "win32", reason=f"{what}: POSIX only")
 
+
+# A source registry for ledger.toml (the registry, the policy and validate's source warnings).
+REGISTRY = """\
+[sources."Deir Ezzor 24"]
+aliases = ["DeirEzzor24", "Deir ez-Zor 24"]
+reliability = "C"
+url = "https://deirezzor24.net/"
+kind = "local news"
+language = "ar"
+
+[sources.Reuters]
+reliability = "B"
+language = "en-GB"
+"""
 
 # A complete, valid entry; tests change what they are about with `entry(...)`.
 VALID = """\
@@ -84,8 +100,15 @@ def entry(
     extra: str = "",
     tables: str = "",
     source: str = "Reuters",
+    perpetrators: Sequence[str] = (),
+    targets: Sequence[str] = (),
 ) -> str:
-    """Return the text of a valid entry; `extra` adds top-level keys, `tables` adds tables."""
+    """Return the text of a valid entry; `extra` adds top-level keys, `tables` adds tables, and
+    `perpetrators` / `targets` an [actors] table."""
+    if perpetrators or targets:
+        roles = {"perpetrators": perpetrators, "targets": targets}
+        written = "".join(f"{k} = {json.dumps(list(v), ensure_ascii=False)}\n" for k, v in roles.items() if v)
+        tables = f"[actors]\n{written}\n{textwrap.dedent(tables)}"
     return (
         f'title = "{title}"\ndate = {date}\ntype = "{type}"\nescalation = {escalation}\n'
         f'confidence = "{confidence}"\n{textwrap.dedent(extra)}\n'
@@ -94,28 +117,39 @@ def entry(
     )
 
 
+def write_files(base: Path, files: Mapping[str, str | bytes], config: str | None = None) -> Path:
+    """Write a ledger at base: {relative path or id: TOML text}; ids go to entries/YYYY/MM/<id>.toml."""
+    (base / "entries").mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        if "/" in name or name.endswith(".toml"):
+            path = base / name
+        else:
+            path = base / "entries" / name[:4] / name[5:7] / f"{name}.toml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    if config is not None:
+        (base / "ledger.toml").write_text(textwrap.dedent(config), encoding="utf-8")
+    return base
+
+
 @pytest.fixture
 def make_ledger(tmp_path: Path) -> Callable[..., Path]:
-    """Write a ledger: {relative path or id: TOML text}; ids go to entries/YYYY/MM/<id>.toml."""
+    """Write a ledger (`write_files`) under tmp_path/ledger unless `root` says where."""
 
     def make(files: Mapping[str, str | bytes], config: str | None = None, root: Path | None = None) -> Path:
-        base = root or tmp_path / "ledger"
-        (base / "entries").mkdir(parents=True, exist_ok=True)
-        for name, content in files.items():
-            if "/" in name or name.endswith(".toml"):
-                path = base / name
-            else:
-                path = base / "entries" / name[:4] / name[5:7] / f"{name}.toml"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(textwrap.dedent(content), encoding="utf-8")
-        if config is not None:
-            (base / "ledger.toml").write_text(textwrap.dedent(config), encoding="utf-8")
-        return base
+        return write_files(root or tmp_path / "ledger", files, config)
 
     return make
+
+
+def copy_sample(target: Path) -> Path:
+    """Copy the repository's sample ledger (entries/ and ledger.toml) to target, so tests never touch it."""
+    shutil.copytree(ROOT / "entries", target / "entries", dirs_exist_ok=True)
+    shutil.copy(ROOT / "ledger.toml", target / "ledger.toml")
+    return target
 
 
 @dataclass

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, run
+from conftest import ROOT, copy_sample, run
 from test_docs import BLOCK, PAGES, _pattern, _plain
 from test_timeline_synth import random_specs, write_ledger
 
@@ -106,12 +106,6 @@ def shell_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def sample_copy(target: Path) -> Path:
-    shutil.copytree(ROOT / "entries", target / "entries")
-    shutil.copy(ROOT / "ledger.toml", target / "ledger.toml")
-    return target
-
-
 def test_the_docs_show_every_client():
     assert {c for b in EXAMPLES for c in b.clients} == set(CLIENTS)
     assert {b.page for b in EXAMPLES} >= {"docs/output.md", "docs/index-schema.md"}
@@ -123,7 +117,7 @@ def test_docs_example_runs_with_the_real_client(block: Block, tmp_path: Path):
     absent = missing(*block.clients)
     if absent:
         pytest.skip(f"not installed: {', '.join(absent)}")
-    root = sample_copy(tmp_path / "sample")
+    root = copy_sample(tmp_path / "sample")
     env = shell_env(tmp_path)
     for command, shown in block.steps:
         done = subprocess.run(

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run
+from conftest import ROOT, copy_sample, run
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^(?:<!-- not run: (?P<why>[^>]*) -->\n)?```console\n(?P<body>.*?)^```", re.M | re.S)
@@ -91,10 +91,7 @@ def test_the_docs_have_examples():
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("docs") / "sample"
-    shutil.copytree(ROOT / "entries", target / "entries")
-    shutil.copy(ROOT / "ledger.toml", target / "ledger.toml")
-    return target
+    return copy_sample(tmp_path_factory.mktemp("docs") / "sample")
 
 
 @pytest.mark.parametrize("example", ALL, ids=str)

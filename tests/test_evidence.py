@@ -6,22 +6,10 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import entry
+from conftest import REGISTRY, entry
 
 ID = "2020-01-05-green-zone-rockets"
 PATH = f"entries/2020/01/{ID}.toml"
-
-REGISTRY = """\
-[sources."Deir Ezzor 24"]
-aliases = ["DeirEzzor24", "Deir ez-Zor 24"]
-reliability = "C"
-url = "https://deirezzor24.net/"
-kind = "local news"
-language = "ar"
-
-[sources.Reuters]
-reliability = "B"
-"""
 
 
 def sourced(*sources: str, confidence: str = "reported", extra: str = "") -> str:

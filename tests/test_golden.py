@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Result, make_terminal, run
+from conftest import ROOT, Result, copy_sample, make_terminal, run
 from test_git import new_repo
 
 from ledger import __version__
@@ -102,21 +101,15 @@ def pinned(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-def sample_copy(root: Path) -> Path:
-    shutil.copytree(ROOT / "entries", root / "entries", dirs_exist_ok=True)
-    shutil.copy(ROOT / "ledger.toml", root / "ledger.toml")
-    return root
-
-
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_copy(tmp_path_factory.mktemp("golden") / "sample")
+    return copy_sample(tmp_path_factory.mktemp("golden") / "sample")
 
 
 def with_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The sample committed, then one entry changed and committed again: `diff HEAD~1` shows it."""
     repo = new_repo(tmp_path, monkeypatch)
-    sample_copy(repo.root)
+    copy_sample(repo.root)
     repo.commit("The sample")
     path, line = SAMPLE_EDIT
     edited = repo.root / path

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import tomllib
 
+from conftest import REGISTRY
+
 from ledger.core import vocab
 
-CONFIG = """
-[sources."Deir Ezzor 24"]
-aliases = ["DeirEzzor24", "Deir ez-Zor 24"]
-reliability = "C"
-url = "https://deirezzor24.net/"
-kind = "local news"
-language = "ar"
-
-[sources.Reuters]
-reliability = "B"
-language = "en-GB"
-
+CONFIG = (
+    REGISTRY
+    + """
 [policy]
 require_capture = true
 min_sources = 2
 """
+)
 
 
 def test_the_registry_and_policy_are_read():

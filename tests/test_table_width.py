@@ -6,25 +6,29 @@ whose titles, places and actors hold wide CJK, emoji and combining characters.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from conftest import entry
+from conftest import entry, write_files
 
 from ledger.output.render import display_width, fit, truncate
 
+MILITIA = "伊朗支持的民兵组织"  # "Iran-backed militias"
+
+
+def green_zone(title: str, **more: Any) -> str:
+    """An entry of 2020-01-03 in the Green Zone, written in Chinese, by the militias."""
+    return entry(title=title, date="2020-01-03", place="巴格达绿区", perpetrators=[MILITIA], **more)
+
+
 WIDE = {
-    "2020-01-03-wide-one": entry(
-        title="火箭袭击巴格达绿区，造成多名平民受伤 🚀🚀 and a long English tail to make it wide",
-        date="2020-01-03",
-        place="巴格达绿区",
+    "2020-01-03-wide-one": green_zone(
+        "火箭袭击巴格达绿区，造成多名平民受伤 🚀🚀 and a long English tail to make it wide",
         extra='tags = ["green-zone"]\n',
-        tables='[actors]\nperpetrators = ["伊朗支持的民兵组织"]\ntargets = ["Forças dos EUA"]\n',
+        targets=["Forças dos EUA"],
     ),
-    "2020-01-03-wide-two": entry(
-        title="Rockets hit the Green Zone in Baghdad, Cafe\u0301 district, several civilians hurt badly",
-        date="2020-01-03",
-        place="巴格达绿区",
-        source="Al Arabiya",
-        tables='[actors]\nperpetrators = ["伊朗支持的民兵组织"]\n',
+    "2020-01-03-wide-two": green_zone(
+        "Rockets hit the Green Zone in Baghdad, Cafe\u0301 district, several civilians hurt badly", source="Al Arabiya"
     ),
     "2020-01-04-wide-three": entry(
         title="Ne\u0301ouveau tir d'obus à Albukamal 💥 — قصف مدفعي على البوكمال",
@@ -34,7 +38,7 @@ WIDE = {
         place="Albukamal",
         country="SY",
         extra='responds_to = ["2020-01-03-wide-one"]\n',
-        tables='[actors]\nperpetrators = ["Syrian government forces (القوات الحكومية السورية)"]\n',
+        perpetrators=["Syrian government forces (القوات الحكومية السورية)"],
     ),
 }
 
@@ -50,14 +54,7 @@ COMMANDS = [
 
 @pytest.fixture(scope="module")
 def wide(tmp_path_factory):
-    from conftest import make_ledger  # noqa: F401  (the fixture's helper is module-level below)
-
-    root = tmp_path_factory.mktemp("wide") / "ledger"
-    for name, text in WIDE.items():
-        path = root / "entries" / name[:4] / name[5:7] / f"{name}.toml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_files(tmp_path_factory.mktemp("wide") / "ledger", WIDE)
 
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120])

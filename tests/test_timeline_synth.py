@@ -245,10 +245,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def copy_sample(tmp_path: Path) -> Path:
-    """Copy the repository's sample ledger (entries/ and ledger.toml) so tests never touch it."""
-    import shutil
+    """Copy the repository's sample ledger to tmp_path/sample (conftest.copy_sample)."""
+    import conftest
 
-    target = tmp_path / "sample"
-    shutil.copytree(ROOT / "entries", target / "entries")
-    shutil.copy(ROOT / "ledger.toml", target / "ledger.toml")
-    return target
+    return conftest.copy_sample(tmp_path / "sample")
