@@ -129,15 +129,16 @@ def _layout(items: Sequence[Step], scale: float) -> tuple[list[_Mark], int, int]
     for s in sorted(items, key=lambda s: s.number):  # causes first, whatever the display order
         e = s.entry
         y = TOP + (model.ESCALATION_MAX - e.escalation + 0.5) * ROW
-        start = x_of(e.date.toordinal())
-        x = x_of(e.date.toordinal() + _day_fraction(e, s.vague))
+        day, vague = e.date.toordinal(), s.vague
+        start = x_of(day)
+        x = x_of(day + _day_fraction(e, vague))
         # An answer cannot come before what it answers: on the same day, keep it to the right.
         for cause in e.responds_to:
             c = placed.get(cause)
             if c is not None and c.step.entry.date == e.date:
                 x = max(x, c.x)
         count = casualties(e)
-        mark = _Mark(s, x, y, radius(count, scale), start, x_of(e.last_day.toordinal() + 1) if s.vague else None, count)
+        mark = _Mark(s, x, y, radius(count, scale), start, x_of(e.last_day.toordinal() + 1) if vague else None, count)
         marks.append(mark)
         placed[e.id] = mark
     _spread(marks)
@@ -286,11 +287,12 @@ def _marks(marks: Sequence[_Mark], labels: Sequence[str], link: bool) -> list[st
         tip = f"#{m.step.number} {_when(e)} · {e.escalation} {label} · {e.type} · {e.title}"
         if count is not None:
             tip += f" · {count} killed or injured"
+        ident = xml(e.id)
         circle = (
-            f'<circle class="mark" data-id="{xml(e.id)}" cx="{m.x:.1f}" cy="{m.y:.1f}" r="{m.r:.1f}" {fill} '
+            f'<circle class="mark" data-id="{ident}" cx="{m.x:.1f}" cy="{m.y:.1f}" r="{m.r:.1f}" {fill} '
             f'stroke="{colour}" stroke-width="1.6"><title>{xml(tip)}</title></circle>'
         )
-        out.append(f'<a href="#e-{xml(e.id)}">{circle}</a>' if link else circle)
+        out.append(f'<a href="#e-{ident}">{circle}</a>' if link else circle)
     return out
 
 

@@ -39,12 +39,17 @@ def signed(value: int | None) -> str:
     return "" if value is None else f"{value:+d}" if value else "0"
 
 
-def date_text(entry: model.Entry) -> str:
-    """Return the date as shown to people: a vague one as `2020-01-03~05` (first~last day)."""
-    from ledger.reports.timeline import is_vague
+def date_text(entry: model.Entry, vague: bool | None = None) -> str:
+    """Return the date as shown to people: a vague one as `2020-01-03~05` (first~last day).
 
+    `vague` says whether it is (`timeline.is_vague`), when the caller knows.
+    """
+    if vague is None:
+        from ledger.reports.timeline import is_vague
+
+        vague = is_vague(entry)
     text = entry.date.isoformat()
-    if not is_vague(entry):
+    if not vague:
         return text
     end = entry.date_end
     if end is None or end == entry.date:
@@ -79,7 +84,7 @@ def people_row(step: Step, labels: Any, numbers: Mapping[str, int]) -> dict[str,
     e = step.entry
     return {
         "#": step.number,
-        "date": date_text(e),
+        "date": date_text(e, step.vague),
         "time": time_text(e),
         "escalation": e.escalation,
         "ladder": labels.label(e.escalation),
