@@ -6,9 +6,10 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ledger.api.loader import load_text
+from ledger.api.loader import load_file
+from ledger.api.validation import load_new
 from ledger.core import checks, model, vocab
-from ledger.core.errors import LedgerError, Severity, UsageError
+from ledger.core.errors import LedgerError, Problem, Severity, UsageError
 from ledger.store import files
 
 if TYPE_CHECKING:
@@ -38,13 +39,13 @@ def create_entry(
         raise UsageError(f'"{entry_id}" is not a valid id {checks.ID_RULE}')
     rel = f"{files.ENTRIES}/{entry_id[:4]}/{entry_id[5:7]}/{entry_id}.toml"
     text = canonical.dumps(data)
-    loaded = load_text(rel, text, today)
+    loaded = load_new(root, vocabulary, rel, text, today or dt.date.today())  # every rule of validate
     problems = list(loaded.problems)
     taken = {files.stem(f.rel): f.rel for f in files.walk(root)}
     if entry_id in taken:
         raise LedgerError(f"{taken[entry_id]} already exists and is not overwritten (change the title or --id)")
     if loaded.entry is not None:
-        problems.extend(checks.missing_links(checks.Node.of(loaded.entry, rel), taken.keys()))
+        problems.extend(_across(root, checks.Node.of(loaded.entry, rel), taken, today))
     if not loaded.ok or any(p.severity is Severity.ERROR for p in problems):
         return writing.Created(rel, text, tuple(problems), written=False)
     with writing.write_lock(root):
@@ -52,6 +53,17 @@ def create_entry(
         if again is not None or not writing.create(root, rel, text):
             raise LedgerError(f"{again or rel} already exists and is not overwritten")
     return writing.Created(rel, text, tuple(problems), written=True)
+
+
+def _across(root: Path, node: checks.Node, taken: dict[str, str], today: dt.date | None) -> list[Problem]:
+    """The rules across entries `validate` applies (`checks.ledger_problems`) to a new entry, against
+    the entries it links to (read here) and the ids every other file holds."""
+    linked = {*node.responds_to, *node.related, *([node.duplicate_of] if node.duplicate_of else [])}
+    around = [load_file(root, taken[i], today) for i in sorted(linked) if i in taken]
+    nodes = [checks.Node.of(item.entry, item.rel) for item in around if item.entry is not None]
+    read = {n.path for n in nodes}
+    others = [(i, rel) for i, rel in taken.items() if rel not in read]
+    return [p for p in checks.ledger_problems([node, *nodes], others) if p.path == node.path]
 
 
 def place_defaults(vocabulary: vocab.Vocabulary, data: dict[str, Any]) -> dict[str, Any]:
@@ -146,7 +158,9 @@ def entry_data(fields: dict[str, Any]) -> dict[str, Any]:
     casualties = {key: fields[key] for key in ("killed", "injured") if fields.get(key) is not None}
     if casualties:
         data["casualties"] = casualties
-    data["sources"] = [{"name": str(fields["source"]).strip(), **({"url": fields["url"]} if fields.get("url") else {})}]
+    source = {"name": str(fields["source"]).strip()}
+    source.update((key, fields[key]) for key in ("url", "reliability", "credibility") if fields.get(key))
+    data["sources"] = [source]
     return data
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ledger.api.loader import Loaded, load_text
+from ledger.api.loader import Loaded
+from ledger.api.validation import load_new
 from ledger.core import checks, vocab
 from ledger.core.errors import LedgerError, NotFound, UsageError
 
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
 
 def plan_import(
+    root: Path,
     load_all: Callable[[], list[Loaded]],
     vocabulary: vocab.Vocabulary,
     file: Path,
@@ -64,7 +67,7 @@ def plan_import(
             source,
             overrides or importers.Overrides(),
             existing,
-            load_text,
+            functools.partial(load_new, root, vocabulary),  # every rule of validate, ledger.toml's too
             today or dt.date.today(),
             canonical_actor=vocabulary.canonical_actor,
             progress=progress,

@@ -350,7 +350,7 @@ class Ledger:
     ) -> Plan:
         """Read a file of another dataset (or of `export`) and plan its import (`importing.Plan`): nothing is written."""
         return imports.plan_import(
-            self.load_all, self.vocabulary, file, source, overrides, today=today, progress=progress
+            self.root, self.load_all, self.vocabulary, file, source, overrides, today=today, progress=progress
         )
 
     def export(

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ledger.api.loader import Loaded, load_file, load_outside, with_line
+from ledger.api.loader import Loaded, load_file, load_outside, load_text, with_line
 from ledger.api.parallel import map_chunks
 from ledger.core import checks, schema, vocab
 from ledger.core.errors import Problem, Severity
@@ -155,6 +155,29 @@ def validate_staged(root: Path, today: dt.date | None = None) -> ValidationRepor
         line = problem.line or (files.line_finder(text)(problem.field) if text is not None else 0)
         problems.append(with_line(problem, line))
     return ValidationReport(sorted(set(problems), key=Problem.sort_key), len(loaded))
+
+
+def load_new(root: Path, vocabulary: vocab.Vocabulary, rel: str, text: str, today: dt.date) -> Loaded:
+    """Check the text of an entry about to be written (`new`, `import`) by every rule `validate` applies to one file.
+
+    `load_text` (syntax, schema, the entry's own rules), then what `validate` adds from
+    ledger.toml: the tag list (`_unknown_tags`) and the source registry, policy and captures
+    (`evidence.check_entry`), so a writer never writes what `validate` then rejects. The
+    rules across entries (`checks.ledger_problems`) are the caller's: it knows the others.
+    """
+    from ledger.api import evidence
+
+    loaded = load_text(rel, text, today)
+    if loaded.entry is None:
+        return loaded
+    extra = evidence.check_entry(root, rel, loaded.entry, vocabulary)
+    if vocabulary.tags is not None:
+        extra.extend(_unknown_tags([checks.Node.of(loaded.entry, rel)], vocabulary.tags))
+    if not extra:
+        return loaded
+    line_of = files.line_finder(text)
+    found = tuple(with_line(p, p.line or line_of(p.field)) for p in extra)
+    return dataclasses.replace(loaded, problems=loaded.problems + found)
 
 
 def _select(

@@ -49,6 +49,8 @@ _NEW_FIELDS = [
     "tags",
     "summary",
     "responds_to",
+    "reliability",
+    "credibility",
 ]
 
 # -- new --------------------------------------------------------------------------------------
@@ -72,6 +74,8 @@ def new(
     country: Annotated[str | None, _opt("--country", help="ISO 3166 alpha-2 code (or a country name).")] = None,
     source: Annotated[str | None, _opt("--source", "-s", help="The outlet or organisation reporting it.")] = None,
     url: Annotated[str | None, _opt("--url", help="Link to the report.")] = None,
+    reliability: Annotated[str | None, _opt("--reliability", help="The source's grade, A-F (Admiralty).")] = None,
+    credibility: Annotated[str | None, _opt("--credibility", help="The report's grade, 1-6 (Admiralty).")] = None,
     admin1: Annotated[str | None, _opt("--admin1", help="Province or governorate.")] = None,
     lat: Annotated[float | None, _opt("--lat", help="Latitude (WGS84).")] = None,
     lon: Annotated[float | None, _opt("--lon", help="Longitude (WGS84).")] = None,
@@ -93,6 +97,7 @@ def new(
     """Write a new, valid entry at entries/YYYY/MM/<id>.toml and print its path (never overwrites)."""
     values: list[Any] = [title, date, event_type, escalation, confidence, place, country, source, url, date_end]
     values += [admin1, lat, lon, precision, perpetrator, target, killed, injured, tag, summary, responds_to]
+    values += [reliability, credibility]
     fields: dict[str, Any] = dict(zip(_NEW_FIELDS, values, strict=True))
     ledger = open_ledger(ledger_dir)
     missing = ledger.missing_fields(fields)
