@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import shutil
 import tomllib
 import zlib
 from pathlib import Path
@@ -253,6 +254,8 @@ def test_captures_show_and_travel_through_export_and_import(make_ledger, cli, we
         exported.write_text(cli("export", "--format", fmt, "--ledger", str(root)).out)
         other = tmp_path / f"other-{fmt}"
         (other / "entries").mkdir(parents=True)
+        # the captures go along: import, like validate, refuses an entry whose capture is missing
+        shutil.copytree(root / "evidence", other / "evidence")
         done = cli("import", str(exported), "--from", fmt, "--ledger", str(other))
         assert done.status == 0, done.err
         assert data_of(other, PATH_A)["sources"] == data_of(root, PATH_A)["sources"]
