@@ -44,6 +44,7 @@ CASES: dict[str, tuple[tuple[str, ...], int]] = {
     "list.json": (("list", "-f", "json"), 0),
     "list.jsonl": (("list", "-f", "jsonl"), 0),
     "list.md": (("list", "-f", "markdown"), 0),
+    "list.ids.txt": (("list", "-f", "ids"), 0),
     "export.csv": (("export", "-f", "csv"), 0),
     "export.json": (("export", "-f", "json"), 0),
     "export.jsonl": (("export", "-f", "jsonl"), 0),
@@ -93,12 +94,13 @@ def check(name: str, got: str, update: bool) -> None:
 
 @pytest.fixture
 def pinned(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    tzset = getattr(time, "tzset", lambda: None)  # POSIX only; Windows reads TZ at start-up alone
     for key, value in PINNED.items():
         monkeypatch.setenv(key, value)
-    time.tzset()
+    tzset()
     yield
     monkeypatch.undo()
-    time.tzset()
+    tzset()
 
 
 @pytest.fixture(scope="module")
