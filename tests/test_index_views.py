@@ -7,6 +7,7 @@ code under test parsed: every view row of a generated ledger must equal what was
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,16 @@ def test_the_views_answer_group_by_like_the_oracle(index: Path):
         want[s.country] = [n + 1, killed + (count(s.killed)[0] or 0)]
     want["IQ"][0] += len(EXTRA)  # conftest.entry's country
     assert {r["country"]: [r["n"], r["killed"] or 0] for r in got} == want
+
+
+def test_filters_on_the_keyed_columns_use_the_indexes(index: Path):
+    for column in ("id", "date", "type", "country"):
+        plan = " ".join(
+            r["detail"] for r in query(index, f"EXPLAIN QUERY PLAN SELECT * FROM entry WHERE {column} = 'x'")
+        )
+        assert re.search(rf"USING (COVERING )?INDEX entries_{column} ", plan), plan
+    plan = " ".join(r["detail"] for r in query(index, "EXPLAIN QUERY PLAN SELECT * FROM entry_tag WHERE id = 'x'"))
+    assert re.search(r"USING (COVERING )?INDEX entries_id ", plan), plan
 
 
 def test_an_index_of_the_version_before_the_views_is_rebuilt_with_them(index: Path, tmp_path: Path):

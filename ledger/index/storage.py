@@ -20,8 +20,8 @@ from ledger.store.scan import Scan, racy
 
 # 3: counts as {best, low, high}; 4: text and names stored folded (core.names); 5: full-text search (fts);
 # 6: the columns the chronology reads (dates, times, links, names, coordinates, casualty ranges);
-# 7: SQL views for people and tools (views.py)
-SCHEMA_VERSION = 7
+# 7: SQL views for people and tools (views.py); 8: the views filter id, path, date, type, country by index
+SCHEMA_VERSION = 8
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
