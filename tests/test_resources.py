@@ -9,6 +9,7 @@ command runs with ResourceWarning turned into an error (as `-W error::ResourceWa
 from __future__ import annotations
 
 import gc
+import os
 import sqlite3
 import sys
 import warnings
@@ -148,3 +149,79 @@ def test_a_revision_that_fails_half_way_closes_its_index(tmp_path, monkeypatch, 
     with Ledger(repo.root) as ledger, pytest.raises(LedgerError, match="git failed"):
         ledger.at("HEAD~1")
     assert tracked == set()  # ...and closed although `at` never returned it
+
+
+# The library as another program uses it, in a fresh interpreter: `-W error::ResourceWarning`
+# turns an unclosed file, pipe, process pool or (3.13) database into an exception when it is
+# freed, which ends up in sys.unraisablehook; connections are also counted, for 3.11 and 3.12.
+# Worker processes take part: the parallel threshold is lowered to 2 files.
+_OPERATIONS = """
+import gc, io, sqlite3, sys
+from pathlib import Path
+
+seen, open_now = [], set()
+sys.unraisablehook = lambda u: seen.append(f"{u.exc_value!r} in {u.object!r}")
+
+class Counted(sqlite3.Connection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        open_now.add(id(self))
+
+    def close(self):
+        open_now.discard(id(self))
+        super().close()
+
+connect = sqlite3.connect
+sqlite3.connect = lambda *args, **kwargs: connect(*args, factory=Counted, **kwargs)
+
+from ledger.api import Ledger, parallel
+from ledger.query import Selection
+
+parallel.PARALLEL_THRESHOLD = 2
+root, export = Path(sys.argv[1]), Path(sys.argv[2])
+with Ledger.open(root) as ledger:
+    assert ledger.refresh_index(rebuild=True).how == "rebuilt"
+    assert ledger.refresh_index().how == "fresh"
+    assert [e.id for e in ledger.select("type:airstrike")] == ["2020-01-03-strike"]
+    assert list(ledger.lookup(["2020-01-05-rockets"])) == ["2020-01-05-rockets"]
+    assert ledger.suggest_id("2020-01-05-rocket")
+    assert ledger.search("rockets").entries
+    assert len(ledger.at("HEAD~1").select("")) == 2
+    assert ledger.stats(Selection(), "type", as_of="HEAD~1").count == 2
+    assert len(ledger.snapshot("HEAD~1")) == 2  # through the blob cache
+    assert ledger.timeline(Selection()).steps and ledger.chain("2020-01-05-rockets")
+    ledger.dupes(Selection())
+    assert ledger.validate().errors == 1
+    assert ledger.diff(["HEAD~1", "HEAD"]) and ledger.log("2020-01-05-rockets")
+    out = io.StringIO()
+    ledger.export(None, "json", out)
+    export.write_text(out.getvalue(), encoding="utf-8")
+    (root / "entries/2020/01/2020-01-06-rally.toml").unlink()  # the import brings it back
+    plan = ledger.plan_import(export, None)
+    assert [outcome for _, outcome in ledger.write_import(plan)] == ["created"]
+    list(ledger.format(write=False))
+    list(ledger.format())
+assert len(ledger.select("")) == 3  # a closed Ledger opens its index again...
+ledger.close()  # ...and closes it again
+gc.collect()
+print(f"unraisable: {seen}; connections open: {len(open_now)}")
+sys.exit(1 if seen or open_now else 0)
+"""
+
+
+def test_the_library_closes_everything_in_a_fresh_interpreter(tmp_path, monkeypatch):
+    import subprocess
+
+    from conftest import ROOT
+
+    repo = _ledger(tmp_path, monkeypatch)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-W", "error::ResourceWarning", "-c", _OPERATIONS, str(repo.root), str(tmp_path / "x.json")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert (done.returncode, done.stderr) == (0, ""), done.stdout + done.stderr
+    assert done.stdout == "unraisable: []; connections open: 0\n"
