@@ -267,9 +267,10 @@ def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 # An unclosed connection is freed only by the garbage collector (its statement cache refers back
 # to it), and Python 3.13 then reports it as a ResourceWarning in whatever test runs at that
 # moment; 3.11 and 3.12 say nothing. Here each connection remembers the test and the lines that
-# opened it; when a test ends with some of its connections open, the collector runs: one freed
-# unclosed fails that test, on every version, saying where it was opened (those still reachable
-# belong to a module's fixture). The final collection catches the rest.
+# opened it; when a test ends with some of its connections open, the collector runs, and one
+# freed unclosed fails that test, on every version, saying where it was opened. One still
+# reachable then (a module's fixture keeps it) and never closed fails the next test's teardown
+# after the collector frees it, or the run at the final collection: still naming its opener.
 _RUNNING = ["(collection)"]
 _OPENED: list[weakref.ref[sqlite3.Connection]] = []
 _LEAKED: list[str] = []
