@@ -30,10 +30,13 @@ PINNED = {"COLUMNS": "80", "LINES": "24", "TZ": "UTC", "LC_ALL": "C.UTF-8", "LAN
 LEDGER = "<ledger>"
 VOLATILE: list[tuple[str, str]] = [
     (r"DTSTAMP:\d{8}T\d{6}Z", "DTSTAMP:<now>"),  # ICS: when the calendar was written (today)
-    (r"\((?:[0-9a-f]{7,40})\)", "(<commit>)"),  # diff: the commits compared
+    (r"\((?:[0-9a-f]{7,40})\)", "(<commit>)"),  # diff: the commits compared, abbreviated...
+    (r"\b[0-9a-f]{40}\b", "<commit>"),  # ...and in full (diff -f json)
     (re.escape(__version__), "<version>"),  # the ledger's version, wherever an output names it
 ]
-SAMPLE_EDIT = ("entries/2020/01/2020-01-05-six-rockets-fall-in-and-near-baghdad-green-zone.toml", "escalation = 4")
+ROCKETS = "2020-01-05-six-rockets-fall-in-and-near-baghdad-green-zone"
+STRIKE = "2020-01-03-us-airstrike-kills-soleimani-and-muhandis-in-baghdad"
+SAMPLE_EDIT = (f"entries/2020/01/{ROCKETS}.toml", "escalation = 4")
 
 # name in tests/golden/ -> (arguments, exit status); "terminal" cases run as on an 80-column terminal
 CASES: dict[str, tuple[tuple[str, ...], int]] = {
@@ -54,10 +57,17 @@ CASES: dict[str, tuple[tuple[str, ...], int]] = {
     "timeline.txt": (("timeline", "-f", "table"), 0),
     "timeline.svg": (("timeline", "-f", "svg"), 0),
     "timeline.html": (("timeline", "-f", "html"), 0),
+    "timeline-by-week.txt": (("timeline", "--by", "week", "-f", "table"), 0),
+    "show.txt": (("show", ROCKETS), 0),
+    "show.json": (("show", ROCKETS, "-f", "json"), 0),
+    "chain.txt": (("chain", STRIKE), 0),
+    "chain.json": (("chain", STRIKE, "-f", "json"), 0),
     "stats.txt": (("stats", "-f", "table"), 0),
     "stats-by-actor.txt": (("stats", "--by", "actor", "-f", "table"), 0),
     "dupes.txt": (("dupes", "-f", "table"), 1),
     "diff.txt": (("diff", "HEAD~1"), 1),
+    "diff.json": (("diff", "HEAD~1", "-f", "json"), 1),
+    "diff.md": (("diff", "HEAD~1", "-f", "markdown"), 1),
 }
 
 
@@ -161,5 +171,7 @@ def test_a_change_of_one_byte_fails(change: Callable[[bytes], bytes], tmp_path: 
 
 
 def test_volatile_parts_are_replaced(tmp_path: Path):
-    text = f"DTSTAMP:20261201T133725Z\r\n--- HEAD~1 (c1e2a01)\nledger {__version__} at {tmp_path}/x\n"
-    assert normalise(text, tmp_path) == "DTSTAMP:<now>\r\n--- HEAD~1 (<commit>)\nledger <version> at <ledger>/x\n"
+    full = "712c0b40b9ca4e7cfcbf54c530564d0fc15b4523"
+    text = f"DTSTAMP:20261201T133725Z\r\n--- HEAD~1 (c1e2a01)\n{full}\nledger {__version__} at {tmp_path}/x\n"
+    want = "DTSTAMP:<now>\r\n--- HEAD~1 (<commit>)\n<commit>\nledger <version> at <ledger>/x\n"
+    assert normalise(text, tmp_path) == want
