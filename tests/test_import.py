@@ -324,7 +324,7 @@ def test_unknown_layout_missing_file_and_bad_csv(make_ledger, cli, tmp_path):
     assert cli("import", str(odd), "--ledger", str(root)).status == 2
     assert "cannot tell the layout" in cli("import", str(odd), "--ledger", str(root)).err
     missing = cli("import", str(tmp_path / "nope.csv"), "--ledger", str(root))
-    assert (missing.status, missing.err) == (1, f"ledger: error: no such file: {(tmp_path / 'nope.csv').as_posix()}\n")
+    assert (missing.status, missing.err) == (2, f"ledger: error: no such file: {(tmp_path / 'nope.csv').as_posix()}\n")
     binary = tmp_path / "b.csv"
     binary.write_bytes(b"\xff\xfe\x00")
     assert "is not UTF-8 text" in cli("import", str(binary), "--from", "csv", "--ledger", str(root)).err

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 from ledger.api.loader import Loaded
 from ledger.api.validation import load_new
 from ledger.core import checks, vocab
-from ledger.core.errors import LedgerError, NotFound, UsageError
+from ledger.core.errors import LedgerError, UsageError
 
 if TYPE_CHECKING:
     from ledger.interchange.exporters import Written
@@ -39,8 +39,8 @@ def plan_import(
         raise not_one_of("--from", source, importers.SOURCES)
     try:
         data = file.read_bytes()
-    except FileNotFoundError:
-        raise NotFound(f"no such file: {file.as_posix()}") from None
+    except FileNotFoundError:  # trouble with the arguments (exit 2), as for every command given a path
+        raise LedgerError(f"no such file: {file.as_posix()}") from None
     except OSError as err:
         raise LedgerError(f"cannot read {file.as_posix()}: {err.strerror}") from None
     try:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ledger.core.errors import NotFound
+from ledger.core.errors import LedgerError, NotFound
 from ledger.store import files
 
 
@@ -16,7 +17,18 @@ def records(source: Any, given: Sequence[str]) -> list[dict[str, Any]]:
     `source` is a Ledger or a Snapshot. A path must be an entry file of this ledger, not a
     look-alike elsewhere; an unknown id raises NotFound saying why.
     """
+    live = not hasattr(source, "commit")  # a Snapshot names files of its revision, maybe gone now
     for name in given:
+        if live and ("/" in name or os.sep in name):  # a path: trouble with the arguments if it is none
+            from ledger.output.render import clean
+
+            path = Path(name)
+            if not path.is_absolute() and not path.exists():  # relative to the ledger, then
+                path = source.root / name
+            if path.is_dir():
+                raise LedgerError(f"{clean(name)} is a folder, not an entry file")
+            if not path.exists() and not path.is_symlink():
+                raise LedgerError(f"no such file: {clean(name)}")
         rel = files.rel_of(source.root, name)
         inside = rel is not None and rel.startswith(f"{files.ENTRIES}/")
         if name.endswith(".toml") and Path(name).exists() and not inside:
