@@ -135,6 +135,18 @@ def test_the_tracking_catches_a_leak(tmp_path, monkeypatch, tracked):
     assert tracked == set()
 
 
+def test_a_revision_asked_again_opens_nothing_more(tmp_path, monkeypatch, tracked):
+    repo = _ledger(tmp_path, monkeypatch)
+    before = repo.git("rev-parse", "HEAD~1").strip()
+    with Ledger(repo.root) as ledger:
+        old = ledger.at("HEAD~1")
+        for _ in range(3):  # a program asking as of the same commit again and again
+            assert ledger.at(before) is old and len(old.select("")) == 2
+        assert len(tracked) == 1
+        assert ledger.at("HEAD") is not old and len(tracked) == 2
+    assert tracked == set()
+
+
 def test_a_revision_that_fails_half_way_closes_its_index(tmp_path, monkeypatch, tracked):
     from ledger.api import timetravel
     from ledger.core.errors import LedgerError

@@ -73,7 +73,7 @@ class Ledger:
         cached = self.__dict__.get("_index")
         if cached is not None:
             cached.close()
-        for snapshot in self.__dict__.pop("_snapshots", []):  # the revision indexes `at` opened
+        for snapshot in self.__dict__.pop("_snapshots", {}).values():  # the revision indexes `at` opened
             snapshot.close()
 
     def __enter__(self) -> Ledger:
@@ -298,9 +298,8 @@ class Ledger:
         """
         if rev is None:
             return self
-        snapshot = timetravel.at(self.root, rev, self.vocabulary)
-        self.__dict__.setdefault("_snapshots", []).append(snapshot)  # closed with this Ledger
-        return snapshot
+        # One per commit, kept (and closed) with this Ledger: asking again opens nothing more.
+        return timetravel.at(self.root, rev, self.vocabulary, self.__dict__.setdefault("_snapshots", {}))
 
     def source_text(self, rel: str) -> tuple[str | None, Problem | None]:
         """Return an entry file's text (a Snapshot answers the same from git)."""

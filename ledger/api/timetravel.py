@@ -20,10 +20,12 @@ if TYPE_CHECKING:
 NOT_AN_ENTRY = "-"
 
 
-def at(root: Path, rev: str, vocabulary: vocab.Vocabulary) -> Snapshot:
+def at(root: Path, rev: str, vocabulary: vocab.Vocabulary, opened: dict[str, Snapshot] | None = None) -> Snapshot:
     """Return the ledger as it was at a git revision: a `snapshot.Snapshot` answering like a Ledger.
 
-    `vocabulary` is today's, used when the revision's ledger.toml is the same file.
+    `vocabulary` is today's, used when the revision's ledger.toml is the same file. `opened`
+    holds the snapshots made so far by commit: one of the same commit is returned again, a new
+    one is added (its owner closes them).
     """
     from ledger.index.revision import RevisionIndex
     from ledger.vcs import git, snapshot
@@ -31,6 +33,8 @@ def at(root: Path, rev: str, vocabulary: vocab.Vocabulary) -> Snapshot:
 
     repo = git.Repo.discover(root)
     commit = repo.resolve(rev)
+    if opened is not None and commit in opened:
+        return opened[commit]
     # The one rule for which files are entries, applied to the tree (as `files.walk` to a checkout).
     tree = entry_files(repo.ls_tree(commit), repo.rel, repo.read_blobs, root, lambda p: repo.ls_tree(commit, p))
     blobs = tree.blobs
@@ -56,7 +60,10 @@ def at(root: Path, rev: str, vocabulary: vocab.Vocabulary) -> Snapshot:
             return None, Problem(rel, 0, "", f"not in revision {rev}")
         return files.decode_bytes(rel, data)
 
-    return snapshot.Snapshot(root, commit, revision, vocabulary, source)
+    made = snapshot.Snapshot(root, commit, revision, vocabulary, source)
+    if opened is not None:
+        opened[commit] = made
+    return made
 
 
 def _vocabulary_at(repo: Any, commit: str, root: Path, today: vocab.Vocabulary) -> vocab.Vocabulary:
