@@ -38,7 +38,10 @@ def _root(
     ledger_dir: Annotated[
         Path | None,
         typer.Option(
-            "--ledger", help="Ledger directory, for every command (also after the command).", show_default=False
+            "--ledger",
+            metavar="DIR",
+            help="Ledger directory, for every command (also after the command).",
+            show_default=False,
         ),
     ] = None,
     no_pager: Annotated[

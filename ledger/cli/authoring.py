@@ -61,40 +61,62 @@ def new(
     title: Annotated[
         str | None, typer.Argument(help="One factual line.", show_default=False, metavar="[TITLE]")
     ] = None,
-    date: Annotated[str | None, _opt("--date", "-d", help="First day it may have happened (YYYY-MM-DD).")] = None,
-    date_end: Annotated[str | None, _opt("--date-end", help="Last possible day, for spans.")] = None,
-    event_type: Annotated[str | None, _opt("--type", "-t", help=f"Event type: {_TYPES}")] = None,
+    date: Annotated[
+        str | None, _opt("--date", "-d", metavar="DATE", help="First day it may have happened (YYYY-MM-DD).")
+    ] = None,
+    date_end: Annotated[str | None, _opt("--date-end", metavar="DATE", help="Last possible day, for spans.")] = None,
+    event_type: Annotated[str | None, _opt("--type", "-t", metavar="TYPE", help=f"Event type: {_TYPES}")] = None,
     escalation: Annotated[
-        int | None, _opt("--escalation", "-e", help=f"Ladder rung 0-{ESCALATION_MAX}.", min=0, max=ESCALATION_MAX)
+        int | None,
+        _opt("--escalation", "-e", metavar="N", help=f"Ladder rung 0-{ESCALATION_MAX}.", min=0, max=ESCALATION_MAX),
     ] = None,
     confidence: Annotated[
-        str | None, _opt("--confidence", "-c", help="confirmed, reported, claimed, unverified or disputed.")
+        str | None,
+        _opt("--confidence", "-c", metavar="GRADE", help="confirmed, reported, claimed, unverified or disputed."),
     ] = None,
-    place: Annotated[str | None, _opt("--place", "-p", help="Place name (ledger.toml places fill the rest).")] = None,
-    country: Annotated[str | None, _opt("--country", help="ISO 3166 alpha-2 code (or a country name).")] = None,
-    source: Annotated[str | None, _opt("--source", "-s", help="The outlet or organisation reporting it.")] = None,
-    url: Annotated[str | None, _opt("--url", help="Link to the report.")] = None,
-    reliability: Annotated[str | None, _opt("--reliability", help="The source's grade, A-F (Admiralty).")] = None,
-    credibility: Annotated[str | None, _opt("--credibility", help="The report's grade, 1-6 (Admiralty).")] = None,
-    admin1: Annotated[str | None, _opt("--admin1", help="Province or governorate.")] = None,
-    lat: Annotated[float | None, _opt("--lat", help="Latitude (WGS84).")] = None,
-    lon: Annotated[float | None, _opt("--lon", help="Longitude (WGS84).")] = None,
+    place: Annotated[
+        str | None, _opt("--place", "-p", metavar="NAME", help="Place name (ledger.toml places fill the rest).")
+    ] = None,
+    country: Annotated[
+        str | None, _opt("--country", metavar="CC", help="ISO 3166 alpha-2 code (or a country name).")
+    ] = None,
+    source: Annotated[
+        str | None, _opt("--source", "-s", metavar="NAME", help="The outlet or organisation reporting it.")
+    ] = None,
+    url: Annotated[str | None, _opt("--url", metavar="URL", help="Link to the report.")] = None,
+    reliability: Annotated[
+        str | None, _opt("--reliability", metavar="GRADE", help="The source's grade, A-F (Admiralty).")
+    ] = None,
+    credibility: Annotated[
+        str | None, _opt("--credibility", metavar="GRADE", help="The report's grade, 1-6 (Admiralty).")
+    ] = None,
+    admin1: Annotated[str | None, _opt("--admin1", metavar="NAME", help="Province or governorate.")] = None,
+    lat: Annotated[float | None, _opt("--lat", metavar="DEG", help="Latitude (WGS84).")] = None,
+    lon: Annotated[float | None, _opt("--lon", metavar="DEG", help="Longitude (WGS84).")] = None,
     precision: Annotated[
-        str | None, _opt("--precision", help="exact, near, town, admin2, admin1, region, country.")
+        str | None, _opt("--precision", metavar="PRECISION", help="exact, near, town, admin2, admin1, region, country.")
     ] = None,
-    perpetrator: Annotated[list[str] | None, _opt("--perpetrator", help="Who did it (repeat for several).")] = None,
-    target: Annotated[list[str] | None, _opt("--target", help="Who or what was targeted (repeat).")] = None,
-    killed: Annotated[int | None, _opt("--killed", help="People killed (leave out if unknown).", min=0)] = None,
-    injured: Annotated[int | None, _opt("--injured", help="People injured.", min=0)] = None,
-    tag: Annotated[list[str] | None, _opt("--tag", help="A tag (repeat).")] = None,
-    summary: Annotated[str | None, _opt("--summary", help="Notes.")] = None,
-    responds_to: Annotated[list[str] | None, _opt("--responds-to", help="Id this answers (repeat).")] = None,
-    entry_id: Annotated[str | None, _opt("--id", help="The id, instead of date + title.")] = None,
+    perpetrator: Annotated[
+        list[str] | None, _opt("--perpetrator", metavar="NAME", help="Who did it (repeat for several).")
+    ] = None,
+    target: Annotated[
+        list[str] | None, _opt("--target", metavar="NAME", help="Who or what was targeted (repeat).")
+    ] = None,
+    killed: Annotated[
+        int | None, _opt("--killed", metavar="N", help="People killed (leave out if unknown).", min=0)
+    ] = None,
+    injured: Annotated[int | None, _opt("--injured", metavar="N", help="People injured.", min=0)] = None,
+    tag: Annotated[list[str] | None, _opt("--tag", metavar="TAG", help="A tag (repeat).")] = None,
+    summary: Annotated[str | None, _opt("--summary", metavar="TEXT", help="Notes.")] = None,
+    responds_to: Annotated[
+        list[str] | None, _opt("--responds-to", metavar="ID", help="Id this answers (repeat).")
+    ] = None,
+    entry_id: Annotated[str | None, _opt("--id", metavar="ID", help="The id, instead of date + title.")] = None,
     edit: Annotated[bool, _opt("--edit", help="Open the new file in $EDITOR, then check it.")] = False,
     ledger_dir: LedgerDir = None,
     quiet: Quiet = False,
 ) -> ExitStatus:
-    """Write a new, valid entry at entries/YYYY/MM/<id>.toml and print its path (never overwrites)."""
+    """Write a new, valid entry at entries/YYYY/MM/ID.toml and print its path (never overwrites)."""
     values: list[Any] = [title, date, event_type, escalation, confidence, place, country, source, url, date_end]
     values += [admin1, lat, lon, precision, perpetrator, target, killed, injured, tag, summary, responds_to]
     values += [reliability, credibility]
@@ -169,7 +191,7 @@ def _edit_and_check(env: Environment, ledger: Any, rel: str, quiet: bool) -> Exi
 def fmt(
     env: Environment,
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders (default: every entry).", metavar="[PATHS]...")
+        list[Path] | None, typer.Argument(help="Files or folders (default: every entry).", metavar="[PATH]...")
     ] = None,
     check: Annotated[bool, _opt("--check", help="Write nothing; list the files that would change (exit 1).")] = False,
     diff: Annotated[bool, _opt("--diff", help="Write nothing; show the changes as a unified diff.")] = False,

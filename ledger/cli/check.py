@@ -17,10 +17,11 @@ from ledger.core.errors import ExitStatus
 def validate(
     env: Environment,
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders to check (default: the whole ledger).")
+        list[Path] | None,
+        typer.Argument(metavar="[PATH]...", help="Files or folders to check (default: the whole ledger)."),
     ] = None,
     ledger_dir: LedgerDir = None,
-    output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    output: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
     quiet: Quiet = False,
     staged: Annotated[
         bool, typer.Option("--staged", help="Check what the next commit will contain (git's index), not the files.")
@@ -58,13 +59,7 @@ def schema(
     ] = False,
 ) -> ExitStatus:
     """Print the JSON Schema of an entry file (for Taplo / Tombi) or of output records, or the field table."""
-    from ledger.core import json_schema
-    from ledger.core import schema as schema_module
+    from ledger.api.schemas import FORMATS, schema_text
 
-    choice(output, ("json", "markdown"), "--format")
-    if output == "markdown" and not records:
-        env.stdout.write(schema_module.field_table() + "\n")
-    else:
-        document = json_schema.output_schema() if records else json_schema.entry_schema()
-        env.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    env.stdout.write(schema_text(choice(output, FORMATS, "--format"), records=records))
     return ExitStatus.OK

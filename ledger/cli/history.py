@@ -30,7 +30,7 @@ def diff(
         ),
     ] = None,
     ledger_dir: LedgerDir = None,
-    output: Annotated[str, typer.Option("--format", "-f", help="text, json or markdown.")] = "text",
+    output: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text, json or markdown.")] = "text",
     stat: Annotated[bool, typer.Option("--stat", help="Print only the counts.")] = False,
     color: Color = "auto",
     quiet: Quiet = False,
@@ -67,7 +67,7 @@ def log(
         str | None, typer.Option("--rev", metavar="REV", help="Start from this revision instead of HEAD.")
     ] = None,
     ledger_dir: LedgerDir = None,
-    output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    output: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
     color: Color = "auto",
     quiet: Quiet = False,
 ) -> ExitStatus:

@@ -20,6 +20,7 @@ LedgerDir = Annotated[
     Path | None,
     typer.Option(
         "--ledger",
+        metavar="DIR",
         envvar="LEDGER_DIR",
         help="Ledger directory (default: found upwards from the current directory).",
         show_default=False,

@@ -27,6 +27,7 @@ Format = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         help="table, tsv, csv, json, jsonl, markdown or ids (default: table on a terminal, tsv when piped).",
         show_default=False,
     ),
@@ -35,7 +36,9 @@ Format = Annotated[
 
 Columns = Annotated[
     str | None,
-    typer.Option("--columns", help="Comma-separated columns, e.g. id,date,title,killed.", show_default=False),
+    typer.Option(
+        "--columns", metavar="COLUMNS", help="Comma-separated columns, e.g. id,date,title,killed.", show_default=False
+    ),
 ]
 
 
@@ -146,7 +149,8 @@ def show(
     ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Entry ids (or entry file paths).")],
     ledger_dir: LedgerDir = None,
     output: Annotated[
-        str, typer.Option("--format", "-f", help="text (laid out for reading), toml (the file) or json.")
+        str,
+        typer.Option("--format", "-f", metavar="FORMAT", help="text (laid out for reading), toml (the file) or json."),
     ] = "text",
     quiet: Quiet = False,
     as_of: AsOf = None,
