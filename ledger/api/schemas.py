@@ -14,7 +14,10 @@ def schema_text(fmt: str = "json", *, records: bool = False) -> str:
     All derive from `ledger.core.model`; `fmt="markdown"` of output records is their JSON Schema too.
     """
     from ledger.core import json_schema, schema
+    from ledger.core.errors import not_one_of
 
+    if fmt not in FORMATS:
+        raise not_one_of("--format", fmt, FORMATS)
     if fmt == "markdown" and not records:
         return schema.field_table() + "\n"
     document = json_schema.output_schema() if records else json_schema.entry_schema()

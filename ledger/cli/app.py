@@ -21,6 +21,7 @@ import typer
 from ledger import __version__
 from ledger.cli.commands import TABLE, Command
 from ledger.cli.errors import Interrupted
+from ledger.cli.options import signed
 
 HELP = "A chronology of armed-conflict incidents: one TOML file per incident, kept in git."
 
@@ -73,10 +74,7 @@ def bind(func: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             raise Interrupted() from None
 
-    del command.__wrapped__  # typer must see the new signature, not the original
-    command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    command.__annotations__ = {p.name: p.annotation for p in params}
-    return command
+    return signed(command, signature.replace(parameters=params))
 
 
 def build(table: Sequence[Command] = TABLE) -> typer.Typer:
@@ -85,7 +83,7 @@ def build(table: Sequence[Command] = TABLE) -> typer.Typer:
         name="ledger",
         help=HELP,
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},

@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
+from ledger.cli.completion import among
 from ledger.cli.env import Environment
 from ledger.cli.errors import findings
-from ledger.cli.options import LedgerDir, Quiet, choice, open_ledger, plural, say
+from ledger.cli.options import LedgerDir, Quiet, TextFormat, open_ledger, plural, say
 from ledger.core.errors import ExitStatus
 
 
@@ -21,14 +22,13 @@ def validate(
         typer.Argument(metavar="[PATH]...", help="Files or folders to check (default: the whole ledger)."),
     ] = None,
     ledger_dir: LedgerDir = None,
-    output: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
+    output: TextFormat = "text",
     quiet: Quiet = False,
     staged: Annotated[
         bool, typer.Option("--staged", help="Check what the next commit will contain (git's index), not the files.")
     ] = False,
 ) -> ExitStatus:
     """Check every entry and report all problems as path:line: field: message."""
-    choice(output, ("text", "json"), "--format")
     ledger = open_ledger(ledger_dir)
     if staged and paths:
         from ledger.core.errors import UsageError
@@ -52,14 +52,21 @@ def validate(
 def schema(
     env: Environment,
     output: Annotated[
-        str, typer.Option("--format", "-f", metavar="FORMAT", help="json (JSON Schema) or markdown (field table).")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="json (JSON Schema) or markdown (field table).",
+            autocompletion=among("ledger.api.schemas:FORMATS"),
+        ),
     ] = "json",
     records: Annotated[
         bool, typer.Option("--output", help="The JSON Schema of output records (list, show, export as JSON).")
     ] = False,
 ) -> ExitStatus:
     """Print the JSON Schema of an entry file (for Taplo / Tombi) or of output records, or the field table."""
-    from ledger.api.schemas import FORMATS, schema_text
+    from ledger.api.schemas import schema_text
 
-    env.stdout.write(schema_text(choice(output, FORMATS, "--format"), records=records))
+    env.stdout.write(schema_text(output, records=records))
     return ExitStatus.OK

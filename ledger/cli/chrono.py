@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ledger.cli.completion import among, from_index
 from ledger.cli.env import Environment
 from ledger.cli.errors import findings
 from ledger.cli.filters import filtered
@@ -16,13 +17,16 @@ from ledger.cli.options import (
     LedgerDir,
     NoHeader,
     Quiet,
+    TableFormat,
+    TextFormat,
     choice,
-    choose_format,
+    chosen_format,
     format_option,
     open_ledger,
     plural,
     report_skipped,
     say,
+    write_rows,
 )
 from ledger.core.errors import ExitStatus
 from ledger.output import chrono_rows as cr
@@ -35,17 +39,24 @@ TIMELINE_FORMATS = (*TABLE_FORMATS, "svg", "html")
 def timeline(
     env: Environment,
     ledger_dir: LedgerDir = None,
-    output: Annotated[str | None, format_option(TIMELINE_FORMATS)] = None,
+    output: Annotated[str | None, format_option(TIMELINE_FORMATS, by_terminal=True)] = None,
     by: Annotated[
         str | None,
         typer.Option(
-            "--by", metavar="PERIOD", help="Aggregate by day, week or month, with a bar chart.", show_default=False
+            "--by",
+            metavar="PERIOD",
+            help="Aggregate by day, week or month, with a bar chart.",
+            show_default=False,
+            autocompletion=among("ledger.reports.timeline:PERIODS"),
         ),
     ] = None,
     bar: Annotated[
         str,
         typer.Option(
-            "--bar", metavar="MEASURE", help="What the bars of --by show: sum, max, count, killed or injured."
+            "--bar",
+            metavar="MEASURE",
+            help="What the bars of --by show: sum, max, count, killed or injured.",
+            autocompletion=among("ledger.output.bars:MEASURES"),
         ),
     ] = "sum",
     ascii_only: Ascii = False,
@@ -58,8 +69,9 @@ def timeline(
     from ledger.output import chart, render
 
     choice(bar, tuple(chart.MEASURES), "--bar")
-    allowed = tuple(f for f in TIMELINE_FORMATS if f not in ("svg", "html", "ids")) if by else TIMELINE_FORMATS
-    fmt = choose_format(env, output, allowed)
+    fmt = chosen_format(env, output)
+    if by:
+        choice(fmt, tuple(f for f in TIMELINE_FORMATS if f not in ("svg", "html", "ids")), "--format")
     ledger = open_ledger(ledger_dir)
     out, is_tty = env.stdout, env.stdout_isatty
     if by is not None:
@@ -73,8 +85,7 @@ def timeline(
     programs = fmt not in ("svg", "html", "table", "markdown")  # plain rows: values written as stored
     found = ledger.timeline(selection, as_of=as_of, plain=programs)
     report_skipped(env, found.skipped, quiet)
-    labels = found.vocabulary
-    numbers = found.numbers
+    labels, numbers = found.vocabulary, found.numbers
     if fmt in ("svg", "html"):
         steps = found.steps
         title = cr.title_of([s.entry for s in steps])
@@ -87,8 +98,7 @@ def timeline(
         for part in parts:  # written as made: never the whole page in one string
             out.write(part)
     elif fmt in ("table", "markdown"):
-        people = (cr.people_row(s, labels, numbers) for s in found)
-        render.render_rows(people, cr.PEOPLE, fmt, out, is_tty, width=env.width if is_tty else None)
+        write_rows(env, fmt, lambda: (cr.people_row(s, labels, numbers) for s in found), cr.PEOPLE)
     else:
         records = (cr.program_values(s, labels.label, fmt == "tsv") for s in found)
         render.render_values(records, cr.PROGRAMS, fmt, out, is_tty)
@@ -97,9 +107,12 @@ def timeline(
 
 def chain(
     env: Environment,
-    entry_id: Annotated[str, typer.Argument(metavar="ID", help="The incident whose causal chain to show.")],
+    entry_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="The incident whose causal chain to show.", autocompletion=from_index("ids")),
+    ],
     ledger_dir: LedgerDir = None,
-    output: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
+    output: TextFormat = "text",
     ascii_only: Ascii = False,
     quiet: Quiet = False,
 ) -> ExitStatus:
@@ -108,7 +121,6 @@ def chain(
 
     from ledger.output.render import json_safe
 
-    choice(output, ("text", "json"), "--format")
     ledger = open_ledger(ledger_dir)
     found = ledger.chain(entry_id)
     if found.merged_from:
@@ -128,9 +140,15 @@ def stats(
     env: Environment,
     ledger_dir: LedgerDir = None,
     by: Annotated[
-        str, typer.Option("--by", metavar="FIELD", help="Group by type, category, actor, country, month or tag.")
+        str,
+        typer.Option(
+            "--by",
+            metavar="FIELD",
+            help="Group by type, category, actor, country, month or tag.",
+            autocompletion=among("ledger.reports.stats:BY"),
+        ),
     ] = "type",
-    output: Annotated[str | None, format_option(TABLE_FORMATS)] = None,
+    output: TableFormat = None,
     no_header: NoHeader = False,
     quiet: Quiet = False,
     as_of: AsOf = None,
@@ -138,19 +156,13 @@ def stats(
     selection: Selection,
 ) -> ExitStatus:
     """Count incidents, killed, injured and the highest escalation per group, largest first."""
-    from ledger.output import render
-
-    fmt = choose_format(env, output, TABLE_FORMATS)
+    fmt = chosen_format(env, output)
     found = open_ledger(ledger_dir).stats(selection, by, as_of=as_of)
     report_skipped(env, found.skipped, quiet)
-    if fmt == "ids":
-        env.stdout.writelines(render.clean(group.key) + "\n" for group in found.groups)
-    else:
-        text = fmt in ("table", "markdown")  # ranges beside the best estimate; columns of their own otherwise
-        columns = (by, *(cr.GROUP_TEXT_COLUMNS if text else cr.GROUP_COLUMNS))
-        table = (cr.group_row(by, g, text) for g in found.groups)
-        width = env.width if env.stdout_isatty else None
-        render.render_rows(table, columns, fmt, env.stdout, env.stdout_isatty, header=not no_header, width=width)
+    text = fmt in ("table", "markdown")  # ranges beside the best estimate; columns of their own otherwise
+    columns = (by, *(cr.GROUP_TEXT_COLUMNS if text else cr.GROUP_COLUMNS))
+    rows = lambda: (cr.group_row(by, g, text) for g in found.groups)  # noqa: E731
+    write_rows(env, fmt, rows, columns, ids=lambda: (g.key for g in found.groups), header=not no_header)
     say(env, f"{plural(found.count, 'incident')} in {plural(len(found.groups), 'group')}", quiet)
     return ExitStatus.OK
 
@@ -173,26 +185,25 @@ def dupes(
         bool,
         typer.Option("--same-dataset", help="Compare records of one dataset too (e.g. two UCDP:... aliases)."),
     ] = False,
-    output: Annotated[str | None, format_option(TABLE_FORMATS)] = None,
+    output: TableFormat = None,
     quiet: Quiet = False,
     *,
     selection: Selection,
 ) -> ExitStatus:
     """List candidate duplicates: close in time and place, types of one category, ranked by score."""
-    from ledger.output import render
-
-    fmt = choose_format(env, output, TABLE_FORMATS)
+    fmt = chosen_format(env, output)
     found = open_ledger(ledger_dir).dupes(selection, days=days, km=km, min_score=min_score, same_dataset=same_dataset)
     report_skipped(env, found.skipped, quiet)
-    out, is_tty, pairs = env.stdout, env.stdout_isatty, found.candidates
+    pairs = found.candidates
     status = ExitStatus.FOUND if pairs else ExitStatus.OK
     with findings(status):
-        if fmt in ("json", "jsonl"):
-            render.render_rows((cr.dupe_record(c, found.paths) for c in pairs), None, fmt, out, is_tty)
-        elif fmt == "ids":
-            out.writelines(f"{c.first.id} {c.second.id}\n" for c in pairs)
-        else:
-            width = env.width if is_tty else None
-            render.render_rows((cr.dupe_row(c) for c in pairs), cr.DUPE_COLUMNS, fmt, out, is_tty, width=width)
+        write_rows(
+            env,
+            fmt,
+            lambda: map(cr.dupe_row, pairs),
+            cr.DUPE_COLUMNS,
+            records=lambda: (cr.dupe_record(c, found.paths) for c in pairs),
+            ids=lambda: (f"{c.first.id} {c.second.id}" for c in pairs),
+        )
     say(env, f"{plural(len(pairs), 'candidate pair')} among {found.count} incidents", quiet)
     return status

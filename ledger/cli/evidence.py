@@ -7,19 +7,20 @@ from typing import Annotated, Any
 import typer
 
 from ledger.api import SOURCE_COLUMNS
+from ledger.cli.completion import from_index
 from ledger.cli.env import Environment
 from ledger.cli.filters import filtered
 from ledger.cli.options import (
-    TABLE_FORMATS,
     LedgerDir,
     NoHeader,
     Quiet,
-    choose_format,
-    format_option,
+    TableFormat,
+    chosen_format,
     open_ledger,
     plural,
     report_skipped,
     say,
+    write_rows,
 )
 from ledger.core.errors import ExitStatus
 from ledger.query import Selection
@@ -116,29 +117,27 @@ def archive(
 def sources(
     env: Environment,
     ledger_dir: LedgerDir = None,
-    output: Annotated[str | None, format_option(TABLE_FORMATS)] = None,
+    output: TableFormat = None,
     no_header: NoHeader = False,
     quiet: Quiet = False,
     *,
     selection: Selection,
 ) -> ExitStatus:
     """One row per source (registry aliases merged): entries citing it, grades, sole-source entries, uncaptured."""
-    from ledger.output import render
-
-    fmt = choose_format(env, output, TABLE_FORMATS)
+    fmt = chosen_format(env, output)
     ledger = open_ledger(ledger_dir)
     found = ledger.find(selection)
     rows = ledger.source_rows(found)
     report_skipped(env, found.skipped, quiet)
-    if fmt == "ids":
-        for row in rows:
-            env.stdout.write(render.clean(row.source) + "\n")
-    elif fmt in ("json", "jsonl"):
-        render.render_rows((row.as_dict() for row in rows), None, fmt, env.stdout, env.stdout_isatty)
-    else:
-        table = ({**row.as_dict(), "registered": "yes" if row.registered else ""} for row in rows)
-        width = env.width if env.stdout_isatty else None
-        render.render_rows(table, SOURCE_COLUMNS, fmt, env.stdout, env.stdout_isatty, header=not no_header, width=width)
+    write_rows(
+        env,
+        fmt,
+        lambda: ({**row.as_dict(), "registered": "yes" if row.registered else ""} for row in rows),
+        SOURCE_COLUMNS,
+        records=lambda: (row.as_dict() for row in rows),
+        ids=lambda: (row.source for row in rows),
+        header=not no_header,
+    )
     registered = sum(r.registered for r in rows)
     say(env, f"{plural(len(rows), 'source')} ({registered} in the registry of ledger.toml)", quiet)
     return ExitStatus.OK
@@ -149,8 +148,13 @@ def sources(
 
 def merge(
     env: Environment,
-    keep: Annotated[str, typer.Argument(metavar="KEEP", help="The entry to keep.")],
-    dups: Annotated[list[str], typer.Argument(metavar="DUP...", help="The duplicates to withdraw into KEEP.")],
+    keep: Annotated[str, typer.Argument(metavar="KEEP", help="The entry to keep.", autocompletion=from_index("ids"))],
+    dups: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="DUP...", help="The duplicates to withdraw into KEEP.", autocompletion=from_index("ids")
+        ),
+    ],
     reason: Annotated[
         str | None,
         typer.Option(

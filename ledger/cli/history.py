@@ -8,14 +8,13 @@ from typing import Annotated
 
 import typer
 
+from ledger.cli.completion import from_index
 from ledger.cli.env import Environment
 from ledger.cli.errors import findings
 from ledger.cli.filters import filtered
-from ledger.cli.options import Color, LedgerDir, Quiet, choice, open_ledger, say, use_color
+from ledger.cli.options import Color, LedgerDir, Quiet, TextFormat, format_option, open_ledger, say, use_color
 from ledger.core.errors import ExitStatus, UsageError
 from ledger.query import Selection
-
-_FORMATS = ("text", "json", "markdown")
 
 
 @filtered(words=False)
@@ -30,7 +29,7 @@ def diff(
         ),
     ] = None,
     ledger_dir: LedgerDir = None,
-    output: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text, json or markdown.")] = "text",
+    output: Annotated[str, format_option(("text", "json", "markdown"))] = "text",
     stat: Annotated[bool, typer.Option("--stat", help="Print only the counts.")] = False,
     color: Color = "auto",
     quiet: Quiet = False,
@@ -41,8 +40,6 @@ def diff(
     from ledger.api.diffing import compare
     from ledger.output import diffrender
 
-    choice(output, _FORMATS, "--format")
-    choice(color, ("auto", "always", "never"), "--color")
     compared = compare(args or [], selection.where, ledger_dir)
     result, vocabulary = compared.result, compared.vocabulary
     status = ExitStatus.OK if result.equal else ExitStatus.FOUND
@@ -62,20 +59,21 @@ def diff(
 
 def log(
     env: Environment,
-    incident: Annotated[str, typer.Argument(metavar="ID", help="The incident's id (or its file's path).")],
+    incident: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="The incident's id (or its file's path).", autocompletion=from_index("ids")),
+    ],
     rev: Annotated[
         str | None, typer.Option("--rev", metavar="REV", help="Start from this revision instead of HEAD.")
     ] = None,
     ledger_dir: LedgerDir = None,
-    output: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
+    output: TextFormat = "text",
     color: Color = "auto",
     quiet: Quiet = False,
 ) -> ExitStatus:
     """List the commits that changed an incident, newest first, with the fields they changed."""
     from ledger.output import diffrender
 
-    choice(output, ("text", "json"), "--format")
-    choice(color, ("auto", "always", "never"), "--color")
     ledger = open_ledger(ledger_dir)
     found = ledger.log(incident, rev)
     if found.shallow:

@@ -6,11 +6,15 @@ each other, so the shell has no import cycle.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
+
+from ledger.cli.completion import among
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
@@ -38,24 +42,91 @@ AsOf = Annotated[
         show_default=False,
     ),
 ]
-Color = Annotated[
-    str, typer.Option("--color", metavar="WHEN", help="Colour the text: auto, always or never (NO_COLOR is respected).")
-]
 Ascii = Annotated[bool, typer.Option("--ascii", help="Draw with plain ASCII instead of Unicode blocks and lines.")]
 NoHeader = Annotated[bool, typer.Option("--no-header", help="Leave out the header line.")]
 
 TABLE_FORMATS = ("table", "tsv", "csv", "json", "jsonl", "markdown", "ids")
+_BY_TERMINAL = "table on a terminal, tsv when piped"
 
 
-def format_option(choices: Sequence[str]) -> Any:
-    """Return a `--format/-f` option whose default is a table on a terminal and TSV when piped."""
-    return typer.Option(
-        "--format",
-        "-f",
-        help=f"{', '.join(choices)} (default: table on a terminal, tsv when piped).",
-        metavar="FORMAT",
-        show_default=False,
-    )
+def choices_option(*names: str, choices: Sequence[str], metavar: str, help: str, **kw: Any) -> Any:
+    """Return an option whose value must be one of `choices`: checked as it is parsed, completed from them."""
+    option = names[0]
+
+    def check(ctx: Any, param: Any, value: str | None) -> str | None:
+        if value is None or value in choices:
+            return value
+        from ledger.core.errors import not_one_of
+
+        raise not_one_of(option, value, choices)
+
+    return typer.Option(*names, metavar=metavar, help=help, callback=check, autocompletion=among(choices), **kw)
+
+
+def format_option(choices: Sequence[str], help: str | None = None, by_terminal: bool = False) -> Any:
+    """Return `--format/-f FORMAT` over `choices`; `by_terminal`: none given means a table on a terminal, TSV piped."""
+    said = f" (default: {_BY_TERMINAL})" if by_terminal else ""
+    text = help or f"{', '.join(choices[:-1])} or {choices[-1]}{said}."
+    return choices_option("--format", "-f", choices=choices, metavar="FORMAT", help=text, show_default=not by_terminal)
+
+
+TableFormat = Annotated[str | None, format_option(TABLE_FORMATS, by_terminal=True)]
+TextFormat = Annotated[str, format_option(("text", "json"))]
+Color = Annotated[
+    str,
+    choices_option(
+        "--color",
+        choices=("auto", "always", "never"),
+        metavar="WHEN",
+        help="Colour the text: auto, always or never (NO_COLOR is respected).",
+    ),
+]
+
+
+class Param(NamedTuple):
+    """A parameter added to a command function: its name, its typer annotation, its default."""
+
+    name: str
+    annotation: Any
+    default: Any = None
+
+
+def with_params(
+    func: Callable[..., Any],
+    extra: Sequence[Param],
+    call: Callable[[Callable[..., Any], dict[str, Any], dict[str, Any]], Any],
+    *,
+    needs: Sequence[str] = (),
+    drops: Sequence[str] = (),
+) -> Callable[..., Any]:
+    """Return `func` as typer sees it, with the `extra` options and without `drops` (which `call` supplies).
+
+    `call(inner, given, kwargs)` runs the command: `given` holds the values of `extra`, `kwargs`
+    the rest, and `inner` is `func` (the filter options, `new`'s fields are added this way).
+    """
+    original = inspect.signature(func, eval_str=True)
+    if any(name not in original.parameters for name in needs):
+        raise TypeError(f"{func.__name__} needs the parameters {', '.join(needs)}")
+    kept = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for n, p in original.parameters.items() if n not in drops]
+    added = [
+        inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, annotation=p.annotation, default=p.default)
+        for p in extra
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {p.name: kwargs.pop(p.name, None) for p in extra}
+        return call(functools.partial(func, *args), given, kwargs)
+
+    return signed(wrapper, original.replace(parameters=[*kept, *added]))
+
+
+def signed(wrapper: Callable[..., Any], signature: inspect.Signature) -> Callable[..., Any]:
+    """Give `wrapper` (made with functools.wraps) the `signature` typer reads instead of the wrapped function's."""
+    del wrapper.__wrapped__  # type: ignore[attr-defined]
+    wrapper.__signature__ = signature  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+    return wrapper
 
 
 def say(env: Environment, message: str, quiet: bool = False) -> None:
@@ -97,11 +168,34 @@ def report_skipped(env: Environment, skipped: int, quiet: bool) -> None:
         say(env, f"ledger: {plural(skipped, 'invalid entry file')} left out (see `ledger validate`)")
 
 
-def choose_format(env: Environment, output: str | None, allowed: Sequence[str]) -> str:
-    """Return the --format asked for, or the default for where stdout goes, checked against `allowed`."""
+def chosen_format(env: Environment, output: str | None) -> str:
+    """Return the --format asked for (checked as it was parsed), else a table on a terminal and TSV when piped."""
+    from ledger.output.render import default_format
+
+    return default_format(env.stdout_isatty) if output is None else output
+
+
+def write_rows(
+    env: Environment,
+    fmt: str,
+    rows: Callable[[], Iterable[Mapping[str, Any]]],
+    columns: Sequence[str],
+    *,
+    records: Callable[[], Iterable[Mapping[str, Any]]] | None = None,
+    ids: Callable[[], Iterable[str]] | None = None,
+    header: bool = True,
+) -> None:
+    """Write a command's result in `fmt`: ids one a line, whole `records` as JSON, else a table of `rows`."""
     from ledger.output import render
 
-    return render.check_format(render.default_format(env.stdout_isatty) if output is None else output, allowed)
+    out, is_tty = env.stdout, env.stdout_isatty
+    if fmt == "ids" and ids is not None:
+        out.writelines(render.clean(text) + "\n" for text in ids())
+    elif fmt in ("json", "jsonl") and records is not None:
+        render.render_rows(records(), None, fmt, out, is_tty)
+    else:
+        width = env.width if is_tty else None
+        render.render_rows(rows(), columns, fmt, out, is_tty, header=header, width=width)
 
 
 def choice(value: str, choices: Sequence[str], option: str) -> str:

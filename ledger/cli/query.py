@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ledger.cli.completion import from_index
 from ledger.cli.env import Environment
 from ledger.cli.filters import filtered
 from ledger.cli.options import (
@@ -13,26 +14,18 @@ from ledger.cli.options import (
     LedgerDir,
     NoHeader,
     Quiet,
+    TableFormat,
+    chosen_format,
+    format_option,
     open_ledger,
     report_skipped,
     say,
+    write_rows,
 )
 from ledger.core.errors import ExitStatus, NotFound
 from ledger.query import Selection
 
 DEFAULT_COLUMNS = ("id", "date", "type", "escalation", "country", "title")
-
-Format = Annotated[
-    str | None,
-    typer.Option(
-        "--format",
-        "-f",
-        metavar="FORMAT",
-        help="table, tsv, csv, json, jsonl, markdown or ids (default: table on a terminal, tsv when piped).",
-        show_default=False,
-    ),
-]
-
 
 Columns = Annotated[
     str | None,
@@ -61,7 +54,7 @@ def _columns(text: str | None) -> list[str] | None:
 def list_(
     env: Environment,
     ledger_dir: LedgerDir = None,
-    output: Format = None,
+    output: TableFormat = None,
     columns: Columns = None,
     no_header: NoHeader = False,
     quiet: Quiet = False,
@@ -70,20 +63,16 @@ def list_(
     selection: Selection,
 ) -> ExitStatus:
     """List the incidents that match a query, in chronological order."""
-    from ledger.output import render
-
-    fmt = render.check_format(render.default_format(env.stdout_isatty) if output is None else output)
-    chosen = _columns(columns)
-    ledger = open_ledger(ledger_dir).at(as_of)
-    found = ledger.find(selection, progress=_progress(env, quiet))
-    return _write(env, ledger, found, fmt, chosen, no_header, quiet)
+    fmt, chosen = chosen_format(env, output), _columns(columns)
+    found = open_ledger(ledger_dir).at(as_of).find(selection, progress=_progress(env, quiet))
+    return _write(env, found, fmt, chosen, no_header, quiet)
 
 
 @filtered(search=True)
 def search(
     env: Environment,
     ledger_dir: LedgerDir = None,
-    output: Format = None,
+    output: TableFormat = None,
     columns: Columns = None,
     no_header: NoHeader = False,
     quiet: Quiet = False,
@@ -93,64 +82,42 @@ def search(
     selection: Selection,
 ) -> ExitStatus:
     """Search titles, summaries, places, actors, sources and quotes, best match first, in any spelling."""
-    from ledger.output import render
-
-    fmt = render.check_format(render.default_format(env.stdout_isatty) if output is None else output)
-    chosen = _columns(columns)
+    fmt, chosen = chosen_format(env, output), _columns(columns)
     ledger = open_ledger(ledger_dir)
     found = ledger.search(text, selection, progress=_progress(env, quiet))
     if explain:
-        from ledger.cli.filters import explain as explain_filters
-        from ledger.query.search import describe
+        from ledger.query.search import explain_search
 
-        lines = describe(found.plan, found.close(), ranked=selection.sort is None)
-        filters = explain_filters(selection, ledger.vocabulary).splitlines()
-        if selection.where is None:
-            filters = ["filters: none", *filters[3:]]  # not "query: (none)", "matches:", "every entry"
-        else:
-            filters[0] = filters[0].replace("query:", "filters:", 1)
-        lines += [line for line in filters if selection.sort is not None or not line.startswith("order: date")]
-        say(env, "\n".join(lines))
+        say(env, "\n".join(explain_search(found.plan, found.close(), selection, ledger.vocabulary)))
         return ExitStatus.OK
-    return _write(env, ledger, found, fmt, chosen, no_header, quiet)
+    return _write(env, found, fmt, chosen, no_header, quiet)
 
 
 def _write(
-    env: Environment, ledger: Any, found: Any, fmt: str, chosen: list[str] | None, no_header: bool, quiet: bool
+    env: Environment, found: Any, fmt: str, chosen: list[str] | None, no_header: bool, quiet: bool
 ) -> ExitStatus:
     """Write a result in a list format, then say how many invalid files were left out."""
     from ledger.output import render
 
-    is_tty = env.stdout_isatty
-    out = env.stdout
-    if fmt == "ids":
-        for entry_id in found.ids():
-            out.write(entry_id + "\n")
-    elif fmt in ("json", "jsonl") and chosen is None:
-        render.write_json_texts(found.json_texts(), fmt, out, is_tty)
+    if fmt in ("json", "jsonl") and chosen is None:
+        render.write_json_texts(found.json_texts(), fmt, env.stdout, env.stdout_isatty)
     else:
-        width = env.width if is_tty else None
-        render.render_rows(
-            found.rows(chosen or DEFAULT_COLUMNS),
-            chosen or DEFAULT_COLUMNS,
-            fmt,
-            out,
-            is_tty,
-            header=not no_header,
-            width=width,
-        )
-    out.flush()
+        columns = chosen or DEFAULT_COLUMNS
+        write_rows(env, fmt, lambda: found.rows(columns), columns, ids=found.ids, header=not no_header)
+    env.stdout.flush()
     report_skipped(env, found.skipped, quiet)
     return ExitStatus.OK
 
 
 def show(
     env: Environment,
-    ids: Annotated[list[str], typer.Argument(metavar="ID...", help="Entry ids (or entry file paths).")],
+    ids: Annotated[
+        list[str],
+        typer.Argument(metavar="ID...", help="Entry ids (or entry file paths).", autocompletion=from_index("ids")),
+    ],
     ledger_dir: LedgerDir = None,
     output: Annotated[
-        str,
-        typer.Option("--format", "-f", metavar="FORMAT", help="text (laid out for reading), toml (the file) or json."),
+        str, format_option(("text", "toml", "json"), "text (laid out for reading), toml (the file) or json.")
     ] = "text",
     quiet: Quiet = False,
     as_of: AsOf = None,
@@ -159,17 +126,15 @@ def show(
     from ledger.api import lookup
     from ledger.output import render
 
-    fmt = render.check_format(output, ("text", "toml", "json"))
     ledger = open_ledger(ledger_dir).at(as_of)
     records = lookup.records(ledger, ids)
     is_tty, out = env.stdout_isatty, env.stdout
-    if fmt == "json":
+    if output == "json":
         import json
 
-        data = records[0] if len(records) == 1 else records
-        text = json.dumps(data, indent=2, ensure_ascii=False)
+        text = json.dumps(records[0] if len(records) == 1 else records, indent=2, ensure_ascii=False)
         out.write((render.json_safe(text) if is_tty else text) + "\n")
-    elif fmt == "toml":
+    elif output == "toml":
         for number, record in enumerate(records):
             source, problem = ledger.source_text(record["path"])
             if source is None:
@@ -177,11 +142,9 @@ def show(
             head = f"# {record['path']}\n" if len(records) > 1 else ""
             out.write(("\n" if number else "") + head + (render.clean(source) if is_tty else source))
     else:
-        width = env.width if is_tty else 100
         for number, record in enumerate(records):
-            if number:
-                out.write("\n")
-            render.render_entry(record, ledger.vocabulary.labels, out, width)
+            out.write("\n" if number else "")
+            render.render_entry(record, ledger.vocabulary.labels, out, env.width if is_tty else 100)
     return ExitStatus.OK
 
 

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.query.ast import And, Node, Not, Term, quote
-from ledger.query.evaluate import spellings
+from ledger.query.ast import And, Node, Not, Selection, Term, quote, unparse
+from ledger.query.evaluate import shows_withdrawn, spellings
 from ledger.query.fields import BOUND, CHOICE, DATE, KINDS, NAME, NUMBER, WORD, date_bounds, number_bounds
+
+
+def explain(selection: Selection, vocabulary: Any = None) -> list[str]:
+    """Return the --explain lines: the canonical query, its meaning, the withdrawn rule, the order, the limit."""
+    lines = [f"query: {unparse(selection.where) or '(none)'}", "matches:", *describe(selection.where, vocabulary, "  ")]
+    if shows_withdrawn(selection):
+        lines.append("withdrawn entries: included")
+    else:
+        lines.append("withdrawn entries: left out (--withdrawn or status: in the query brings them in)")
+    order = "date, time (unknown first), id" if selection.sort in (None, "date") else f"{selection.sort}, then date"
+    lines.append(f"order: {order}{', reversed' if selection.reverse else ''}")
+    if selection.limit is not None:
+        lines.append(f"limit: {selection.limit}")
+    return lines
 
 
 def describe(node: Node | None, vocabulary: Any = None, indent: str = "") -> list[str]:

@@ -1,49 +1,102 @@
-"""The filter options (`--since`, `--type`, ...) mapped to the same AST as query text."""
+"""The filter options (`--since`, `--type`, ...): one table, mapped to the same AST as query text.
+
+`OPTIONS` declares each option once: the query field and comparison it builds, its help, and
+the placeholder the help shows. The shell generates its options from this table (and their
+completions from the field's kind); `from_options` builds the AST of what was given, and
+`selection` the whole `Selection` with the positional query text.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ledger.core.errors import UsageError
-from ledger.query.ast import Node, Term, all_of
-from ledger.query.fields import check_value
+from ledger.query.ast import Node, Selection, Term, all_of
+from ledger.query.fields import BOUND, DATE, KINDS, NAME, NUMBER, TEXT, check_value
+
+
+@dataclass(frozen=True, slots=True)
+class FilterOption:
+    """`--NAME VALUE` means the query term `FIELD OP VALUE`; repeated, its values are ORed (AND for comparisons)."""
+
+    name: str
+    field: str
+    op: str
+    help: str
+    short: str | None = None
+    placeholder: str | None = None
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def metavar(self) -> str:
+        """The help's placeholder: DATE, N, NAME, TEXT by the field's kind, else the field in capitals."""
+        kind = KINDS[self.field]
+        return self.placeholder or {DATE: "DATE", BOUND: "DATE", NUMBER: "N", NAME: "NAME", TEXT: "TEXT"}.get(
+            kind, self.field.upper()
+        )
+
+    @property
+    def repeats(self) -> bool:
+        """Whether the option may be given more than once (all but the escalation bounds)."""
+        return KINDS[self.field] != NUMBER
+
+
+OPTIONS: tuple[FilterOption, ...] = (
+    FilterOption("since", "since", ":", "On or after this date (YYYY, YYYY-MM, YYYY-MM-DD)."),
+    FilterOption("until", "until", ":", "On or before this date (inclusive)."),
+    FilterOption("on", "date", ":", "Span overlaps this date or range A..B."),
+    FilterOption("type", "type", ":", "Event type (repeat to OR).", short="-t"),
+    FilterOption("category", "category", ":", "Event category (repeat to OR)."),
+    FilterOption("actor", "actor", ":", "Actor name or alias from ledger.toml.", short="-a"),
+    FilterOption("country", "country", ":", "ISO country code.", short="-c", placeholder="CC"),
+    FilterOption("place", "place", ":", "Place, admin1 or admin2 name, or an alias."),
+    FilterOption("tag", "tag", ":", "A whole tag (repeat to OR)."),
+    FilterOption("min_escalation", "escalation", ">=", "Escalation >= N."),
+    FilterOption("max_escalation", "escalation", "<=", "Escalation <= N."),
+    FilterOption("confidence", "confidence", ":", "Confidence grade (repeat to OR).", placeholder="GRADE"),
+    FilterOption("text", "text", ":", "Substring of title, summary or place name (any case)."),
+    FilterOption("source", "source", ":", "Substring of a source name or URL (any case)."),
+)
 
 
 def from_options(options: Mapping[str, Any]) -> Node | None:
-    """Build the AST of the filter options (each a list of strings, or None)."""
+    """Build the AST of the filter options (by `FilterOption.name`: a list of strings, a number, or None)."""
     terms: list[Node] = []
-    for option, field, op in _OPTION_TERMS:
-        given = options.get(option)
-        if not given:
+    for option in OPTIONS:
+        given = options.get(option.name)
+        if given is None or given == []:
             continue
         values = tuple(str(v) for v in (given if isinstance(given, list | tuple) else [given]))
         for value in values:
             try:
-                check_value(field, op, value)
+                check_value(option.field, option.op, value)
             except ValueError as err:
-                raise UsageError(f"--{option.replace('_', '-')}: {err}") from None
-        if op == ":":
-            terms.append(Term(field, op, values))
+                raise UsageError(f"{option.flag}: {err}") from None
+        if option.op == ":":
+            terms.append(Term(option.field, option.op, values))
         else:
-            terms.extend(Term(field, op, (v,)) for v in values)
+            terms.extend(Term(option.field, option.op, (v,)) for v in values)
     return all_of(*terms)
 
 
-#: option name -> the term it builds (the CLI declares these as --since, --type, ...).
-_OPTION_TERMS: tuple[tuple[str, str, str], ...] = (
-    ("since", "since", ":"),
-    ("until", "until", ":"),
-    ("on", "date", ":"),
-    ("type", "type", ":"),
-    ("category", "category", ":"),
-    ("actor", "actor", ":"),
-    ("country", "country", ":"),
-    ("place", "place", ":"),
-    ("tag", "tag", ":"),
-    ("min_escalation", "escalation", ">="),
-    ("max_escalation", "escalation", "<="),
-    ("confidence", "confidence", ":"),
-    ("text", "text", ":"),
-    ("source", "source", ":"),
-)
+def selection(
+    words: Sequence[str],
+    options: Mapping[str, Any],
+    *,
+    include_withdrawn: bool = False,
+    sort: str | None = None,
+    reverse: bool = False,
+    limit: int | None = None,
+) -> Selection:
+    """Return the Selection of query text and filter options together (a syntax error raises QuerySyntaxError)."""
+    from ledger.query.order import check_sort
+    from ledger.query.parse import parse
+
+    parsed = parse(" ".join(words))
+    where = all_of(from_options(options), parsed)
+    return Selection(where, include_withdrawn=include_withdrawn, sort=check_sort(sort), reverse=reverse, limit=limit)

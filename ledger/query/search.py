@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.core import names
+from ledger.query.ast import Selection
 from ledger.query.fields import ALIASES, COMPARISONS, KINDS
 
 _FILTER = re.compile(
@@ -177,6 +178,23 @@ def describe(search: Plan, close: dict[str, list[str]] | None = None, ranked: bo
     if ranked:
         lines.append("order: exact matches, then by sound, then by edit distance; bm25 within each")
     return lines
+
+
+def explain_search(
+    search: Plan, close: dict[str, list[str]], selection: Selection, vocabulary: Any = None
+) -> list[str]:
+    """Return `search --explain`: the plan (`describe`), then the filters and order as `list --explain` says them."""
+    from ledger.query.explain import explain
+
+    ranked = selection.sort is None
+    filters = explain(selection, vocabulary)
+    if selection.where is None:
+        filters = ["filters: none", *filters[3:]]  # not "query: (none)", "matches:", "every entry"
+    else:
+        filters[0] = filters[0].replace("query:", "filters:", 1)
+    return describe(search, close, ranked) + [
+        line for line in filters if not (ranked and line.startswith("order: date"))
+    ]
 
 
 def _quoted(phrase: tuple[str, ...]) -> str:

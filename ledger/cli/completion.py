@@ -1,0 +1,67 @@
+"""Shell completion (typer's own, for bash, zsh and fish): what an option or argument can take.
+
+Choices (types, categories, confidence grades, precisions, formats, sort fields) come from the
+model and the option tables; entry ids, actors, places, tags and countries from the ledger's
+index file (`ledger.api.completion`), read as it is: never built for a completion, no entry
+file loaded, so a tab press stays quick on a large ledger. Without a ledger or an index there
+is nothing to offer, and a completer never raises: a traceback in the middle of a command
+line would be worse than no completion.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Completer = Callable[..., list[str]]
+
+#: query field -> what the index lists for it (`ledger.api.completion.KINDS`)
+INDEXED = {"id": "ids", "actor": "actors", "place": "places", "tag": "tags", "country": "countries"}
+
+
+def among(choices: Sequence[str] | str) -> Completer:
+    """Complete from fixed choices, or from those a module names (`"ledger.reports.stats:BY"`, imported on a tab press)."""
+
+    def complete(incomplete: str) -> list[str]:
+        if isinstance(choices, str):
+            import importlib
+
+            module, name = choices.split(":")
+            return [c for c in getattr(importlib.import_module(module), name) if c.startswith(incomplete)]
+        return [c for c in choices if c.startswith(incomplete)]
+
+    return complete
+
+
+def from_index(kind: str) -> Completer:
+    """Complete from the values of one kind (ids, actors, places, tags, countries) in the ledger's index."""
+
+    def complete(ctx: Any, incomplete: str) -> list[str]:
+        try:
+            from ledger.api.completion import values
+
+            return values(kind, incomplete, ledger_dir(ctx))
+        except Exception:  # noqa: BLE001 - completion offers nothing rather than a traceback on the command line
+            return []
+
+    return complete
+
+
+def for_field(field: str) -> Completer | None:
+    """Return the completer of a query field: its choices, or the index's values; None for free text and numbers."""
+    from ledger.query.fields import CHOICES
+
+    if field in CHOICES:
+        return among(CHOICES[field])
+    return from_index(INDEXED[field]) if field in INDEXED else None
+
+
+def ledger_dir(ctx: Any) -> str | None:
+    """Return the --ledger given so far on the command line (the command's or the root's), else LEDGER_DIR."""
+    while ctx is not None:
+        given = ctx.params.get("ledger_dir")
+        if given:
+            return str(given)
+        ctx = ctx.parent
+    return os.environ.get("LEDGER_DIR") or None
