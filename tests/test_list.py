@@ -218,6 +218,8 @@ def ids(cli, root: Path, *args: str) -> list[str]:
         (["--on", "2020-01-06"], [B]),
         (["date:2020-01-04..2020-01-05"], [B, C]),
         (["--min-escalation", "4", "--max-escalation", "6"], [B]),
+        (["--max-escalation", "0"], []),  # 0 is a bound, not "no option" (was ignored)
+        (["--min-escalation", "0", "--max-escalation", "3"], [C]),
         (["killed>5"], [A]),
         (["not:killed>5"], [B, C]),
         (["--text", "CONVOY"], [A]),
