@@ -8,7 +8,7 @@ import pytest
 from conftest import entry
 
 from ledger.api import Ledger
-from ledger.api.authoring import entry_data, parse_answer
+from ledger.api.form import entry_data, parse_answer
 from ledger.core.errors import NotFound, UsageError
 from ledger.query import Selection, parse, starts_query
 

@@ -470,10 +470,10 @@ def test_own_csv_reads_json_list_cells():
 
 
 def test_progress_bar_for_large_files():
-    from ledger.cli import authoring
+    from ledger.output.progress import Phases
 
     stream = io.StringIO()
-    progress = authoring._Progress(stream)
+    progress = Phases(stream)
     progress("checking", 100, 400)  # small files get no bar
     assert stream.getvalue() == ""
     for done in (100, 600, 1000):

@@ -6,9 +6,10 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ledger.api.form import REQUIRED
 from ledger.api.loader import load_file
 from ledger.api.validation import load_new
-from ledger.core import checks, model, vocab
+from ledger.core import checks, vocab
 from ledger.core.errors import LedgerError, Problem, Severity, UsageError
 from ledger.store import files
 
@@ -90,82 +91,9 @@ def place_defaults(vocabulary: vocab.Vocabulary, data: dict[str, Any]) -> dict[s
     return data
 
 
-#: What `ledger new` cannot do without, in the order it is asked for, with the question to ask.
-QUESTIONS = {
-    "title": "Title",
-    "date": "Date (YYYY-MM-DD)",
-    "type": f"Type ({', '.join(model.EventType)})",
-    "escalation": f"Escalation (0-{model.ESCALATION_MAX})",
-    "confidence": f"Confidence ({', '.join(model.Confidence)})",
-    "place": "Place",
-    "country": "Country (ISO code)",
-    "source": "Source",
-}
-_CHOICES = {"type": frozenset(model.EventType), "confidence": frozenset(model.Confidence)}
-
-
 def missing(vocabulary: vocab.Vocabulary, fields: dict[str, Any]) -> list[str]:
     """Fill a known place's country into `fields`; return the required keys still without a value."""
     if fields.get("place") and not fields.get("country"):  # a place of ledger.toml knows its country
         known = place_defaults(vocabulary, {"location": {"name": fields["place"]}})["location"]
         fields["country"] = known.get("country")
-    return [key for key in QUESTIONS if fields.get(key) is None or not str(fields[key]).strip()]
-
-
-def parse_answer(key: str, text: str) -> Any:
-    """Return the value of one answer to a question of QUESTIONS; ValueError says what is wrong."""
-    value = text.strip()
-    if not value:
-        raise ValueError("a value is needed")
-    if key in _CHOICES and value not in _CHOICES[key]:
-        raise ValueError(f'"{value}" is not one of the choices')
-    if key == "date":
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f'"{value}" is not a date (YYYY-MM-DD)') from None
-    if key == "escalation":
-        if not value.isdigit() or not 0 <= int(value) <= model.ESCALATION_MAX:
-            raise ValueError(f"give a whole number from 0 to {model.ESCALATION_MAX}")
-        return int(value)
-    return value
-
-
-def entry_data(fields: dict[str, Any]) -> dict[str, Any]:
-    """Build new entry data from the values of `ledger new` (checked later, with the rest, by create_entry)."""
-    from ledger.core import gazetteer
-
-    country = str(fields["country"])
-    location: dict[str, Any] = {
-        "name": str(fields["place"]).strip(),
-        "country": gazetteer.code_of(country) or country.strip(),
-    }
-    location.update((key, fields[key]) for key in ("admin1", "lat", "lon", "precision") if fields.get(key) is not None)
-    data: dict[str, Any] = {
-        "title": str(fields["title"]).strip(),
-        "date": _date(str(fields["date"]), "--date"),
-        "type": str(fields["type"]).strip(),
-        "escalation": int(fields["escalation"]),
-        "confidence": str(fields["confidence"]).strip(),
-    }
-    if fields.get("date_end"):
-        data["date_end"] = _date(str(fields["date_end"]), "--date-end")
-    data.update((key, fields[key]) for key in ("responds_to", "tags", "summary") if fields.get(key))
-    data["location"] = location
-    actors = {key: fields[key] for key in ("perpetrators", "targets") if fields.get(key)}
-    if actors:
-        data["actors"] = actors
-    casualties = {key: fields[key] for key in ("killed", "injured") if fields.get(key) is not None}
-    if casualties:
-        data["casualties"] = casualties
-    source = {"name": str(fields["source"]).strip()}
-    source.update((key, fields[key]) for key in ("url", "reliability", "credibility") if fields.get(key))
-    data["sources"] = [source]
-    return data
-
-
-def _date(text: str, flag: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f'{flag} "{text}" is not a date (YYYY-MM-DD)') from None
+    return [key for key in REQUIRED if fields.get(key) is None or not str(fields[key]).strip()]

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ledger.api import authoring, gitsetup, imports, lookup, timetravel, validation
+from ledger.api import authoring, form, gitsetup, imports, lookup, timetravel, validation
 from ledger.api.loader import Loaded, file_rows, load_rels, relative, with_line
 from ledger.api.parallel import map_chunks
 from ledger.api.validation import ValidationReport
@@ -312,12 +312,12 @@ class Ledger:
     # -- authoring and interchange: new, fmt, import, export -------------------------------
 
     def missing_fields(self, fields: dict[str, Any]) -> list[str]:
-        """Fill a known place's country into `fields`; return the values `new` still needs (authoring.QUESTIONS)."""
+        """Fill a known place's country into `fields`; return the values `new` still needs (form.REQUIRED)."""
         return authoring.missing(self.vocabulary, fields)
 
     def new_entry(self, fields: dict[str, Any], entry_id: str | None = None) -> Created:
         """Build an entry from the values of `ledger new` and write it (see create_entry)."""
-        return self.create_entry(authoring.entry_data(fields), entry_id)
+        return self.create_entry(form.entry_data(fields), entry_id)
 
     def create_entry(self, data: dict[str, Any], entry_id: str | None = None, today: dt.date | None = None) -> Created:
         """Check new entry data and write it at entries/YYYY/MM/<id>.toml, never over another file.

@@ -6,121 +6,71 @@ import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any
 
 import typer
 
+from ledger.api.form import NEW_FIELDS, NewField
+from ledger.cli.completion import among, for_field, from_index
 from ledger.cli.env import Environment
 from ledger.cli.errors import OutputCut
 from ledger.cli.filters import filtered
-from ledger.cli.options import LedgerDir, Quiet, open_ledger, plural, say
+from ledger.cli.options import LedgerDir, Param, Quiet, format_option, open_ledger, option, plural, say, with_params
 from ledger.core.errors import ExitStatus, LedgerError, UsageError
-from ledger.core.model import ESCALATION_MAX, EventType
+from ledger.core.model import ESCALATION_MAX
 from ledger.query import Selection
 
-_TYPES = ", ".join(EventType)
+#: model path -> what the index completes for it
+_COMPLETED = {"location.name": "places", "location.country": "countries", "responds_to": "ids", "tags": "tags"}
 
 
-def _opt(*names: str, help: str, **kw: Any) -> Any:
-    return typer.Option(*names, help=help, show_default=False, **kw)
+def _field_param(field: NewField) -> Param:
+    """The option of one of `new`'s fields, typed, ranged and completed as its model field says."""
+    shape, spec = field.shape, field.spec
+    kw: dict[str, Any] = {}
+    if field.choices:
+        kw["autocompletion"] = among(field.choices)
+    elif field.path.startswith("actors.") or field.path in _COMPLETED:
+        kw["autocompletion"] = from_index(_COMPLETED.get(field.path, "actors"))
+    if shape.inner is int or shape.kind == "count":
+        kind: Any = int
+        kw.update(min=spec.minimum, max=spec.maximum)
+    else:
+        kind = float if shape.inner is float else str
+    names = (field.flag, field.short) if field.short else (field.flag,)
+    typed = list[str] if shape.kind == "sequence" else kind
+    return Param(field.key, Annotated[typed | None, option(*names, metavar=field.metavar, help=field.help, **kw)])
 
 
-#: The keys of `Ledger.new_entry`'s fields, in the order `new` passes its options.
-_NEW_FIELDS = [
-    "title",
-    "date",
-    "type",
-    "escalation",
-    "confidence",
-    "place",
-    "country",
-    "source",
-    "url",
-    "date_end",
-    "admin1",
-    "lat",
-    "lon",
-    "precision",
-    "perpetrators",
-    "targets",
-    "killed",
-    "injured",
-    "tags",
-    "summary",
-    "responds_to",
-    "reliability",
-    "credibility",
-]
+def _with_fields(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give `new` an option per field of NEW_FIELDS (but TITLE, its argument); it receives them as `fields`."""
+    extra = [_field_param(f) for f in NEW_FIELDS if f.key != "title"]
+
+    def call(inner: Callable[..., Any], given: dict[str, Any], kwargs: dict[str, Any]) -> Any:
+        return inner(fields={"title": kwargs.pop("title"), **given}, **kwargs)
+
+    return with_params(func, extra, call, needs=("fields",), drops=("fields",), first=True)
+
 
 # -- new --------------------------------------------------------------------------------------
 
 
+@_with_fields
 def new(
     env: Environment,
     title: Annotated[
         str | None, typer.Argument(help="One factual line.", show_default=False, metavar="[TITLE]")
     ] = None,
-    date: Annotated[
-        str | None, _opt("--date", "-d", metavar="DATE", help="First day it may have happened (YYYY-MM-DD).")
-    ] = None,
-    date_end: Annotated[str | None, _opt("--date-end", metavar="DATE", help="Last possible day, for spans.")] = None,
-    event_type: Annotated[str | None, _opt("--type", "-t", metavar="TYPE", help=f"Event type: {_TYPES}")] = None,
-    escalation: Annotated[
-        int | None,
-        _opt("--escalation", "-e", metavar="N", help=f"Ladder rung 0-{ESCALATION_MAX}.", min=0, max=ESCALATION_MAX),
-    ] = None,
-    confidence: Annotated[
-        str | None,
-        _opt("--confidence", "-c", metavar="GRADE", help="confirmed, reported, claimed, unverified or disputed."),
-    ] = None,
-    place: Annotated[
-        str | None, _opt("--place", "-p", metavar="NAME", help="Place name (ledger.toml places fill the rest).")
-    ] = None,
-    country: Annotated[
-        str | None, _opt("--country", metavar="CC", help="ISO 3166 alpha-2 code (or a country name).")
-    ] = None,
-    source: Annotated[
-        str | None, _opt("--source", "-s", metavar="NAME", help="The outlet or organisation reporting it.")
-    ] = None,
-    url: Annotated[str | None, _opt("--url", metavar="URL", help="Link to the report.")] = None,
-    reliability: Annotated[
-        str | None, _opt("--reliability", metavar="GRADE", help="The source's grade, A-F (Admiralty).")
-    ] = None,
-    credibility: Annotated[
-        str | None, _opt("--credibility", metavar="GRADE", help="The report's grade, 1-6 (Admiralty).")
-    ] = None,
-    admin1: Annotated[str | None, _opt("--admin1", metavar="NAME", help="Province or governorate.")] = None,
-    lat: Annotated[float | None, _opt("--lat", metavar="DEG", help="Latitude (WGS84).")] = None,
-    lon: Annotated[float | None, _opt("--lon", metavar="DEG", help="Longitude (WGS84).")] = None,
-    precision: Annotated[
-        str | None, _opt("--precision", metavar="PRECISION", help="exact, near, town, admin2, admin1, region, country.")
-    ] = None,
-    perpetrator: Annotated[
-        list[str] | None, _opt("--perpetrator", metavar="NAME", help="Who did it (repeat for several).")
-    ] = None,
-    target: Annotated[
-        list[str] | None, _opt("--target", metavar="NAME", help="Who or what was targeted (repeat).")
-    ] = None,
-    killed: Annotated[
-        int | None, _opt("--killed", metavar="N", help="People killed (leave out if unknown).", min=0)
-    ] = None,
-    injured: Annotated[int | None, _opt("--injured", metavar="N", help="People injured.", min=0)] = None,
-    tag: Annotated[list[str] | None, _opt("--tag", metavar="TAG", help="A tag (repeat).")] = None,
-    summary: Annotated[str | None, _opt("--summary", metavar="TEXT", help="Notes.")] = None,
-    responds_to: Annotated[
-        list[str] | None, _opt("--responds-to", metavar="ID", help="Id this answers (repeat).")
-    ] = None,
-    entry_id: Annotated[str | None, _opt("--id", metavar="ID", help="The id, instead of date + title.")] = None,
-    edit: Annotated[bool, _opt("--edit", help="Open the new file in $EDITOR, then check it.")] = False,
+    entry_id: Annotated[str | None, option("--id", metavar="ID", help="The id, instead of date + title.")] = None,
+    edit: Annotated[bool, option("--edit", help="Open the new file in $EDITOR, then check it.")] = False,
     ledger_dir: LedgerDir = None,
     quiet: Quiet = False,
+    *,
+    fields: dict[str, Any],
 ) -> ExitStatus:
     """Write a new, valid entry at entries/YYYY/MM/ID.toml and print its path (never overwrites)."""
-    values: list[Any] = [title, date, event_type, escalation, confidence, place, country, source, url, date_end]
-    values += [admin1, lat, lon, precision, perpetrator, target, killed, injured, tag, summary, responds_to]
-    values += [reliability, credibility]
-    fields: dict[str, Any] = dict(zip(_NEW_FIELDS, values, strict=True))
     ledger = open_ledger(ledger_dir)
     missing = ledger.missing_fields(fields)
     if missing and not env.interactive:
@@ -146,12 +96,13 @@ def new(
 
 def _ask(env: Environment, key: str) -> Any:
     """Ask for one required value on the terminal, again until it is acceptable."""
-    from ledger.api.authoring import QUESTIONS, parse_answer
+    from ledger.api.form import parse_answer
 
     default = dt.date.today().isoformat() if key == "date" else ""
     # Not typer.prompt: it writes a space to stdout, and stdout is for data (the path).
     while True:
-        env.stderr.write(f"{QUESTIONS[key]}{f' [{default}]' if default else ''}: ")
+        question = next(f.question for f in NEW_FIELDS if f.key == key)
+        env.stderr.write(f"{question}{f' [{default}]' if default else ''}: ")
         env.stderr.flush()
         line = env.stdin.readline()
         if not line:
@@ -193,15 +144,14 @@ def fmt(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Files or folders (default: every entry).", metavar="[PATH]...")
     ] = None,
-    check: Annotated[bool, _opt("--check", help="Write nothing; list the files that would change (exit 1).")] = False,
-    diff: Annotated[bool, _opt("--diff", help="Write nothing; show the changes as a unified diff.")] = False,
+    check: Annotated[bool, option("--check", help="Write nothing; list the files that would change (exit 1).")] = False,
+    diff: Annotated[bool, option("--diff", help="Write nothing; show the changes as a unified diff.")] = False,
     ledger_dir: LedgerDir = None,
     quiet: Quiet = False,
 ) -> ExitStatus:
     """Rewrite entry files in the one canonical layout; files whose data or comments would not survive are left alone."""
-    import difflib
-
     from ledger.api.fmt import LEFT_ALONE, REFORMATTED
+    from ledger.output.diffrender import unified
     from ledger.output.render import clean
 
     ledger = open_ledger(ledger_dir)
@@ -218,13 +168,7 @@ def fmt(
                 say(env, clean(f"{result.rel}: left alone: {result.reason}"))
             elif result.outcome == REFORMATTED:
                 if diff:
-                    lines = difflib.unified_diff(
-                        (result.old or "").splitlines(keepends=True),
-                        (result.new or "").splitlines(keepends=True),
-                        f"a/{result.rel}",
-                        f"b/{result.rel}",
-                    )
-                    env.stdout.write(clean("".join(lines)))
+                    env.stdout.write(unified(result.rel, result.old or "", result.new or ""))
                 elif check:
                     env.stdout.write(clean(result.rel) + "\n")
                 else:
@@ -243,47 +187,30 @@ def fmt(
 # -- import -----------------------------------------------------------------------------------
 
 
-class _Progress:
-    """Draw a bar on stderr for each phase of a long import (only on a terminal): checking, writing."""
-
-    MIN_ROWS = 500
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.bar: Any = None
-        self.phase = ""
-        self.unfinished = False
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if total < self.MIN_ROWS:
-            return
-        if phase != self.phase:
-            from ledger.output.render import ProgressBar
-
-            self.bar, self.phase = ProgressBar(self.stream, phase.ljust(8)), phase
-        self.bar(done, total)
-        self.unfinished = done < total
-
-    def close(self) -> None:
-        """End a bar's line if the import stopped before the bar was full."""
-        if self.unfinished:
-            self.stream.write("\n")
-            self.unfinished = False
-
-
 def import_(
     env: Environment,
     file: Annotated[Path, typer.Argument(help="The file to import.", show_default=False, metavar="FILE")],
     source: Annotated[
         str | None,
-        _opt("--from", help="csv, json, acled or ucdp (default: told from the file's header).", metavar="SOURCE"),
+        option(
+            "--from",
+            help="csv, json, acled or ucdp (default: told from the file's header).",
+            metavar="SOURCE",
+            autocompletion=among("ledger.interchange.importers:SOURCES"),
+        ),
     ] = None,
     event_type: Annotated[
-        str | None, _opt("--type", help="Give every entry this type (instead of the rules).", metavar="TYPE")
+        str | None,
+        option(
+            "--type",
+            help="Give every entry this type (instead of the rules).",
+            metavar="TYPE",
+            autocompletion=for_field("type"),
+        ),
     ] = None,
     escalation: Annotated[
         int | None,
-        _opt(
+        option(
             "--escalation",
             help=f"Give every entry this rung (0-{ESCALATION_MAX}).",
             min=0,
@@ -292,24 +219,33 @@ def import_(
         ),
     ] = None,
     confidence: Annotated[
-        str | None, _opt("--confidence", help="Give every entry this confidence.", metavar="GRADE")
+        str | None,
+        option(
+            "--confidence",
+            help="Give every entry this confidence.",
+            metavar="GRADE",
+            autocompletion=for_field("confidence"),
+        ),
     ] = None,
-    tag: Annotated[list[str] | None, _opt("--tag", help="Add this tag to every entry (repeat).", metavar="TAG")] = None,
-    strict: Annotated[bool, _opt("--strict", help="Write nothing if any row is rejected.")] = False,
+    tag: Annotated[
+        list[str] | None, option("--tag", help="Add this tag to every entry (repeat).", metavar="TAG")
+    ] = None,
+    strict: Annotated[bool, option("--strict", help="Write nothing if any row is rejected.")] = False,
     dry_run: Annotated[
-        bool, _opt("--dry-run", "-n", help="Check and list what would be written; write nothing.")
+        bool, option("--dry-run", "-n", help="Check and list what would be written; write nothing.")
     ] = False,
-    verbose: Annotated[bool, _opt("--verbose", "-v", help="Also say why each skipped row was skipped.")] = False,
+    verbose: Annotated[bool, option("--verbose", "-v", help="Also say why each skipped row was skipped.")] = False,
     ledger_dir: LedgerDir = None,
     quiet: Quiet = False,
 ) -> ExitStatus:
     """Create one entry per row of a CSV or JSON file (ours, ACLED's or UCDP GED's); never overwrites."""
     from ledger.api.imports import overrides
+    from ledger.output.progress import Phases
     from ledger.output.render import clean
 
     given = overrides(event_type, escalation, confidence, tag or ())
     ledger = open_ledger(ledger_dir)
-    progress = _Progress(env.stderr) if env.stderr_isatty and not quiet else None
+    progress = Phases(env.stderr) if env.stderr_isatty and not quiet else None
     started = time.perf_counter()
     try:
         plan = ledger.plan_import(file, source, given, progress=progress)
@@ -365,7 +301,7 @@ def import_(
 def export(
     env: Environment,
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="csv, json, jsonl, geojson, ics or acled.", metavar="FORMAT")
+        str, format_option("ledger.interchange.exporters:FORMATS", "csv, json, jsonl, geojson, ics or acled.")
     ] = "json",
     ledger_dir: LedgerDir = None,
     quiet: Quiet = False,

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ledger.cli.completion import among
 from ledger.cli.env import Environment
 from ledger.cli.errors import findings
-from ledger.cli.options import LedgerDir, Quiet, TextFormat, open_ledger, plural, say
+from ledger.cli.options import LedgerDir, Quiet, TextFormat, format_option, open_ledger, plural, say, write_json
 from ledger.core.errors import ExitStatus
 
 
@@ -38,7 +36,7 @@ def validate(
     status = ExitStatus.FOUND if report.errors else ExitStatus.OK
     with findings(status):
         if output == "json":
-            env.stdout.write(json.dumps([p.as_json() for p in report.problems], indent=2, ensure_ascii=False) + "\n")
+            write_json(env, [p.as_json() for p in report.problems])
         else:
             from ledger.output.render import clean
 
@@ -52,14 +50,7 @@ def validate(
 def schema(
     env: Environment,
     output: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            "-f",
-            metavar="FORMAT",
-            help="json (JSON Schema) or markdown (field table).",
-            autocompletion=among("ledger.api.schemas:FORMATS"),
-        ),
+        str, format_option("ledger.api.schemas:FORMATS", "json (JSON Schema) or markdown (field table).")
     ] = "json",
     records: Annotated[
         bool, typer.Option("--output", help="The JSON Schema of output records (list, show, export as JSON).")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.completion import among, from_index
+from ledger.cli.completion import from_index
 from ledger.cli.env import Environment
 from ledger.cli.errors import findings
 from ledger.cli.filters import filtered
@@ -20,16 +20,17 @@ from ledger.cli.options import (
     TableFormat,
     TextFormat,
     choice,
+    choices_option,
     chosen_format,
     format_option,
     open_ledger,
     plural,
     report_skipped,
     say,
+    write_json,
     write_rows,
 )
 from ledger.core.errors import ExitStatus
-from ledger.output import chrono_rows as cr
 from ledger.query import Selection
 
 TIMELINE_FORMATS = (*TABLE_FORMATS, "svg", "html")
@@ -42,21 +43,21 @@ def timeline(
     output: Annotated[str | None, format_option(TIMELINE_FORMATS, by_terminal=True)] = None,
     by: Annotated[
         str | None,
-        typer.Option(
+        choices_option(
             "--by",
+            choices="ledger.reports.timeline:PERIODS",
             metavar="PERIOD",
             help="Aggregate by day, week or month, with a bar chart.",
             show_default=False,
-            autocompletion=among("ledger.reports.timeline:PERIODS"),
         ),
     ] = None,
     bar: Annotated[
         str,
-        typer.Option(
+        choices_option(
             "--bar",
+            choices="ledger.output.bars:MEASURES",
             metavar="MEASURE",
             help="What the bars of --by show: sum, max, count, killed or injured.",
-            autocompletion=among("ledger.output.bars:MEASURES"),
         ),
     ] = "sum",
     ascii_only: Ascii = False,
@@ -67,41 +68,32 @@ def timeline(
 ) -> ExitStatus:
     """Show the incidents in order with escalation, its change, days between and responds_to chains."""
     from ledger.output import chart, render
+    from ledger.output import chrono_rows as cr
 
     choice(bar, tuple(chart.MEASURES), "--bar")
     fmt = chosen_format(env, output)
     if by:
         choice(fmt, tuple(f for f in TIMELINE_FORMATS if f not in ("svg", "html", "ids")), "--format")
     ledger = open_ledger(ledger_dir)
-    out, is_tty = env.stdout, env.stdout_isatty
     if by is not None:
         periods = ledger.periods(selection, by, as_of=as_of)
         report_skipped(env, periods.skipped, quiet)
         if fmt == "table":
-            out.writelines(line + "\n" for line in chart.bars(periods.periods, bar, env.width, ascii_only))
+            env.stdout.writelines(line + "\n" for line in chart.bars(periods.periods, bar, env.width, ascii_only))
         else:
-            render.render_rows(map(cr.period_row, periods.periods), cr.PERIOD_COLUMNS, fmt, out, is_tty)
+            write_rows(env, fmt, lambda: map(cr.period_row, periods.periods), cr.PERIOD_COLUMNS)
         return ExitStatus.OK
     programs = fmt not in ("svg", "html", "table", "markdown")  # plain rows: values written as stored
     found = ledger.timeline(selection, as_of=as_of, plain=programs)
     report_skipped(env, found.skipped, quiet)
     labels, numbers = found.vocabulary, found.numbers
-    if fmt in ("svg", "html"):
-        steps = found.steps
-        title = cr.title_of([s.entry for s in steps])
-        if fmt == "svg":
-            parts = chart.svg_parts(steps, labels.labels, title)
-        else:
-            table = (cr.people_row(s, labels, numbers) for s in steps)
-            numeric = ("#", "escalation", "change", "days")
-            parts = chart.html_parts(steps, labels.labels, table, cr.PEOPLE, title, numeric=numeric)
-        for part in parts:  # written as made: never the whole page in one string
-            out.write(part)
+    if fmt in ("svg", "html"):  # written as made: never the whole page in one string
+        env.stdout.writelines(cr.page_parts(fmt, found.steps, labels, numbers))
     elif fmt in ("table", "markdown"):
         write_rows(env, fmt, lambda: (cr.people_row(s, labels, numbers) for s in found), cr.PEOPLE)
     else:
         records = (cr.program_values(s, labels.label, fmt == "tsv") for s in found)
-        render.render_values(records, cr.PROGRAMS, fmt, out, is_tty)
+        render.render_values(records, cr.PROGRAMS, fmt, env.stdout, env.stdout_isatty)
     return ExitStatus.OK
 
 
@@ -117,17 +109,14 @@ def chain(
     quiet: Quiet = False,
 ) -> ExitStatus:
     """Show what an incident answers (back to the roots) and what answered it, as trees."""
-    import json
-
-    from ledger.output.render import json_safe
+    from ledger.output import chrono_rows as cr
 
     ledger = open_ledger(ledger_dir)
     found = ledger.chain(entry_id)
     if found.merged_from:
         say(env, f"ledger: {found.merged_from} was merged into {found.entry.id}: showing its chain", quiet)
     if output == "json":
-        text = json.dumps(cr.chain_json(found, ledger.vocabulary), ensure_ascii=False, indent=2)
-        env.stdout.write((json_safe(text) if env.stdout_isatty else text) + "\n")
+        write_json(env, cr.chain_json(found, ledger.vocabulary))
     else:
         env.stdout.write("\n".join(cr.chain_lines(found, ledger.vocabulary, ascii_only)) + "\n")
     for loop in found.cycles:
@@ -141,11 +130,11 @@ def stats(
     ledger_dir: LedgerDir = None,
     by: Annotated[
         str,
-        typer.Option(
+        choices_option(
             "--by",
+            choices="ledger.reports.stats:BY",
             metavar="FIELD",
             help="Group by type, category, actor, country, month or tag.",
-            autocompletion=among("ledger.reports.stats:BY"),
         ),
     ] = "type",
     output: TableFormat = None,
@@ -156,6 +145,8 @@ def stats(
     selection: Selection,
 ) -> ExitStatus:
     """Count incidents, killed, injured and the highest escalation per group, largest first."""
+    from ledger.output import chrono_rows as cr
+
     fmt = chosen_format(env, output)
     found = open_ledger(ledger_dir).stats(selection, by, as_of=as_of)
     report_skipped(env, found.skipped, quiet)
@@ -191,6 +182,8 @@ def dupes(
     selection: Selection,
 ) -> ExitStatus:
     """List candidate duplicates: close in time and place, types of one category, ranked by score."""
+    from ledger.output import chrono_rows as cr
+
     fmt = chosen_format(env, output)
     found = open_ledger(ledger_dir).dupes(selection, days=days, km=km, min_score=min_score, same_dataset=same_dataset)
     report_skipped(env, found.skipped, quiet)

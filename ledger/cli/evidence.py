@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.api import SOURCE_COLUMNS
 from ledger.cli.completion import from_index
 from ledger.cli.env import Environment
 from ledger.cli.filters import filtered
@@ -124,6 +123,8 @@ def sources(
     selection: Selection,
 ) -> ExitStatus:
     """One row per source (registry aliases merged): entries citing it, grades, sole-source entries, uncaptured."""
+    from ledger.api import SOURCE_COLUMNS
+
     fmt = chosen_format(env, output)
     ledger = open_ledger(ledger_dir)
     found = ledger.find(selection)

@@ -31,7 +31,7 @@ from typing import Annotated, Any, TypeVar, overload
 import typer
 
 from ledger.cli import completion
-from ledger.cli.options import Param, with_params
+from ledger.cli.options import Param, option, with_params
 from ledger.core.errors import ExitStatus
 from ledger.core.model import ESCALATION_MAX
 from ledger.query import SORT_FIELDS
@@ -41,28 +41,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 _WORDS, _SEARCH, _Q = "query_words", "search_words", "q_"
 
 
-def _opt(*names: str, help: str, metavar: str | None = None, **kw: Any) -> Any:
-    return typer.Option(*names, help=help, metavar=metavar, show_default=False, **kw)
-
-
 def _term_param(o: FilterOption) -> Param:
     names = (o.flag, o.short) if o.short else (o.flag,)
     if not o.repeats:  # the escalation bounds
-        option = _opt(*names, help=o.help, metavar=o.metavar, min=0, max=ESCALATION_MAX)
-        return Param(_Q + o.name, Annotated[int | None, option])
-    option = _opt(*names, help=o.help, metavar=o.metavar, autocompletion=completion.for_field(o.field))
-    return Param(_Q + o.name, Annotated[list[str] | None, option])
+        bound = option(*names, help=o.help, metavar=o.metavar, min=0, max=ESCALATION_MAX)
+        return Param(_Q + o.name, Annotated[int | None, bound])
+    given = option(*names, help=o.help, metavar=o.metavar, autocompletion=completion.for_field(o.field))
+    return Param(_Q + o.name, Annotated[list[str] | None, given])
 
 
 #: The injected options, in help order: the table's terms, then the withdrawn rule, order and limit.
 _PARAMS: tuple[Param, ...] = (
     *map(_term_param, OPTIONS),
-    Param("q_withdrawn", Annotated[bool, _opt("--withdrawn", help="Include withdrawn entries.")], False),
+    Param("q_withdrawn", Annotated[bool, option("--withdrawn", help="Include withdrawn entries.")], False),
     Param(
         "q_sort",
         Annotated[
             str | None,
-            _opt(
+            option(
                 "--sort",
                 help=f"Sort by: {', '.join(SORT_FIELDS)}.",
                 metavar="FIELD",
@@ -70,9 +66,13 @@ _PARAMS: tuple[Param, ...] = (
             ),
         ],
     ),
-    Param("q_reverse", Annotated[bool, _opt("--reverse", "-r", help="Reverse the order.")], False),
-    Param("q_limit", Annotated[int | None, _opt("--limit", "-n", help="Show at most N entries.", metavar="N", min=0)]),
-    Param("q_explain", Annotated[bool, _opt("--explain", help="Print how the query is understood, and stop.")], False),
+    Param("q_reverse", Annotated[bool, option("--reverse", "-r", help="Reverse the order.")], False),
+    Param(
+        "q_limit", Annotated[int | None, option("--limit", "-n", help="Show at most N entries.", metavar="N", min=0)]
+    ),
+    Param(
+        "q_explain", Annotated[bool, option("--explain", help="Print how the query is understood, and stop.")], False
+    ),
 )
 _WORDS_PARAM = Param(
     _WORDS,

@@ -49,8 +49,13 @@ TABLE_FORMATS = ("table", "tsv", "csv", "json", "jsonl", "markdown", "ids")
 _BY_TERMINAL = "table on a terminal, tsv when piped"
 
 
-def choices_option(*names: str, choices: Sequence[str], metavar: str, help: str, **kw: Any) -> Any:
-    """Return an option whose value must be one of `choices`: checked as it is parsed, completed from them."""
+def choices_option(*names: str, choices: Sequence[str] | str, metavar: str, help: str, **kw: Any) -> Any:
+    """Return an option whose value is one of `choices`, completed from them.
+
+    Fixed choices are checked as the option is parsed (the one `not_one_of` message); choices a
+    module names (`"ledger.api.schemas:FORMATS"`, imported on a tab press) are checked by the
+    library, so the shell does not import it at start-up.
+    """
     option = names[0]
 
     def check(ctx: Any, param: Any, value: str | None) -> str | None:
@@ -60,10 +65,11 @@ def choices_option(*names: str, choices: Sequence[str], metavar: str, help: str,
 
         raise not_one_of(option, value, choices)
 
-    return typer.Option(*names, metavar=metavar, help=help, callback=check, autocompletion=among(choices), **kw)
+    checked = None if isinstance(choices, str) else check
+    return typer.Option(*names, metavar=metavar, help=help, callback=checked, autocompletion=among(choices), **kw)
 
 
-def format_option(choices: Sequence[str], help: str | None = None, by_terminal: bool = False) -> Any:
+def format_option(choices: Sequence[str] | str, help: str | None = None, by_terminal: bool = False) -> Any:
     """Return `--format/-f FORMAT` over `choices`; `by_terminal`: none given means a table on a terminal, TSV piped."""
     said = f" (default: {_BY_TERMINAL})" if by_terminal else ""
     text = help or f"{', '.join(choices[:-1])} or {choices[-1]}{said}."
@@ -83,6 +89,11 @@ Color = Annotated[
 ]
 
 
+def option(*names: str, help: str, metavar: str | None = None, **kw: Any) -> Any:
+    """Return a typer option that shows no default (most say theirs in the help)."""
+    return typer.Option(*names, help=help, metavar=metavar, show_default=False, **kw)
+
+
 class Param(NamedTuple):
     """A parameter added to a command function: its name, its typer annotation, its default."""
 
@@ -98,11 +109,13 @@ def with_params(
     *,
     needs: Sequence[str] = (),
     drops: Sequence[str] = (),
+    first: bool = False,
 ) -> Callable[..., Any]:
     """Return `func` as typer sees it, with the `extra` options and without `drops` (which `call` supplies).
 
     `call(inner, given, kwargs)` runs the command: `given` holds the values of `extra`, `kwargs`
     the rest, and `inner` is `func` (the filter options, `new`'s fields are added this way).
+    `first` puts the new options before the function's own in the help.
     """
     original = inspect.signature(func, eval_str=True)
     if any(name not in original.parameters for name in needs):
@@ -118,7 +131,7 @@ def with_params(
         given = {p.name: kwargs.pop(p.name, None) for p in extra}
         return call(functools.partial(func, *args), given, kwargs)
 
-    return signed(wrapper, original.replace(parameters=[*kept, *added]))
+    return signed(wrapper, original.replace(parameters=[*added, *kept] if first else [*kept, *added]))
 
 
 def signed(wrapper: Callable[..., Any], signature: inspect.Signature) -> Callable[..., Any]:
@@ -173,6 +186,16 @@ def chosen_format(env: Environment, output: str | None) -> str:
     from ledger.output.render import default_format
 
     return default_format(env.stdout_isatty) if output is None else output
+
+
+def write_json(env: Environment, data: Any) -> None:
+    """Write one JSON document, indented; on a terminal with what it would act on escaped."""
+    import json
+
+    from ledger.output.render import json_safe
+
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    env.stdout.write((json_safe(text) if env.stdout_isatty else text) + "\n")
 
 
 def write_rows(

@@ -20,6 +20,7 @@ from ledger.cli.options import (
     open_ledger,
     report_skipped,
     say,
+    write_json,
     write_rows,
 )
 from ledger.core.errors import ExitStatus, NotFound
@@ -130,10 +131,7 @@ def show(
     records = lookup.records(ledger, ids)
     is_tty, out = env.stdout_isatty, env.stdout
     if output == "json":
-        import json
-
-        text = json.dumps(records[0] if len(records) == 1 else records, indent=2, ensure_ascii=False)
-        out.write((render.json_safe(text) if is_tty else text) + "\n")
+        write_json(env, records[0] if len(records) == 1 else records)
     elif output == "toml":
         for number, record in enumerate(records):
             source, problem = ledger.source_text(record["path"])

@@ -233,3 +233,11 @@ def log_json(history: Any) -> str:
     """Return the documented JSON of an incident's history."""
     data = {"id": history.id, "commits": [r.as_json() for r in history.records]}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def unified(rel: str, old: str, new: str) -> str:
+    """Return a file's change as a unified diff (`a/REL`, `b/REL`), as `ledger fmt --diff` shows it."""
+    import difflib
+
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{rel}", f"b/{rel}")
+    return clean("".join(lines))
