@@ -6,6 +6,7 @@ Values come from the model (types, grades, precisions, formats) and from the ind
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -110,6 +111,20 @@ def test_the_index_is_read_not_built_nor_refreshed(indexed, cli):
     (indexed / ".ledger" / "index.sqlite").unlink()
     assert complete(cli, "bash", f"ledger show --ledger {indexed} 2021") == []
     assert not (indexed / ".ledger" / "index.sqlite").exists()
+
+
+def test_names_are_kept_beside_the_index_until_it_changes(indexed, cli):
+    cache = indexed / ".ledger" / "completion.json"
+    line = f"ledger list --ledger {indexed} --actor "
+    assert complete(cli, "bash", line) == ["Kataib Hezbollah", "US forces"]
+    kept = json.loads(cache.read_text())
+    cache.write_text(json.dumps({**kept, "actors": ["Kept Actor"]}))
+    assert complete(cli, "bash", line) == ["Kept Actor"]  # the scan was not made again
+    (indexed / "entries/2021/05" / f"{C}.toml").write_text(
+        entry(title="Protest in Basra", date="2021-05-01", type="protest", tables='[actors]\ntargets = ["Police"]\n')
+    )
+    assert cli("index", "--ledger", str(indexed), "-q").status == 0  # the index changed: the list is made anew
+    assert complete(cli, "bash", line) == ["Kataib Hezbollah", "Police", "US forces"]
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
