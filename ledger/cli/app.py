@@ -21,7 +21,7 @@ import typer
 from ledger import __version__
 from ledger.cli.commands import TABLE, Command
 from ledger.cli.errors import Interrupted
-from ledger.cli.options import signed
+from ledger.cli.options import Param, with_params
 
 HELP = "A chronology of armed-conflict incidents: one TOML file per incident, kept in git."
 
@@ -60,21 +60,17 @@ def _root(
 
 def bind(func: Callable[..., Any]) -> Callable[..., Any]:
     """Return `func` as typer sees it: without `env` (injected from the context)."""
-    signature = inspect.signature(func, eval_str=True)
-    wants_env = "env" in signature.parameters
-    params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for n, p in signature.parameters.items() if n != "env"]
-    params.append(inspect.Parameter("typer_context", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context))
+    wants_env = "env" in inspect.signature(func, eval_str=True).parameters
 
-    @functools.wraps(func)
-    def command(*args: Any, typer_context: typer.Context, **kwargs: Any) -> Any:
+    def call(inner: Callable[..., Any], given: dict[str, Any], kwargs: dict[str, Any]) -> Any:
         if wants_env:
-            kwargs["env"] = typer_context.obj
+            kwargs["env"] = given["typer_context"].obj
         try:
-            return func(*args, **kwargs)
+            return inner(**kwargs)
         except KeyboardInterrupt:
             raise Interrupted() from None
 
-    return signed(command, signature.replace(parameters=params))
+    return with_params(func, [Param("typer_context", typer.Context)], call, drops=("env",))
 
 
 def build(table: Sequence[Command] = TABLE) -> typer.Typer:
