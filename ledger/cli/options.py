@@ -59,11 +59,7 @@ def choices_option(*names: str, choices: Sequence[str] | str, metavar: str, help
     option = names[0]
 
     def check(ctx: Any, param: Any, value: str | None) -> str | None:
-        if value is None or value in choices:
-            return value
-        from ledger.core.errors import not_one_of
-
-        raise not_one_of(option, value, choices)
+        return value if value is None else choice(value, choices, option)
 
     checked = None if isinstance(choices, str) else check
     return typer.Option(*names, metavar=metavar, help=help, callback=checked, autocompletion=among(choices), **kw)
@@ -131,12 +127,8 @@ def with_params(
         given = {p.name: kwargs.pop(p.name, None) for p in extra}
         return call(functools.partial(func, *args), given, kwargs)
 
-    return signed(wrapper, original.replace(parameters=[*added, *kept] if first else [*kept, *added]))
-
-
-def signed(wrapper: Callable[..., Any], signature: inspect.Signature) -> Callable[..., Any]:
-    """Give `wrapper` (made with functools.wraps) the `signature` typer reads instead of the wrapped function's."""
-    del wrapper.__wrapped__  # type: ignore[attr-defined]
+    signature = original.replace(parameters=[*added, *kept] if first else [*kept, *added])
+    del wrapper.__wrapped__  # typer must read the new signature, not the wrapped one
     wrapper.__signature__ = signature  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
     return wrapper
