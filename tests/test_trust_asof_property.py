@@ -103,6 +103,7 @@ QUESTIONS = [
     ["timeline"],
     ["stats", "--by", "type"],
     ["stats", "--by", "country", "--format", "json"],
+    ["dupes", "--format", "json"],
 ]
 
 

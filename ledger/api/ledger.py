@@ -240,11 +240,11 @@ class Ledger:
 
         return chronology.stats(self.at(as_of), selection, by)
 
-    def dupes(self, selection: Selection, **options: Any) -> chronology.Dupes:
+    def dupes(self, selection: Selection, *, as_of: str | None = None, **options: Any) -> chronology.Dupes:
         """Return candidate duplicates among the selection (days, km, min_score, same_dataset)."""
         from ledger.api import chronology
 
-        return chronology.dupes(self, selection, **options)
+        return chronology.dupes(self.at(as_of), selection, **options)
 
     def chain(self, entry_id: str) -> chronology.Chain:
         """Return what an incident answers (back to the roots) and what answered it."""

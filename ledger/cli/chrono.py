@@ -178,6 +178,7 @@ def dupes(
     ] = False,
     output: TableFormat = None,
     quiet: Quiet = False,
+    as_of: AsOf = None,
     *,
     selection: Selection,
 ) -> ExitStatus:
@@ -185,7 +186,8 @@ def dupes(
     from ledger.output import chrono_rows as cr
 
     fmt = chosen_format(env, output)
-    found = open_ledger(ledger_dir).dupes(selection, days=days, km=km, min_score=min_score, same_dataset=same_dataset)
+    options = {"days": days, "km": km, "min_score": min_score, "same_dataset": same_dataset}
+    found = open_ledger(ledger_dir).dupes(selection, as_of=as_of, **options)
     report_skipped(env, found.skipped, quiet)
     pairs = found.candidates
     status = ExitStatus.FOUND if pairs else ExitStatus.OK
