@@ -205,3 +205,15 @@ def test_validate_staged_applies_the_same_rule_to_links(repo, cli):
     staged = cli("validate", "--staged", "--ledger", str(repo.root))
     assert staged.status == 1
     assert "entries/2021/2021-01-02-broken.toml: is a broken symbolic link\n" in staged.out
+
+
+def test_diff_between_revisions_skips_hidden_files_as_the_checkout_does(repo, cli):
+    repo.write(GOOD, entry())
+    repo.commit("one")
+    repo.write("entries/.drafts/2020-01-07-draft.toml", "title = ")
+    repo.write("2020-01-08-added", entry(date="2020-01-08", title="Added"))
+    repo.commit("two")
+    between = cli("diff", "HEAD~1", "HEAD", "--ledger", str(repo.root))
+    assert "draft" not in between.out + between.err
+    assert "2020-01-08-added" in between.out
+    assert cli("diff", "HEAD~1", "HEAD", "--ledger", str(repo.root)).status == between.status

@@ -49,8 +49,9 @@ def decode_bytes(rel: str, data: bytes) -> diff.Version:
     return decode_text(rel, text)
 
 
-def _is_entry(path: str) -> bool:
-    return path.endswith(".toml")
+def _is_entry(repo: git.Repo, path: str) -> bool:
+    """Return whether a path git gives names an entry file by the one rule (`files.is_entry_rel`)."""
+    return files.is_entry_rel(repo.rel(path))
 
 
 def _symlink(rel: str) -> diff.Version:
@@ -130,7 +131,9 @@ def compare(root: Path, spec: Spec, place: bool = True) -> diff.Diff:
             old_label, old_json = f"merge-base of {spec.old} and {spec.new} ({old[:7]})", old
         new_label, new_json = f"{spec.new} ({new[:7]})", new
         changes = repo.tree_changes(old, new)
-    sides, present = _read_changes(repo, root, [c for c in changes if _is_entry(c.path) and c.is_file], new is None)
+    sides, present = _read_changes(
+        repo, root, [c for c in changes if _is_entry(repo, c.path) and c.is_file], new is None
+    )
     result = diff.compare(sides.old, sides.new, old_json, new_json)
     result = _labelled(result, old_label, new_label)
     if place and any(i.change("date") for i in result.changed):
@@ -235,8 +238,8 @@ def _target_ids(
 ) -> list[str]:
     """Return the ids at the new side under some folders, from names only (no blob is read)."""
     if new is not None:
-        return [files.stem(p) for p in repo.names(new, folders) if _is_entry(p)]
-    names = {p for p in repo.names(old, folders) if _is_entry(p)}
+        return [files.stem(p) for p in repo.names(new, folders) if _is_entry(repo, p)]
+    names = {p for p in repo.names(old, folders) if _is_entry(repo, p)}
     names.difference_update(p for p, there in present.items() if not there)
     names.update(p for p, there in present.items() if there)
     return [files.stem(p) for p in names]
@@ -356,8 +359,8 @@ def _records(repo: git.Repo, commits: list[git.Commit]) -> list[LogRecord]:
     data = repo.read_blobs(blobs)
     out = []
     for commit in commits:
-        before = [ch for ch in commit.changes if ch.old_blob and _is_entry(ch.path)]
-        after = [ch for ch in commit.changes if ch.new_blob and _is_entry(ch.path)]
+        before = [ch for ch in commit.changes if ch.old_blob and _is_entry(repo, ch.path)]
+        after = [ch for ch in commit.changes if ch.new_blob and _is_entry(repo, ch.path)]
         old = _from_blob(repo.rel(before[0].path), before[0].old_mode, before[0].old_blob, data) if before else None
         new = _from_blob(repo.rel(after[0].path), after[0].new_mode, after[0].new_blob, data) if after else None
         if old is None and new is None:
