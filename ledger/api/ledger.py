@@ -286,10 +286,6 @@ class Ledger:
 
         return history.log(self.root, history.entry_id_of(entry_id), start)
 
-    def snapshot(self, rev: str, today: dt.date | None = None) -> list[Loaded]:
-        """Return every entry as it was at a revision: one ls-tree, one cat-file, cached by blob id."""
-        return timetravel.read(self.root, rev, today)[2]
-
     def at(self, rev: str | None) -> View:
         """Return the ledger as it was at a git revision (`--as-of`), or itself for None.
 

@@ -81,18 +81,6 @@ def load_rels(rels: list[str], *, root: Path, today: dt.date) -> list[Loaded]:
     return [load_file(root, rel, today) for rel in rels]
 
 
-def load_blobs(pairs: list[tuple[str, bytes | None]], *, today: dt.date) -> list[Loaded]:
-    """Parse blobs read from git (None: a symbolic link, or a blob git did not give)."""
-    out = []
-    for rel, data in pairs:
-        if data is None:
-            problem = Problem(rel, 0, "", "is a symbolic link in git, not an entry file")
-            out.append(Loaded(rel, files.stem(rel), None, (problem,)))
-        else:
-            out.append(load_bytes(rel, data, today))
-    return out
-
-
 # The index holds what a file is, whatever the day: "in the future" is for `validate`.
 INDEX_DAY = dt.date.max
 

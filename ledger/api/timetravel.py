@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ledger.api.loader import Loaded, blob_rows, load_blobs
+from ledger.api.loader import blob_rows
 from ledger.api.parallel import map_chunks
-from ledger.core import schema, vocab
+from ledger.core import vocab
 from ledger.core.errors import Problem
 from ledger.store import files
 
@@ -76,50 +75,3 @@ def _vocabulary_at(repo: Any, commit: str, root: Path, today: vocab.Vocabulary) 
     if (root / files.CONFIG).is_file():
         return vocab.Vocabulary()  # ledger.toml did not exist yet at that revision
     return today
-
-
-def read(root: Path, rev: str, today: dt.date | None = None) -> tuple[Any, str, list[Loaded], dict[str, str]]:
-    """Return (repo, commit, entries, blob id by path) at a revision, parsing only uncached blobs."""
-    from ledger.vcs import git
-
-    repo = git.Repo.discover(root)
-    commit = repo.resolve(rev)
-    items = [i for i in repo.ls_tree(commit) if i.path.endswith(".toml")]
-    with _blob_cache(root) as cache:
-        return _read_revision(repo, commit, items, cache, today)
-
-
-def _read_revision(
-    repo: Any, commit: str, items: list[Any], cache: Any, today: dt.date | None
-) -> tuple[Any, str, list[Loaded], dict[str, str]]:
-    known = cache.get_many([i.blob for i in items]) if cache is not None else {}
-    out: list[Loaded] = []
-    missing = []
-    for item in items:
-        rel = repo.rel(item.path)
-        cached = known.get(item.blob)
-        if cached is not None and cached.get("id") == files.stem(rel):
-            out.append(Loaded(rel, files.stem(rel), schema.from_json(cached)))
-        else:
-            out.append(Loaded(rel, files.stem(rel), None))
-            missing.append((len(out) - 1, item))
-    data = repo.read_blobs(item.blob for _, item in missing if not item.mode.startswith("12"))
-    pairs = [(out[index].rel, data.get(item.blob)) for index, item in missing]
-    parsed: list[Loaded] = []
-    for chunk in map_chunks(load_blobs, pairs, today=today or dt.date.today()):
-        parsed.extend(chunk)
-    fresh: dict[str, dict[str, Any]] = {}
-    for (index, item), loaded in zip(missing, parsed, strict=True):
-        out[index] = loaded
-        if loaded.ok and loaded.entry is not None:  # only clean entries: a hit must mean "ok"
-            fresh[item.blob] = schema.to_json(loaded.entry, loaded.rel)
-    if cache is not None and fresh:
-        cache.put_many(fresh)
-    return repo, commit, out, {repo.rel(i.path): i.blob for i in items}
-
-
-def _blob_cache(root: Path) -> Any:
-    """Return the index's cache of parsed entries by git blob id (a context manager that closes it)."""
-    from ledger.index import BlobCache
-
-    return BlobCache(root)
