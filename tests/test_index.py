@@ -360,7 +360,7 @@ def test_index_command_reports_and_rebuilds(make_ledger, cli):
     assert cli("index", "--ledger", str(root), "--quiet").err == ""
 
 
-# -- SQL and the blob cache ----------------------------------------------------------------
+# -- SQL -----------------------------------------------------------------------------------
 
 
 def test_values_are_bound_never_pasted_into_sql():
@@ -370,25 +370,3 @@ def test_values_are_bound_never_pasted_into_sql():
     sql, params = index.compile_where(query.parse(text))
     assert "DROP" not in sql and "O'Brien" not in sql and "2020" not in sql and "raid" not in sql
     assert "; drop table entries; --" in params and "\x1fobrien\x1f" in params  # folded: names.fold
-
-
-def test_blob_cache_round_trip_and_survival_of_a_rebuild(make_ledger, cli):
-    root = ledger_of(make_ledger)
-    cache = index.BlobCache(root)
-    assert cache.get_many(["a" * 40]) == {}
-    cache.put_many({"a" * 40: {"id": "x", "n": 1}, "b" * 40: {"id": "y"}})
-    assert cache.get_many(["a" * 40, "c" * 40]) == {"a" * 40: {"id": "x", "n": 1}}
-    cache.close()
-    assert ids(cli, root) == IDS
-    cli("index", "--ledger", str(root), "--rebuild")
-    with index.BlobCache(root) as cache:
-        assert cache.get_many(["b" * 40]) == {"b" * 40: {"id": "y"}}
-
-
-def test_blob_cache_on_a_damaged_file_just_misses(make_ledger):
-    root = ledger_of(make_ledger)
-    (root / ".ledger").mkdir()
-    garbage(db(root))
-    cache = index.BlobCache(root)
-    cache.put_many({"a" * 40: {"id": "x"}})
-    assert cache.get_many(["a" * 40]) == {}

@@ -80,7 +80,7 @@ def _commands(export: Path) -> list[list[str]]:
         ["list"],
         ["list", "--format", "json", "type:airstrike"],
         ["list", "--as-of", "HEAD~1"],
-        ["list", "--as-of", "HEAD~1"],  # from the blob cache
+        ["list", "--as-of", "HEAD~1"],  # from the revision index
         ["show", "2020-01-05-rockets"],
         ["show", "2020-01-05-rocket"],  # unknown: a suggestion from the index
         ["timeline"],

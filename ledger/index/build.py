@@ -42,7 +42,6 @@ from ledger.index.storage import (
     combine,
     connect,
     describe,
-    keep_blobs,
     locked,
     merge,
     read_meta,
@@ -306,7 +305,6 @@ class Index(Reader):
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
             self._fill(conn, found)
-            keep_blobs(conn, self.path)
             conn.close()
             for suffix in ("-journal", "-wal", "-shm"):  # a crashed writer's leftovers
                 with contextlib.suppress(FileNotFoundError):

@@ -41,7 +41,6 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE TABLE IF NOT EXISTS docs (entry INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (prefix TEXT PRIMARY KEY, signature TEXT NOT NULL, racy INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS blobs (blob TEXT PRIMARY KEY, json TEXT NOT NULL);
 {fts.TABLES.strip()}
 CREATE INDEX IF NOT EXISTS entries_chrono ON entries (chrono);
 CREATE INDEX IF NOT EXISTS entries_date ON entries (date);
@@ -137,24 +136,6 @@ def merge(conn: sqlite3.Connection, parts: list[str]) -> list[str]:
         conn.execute(f"INSERT INTO docs SELECT * FROM {alias}.docs")
         fts.load_part(conn, alias)
     return aliases
-
-
-def keep_blobs(conn: sqlite3.Connection, old: Path) -> None:
-    """Carry the blob cache over from the index being replaced, when it is readable."""
-    if not old.is_file():
-        return
-    try:
-        conn.execute("ATTACH ? AS old", (old.as_uri() + "?mode=ro",))
-    except sqlite3.Error:
-        return
-    try:
-        if conn.execute("PRAGMA old.user_version").fetchone()[0] == SCHEMA_VERSION:
-            conn.execute("INSERT OR IGNORE INTO blobs SELECT * FROM old.blobs")
-    except sqlite3.Error:
-        pass
-    finally:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("DETACH old")
 
 
 def set_meta(conn: sqlite3.Connection, found: Scan, folders: list[str]) -> None:
