@@ -202,7 +202,9 @@ def test_nothing_to_search_for_is_a_usage_error(sample: Path, cli: Callable[...,
 
 
 def test_explain_shows_the_folding_the_vocabulary_and_the_near_words(sample: Path, cli: Callable[..., Any]) -> None:
-    result = cli("search", "--ledger", str(sample), "Abu Kamal", "Sulaymani", "Headquartrs", "type:airstrike", "--explain")
+    result = cli(
+        "search", "--ledger", str(sample), "Abu Kamal", "Sulaymani", "Headquartrs", "type:airstrike", "--explain"
+    )
     assert (result.status, result.out) == (0, "")
     assert result.err.splitlines() == [
         "search: Abu Kamal Sulaymani Headquartrs",
