@@ -28,9 +28,10 @@ nox.options.reuse_existing_virtualenvs = False
 
 @nox.session(python=PYTHONS[0])
 def lint(session: nox.Session) -> None:
-    """ruff over the code, the tests and the benchmark."""
+    """ruff over the code, the tests and the benchmark: the rules, and the layout."""
     session.install("ruff>=0.5")
     session.run("ruff", "check", "ledger", "tests", "bench")
+    session.run("ruff", "format", "--check", "ledger", "tests", "bench")
 
 
 @nox.session(python=PYTHONS[0])
