@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
         print(f"ledger {__version__}")
         sys.exit(0)
     from ledger.cli import errors
-    from ledger.cli.app import application
+    from ledger.cli.app import command
     from ledger.cli.options import close_ledgers
 
     env = Environment.from_system() if env is None else env
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     _terminate_like_interrupt()
     try:
         try:
-            status = application()(args=args, prog_name="ledger", obj=env, standalone_mode=False)
+            status = command()(args=args, prog_name="ledger", obj=env, standalone_mode=False)
         finally:
             close_ledgers()
             if paged is not None:

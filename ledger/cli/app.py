@@ -94,3 +94,14 @@ def build(table: Sequence[Command] = TABLE) -> typer.Typer:
 def application() -> typer.Typer:
     """Return the application, built once per process."""
     return build()
+
+
+@functools.cache
+def command() -> Any:
+    """Return the application as the click command typer makes of it, made once per process.
+
+    Calling the Typer object itself converts every command to click again on each call (about
+    0.17 s): nothing for a shell command, which runs once, but a program or a test that runs
+    many commands in one process pays it every time.
+    """
+    return typer.main.get_command(application())
