@@ -15,22 +15,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, entry
+from conftest import copy_sample, entry
 from test_git import GitRepo, new_repo
-from test_git_setup import identify, ledger_command
+from test_git_setup import hook, identify, ledger_command
 
 from ledger.api import Ledger
-
-SAMPLE = ROOT / "entries"
 
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
-    """A copy of the sample ledger (the repository's own entries)."""
-    import shutil
-
-    shutil.copytree(SAMPLE, tmp_path / "sample" / "entries")
-    return tmp_path / "sample"
+    return copy_sample(tmp_path / "sample")
 
 
 def test_icalendar_reads_one_event_per_incident(sample: Path, cli) -> None:
@@ -81,12 +75,7 @@ def hook_config() -> str:
     `language: system` runs the installed ledger (no virtualenv for pre-commit to build offline);
     `files`, `pass_filenames` and the entry come from the published hook file.
     """
-    published = (ROOT / ".pre-commit-hooks.yaml").read_text()
-    fields = {}
-    for line in published.splitlines():
-        if line.startswith(("- ", "  ")) and ":" in line:
-            key, _, value = line[2:].partition(":")
-            fields[key.strip()] = value.strip()
+    fields = hook()  # the published hook, read as test_git_setup reads it
     entry_args = shlex.split(fields["entry"])
     assert entry_args[0] == "ledger"
     command = shlex.join([*ledger_command(), *entry_args[1:]])

@@ -256,7 +256,8 @@ def linked(a: _Linkable, b: _Linkable) -> bool:
 
 def records(aliases: Iterable[str]) -> frozenset[str]:
     """The dataset records an incident's aliases name, the namespace in one case ("ucdp:612345")."""
-    return frozenset(f"{a.split(':', 1)[0].casefold()}:{a.split(':', 1)[1]}" for a in aliases if ":" in a)
+    split = (a.partition(":") for a in aliases)
+    return frozenset(f"{space.casefold()}:{record}" for space, colon, record in split if colon)
 
 
 def datasets(in_records: Iterable[str]) -> frozenset[str]:
@@ -284,13 +285,12 @@ def _plausible_duplicates(nodes: Sequence[Node]) -> list[Problem]:
     for group in groups.values():
         if len(group) < 2:
             continue
-        keys = {id(node): (rs := records(node.aliases), datasets(rs)) for node in group}
-        for node in group:
-            mine = keys[id(node)]
+        keyed = [(node, rs, datasets(rs)) for node in group for rs in (records(node.aliases),)]
+        for node, *mine in keyed:
             others = [
                 o.id
-                for o in group
-                if o is not node and not linked(node, o) and not distinct_records(*mine, *keys[id(o)])
+                for o, *theirs in keyed
+                if o is not node and not linked(node, o) and not distinct_records(*mine, *theirs)
             ]
             if others:
                 found.append(
