@@ -1,10 +1,11 @@
 """Build the typer application from the command table (`ledger.cli.commands.TABLE`).
 
-Commands are plain functions. `build` registers each under its name and binds what typer
-cannot know about: the `env: Environment` parameter (taken from the click context's `obj`,
-set by `main`), and Ctrl-C inside a command (an `Interrupted` error, so that `main` can say so:
-typer would turn it into a silent exit 130). The `ExitStatus` a command returns is what `main`
-exits with.
+Commands are plain functions of one `Call` with their parameters declared (`options.command`).
+`build` registers each under its name; `bind` makes typer's signature of the declared
+parameters, and passes the command the values with the `Environment` (the click context's
+`obj`, set by `main`), the filters' `selection`, and Ctrl-C inside a command as an
+`Interrupted` error (so that `main` can say so: typer would turn it into a silent exit 130).
+The `ExitStatus` a command returns is what `main` exits with.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ import inspect
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
 from ledger import __version__
+from ledger.cli import filters, options
 from ledger.cli.commands import TABLE, Command
 from ledger.cli.errors import Interrupted
-from ledger.cli.options import Param, with_params
+from ledger.cli.options import Call, Declared, opt
 
 HELP = "A chronology of armed-conflict incidents: one TOML file per incident, kept in git."
 
@@ -32,45 +34,51 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-    ledger_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--ledger",
-            metavar="DIR",
-            help="Ledger directory, for every command (also after the command).",
-            show_default=False,
-        ),
-    ] = None,
-    no_pager: Annotated[
-        bool,
-        typer.Option(
-            "--no-pager",
-            help="Never page long output (also after the command; LEDGER_PAGER, then PAGER, else less -FRX).",
-        ),
-    ] = False,
-) -> None:
+@options.command(
+    opt("--version -V", False, "Show the version.", callback=_version, is_eager=True),
+    opt(
+        "--ledger",
+        None,
+        "Ledger directory, for every command (also after the command).",
+        "DIR",
+        kind=Path | None,
+        name="ledger_dir",
+    ),
+    opt(
+        "--no-pager",
+        False,
+        "Never page long output (also after the command; LEDGER_PAGER, then PAGER, else less -FRX).",
+    ),
+)
+def _root(c: Call) -> None:
     """A chronology of armed-conflict incidents: one TOML file per incident, kept in git."""
-    if ledger_dir is not None:  # `ledger --ledger DIR list`: the commands read it as LEDGER_DIR
-        os.environ["LEDGER_DIR"] = str(ledger_dir)
+    if c.ledger_dir is not None:  # `ledger --ledger DIR list`: the commands read it as LEDGER_DIR
+        os.environ["LEDGER_DIR"] = str(c.ledger_dir)
 
 
-def bind(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Return `func` as typer sees it: without `env` (injected from the context)."""
-    wants_env = "env" in inspect.signature(func, eval_str=True).parameters
+def bind(declared: Declared) -> Callable[..., Any]:
+    """Return the command as typer sees it: its declared parameters (and the filters), then one `Call` of the values."""
+    params = (*declared.params, *(filters.PARAMS[declared.query] if declared.query else ()))
 
-    def call(inner: Callable[..., Any], given: dict[str, Any], kwargs: dict[str, Any]) -> Any:
-        if wants_env:
-            kwargs["env"] = given["typer_context"].obj
+    def run(typer_context: typer.Context, **values: Any) -> Any:
+        c = Call(typer_context.obj, values)
         try:
-            return inner(**kwargs)
+            if declared.query and (explained := filters.take(c, declared.query)) is not None:
+                return explained
+            return declared.run(c)
         except KeyboardInterrupt:
             raise Interrupted() from None
 
-    return with_params(func, [Param("typer_context", typer.Context)], call, drops=("env",))
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("typer_context", keyword, annotation=typer.Context),
+            *(inspect.Parameter(p.name, keyword, annotation=p.annotation, default=p.default) for p in params),
+        ]
+    )
+    run.__annotations__ = {"typer_context": typer.Context, **{p.name: p.annotation for p in params}}
+    run.__doc__, run.__name__ = declared.run.__doc__, declared.run.__name__
+    return run
 
 
 def build(table: Sequence[Command] = TABLE) -> typer.Typer:
@@ -84,7 +92,7 @@ def build(table: Sequence[Command] = TABLE) -> typer.Typer:
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
-    app.callback()(_root)
+    app.callback()(bind(_root))
     for entry in table:
         app.command(entry.name, hidden=entry.hidden)(bind(entry.run))
     return app

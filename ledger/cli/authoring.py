@@ -6,27 +6,21 @@ import datetime as dt
 import os
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from ledger.api.form import NEW_FIELDS, NewField
 from ledger.cli.completion import among, for_field, from_index
-from ledger.cli.env import Environment
 from ledger.cli.errors import OutputCut
-from ledger.cli.filters import filtered
-from ledger.cli.options import LedgerDir, Param, Quiet, format_option, open_ledger, option, plural, say, with_params
+from ledger.cli.options import LEDGER, QUIET, Call, Param, arg, command, formats, opt, plural
 from ledger.core.errors import ExitStatus, LedgerError, UsageError
 from ledger.core.model import ESCALATION_MAX
-from ledger.query import Selection
 
 #: model path -> what the index completes for it
 _COMPLETED = {"location.name": "places", "location.country": "countries", "responds_to": "ids", "tags": "tags"}
 
 
-def _field_param(field: NewField) -> Param:
+def _field(field: NewField) -> Param:
     """The option of one of `new`'s fields, typed, ranged and completed as its model field says."""
     shape, spec = field.shape, field.spec
     kw: dict[str, Any] = {}
@@ -39,62 +33,50 @@ def _field_param(field: NewField) -> Param:
         kw.update(min=spec.minimum, max=spec.maximum)
     else:
         kind = float if shape.inner is float else str
-    names = (field.flag, field.short) if field.short else (field.flag,)
     typed = list[str] if shape.kind == "sequence" else kind
-    return Param(field.key, Annotated[typed | None, option(*names, metavar=field.metavar, help=field.help, **kw)])
+    flags = f"{field.flag} {field.short or ''}"
+    return opt(flags, None, field.help, field.metavar, kind=typed | None, name=field.key, **kw)
 
 
-def _with_fields(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Give `new` an option per field of NEW_FIELDS (but TITLE, its argument); it receives them as `fields`."""
-    extra = [_field_param(f) for f in NEW_FIELDS if f.key != "title"]
-
-    def call(inner: Callable[..., Any], given: dict[str, Any], kwargs: dict[str, Any]) -> Any:
-        return inner(fields={"title": kwargs.pop("title"), **given}, **kwargs)
-
-    return with_params(func, extra, call, needs=("fields",), drops=("fields",), first=True)
+#: `new`'s field options (but TITLE, its argument), in the order of the form.
+FIELDS = tuple(_field(f) for f in NEW_FIELDS if f.key != "title")
 
 
 # -- new --------------------------------------------------------------------------------------
 
 
-@_with_fields
-def new(
-    env: Environment,
-    title: Annotated[
-        str | None, typer.Argument(help="One factual line.", show_default=False, metavar="[TITLE]")
-    ] = None,
-    entry_id: Annotated[str | None, option("--id", metavar="ID", help="The id, instead of date + title.")] = None,
-    edit: Annotated[bool, option("--edit", help="Open the new file in $EDITOR, then check it.")] = False,
-    ledger_dir: LedgerDir = None,
-    quiet: Quiet = False,
-    *,
-    fields: dict[str, Any],
-) -> ExitStatus:
+@command(
+    *FIELDS,
+    arg("title", "[TITLE]", "One factual line.", str | None, None),
+    opt("--id", None, "The id, instead of date + title.", "ID", name="entry_id"),
+    opt("--edit", False, "Open the new file in $EDITOR, then check it."),
+    LEDGER,
+    QUIET,
+)
+def new(c: Call) -> ExitStatus:
     """Write a new, valid entry at entries/YYYY/MM/ID.toml and print its path (never overwrites)."""
-    ledger = open_ledger(ledger_dir)
-    missing = ledger.missing_fields(fields)
-    if missing and not env.interactive:
+    fields = {f.key: c.values[f.key] for f in NEW_FIELDS}
+    missing = c.ledger.missing_fields(fields)
+    if missing and not c.env.interactive:
         flags = ", ".join("TITLE" if key == "title" else f"--{key}" for key in missing)
         raise UsageError(f"missing {flags} (give them as options; on a terminal they are asked for)")
     while missing:  # a place of ledger.toml answers for its country
-        fields[missing[0]] = _ask(env, missing[0])
-        missing = ledger.missing_fields(fields)
-    created = ledger.new_entry(fields, entry_id)
+        fields[missing[0]] = _ask(c, missing[0])
+        missing = c.ledger.missing_fields(fields)
+    created = c.ledger.new_entry(fields, c.entry_id)
     for problem in created.problems:
         level = "warning" if problem.severity == "warning" else "error"
         field = f"{problem.field}: " if problem.field else ""
-        say(env, f"ledger: {level}: {field}{problem.message}")
+        c.say(f"ledger: {level}: {field}{problem.message}")
     if not created.written:
-        say(env, "nothing written", quiet)
+        c.note("nothing written")
         return ExitStatus.TROUBLE
-    env.stdout.write(created.rel + "\n")
-    env.stdout.flush()
-    if edit:
-        return _edit_and_check(env, ledger, created.rel, quiet)
-    return ExitStatus.OK
+    c.out.write(created.rel + "\n")
+    c.out.flush()
+    return _edit_and_check(c, created.rel) if c.edit else ExitStatus.OK
 
 
-def _ask(env: Environment, key: str) -> Any:
+def _ask(c: Call, key: str) -> Any:
     """Ask for one required value on the terminal, again until it is acceptable."""
     from ledger.api.form import parse_answer
 
@@ -102,23 +84,24 @@ def _ask(env: Environment, key: str) -> Any:
     # Not typer.prompt: it writes a space to stdout, and stdout is for data (the path).
     while True:
         question = next(f.question for f in NEW_FIELDS if f.key == key)
-        env.stderr.write(f"{question}{f' [{default}]' if default else ''}: ")
-        env.stderr.flush()
-        line = env.stdin.readline()
+        c.env.stderr.write(f"{question}{f' [{default}]' if default else ''}: ")
+        c.env.stderr.flush()
+        line = c.env.stdin.readline()
         if not line:
             raise UsageError(f"no answer for {key} (end of input)")
         try:
             return parse_answer(key, line.strip() or default)
         except ValueError as err:
-            say(env, f"  {err}")
+            c.say(f"  {err}")
 
 
-def _edit_and_check(env: Environment, ledger: Any, rel: str, quiet: bool) -> ExitStatus:
+def _edit_and_check(c: Call, rel: str) -> ExitStatus:
     """Open the file in $VISUAL / $EDITOR, wait, then check it like `ledger validate` would."""
     import shlex
     import shutil
 
-    argv = [*shlex.split(env.editor, posix=sys.platform != "win32"), str(ledger.root / rel)]
+    path = c.ledger.root / rel
+    argv = [*shlex.split(c.env.editor, posix=sys.platform != "win32"), str(path)]
     program = shutil.which(argv[0]) or argv[0]
     if sys.platform == "win32":  # spawnv joins the arguments into one command line, unquoted
         argv = [f'"{arg}"' if " " in arg and not arg.startswith('"') else arg for arg in argv]
@@ -127,34 +110,32 @@ def _edit_and_check(env: Environment, ledger: Any, rel: str, quiet: bool) -> Exi
     except OSError as err:
         raise LedgerError(f"cannot run the editor {argv[0]!r}: {err.strerror}") from None
     if status != 0:
-        say(env, f"the editor exited with status {status}", quiet)
-    report = ledger.validate([ledger.root / rel])
+        c.note(f"the editor exited with status {status}")
+    report = c.ledger.validate([path])
     from ledger.output.render import clean
 
     for problem in report.problems:
-        say(env, clean(str(problem)))
+        c.say(clean(str(problem)))
     return ExitStatus.FOUND if report.errors else ExitStatus.OK
 
 
 # -- fmt --------------------------------------------------------------------------------------
 
 
-def fmt(
-    env: Environment,
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or folders (default: every entry).", metavar="[PATH]...")
-    ] = None,
-    check: Annotated[bool, option("--check", help="Write nothing; list the files that would change (exit 1).")] = False,
-    diff: Annotated[bool, option("--diff", help="Write nothing; show the changes as a unified diff.")] = False,
-    ledger_dir: LedgerDir = None,
-    quiet: Quiet = False,
-) -> ExitStatus:
+@command(
+    arg("paths", "[PATH]...", "Files or folders (default: every entry).", list[Path] | None, None),
+    opt("--check", False, "Write nothing; list the files that would change (exit 1)."),
+    opt("--diff", False, "Write nothing; show the changes as a unified diff."),
+    LEDGER,
+    QUIET,
+)
+def fmt(c: Call) -> ExitStatus:
     """Rewrite entry files in the one canonical layout; files whose data or comments would not survive are left alone."""
     from ledger.api.fmt import LEFT_ALONE, REFORMATTED
     from ledger.output.diffrender import unified
     from ledger.output.render import clean
 
-    ledger = open_ledger(ledger_dir)
+    check, diff = c.check, c.diff
     counts = {REFORMATTED: 0, LEFT_ALONE: 0, "unchanged": 0}
 
     def status() -> ExitStatus:
@@ -162,24 +143,22 @@ def fmt(
         return ExitStatus.FOUND if found else ExitStatus.OK
 
     try:
-        for result in ledger.format(paths or (), write=not (check or diff), keep_text=diff):
+        for result in c.ledger.format(c.paths or (), write=not (check or diff), keep_text=diff):
             counts[result.outcome] = counts.get(result.outcome, 0) + 1
             if result.outcome == LEFT_ALONE:
-                say(env, clean(f"{result.rel}: left alone: {result.reason}"))
+                c.say(clean(f"{result.rel}: left alone: {result.reason}"))
             elif result.outcome == REFORMATTED:
                 if diff:
-                    env.stdout.write(unified(result.rel, result.old or "", result.new or ""))
+                    c.out.write(unified(result.rel, result.old or "", result.new or ""))
                 elif check:
-                    env.stdout.write(clean(result.rel) + "\n")
+                    c.out.write(clean(result.rel) + "\n")
                 else:
-                    say(env, clean(f"reformatted {result.rel}"), quiet)
+                    c.note(clean(f"reformatted {result.rel}"))
     except BrokenPipeError:  # `fmt --check | head -1`: what was found so far still counts
         raise OutputCut(status()) from None
     verb = "would be reformatted" if check or diff else "reformatted"
-    say(
-        env,
-        f"{plural(counts[REFORMATTED], 'file')} {verb}, {counts['unchanged']} unchanged, {counts[LEFT_ALONE]} left alone",
-        quiet,
+    c.note(
+        f"{plural(counts[REFORMATTED], 'file')} {verb}, {counts['unchanged']} unchanged, {counts[LEFT_ALONE]} left alone"
     )
     return status()
 
@@ -187,109 +166,92 @@ def fmt(
 # -- import -----------------------------------------------------------------------------------
 
 
-def import_(
-    env: Environment,
-    file: Annotated[Path, typer.Argument(help="The file to import.", show_default=False, metavar="FILE")],
-    source: Annotated[
-        str | None,
-        option(
-            "--from",
-            help="csv, json, acled or ucdp (default: told from the file's header).",
-            metavar="SOURCE",
-            autocompletion=among("ledger.interchange.importers:SOURCES"),
-        ),
-    ] = None,
-    event_type: Annotated[
-        str | None,
-        option(
-            "--type",
-            help="Give every entry this type (instead of the rules).",
-            metavar="TYPE",
-            autocompletion=for_field("type"),
-        ),
-    ] = None,
-    escalation: Annotated[
-        int | None,
-        option(
-            "--escalation",
-            help=f"Give every entry this rung (0-{ESCALATION_MAX}).",
-            min=0,
-            max=ESCALATION_MAX,
-            metavar="N",
-        ),
-    ] = None,
-    confidence: Annotated[
-        str | None,
-        option(
-            "--confidence",
-            help="Give every entry this confidence.",
-            metavar="GRADE",
-            autocompletion=for_field("confidence"),
-        ),
-    ] = None,
-    tag: Annotated[
-        list[str] | None, option("--tag", help="Add this tag to every entry (repeat).", metavar="TAG")
-    ] = None,
-    strict: Annotated[bool, option("--strict", help="Write nothing if any row is rejected.")] = False,
-    dry_run: Annotated[
-        bool, option("--dry-run", "-n", help="Check and list what would be written; write nothing.")
-    ] = False,
-    verbose: Annotated[bool, option("--verbose", "-v", help="Also say why each skipped row was skipped.")] = False,
-    ledger_dir: LedgerDir = None,
-    quiet: Quiet = False,
-) -> ExitStatus:
+@command(
+    arg("file", "FILE", "The file to import.", Path),
+    opt(
+        "--from",
+        None,
+        "csv, json, acled or ucdp (default: told from the file's header).",
+        "SOURCE",
+        name="source",
+        choices="ledger.interchange.importers:SOURCES",
+    ),
+    opt(
+        "--type",
+        None,
+        "Give every entry this type (instead of the rules).",
+        "TYPE",
+        name="event_type",
+        autocompletion=for_field("type"),
+    ),
+    opt(
+        "--escalation",
+        None,
+        f"Give every entry this rung (0-{ESCALATION_MAX}).",
+        "N",
+        kind=int | None,
+        min=0,
+        max=ESCALATION_MAX,
+    ),
+    opt("--confidence", None, "Give every entry this confidence.", "GRADE", autocompletion=for_field("confidence")),
+    opt("--tag", None, "Add this tag to every entry (repeat).", "TAG", kind=list[str] | None),
+    opt("--strict", False, "Write nothing if any row is rejected."),
+    opt("--dry-run -n", False, "Check and list what would be written; write nothing."),
+    opt("--verbose -v", False, "Also say why each skipped row was skipped."),
+    LEDGER,
+    QUIET,
+)
+def import_(c: Call) -> ExitStatus:
     """Create one entry per row of a CSV or JSON file (ours, ACLED's or UCDP GED's); never overwrites."""
     from ledger.api.imports import overrides
     from ledger.output.progress import Phases
     from ledger.output.render import clean
 
-    given = overrides(event_type, escalation, confidence, tag or ())
-    ledger = open_ledger(ledger_dir)
-    progress = Phases(env.stderr) if env.stderr_isatty and not quiet else None
+    given = overrides(c.event_type, c.escalation, c.confidence, c.tag or ())
+    ledger = c.ledger
+    progress = Phases(c.env.stderr) if c.env.stderr_isatty and not c.quiet else None
     started = time.perf_counter()
     try:
-        plan = ledger.plan_import(file, source, given, progress=progress)
+        plan = ledger.plan_import(c.file, c.source, given, progress=progress)
         for problem in plan.problems:
-            say(env, clean(str(problem)))
-        if not quiet:
+            c.say(clean(str(problem)))
+        if not c.quiet:
             for note in plan.notes:
-                say(env, clean(str(note)))
-        if verbose:
+                c.say(clean(str(note)))
+        if c.verbose:
             for row, why in plan.skipped:
-                say(env, clean(f"{plan.file}: {row.where}: skipped: {why}"))
+                c.say(clean(f"{plan.file}: {row.where}: skipped: {why}"))
         rejected = len(plan.rejected)
-        if strict and rejected:
-            say(env, f"{plan.rows} rows: {rejected} rejected; nothing written (--strict)")
+        if c.strict and rejected:
+            c.say(f"{plan.rows} rows: {rejected} rejected; nothing written (--strict)")
             return ExitStatus.FOUND
         created: list[str] = []
         existed: list[str] = []
-        if dry_run:
+        if c.dry_run:
             created = [item.rel for item in plan.create]
-            env.stdout.write("".join(rel + "\n" for rel in created))
+            c.out.write("".join(rel + "\n" for rel in created))
         else:
             for item, outcome in ledger.write_import(plan, progress):
                 if outcome == "created":  # each path as soon as it is written: a stopped import is readable
                     created.append(item.rel)
-                    env.stdout.write(item.rel + "\n")
-                    env.stdout.flush()
+                    c.out.write(item.rel + "\n")
+                    c.out.flush()
                 elif outcome == "existed":
                     existed.append(item.rel)
                 else:
                     rejected += 1
                     where = f"{plan.file}:{item.row.line}" if item.row.line else f"{plan.file}: [{item.row.item}]"
                     message = f"{where}: id: {item.rel} was created by another command meanwhile; not overwritten"
-                    say(env, clean(message))
+                    c.say(clean(message))
     finally:
         if progress:
             progress.close()
     seconds = time.perf_counter() - started
-    would = "would be created" if dry_run else "created"
-    say(
-        env,
+    would = "would be created" if c.dry_run else "created"
+    c.note(
         f"{plural(plan.rows, 'row')} ({plan.source}): {plural(len(created), 'entry', 'entries')} {would}, "
         f"{len(plan.skipped) + len(existed)} already in the ledger or repeated, {rejected} rejected "
-        f"({seconds:.1f} s)",
-        quiet,
+        f"({seconds:.1f} s)"
     )
     return ExitStatus.FOUND if rejected else ExitStatus.OK
 
@@ -297,23 +259,18 @@ def import_(
 # -- export -----------------------------------------------------------------------------------
 
 
-@filtered
-def export(
-    env: Environment,
-    output_format: Annotated[
-        str, format_option("ledger.interchange.exporters:FORMATS", "csv, json, jsonl, geojson, ics or acled.")
-    ] = "json",
-    ledger_dir: LedgerDir = None,
-    quiet: Quiet = False,
-    *,
-    selection: Selection,
-) -> ExitStatus:
+@command(
+    formats("ledger.interchange.exporters:FORMATS", "json", "csv, json, jsonl, geojson, ics or acled."),
+    LEDGER,
+    QUIET,
+    query="words",
+)
+def export(c: Call) -> ExitStatus:
     """Write the selected entries (every filter of `list`) as csv, json, jsonl, geojson, ics or acled."""
-    ledger = open_ledger(ledger_dir)
-    written, invalid = ledger.export(selection, output_format, env.stdout, is_tty=env.stdout_isatty)
+    written, invalid = c.ledger.export(c.selection, c.fmt, c.out, is_tty=c.env.stdout_isatty)
     if written.left_out:
-        say(env, f"{plural(written.left_out, 'entry', 'entries')} without coordinates left out of the GeoJSON")
+        c.say(f"{plural(written.left_out, 'entry', 'entries')} without coordinates left out of the GeoJSON")
     if invalid:
-        say(env, f"{plural(invalid, 'invalid entry file')} left out (see `ledger validate`)")
-    say(env, f"{plural(written.count, 'entry', 'entries')} exported", quiet)
+        c.say(f"{plural(invalid, 'invalid entry file')} left out (see `ledger validate`)")
+    c.note(f"{plural(written.count, 'entry', 'entries')} exported")
     return ExitStatus.OK

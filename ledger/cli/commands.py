@@ -1,19 +1,18 @@
 """The command table: every `ledger` command, in the order `ledger --help` lists them.
 
 One line per command (hledger's `builtinCommands` is the model). A command is a plain
-function: its parameters are its options (typer `Annotated`), plus `env: Environment` when it
-reads or writes the terminal; it returns an `ExitStatus` (None means OK) or raises a
+function of one `Call` (its environment and option values), its parameters declared with
+`@command` (`ledger.cli.options`); it returns an `ExitStatus` (None means OK) or raises a
 `LedgerError`. To add a command, write the function in the module of its group and add a line
 here; `ledger.cli.app` builds the typer application from this table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from ledger.cli import authoring, check, chrono, evidence, history, query
+from ledger.cli.options import Declared
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +20,7 @@ class Command:
     """One row of the table: the name typed on the command line and the function that runs it."""
 
     name: str
-    run: Callable[..., Any]
+    run: Declared
     hidden: bool = False
 
 

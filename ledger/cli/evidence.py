@@ -2,70 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from ledger.cli.completion import from_index
-from ledger.cli.env import Environment
-from ledger.cli.filters import filtered
-from ledger.cli.options import (
-    LedgerDir,
-    NoHeader,
-    Quiet,
-    TableFormat,
-    chosen_format,
-    open_ledger,
-    plural,
-    report_skipped,
-    say,
-    write_rows,
-)
+from ledger.cli.options import LEDGER, NO_HEADER, QUIET, TABLE_FORMAT, Call, arg, command, opt, plural
 from ledger.core.errors import ExitStatus
-from ledger.query import Selection
 
 # -- archive ---------------------------------------------------------------------------------
 
 
-@filtered
-def archive(
-    env: Environment,
-    ledger_dir: LedgerDir = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Only list the sources that would be fetched.")
-    ] = False,
-    allow_private: Annotated[
-        bool,
-        typer.Option(
-            "--allow-private",
-            help="Also fetch from loopback, private and link-local addresses (refused by default: urls come from many hands).",
-        ),
-    ] = False,
-    timeout: Annotated[
-        float, typer.Option("--timeout", metavar="SECONDS", help="Time for one url, redirects included.", min=0.1)
-    ] = 30.0,
-    max_size: Annotated[
-        int, typer.Option("--max-size", metavar="BYTES", help="The largest page kept.", min=1)
-    ] = 50_000_000,
-    max_redirects: Annotated[
-        int, typer.Option("--max-redirects", metavar="N", help="Redirects followed for one url.", min=0)
-    ] = 5,
-    quiet: Quiet = False,
-    *,
-    selection: Selection,
-) -> ExitStatus:
+@command(
+    LEDGER,
+    opt("--dry-run -n", False, "Only list the sources that would be fetched."),
+    opt(
+        "--allow-private",
+        False,
+        "Also fetch from loopback, private and link-local addresses (refused by default: urls come from many hands).",
+    ),
+    opt("--timeout", 30.0, "Time for one url, redirects included.", "SECONDS", min=0.1),
+    opt("--max-size", 50_000_000, "The largest page kept.", "BYTES", min=1),
+    opt("--max-redirects", 5, "Redirects followed for one url.", "N", min=0),
+    QUIET,
+    query="words",
+)
+def archive(c: Call) -> ExitStatus:
     """Capture each source url that has no capture yet: a WARC file under evidence/, its hash in the entry."""
     from ledger import __version__
     from ledger.api.evidence import Captured
     from ledger.interchange.fetch import Limits
     from ledger.output.render import clean
 
-    ledger = open_ledger(ledger_dir)
     limits = Limits(
-        timeout=timeout,
-        max_bytes=max_size,
-        max_redirects=max_redirects,
-        allow_private=allow_private,
+        timeout=c.timeout,
+        max_bytes=c.max_size,
+        max_redirects=c.max_redirects,
+        allow_private=c.allow_private,
         user_agent=f"incident-ledger/{__version__} (evidence capture)",
     )
 
@@ -73,29 +43,25 @@ def archive(
         target = item.target
         where = f"{target.rel}: sources[{target.index}]"
         if isinstance(item, Captured):
-            env.stdout.write(clean(f"{where}: {target.url} -> {item.capture}") + "\n")
-            env.stdout.flush()
+            c.out.write(clean(f"{where}: {target.url} -> {item.capture}") + "\n")
+            c.out.flush()
         else:
-            say(env, clean(f"ledger: {where}: {item.message}"))
+            c.say(clean(f"ledger: {where}: {item.message}"))
 
-    report = ledger.archive(
-        selection, limits, dry_run=dry_run, progress=progress, software=f"incident-ledger {__version__}"
+    report = c.ledger.archive(
+        c.selection, limits, dry_run=c.dry_run, progress=progress, software=f"incident-ledger {__version__}"
     )
-    if dry_run:
+    if c.dry_run:
         for target in report.targets:
-            env.stdout.write(clean(f"{target.rel}: sources[{target.index}]: {target.url}") + "\n")
+            c.out.write(clean(f"{target.rel}: sources[{target.index}]: {target.url}") + "\n")
         entries = len({t.rel for t in report.targets})
-        say(
-            env,
-            f"{plural(len(report.targets), 'source')} of {plural(entries, 'entry', 'entries')} would be fetched",
-            quiet,
-        )
+        c.note(f"{plural(len(report.targets), 'source')} of {plural(entries, 'entry', 'entries')} would be fetched")
         return ExitStatus.OK
     if not report.targets:
-        say(env, "nothing to capture: every selected source with a url has a capture", quiet)
+        c.note("nothing to capture: every selected source with a url has a capture")
         return ExitStatus.OK
-    stored = sum(c.stored for c in report.captured)
-    entries = len({c.target.rel for c in report.captured})
+    stored = sum(done.stored for done in report.captured)
+    entries = len({done.target.rel for done in report.captured})
     summary = (
         f"{plural(len(report.captured), 'source')} captured in {plural(entries, 'entry', 'entries')} "
         f"({stored} stored, {len(report.captured) - stored} already in evidence/)"
@@ -105,86 +71,62 @@ def archive(
             f"; {plural(len(report.failed), 'source')} failed: "
             f"{plural(len(report.untouched), 'entry', 'entries')} left unchanged"
         )
-    say(env, summary, quiet and not report.failed)
+    if report.failed or not c.quiet:
+        c.say(summary)
     return ExitStatus.FOUND if report.failed else ExitStatus.OK
 
 
 # -- sources ---------------------------------------------------------------------------------
 
 
-@filtered
-def sources(
-    env: Environment,
-    ledger_dir: LedgerDir = None,
-    output: TableFormat = None,
-    no_header: NoHeader = False,
-    quiet: Quiet = False,
-    *,
-    selection: Selection,
-) -> ExitStatus:
+@command(LEDGER, TABLE_FORMAT, NO_HEADER, QUIET, query="words")
+def sources(c: Call) -> ExitStatus:
     """One row per source (registry aliases merged): entries citing it, grades, sole-source entries, uncaptured."""
     from ledger.api import SOURCE_COLUMNS
 
-    fmt = chosen_format(env, output)
-    ledger = open_ledger(ledger_dir)
-    found = ledger.find(selection)
-    rows = ledger.source_rows(found)
-    report_skipped(env, found.skipped, quiet)
-    write_rows(
-        env,
-        fmt,
+    found = c.ledger.find(c.selection)
+    rows = c.ledger.source_rows(found)
+    c.skipped(found.skipped)
+    c.rows(
         lambda: ({**row.as_dict(), "registered": "yes" if row.registered else ""} for row in rows),
         SOURCE_COLUMNS,
         records=lambda: (row.as_dict() for row in rows),
         ids=lambda: (row.source for row in rows),
-        header=not no_header,
+        header=not c.no_header,
     )
     registered = sum(r.registered for r in rows)
-    say(env, f"{plural(len(rows), 'source')} ({registered} in the registry of ledger.toml)", quiet)
+    c.note(f"{plural(len(rows), 'source')} ({registered} in the registry of ledger.toml)")
     return ExitStatus.OK
 
 
 # -- merge -----------------------------------------------------------------------------------
 
 
-def merge(
-    env: Environment,
-    keep: Annotated[str, typer.Argument(metavar="KEEP", help="The entry to keep.", autocompletion=from_index("ids"))],
-    dups: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="DUP...", help="The duplicates to withdraw into KEEP.", autocompletion=from_index("ids")
-        ),
-    ],
-    reason: Annotated[
-        str | None,
-        typer.Option(
-            "--reason", metavar="TEXT", help='The withdrawn_reason (default: "duplicate of KEEP (ledger merge)").'
-        ),
-    ] = None,
-    ledger_dir: LedgerDir = None,
-    quiet: Quiet = False,
-) -> ExitStatus:
+@command(
+    arg("keep", "KEEP", "The entry to keep.", complete="ids"),
+    arg("dups", "DUP...", "The duplicates to withdraw into KEEP.", list[str], complete="ids"),
+    opt("--reason", None, 'The withdrawn_reason (default: "duplicate of KEEP (ledger merge)").', "TEXT"),
+    LEDGER,
+    QUIET,
+)
+def merge(c: Call) -> ExitStatus:
     """Merge duplicates into KEEP: each DUP withdrawn with duplicate_of, KEEP gains its sources, tags and id."""
     from ledger.output.render import clean
 
-    ledger = open_ledger(ledger_dir)
-    done = ledger.merge(keep, dups, reason)
+    done = c.ledger.merge(c.keep, c.dups, c.reason)
     for rel in done.written:
-        env.stdout.write(clean(rel) + "\n")
+        c.out.write(clean(rel) + "\n")
     if done.done_before:
-        say(env, f"already merged into {keep}: {', '.join(done.done_before)}", quiet)
+        c.note(f"already merged into {c.keep}: {', '.join(done.done_before)}")
     if not done.written:
-        say(env, "nothing to change", quiet)
+        c.note("nothing to change")
         return ExitStatus.OK
     gained = ", ".join(
         [plural(done.sources, "source"), plural(len(done.tags), "tag"), plural(len(done.aliases), "alias", "aliases")]
     )
     merged = len(done.written) - (1 if done.keep in done.written else 0)
-    say(
-        env,
-        f"merged {plural(merged, 'duplicate')} into {keep} (+{gained}); "
-        "`git diff` shows the merge, `git revert` undoes it once committed",
-        quiet,
+    c.note(
+        f"merged {plural(merged, 'duplicate')} into {c.keep} (+{gained}); "
+        "`git diff` shows the merge, `git revert` undoes it once committed"
     )
     return ExitStatus.OK

@@ -1,143 +1,206 @@
-"""What the commands share: the common options (declared once) and small helpers for talking and opening.
+"""What the commands share: how a command declares its parameters, the common options (declared once), and `Call`.
 
-Command modules import from here, never from `ledger.cli.app` (which imports them) nor from
-each other, so the shell has no import cycle.
+A command is a plain function of one `Call`. `@command(...)` declares its parameters in help
+order: shared options (`LEDGER`, `QUIET`, `AS_OF`, ...) and its own, one `opt` or `arg` each,
+typed by its default (hledger's shared flag groups are the model). `ledger.cli.app` makes the
+typer signature of them; the command reads the values by name (`c.quiet`, `c.days`) and talks
+through the call (`c.say`, `c.note`, `c.rows`). Command modules import from here, never from
+`ledger.cli.app` (which imports them) nor from each other, so the shell has no import cycle.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
-from ledger.cli.completion import among
+from ledger.cli.completion import among, from_index
+from ledger.core.errors import ExitStatus
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
     from ledger.cli.env import Environment
-
-LedgerDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--ledger",
-        metavar="DIR",
-        envvar="LEDGER_DIR",
-        help="Ledger directory (default: found upwards from the current directory).",
-        show_default=False,
-    ),
-]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the data, no summaries.")]
-
-#: `--as-of REV` for the query commands (list, show, timeline, stats): answer from that revision.
-AsOf = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        metavar="REV",
-        help="Answer from the ledger as it was at this git revision (commit, tag, branch, HEAD~3).",
-        show_default=False,
-    ),
-]
-Ascii = Annotated[bool, typer.Option("--ascii", help="Draw with plain ASCII instead of Unicode blocks and lines.")]
-NoHeader = Annotated[bool, typer.Option("--no-header", help="Leave out the header line.")]
-
-TABLE_FORMATS = ("table", "tsv", "csv", "json", "jsonl", "markdown", "ids")
-_BY_TERMINAL = "table on a terminal, tsv when piped"
-
-
-def choices_option(*names: str, choices: Sequence[str] | str, metavar: str, help: str, **kw: Any) -> Any:
-    """Return an option whose value is one of `choices`, completed from them.
-
-    Fixed choices are checked as the option is parsed (the one `not_one_of` message); choices a
-    module names (`"ledger.api.schemas:FORMATS"`, imported on a tab press) are checked by the
-    library, so the shell does not import it at start-up.
-    """
-    option = names[0]
-
-    def check(ctx: Any, param: Any, value: str | None) -> str | None:
-        return value if value is None else choice(value, choices, option)
-
-    checked = None if isinstance(choices, str) else check
-    return typer.Option(*names, metavar=metavar, help=help, callback=checked, autocompletion=among(choices), **kw)
-
-
-def format_option(choices: Sequence[str] | str, help: str | None = None, by_terminal: bool = False) -> Any:
-    """Return `--format/-f FORMAT` over `choices`; `by_terminal`: none given means a table on a terminal, TSV piped."""
-    said = f" (default: {_BY_TERMINAL})" if by_terminal else ""
-    text = help or f"{', '.join(choices[:-1])} or {choices[-1]}{said}."
-    return choices_option("--format", "-f", choices=choices, metavar="FORMAT", help=text, show_default=not by_terminal)
-
-
-TableFormat = Annotated[str | None, format_option(TABLE_FORMATS, by_terminal=True)]
-TextFormat = Annotated[str, format_option(("text", "json"))]
-Color = Annotated[
-    str,
-    choices_option(
-        "--color",
-        choices=("auto", "always", "never"),
-        metavar="WHEN",
-        help="Colour the text: auto, always or never (NO_COLOR is respected).",
-    ),
-]
-
-
-def option(*names: str, help: str, metavar: str | None = None, **kw: Any) -> Any:
-    """Return a typer option that shows no default (most say theirs in the help)."""
-    return typer.Option(*names, help=help, metavar=metavar, show_default=False, **kw)
+    from ledger.query import Selection
 
 
 class Param(NamedTuple):
-    """A parameter added to a command function: its name, its typer annotation, its default."""
+    """One parameter of a command as typer reads it: its name, its typer annotation, its default."""
 
     name: str
     annotation: Any
     default: Any = None
 
 
-def with_params(
-    func: Callable[..., Any],
-    extra: Sequence[Param],
-    call: Callable[[Callable[..., Any], dict[str, Any], dict[str, Any]], Any],
+def opt(
+    flags: str,
+    default: Any,
+    help: str,
+    metavar: str | None = None,
     *,
-    needs: Sequence[str] = (),
-    drops: Sequence[str] = (),
-    first: bool = False,
-) -> Callable[..., Any]:
-    """Return `func` as typer sees it, with the `extra` options and without `drops` (which `call` supplies).
+    kind: Any = None,
+    name: str | None = None,
+    choices: Sequence[str] | str | None = None,
+    **kw: Any,
+) -> Param:
+    """Return the option `flags` (`"--dry-run -n"`), typed as its default (or `kind`), named for its first flag.
 
-    `call(inner, given, kwargs)` runs the command: `given` holds the values of `extra`, `kwargs`
-    the rest, and `inner` is `func` (the filter options, `new`'s fields are added this way).
-    `first` puts the new options before the function's own in the help.
+    A default other than None or False is shown in the help. `choices` are offered on a tab
+    press; fixed ones are checked as the option is parsed (the one `not_one_of` message), those a
+    module names (`"ledger.reports.stats:BY"`, imported only on a tab press) by the library.
     """
-    original = inspect.signature(func, eval_str=True)
-    if any(name not in original.parameters for name in needs):
-        raise TypeError(f"{func.__name__} needs the parameters {', '.join(needs)}")
-    kept = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for n, p in original.parameters.items() if n not in drops]
-    added = [
-        inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, annotation=p.annotation, default=p.default)
-        for p in extra
-    ]
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        given = {p.name: kwargs.pop(p.name, None) for p in extra}
-        return call(functools.partial(func, *args), given, kwargs)
-
-    signature = original.replace(parameters=[*added, *kept] if first else [*kept, *added])
-    del wrapper.__wrapped__  # typer must read the new signature, not the wrapped one
-    wrapper.__signature__ = signature  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
-    return wrapper
+    names = flags.split()
+    if choices is not None:
+        kw["autocompletion"] = among(choices)
+        if not isinstance(choices, str):
+            kw["callback"] = lambda ctx, param, value: value if value is None else choice(value, choices, names[0])
+    shown = default is not None and default is not False
+    option = typer.Option(*names, help=help, metavar=metavar, show_default=shown, **kw)
+    kind = kind or (str | None if default is None else type(default))
+    return Param(name or names[0].lstrip("-").replace("-", "_"), Annotated[kind, option], default)
 
 
-def say(env: Environment, message: str, quiet: bool = False) -> None:
-    """Talk to the user on stderr (stdout is for data)."""
-    if not quiet:
-        env.stderr.write(message + "\n")
+def arg(name: str, metavar: str, help: str, kind: Any = str, default: Any = ..., complete: str | None = None) -> Param:
+    """Return a positional argument, required unless it has a default; `complete`: what the index offers (`ids`)."""
+    completer = from_index(complete) if complete else None
+    argument = typer.Argument(metavar=metavar, help=help, show_default=False, autocompletion=completer)
+    return Param(name, Annotated[kind, argument], default)
+
+
+def formats(choices: Sequence[str] | str, default: str | None, help: str | None = None) -> Param:
+    """Return `--format/-f FORMAT` over `choices`; without a default: a table on a terminal, TSV when piped."""
+    said = " (default: table on a terminal, tsv when piped)" if default is None else ""
+    text = help or f"{', '.join(choices[:-1])} or {choices[-1]}{said}."
+    return opt("--format -f", default, text, "FORMAT", name="output", choices=choices)
+
+
+LEDGER = opt(
+    "--ledger",
+    None,
+    "Ledger directory (default: found upwards from the current directory).",
+    "DIR",
+    kind=Path | None,
+    name="ledger_dir",
+    envvar="LEDGER_DIR",
+)
+QUIET = opt("--quiet -q", False, "Print only the data, no summaries.")
+#: `--as-of REV` for the query commands (list, show, timeline, stats): answer from that revision.
+AS_OF = opt(
+    "--as-of", None, "Answer from the ledger as it was at this git revision (commit, tag, branch, HEAD~3).", "REV"
+)
+ASCII = opt("--ascii", False, "Draw with plain ASCII instead of Unicode blocks and lines.", name="ascii_only")
+NO_HEADER = opt("--no-header", False, "Leave out the header line.")
+COLUMNS = opt("--columns", None, "Comma-separated columns, e.g. id,date,title,killed.", "COLUMNS")
+COLOR = opt(
+    "--color",
+    "auto",
+    "Colour the text: auto, always or never (NO_COLOR is respected).",
+    "WHEN",
+    choices=("auto", "always", "never"),
+)
+TABLE_FORMATS = ("table", "tsv", "csv", "json", "jsonl", "markdown", "ids")
+TABLE_FORMAT = formats(TABLE_FORMATS, None)
+TEXT_FORMAT = formats(("text", "json"), "text")
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """A command function and its parameters in help order; `query`: how it takes a query (`ledger.cli.filters`)."""
+
+    run: Callable[[Call], ExitStatus | None]
+    params: tuple[Param, ...]
+    query: str | None = None
+
+
+def command(*params: Param, query: str | None = None) -> Callable[[Callable[[Call], ExitStatus | None]], Declared]:
+    """Declare a command's parameters; `query` ("words", "options" or "search") adds the filter options after them."""
+    return lambda run: Declared(run, params, query)
+
+
+class Call:
+    """One run of a command: its environment and the values of its parameters, by name (`c.quiet`, `c.days`).
+
+    The shared options are typed here; a command's own are read the same way (as Any).
+    """
+
+    ledger_dir: Path | None
+    quiet: bool
+    output: str | None
+    as_of: str | None
+    selection: Selection
+
+    def __init__(self, env: Environment, values: dict[str, Any]) -> None:
+        self.env, self.out, self.values = env, env.stdout, values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(f"{name!r} is not a parameter of this command") from None
+
+    @functools.cached_property
+    def ledger(self) -> Ledger:
+        """The ledger `--ledger` names (else found upwards), opened on first use; `main` closes it."""
+        return open_ledger(self.ledger_dir)
+
+    @property
+    def fmt(self) -> str:
+        """The --format asked for (checked as it was parsed), else a table on a terminal and TSV when piped."""
+        from ledger.output.render import default_format
+
+        return default_format(self.env.stdout_isatty) if self.output is None else self.output
+
+    @property
+    def colored(self) -> bool:
+        """Decide on colour: --color always/never, else what the environment allows."""
+        return {"always": True, "never": False}.get(self.color, self.env.colors)
+
+    def say(self, message: str) -> None:
+        """Talk to the user on stderr (stdout is for data)."""
+        self.env.stderr.write(message + "\n")
+
+    def note(self, message: str) -> None:
+        """Say a summary, unless --quiet."""
+        if not self.quiet:
+            self.say(message)
+
+    def skipped(self, count: int) -> None:
+        """Say how many invalid entry files a query left out."""
+        if count:
+            self.note(f"ledger: {plural(count, 'invalid entry file')} left out (see `ledger validate`)")
+
+    def json(self, data: Any) -> None:
+        """Write one JSON document, indented; on a terminal with what it would act on escaped."""
+        import json
+
+        from ledger.output.render import json_safe
+
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        self.out.write((json_safe(text) if self.env.stdout_isatty else text) + "\n")
+
+    def rows(
+        self,
+        rows: Callable[[], Iterable[Mapping[str, Any]]],
+        columns: Sequence[str],
+        *,
+        records: Callable[[], Iterable[Mapping[str, Any]]] | None = None,
+        ids: Callable[[], Iterable[str]] | None = None,
+        header: bool = True,
+    ) -> None:
+        """Write a result in the chosen format: ids one a line, whole `records` as JSON, else a table of `rows`."""
+        from ledger.output import render
+
+        out, is_tty, fmt = self.out, self.env.stdout_isatty, self.fmt
+        if fmt == "ids" and ids is not None:
+            out.writelines(render.clean(text) + "\n" for text in ids())
+        elif fmt in ("json", "jsonl") and records is not None:
+            render.render_rows(records(), None, fmt, out, is_tty)
+        else:
+            width = self.env.width if is_tty else None
+            render.render_rows(rows(), columns, fmt, out, is_tty, header=header, width=width)
 
 
 _OPENED: list[Ledger] = []
@@ -156,61 +219,6 @@ def close_ledgers() -> None:
     """Close what the ledgers this command opened still hold (their index connections)."""
     while _OPENED:
         _OPENED.pop().close()
-
-
-def use_color(setting: str, env: Environment) -> bool:
-    """Decide on colour: --color always/never, else what the environment allows."""
-    if setting == "always":
-        return True
-    if setting == "never":
-        return False
-    return env.colors
-
-
-def report_skipped(env: Environment, skipped: int, quiet: bool) -> None:
-    """Say how many invalid entry files a query left out."""
-    if skipped and not quiet:
-        say(env, f"ledger: {plural(skipped, 'invalid entry file')} left out (see `ledger validate`)")
-
-
-def chosen_format(env: Environment, output: str | None) -> str:
-    """Return the --format asked for (checked as it was parsed), else a table on a terminal and TSV when piped."""
-    from ledger.output.render import default_format
-
-    return default_format(env.stdout_isatty) if output is None else output
-
-
-def write_json(env: Environment, data: Any) -> None:
-    """Write one JSON document, indented; on a terminal with what it would act on escaped."""
-    import json
-
-    from ledger.output.render import json_safe
-
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    env.stdout.write((json_safe(text) if env.stdout_isatty else text) + "\n")
-
-
-def write_rows(
-    env: Environment,
-    fmt: str,
-    rows: Callable[[], Iterable[Mapping[str, Any]]],
-    columns: Sequence[str],
-    *,
-    records: Callable[[], Iterable[Mapping[str, Any]]] | None = None,
-    ids: Callable[[], Iterable[str]] | None = None,
-    header: bool = True,
-) -> None:
-    """Write a command's result in `fmt`: ids one a line, whole `records` as JSON, else a table of `rows`."""
-    from ledger.output import render
-
-    out, is_tty = env.stdout, env.stdout_isatty
-    if fmt == "ids" and ids is not None:
-        out.writelines(render.clean(text) + "\n" for text in ids())
-    elif fmt in ("json", "jsonl") and records is not None:
-        render.render_rows(records(), None, fmt, out, is_tty)
-    else:
-        width = env.width if is_tty else None
-        render.render_rows(rows(), columns, fmt, out, is_tty, header=header, width=width)
 
 
 def choice(value: str, choices: Sequence[str], option: str) -> str:
