@@ -125,6 +125,23 @@ def measure_peak(
     return m
 
 
+#: the error of a row whose group was not run (--only / --skip): left out of the targets table
+SKIPPED = "skipped"
+
+
+class Figures:
+    """Look up measurements by key; a missing one reads as skipped."""
+
+    def __init__(self, m: dict[str, Measurement]) -> None:
+        self.m = m
+
+    def get(self, key: str) -> Measurement:
+        return self.m.get(key) or Measurement(key, error=SKIPPED)
+
+    def value(self, key: str) -> float | None:
+        return self.get(key).value
+
+
 def total(*ms: Measurement) -> float | None:
     """Sum of medians, None if any is missing."""
     values = [m.value for m in ms]
@@ -133,47 +150,60 @@ def total(*ms: Measurement) -> float | None:
 
 @dataclass(frozen=True)
 class Target:
-    """One line of DESIGN.md section 4: value compared to a reference."""
+    """One target: a measurement compared with its peer (a reference), or an absolute limit."""
 
     label: str
     value: Measurement
     reference: float | None
     ref_name: str
-    op: str  # "<=" ratio at most, ">=x faster" reference/value at least, "<" absolute
+    op: str  # "<=" ratio at most, ">=" reference/value at least ("x faster"), "<" absolute, "info" no target
     limit: float
 
-    def verdict(self) -> tuple[str, str]:
-        """Return (line, PASS|FAIL|n/a)."""
+    @property
+    def skipped(self) -> bool:
+        """True if the row's group was not run."""
+        return self.value.error == SKIPPED
+
+    def ratio(self) -> float | None:
+        """value/reference (reference/value for ">="), None without both."""
+        v = self.value.value
+        if v is None or self.op == "<" or self.reference is None or self.reference <= 0 or v <= 0:
+            return None
+        return self.reference / v if self.op == ">=" else v / self.reference
+
+    def verdict(self) -> str:
+        """met, missed or n/a."""
         v = self.value.value
         if v is None:
-            return f"{self.label}: {self.value.show()}", "n/a"
+            return "n/a"
         if self.op == "<":
-            ok = v < self.limit
-            return f"{self.label}: {self.value.show()} (target < {self.limit:g} {self.value.unit})", _pf(ok)
-        if self.reference is None or self.reference <= 0:
-            return f"{self.label}: {self.value.show()} vs {self.ref_name}: n/a", "n/a"
-        if self.op == ">=":
-            ratio = self.reference / v
-            text = (
-                f"{self.label}: {self.value.show()} = {ratio:.1f}x faster than {self.ref_name} "
-                f"{self.reference:.3f} s (target >= {self.limit:g}x)"
-            )
-            return text, _pf(ratio >= self.limit)
-        ratio = v / self.reference
-        text = (
-            f"{self.label}: {self.value.show()} = {ratio:.2f}x {self.ref_name} "
-            f"{self.reference:.3f} s (target <= {self.limit:g}x)"
-        )
-        return text, _pf(ratio <= self.limit)
+            return _verdict(v < self.limit)
+        r = self.ratio()
+        if r is None:
+            return "n/a"
+        if self.op == "info":
+            return "(no target)"
+        return _verdict(r >= self.limit if self.op == ">=" else r <= self.limit)
+
+    def cells(self) -> list[str]:
+        """The row of the targets table: target, ledger, peer, ratio, limit, verdict."""
+        ledger = self.value.show()
+        if self.op == "<":
+            return [self.label, ledger, "", "", f"< {self.limit:g} {self.value.unit}", self.verdict()]
+        peer = self.ref_name if self.reference is None else f"{self.ref_name}, {self.reference:.3f} s"
+        r = self.ratio()
+        ratio = "" if r is None else f"{r:.1f}x faster" if self.op == ">=" else f"{r:.2f}x"
+        limit = {">=": f">= {self.limit:g}x faster", "<=": f"<= {self.limit:g}x"}.get(self.op, "")
+        return [self.label, ledger, peer, ratio, limit, self.verdict()]
 
 
-def _pf(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
 
 
 def print_figures(ms: list[Measurement]) -> None:
     """Print the raw figures table."""
-    width = max(len(m.name) for m in ms)
+    width = max((len(m.name) for m in ms), default=10)
     print(f"{'measurement':<{width}}  {'median':>9}  {'min':>8}  {'max':>8}  runs")
     for m in ms:
         if m.value is None:
@@ -185,11 +215,14 @@ def print_figures(ms: list[Measurement]) -> None:
 
 
 def print_targets(targets: list[Target]) -> int:
-    """Print one line per target; return how many FAILed."""
-    counts = {"PASS": 0, "FAIL": 0, "n/a": 0}
-    for t in targets:
-        text, verdict = t.verdict()
-        counts[verdict] += 1
-        print(f"{text} {verdict}" if verdict != "n/a" else text)
-    print(f"\n{counts['PASS']} PASS, {counts['FAIL']} FAIL, {counts['n/a']} n/a")
-    return counts["FAIL"]
+    """Print the targets of the rows that were run as a Markdown table; return how many were missed."""
+    rows = [t.cells() for t in targets if not t.skipped]
+    print("| target | ledger | peer (same run) | ratio | limit | |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    verdicts = [row[-1] for row in rows]
+    met, missed = verdicts.count("met"), verdicts.count("**missed**")
+    left = len(targets) - len(rows)
+    print(f"\n{met} met, {missed} missed, {verdicts.count('n/a')} n/a" + (f", {left} not run" if left else ""))
+    return missed

@@ -1,17 +1,19 @@
 """Benchmark incident-ledger against the targets of DESIGN.md section 4, in one run.
 
-    python bench/run.py [--n 100000] [--keep DIR] [--quick] [--git | --no-git]
+    python bench/run.py [--n 100000] [--keep DIR] [--quick] [--cpu] [--git | --no-git]
+                        [--only GROUP,...] [--skip GROUP,...] [--per-entry N [--per-entry-keep DIR]]
 
 Builds a synthetic ledger (bench/synth.py) or reuses --keep DIR, times every command as a
-subprocess (median of several runs), and prints the figures, then one line per target with
-its ratio and PASS/FAIL. A command that fails is reported as "n/a (error: ...)" and the run
-goes on. Exit status: 0 when nothing FAILed (n/a is not a failure), 1 otherwise.
+subprocess (median of several runs), and prints the figures, then a table of the targets:
+each row, its peer measured in the same run, the ratio, met or missed. --only/--skip pick
+groups of rows (bench/plan.py; each still measures its peer). A command that fails is
+reported as "n/a (error: ...)" and the run goes on. Exit status: 0 when no target is
+missed (n/a is not a miss), 1 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import re
 import shlex
@@ -19,187 +21,77 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
+import chrono  # noqa: E402
 import harness  # noqa: E402
-from chrono import (  # noqa: E402
-    chrono_targets,
-    measure_as_of,
-    measure_broken_links,
-    measure_chrono,
-    measure_scaling,
-    per_entry,
-)
-from harness import Measurement, Target, log, measure, measure_peak, print_figures, print_targets, total  # noqa: E402
+import plan  # noqa: E402
+import steps  # noqa: E402
+from harness import Figures, Measurement, Target, log, measure, print_figures, print_targets, total  # noqa: E402
+from steps import FILTER, Repeats, Setup  # noqa: E402
 from workspace import (  # noqa: E402
     LedgerCli,
-    TitleEditor,
     bench_env,
     find_ledger,
     is_synthetic,
-    pick_entry,
     prepare_git_revisions,
     prepare_ledger,
     reset_git_revisions,
 )
 
-TYPER_FLOOR = "import typer; app = typer.Typer(); app.command()(lambda: print('ok')); app()"
-FILTER = ["--type", "airstrike", "--country", "SY"]
-# a name through ledger.toml's aliases, a place in Latin letters (the summaries also write it in Arabic)
-SEARCH = ["Hizballah", "Albukamal"]
-
-
-def compare_ids(warm: Measurement, naive: Measurement) -> str:
-    """Say whether the warm list and the naive re-parse found the same incidents."""
-    if warm.value is None or naive.value is None:
-        return "result check: n/a"
-    a, b = warm.stdout.split(), naive.stdout.split()
-    if a == b:
-        return f"result check: ledger list and the naive re-parse agree ({len(a)} ids, same order)"
-    if sorted(a) == sorted(b):
-        return f"result check: same {len(a)} ids, different order"
-    return (
-        f"result check: MISMATCH: ledger list gave {len(a)} ids, naive re-parse {len(b)} "
-        f"({len(set(a) - set(b))} only in ledger, {len(set(b) - set(a))} only in naive)"
-    )
-
-
-# --------------------------------------------------------------------------- main
-
-
-@dataclass(frozen=True)
-class Repeats:
-    """How many timed runs: fast commands, heavy (whole-ledger) ones."""
-
-    fast: int
-    heavy: int
-
-
-@dataclass(frozen=True)
-class Setup:
-    """Everything the measuring steps share."""
-
-    cli: LedgerCli
-    root: Path  # the synthetic ledger
-    empty: Path  # a ledger with an empty entries/
-    stamp: Path  # touched before any measurement, for `find -newer`
-    reps: Repeats
-    quick: bool
-
-    @property
-    def py(self) -> str:
-        return self.cli.python
-
-    def ledger(self, command: str, *args: str) -> list[str]:
-        """Return argv of a ledger command on the synthetic ledger."""
-        return self.cli.cmd(command, *args, ledger=self.root)
-
-    def list_argv(self) -> list[str]:
-        """The warm filtered list every list figure times."""
-        return self.ledger("list", *FILTER, "--format", "ids")
-
-    def baseline(self, *args: str) -> list[str]:
-        return [self.py, str(BENCH / "baselines.py"), *args, str(self.root)]
-
-
-W = 1  # one discarded run before timing: warm page cache and bytecode cache
-
-
-def measure_startup(s: Setup) -> dict[str, Measurement]:
-    """Floors and the start-up targets."""
-    env, fast = s.cli.env, s.reps.fast
-    return {
-        "pass": measure("python -c pass", [s.py, "-c", "pass"], fast, env=env, warmup=W),
-        "typer": measure("start-up floor (typer no-op)", [s.py, "-c", TYPER_FLOOR], fast, env=env, warmup=W),
-        "stat": measure(
-            "stat floor (find -newer)", ["find", "entries", "-newer", str(s.stamp)], fast, cwd=s.root, warmup=W
-        ),
-        "version": measure("ledger --version", [*s.cli.argv, "--version"], fast, env=env, warmup=W),
-        "empty": measure(
-            "ledger list (empty ledger)",
-            s.cli.cmd("list", ledger=s.empty),
-            fast,
-            cwd=s.empty,
-            env=s.cli.env_for(s.empty),
-            warmup=W,
-        ),
-    }
-
-
-def measure_index_and_list(s: Setup) -> dict[str, Measurement]:
-    """Cold index against tomllib on all cores; warm list, its memory, the naive re-parse."""
-    env, lenv = s.cli.env, s.cli.env_for(s.root)
-    m = {"allcores": measure("tomllib on all cores", s.baseline("allcores"), s.reps.heavy, env=env, warmup=W)}
-    m["index"] = measure(
-        "ledger index --rebuild (cold)", s.ledger("index", "--rebuild"), s.reps.heavy, cwd=s.root, env=lenv
-    )
-    m["warm"] = measure("ledger list (warm, filtered)", s.list_argv(), s.reps.fast, cwd=s.root, env=lenv, warmup=W)
-    search = s.ledger("search", *SEARCH, *FILTER, "--format", "ids")
-    m["search"] = measure("ledger search (warm, filtered)", search, s.reps.fast, cwd=s.root, env=lenv, warmup=W)
-    m["peak"] = measure_peak("peak memory of warm list", s.py, s.list_argv(), 1 if s.quick else 3, cwd=s.root, env=lenv)
-    m["naive"] = measure("naive re-parse + filter", [*s.baseline("naive"), *FILTER], s.reps.heavy, env=env)
-    return m
-
-
-def measure_refresh(s: Setup) -> tuple[Measurement, str]:
-    """Time the list right after each edit of one entry; check the edit is seen."""
-    lenv = s.cli.env_for(s.root)
-    editor = TitleEditor(pick_entry(s.root))
-    try:
-        m = measure(
-            "ledger list after 1 edit", s.list_argv(), s.reps.fast, cwd=s.root, env=lenv, before=editor, warmup=W
-        )
-        seen = subprocess.run(
-            s.ledger("list", "--text", editor.last_marker(), "--format", "ids"),
-            cwd=s.root,
-            env=lenv,
-            capture_output=True,
-            text=True,
-        )
-    finally:
-        editor.restore()
-    subprocess.run(s.list_argv(), cwd=s.root, env=lenv, capture_output=True)  # re-sync the index
-    if m.value is None:
-        return m, "refresh check: n/a"
-    found = seen.returncode == 0 and editor.path.stem in seen.stdout.split()
-    verdict = "the edited title is found" if found else "MISSING: the edited title is not found"
-    return m, f"refresh check: `list --text '{editor.last_marker()}'` after the edits: {verdict}"
+STEPS: dict[str, Callable[[Setup], None]] = {
+    "startup": steps.measure_startup,
+    "index": steps.measure_index,
+    "list": steps.measure_list,
+    "naive": steps.measure_naive,
+    "refresh": steps.measure_refresh,
+    "validate": steps.measure_validate,
+    "timeline": chrono.measure_timeline,
+    "svg": chrono.measure_svg,
+    "html": chrono.measure_html,
+    "stats": chrono.measure_stats,
+    "dupes": chrono.measure_dupes,
+    "export": chrono.measure_export,
+    "show": chrono.measure_show,
+}
 
 
 def run_all(args: argparse.Namespace, tmp: Path) -> int:
-    """Build or reuse the ledger, measure everything, print the report."""
-    reps = Repeats(fast=args.repeats or (5 if args.quick else 15), heavy=1 if args.quick else 3)
+    """Build or reuse the ledger, measure the selected groups, print the report."""
+    groups = plan.select(args.only, args.skip)
+    reps = Repeats(fast=args.repeats or (5 if args.quick else 15), heavy=args.heavy or (1 if args.quick else 3))
     root = prepare_ledger(args.keep, args.n, args.seed, tmp)
     (tmp / "empty" / "entries").mkdir(parents=True)
     (tmp / "stamp").touch()
     cli = find_ledger(args.ledger_cmd, bench_env(None if args.no_pyc else tmp / "pycache"))
-    log(f"ledger command: {shlex.join(cli.argv)} (floors use {cli.python})")
-    s = Setup(cli, root, tmp / "empty", tmp / "stamp", reps, args.quick)
+    log(f"ledger command: {shlex.join(cli.argv)} (floors use {cli.python}); groups: {', '.join(groups)}")
+    s = Setup(cli, root, tmp / "empty", tmp / "stamp", reps, args.quick, tmp)
+    if "index" not in groups:
+        s.sync_index()
 
-    m = measure_startup(s) | measure_index_and_list(s)
-    m["refresh"], refresh_note = measure_refresh(s)
-    m["validate"] = measure("ledger validate", s.ledger("validate"), reps.heavy, cwd=root, env=cli.env_for(root))
-    notes = [compare_ids(m["warm"], m["naive"]), refresh_note]
-    m |= measure_chrono(s, tmp) | measure_scaling(s)
-    if args.links:
-        m |= measure_broken_links(s, tmp, n=min(20_000, args.n), broken=min(2_000, args.n // 10))
-    if want_git(args, root):
-        m |= measure_diff(cli, root, args.seed, reps, as_of=lambda: measure_as_of(s))
-        notes.append(diff_note(m["diff"]))
     scaled: list[Target] = []
-    if args.per_entry and args.per_entry < args.n:
-        small = prepare_ledger(None, args.per_entry, args.seed, tmp / "small")
-        m_small = measure_scaling(dataclasses.replace(s, root=small))
-        m |= {f"{k}_small": dataclasses.replace(v, name=f"{v.name} ({args.per_entry:,})") for k, v in m_small.items()}
-        scaled = per_entry(m_small, m, args.per_entry, args.n)
+    for group in groups:
+        if group in STEPS:
+            STEPS[group](s)
+        elif group == "links":
+            s.m.update(chrono.measure_broken_links(s, tmp, n=min(20_000, args.n), broken=min(2_000, args.n // 10)))
+    git_groups = [g for g in groups if g in plan.GIT_GROUPS]
+    if git_groups and want_git(args, root):
+        as_of = (lambda: chrono.measure_as_of(s)) if "asof" in git_groups else None
+        s.m.update(measure_diff(cli, root, args.seed, reps, as_of=as_of, diff="diff" in git_groups))
+        if "diff" in git_groups:
+            s.notes.append(diff_note(s.m["diff"]))
+    elif git_groups:
+        s.notes.append(f"not run: {', '.join(git_groups)} (the ledger is not a git repo: use --git)")
+    if "scaling" in groups:
+        scaled = chrono.measure_scaling(s, args.n, args.per_entry, args.per_entry_keep, args.seed)
 
-    print_header(args, root, cli)
-    print_figures(list(m.values()))
-    print("\n" + "\n".join(notes) + "\n")
-    return print_targets(targets(m) + chrono_targets(m) + scaled)
+    print_header(args, root, cli, groups)
+    print_figures(list(s.m.values()))
+    print("\n" + "\n".join(s.notes) + "\n")
+    return print_targets(targets(s.m) + chrono.chrono_targets(s.m) + scaled)
 
 
 def diff_note(diff: Measurement) -> str:
@@ -218,28 +110,38 @@ def want_git(args: argparse.Namespace, root: Path) -> bool:
 
 
 def measure_diff(
-    cli: LedgerCli, root: Path, seed: int, reps: Repeats, as_of: Callable[[], dict[str, Measurement]] | None = None
+    cli: LedgerCli,
+    root: Path,
+    seed: int,
+    reps: Repeats,
+    as_of: Callable[[], dict[str, Measurement]] | None = None,
+    diff: bool = True,
 ) -> dict[str, Measurement]:
-    """Time `ledger diff HEAD~1 HEAD` and `git diff --stat` over a 10-entry change."""
+    """Time `ledger diff HEAD~1 HEAD` and `git diff --stat` over a 10-entry change (and then as_of)."""
     out: dict[str, Measurement] = {}
     try:
         prepare_git_revisions(root, seed)
     except (OSError, subprocess.SubprocessError) as e:
-        out["diff"] = Measurement("ledger diff HEAD~1 HEAD", error=f"git setup failed: {e}")
+        out["diff" if diff else "asof_warm"] = Measurement("git revisions", error=f"git setup failed: {e}")
         return out
     try:
-        out["gitstat"] = measure(
-            "git diff --stat HEAD~1 HEAD", ["git", "diff", "--stat", "HEAD~1", "HEAD"], reps.fast, cwd=root, warmup=1
-        )
-        out["diff"] = measure(
-            "ledger diff HEAD~1 HEAD",
-            cli.cmd("diff", "HEAD~1", "HEAD", ledger=root),
-            reps.fast,
-            cwd=root,
-            env=cli.env_for(root),
-            ok_codes=(0, 1),
-            warmup=1,
-        )
+        if diff:
+            out["gitstat"] = measure(
+                "git diff --stat HEAD~1 HEAD",
+                ["git", "diff", "--stat", "HEAD~1", "HEAD"],
+                reps.fast,
+                cwd=root,
+                warmup=1,
+            )
+            out["diff"] = measure(
+                "ledger diff HEAD~1 HEAD",
+                cli.cmd("diff", "HEAD~1", "HEAD", ledger=root),
+                reps.fast,
+                cwd=root,
+                env=cli.env_for(root),
+                ok_codes=(0, 1),
+                warmup=1,
+            )
         if as_of is not None:
             out |= as_of()
     finally:
@@ -252,25 +154,26 @@ def measure_diff(
 
 
 def targets(m: dict[str, Measurement]) -> list[Target]:
-    """The checks of DESIGN.md section 4."""
-    floors = total(m["typer"], m["stat"])
-    none = Measurement("not run", error="skipped (use --git)")
-    diff_ref = total(m.get("gitstat", none), m["typer"])
+    """The checks of DESIGN.md section 4 (a row whose group was not run is left out)."""
+    get, value = Figures(m).get, Figures(m).value
+    floors = total(get("typer"), get("stat"))
+    diff_ref = total(get("gitstat"), get("typer"))
+    warm_if_naive = get("warm") if "naive" in m else get("naive")  # the row of the naive group
     return [
-        Target("ledger --version", m["version"], m["pass"].value, "python -c pass", "<=", 6),
-        Target("empty ledger list", m["empty"], m["pass"].value, "python -c pass", "<=", 6),
-        Target("cold index", m["index"], m["allcores"].value, "tomllib all cores", "<=", 0.75),
-        Target("warm list", m["warm"], floors, "floors", "<=", 1.5),
-        Target("warm list vs re-parse", m["warm"], m["naive"].value, "naive re-parse", ">=", 50),
-        Target("warm search", m["search"], m["warm"].value, "warm filtered list", "<=", 2),
-        Target("refresh after 1 edit", m["refresh"], floors, "floors", "<=", 2),
-        Target("peak memory of warm list", m["peak"], None, "", "<", 100),
-        Target("validate", m["validate"], m["index"].value, "cold index", "<=", 1.5),
-        Target("diff of 10 entries", m.get("diff", none), diff_ref, "(git diff --stat + start-up floor)", "<=", 3),
+        Target("ledger --version", get("version"), value("pass"), "python -c pass", "<=", 6),
+        Target("empty ledger list", get("empty"), value("pass"), "python -c pass", "<=", 6),
+        Target("cold index", get("index"), value("allcores"), "tomllib all cores", "<=", 0.75),
+        Target("warm list", get("warm"), floors, "floors", "<=", 1.5),
+        Target("warm list vs re-parse", warm_if_naive, value("naive"), "naive re-parse", ">=", 50),
+        Target("warm search", get("search"), value("warm"), "warm filtered list", "<=", 2),
+        Target("refresh after 1 edit", get("refresh"), floors, "floors", "<=", 2),
+        Target("peak memory of warm list", get("peak"), None, "", "<", 100),
+        Target("validate", get("validate"), value("index"), "cold index", "<=", 1.5),
+        Target("diff of 10 entries", get("diff"), diff_ref, "(git diff --stat + start-up floor)", "<=", 3),
     ]
 
 
-def print_header(args: argparse.Namespace, root: Path, cli: LedgerCli) -> None:
+def print_header(args: argparse.Namespace, root: Path, cli: LedgerCli, groups: list[str]) -> None:
     """Print what was measured where."""
     typer_v = (
         subprocess.run(
@@ -284,17 +187,32 @@ def print_header(args: argparse.Namespace, root: Path, cli: LedgerCli) -> None:
         f"{os.cpu_count()} cpus, ledger = {shlex.join(cli.argv)}"
     )
     clock = "CPU time (user + system)" if args.cpu else "wall-clock time"
-    print(f"filter: {' '.join(FILTER)}; {'quick' if args.quick else 'full'} run; {clock}\n")
+    print(f"filter: {' '.join(FILTER)}; {'quick' if args.quick else 'full'} run; {clock}")
+    print(f"groups: {', '.join(groups) if groups != list(plan.GROUPS) else 'all'}; load average {_load()}\n")
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="groups (for --only / --skip):\n" + plan.describe(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--n", type=int, default=100_000, help="entries in the ledger (default 100000)")
     p.add_argument("--keep", type=Path, help="build the ledger here and keep it, or reuse it")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="fewer repeats, for a smoke run")
     p.add_argument("--repeats", type=int, help="runs of each fast command (default 15, quick 5)")
+    p.add_argument("--heavy", type=int, metavar="R", help="runs of each whole-ledger command (default 3, quick 1)")
+    p.add_argument("--only", metavar="G,G", help="measure only these groups (and their peers); see below")
+    p.add_argument("--skip", metavar="G,G", help="leave these groups out")
     p.add_argument(
         "--git",
         action=argparse.BooleanOptionalAction,
@@ -311,7 +229,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--links",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="validate a 20,000-entry ledger intact and with 2,000 broken links (default on)",
+        help="validate a 20,000-entry ledger intact and with 2,000 broken links (default on; = --skip links)",
     )
     p.add_argument(
         "--per-entry",
@@ -321,13 +239,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="also time list, timeline --by month and stats on an N-entry ledger: cost per entry (0: off)",
     )
     p.add_argument(
+        "--per-entry-keep",
+        type=Path,
+        metavar="DIR",
+        help="build the --per-entry ledger here and keep it, or reuse it (default: a temp dir)",
+    )
+    p.add_argument(
         "--no-pyc",
         action="store_true",
         help="keep the environment's bytecode settings (default: cache .pyc in a temp dir)",
     )
     args = p.parse_args(argv)
-    if args.keep is not None:
-        args.keep = args.keep.resolve()
+    if not args.links:
+        args.skip = ",".join(filter(None, [args.skip, "links"]))
+    try:
+        plan.select(args.only, args.skip)
+    except plan.SelectionError as e:
+        p.error(str(e))
+    for name in ("keep", "per_entry_keep"):
+        if getattr(args, name) is not None:
+            setattr(args, name, getattr(args, name).resolve())
     return args
 
 
