@@ -111,6 +111,10 @@ class Target:
     url: str
     sha256: str | None  # a hash recorded by hand: the page fetched must match it
 
+    @property
+    def where(self) -> str:
+        return f"{self.rel}: sources[{self.index}]"
+
 
 @dataclass(frozen=True, slots=True)
 class Captured:
@@ -120,11 +124,19 @@ class Captured:
     captured: dt.datetime
     stored: bool  # False: an identical page was stored before, and is shared
 
+    @property
+    def line(self) -> str:
+        return f"{self.target.where}: {self.target.url} -> {self.capture}"
+
 
 @dataclass(frozen=True, slots=True)
 class Failed:
     target: Target
     message: str
+
+    @property
+    def line(self) -> str:
+        return f"ledger: {self.target.where}: {self.message}"
 
 
 @dataclass
@@ -133,6 +145,26 @@ class ArchiveReport:
     captured: list[Captured] = field(default_factory=list)
     failed: list[Failed] = field(default_factory=list)
     untouched: list[str] = field(default_factory=list)  # entries left as they were because a source failed
+
+    def summary(self, dry_run: bool = False) -> str:
+        """Say in one line what was captured (`dry_run`: what would be fetched), and what failed."""
+        from ledger.output.render import plural
+
+        if dry_run:
+            entries = len({t.rel for t in self.targets})
+            return f"{plural(len(self.targets), 'source')} of {plural(entries, 'entry', 'entries')} would be fetched"
+        if not self.targets:
+            return "nothing to capture: every selected source with a url has a capture"
+        stored = sum(c.stored for c in self.captured)
+        entries = len({c.target.rel for c in self.captured})
+        summary = (
+            f"{plural(len(self.captured), 'source')} captured in {plural(entries, 'entry', 'entries')} "
+            f"({stored} stored, {len(self.captured) - stored} already in evidence/)"
+        )
+        if not self.failed:
+            return summary
+        failed = f"{plural(len(self.failed), 'source')} failed"
+        return f"{summary}; {failed}: {plural(len(self.untouched), 'entry', 'entries')} left unchanged"
 
 
 def targets(entries: Iterable[tuple[str, model.Entry]]) -> list[Target]:
@@ -313,6 +345,22 @@ class Merged:
     tags: tuple[str, ...]
     aliases: tuple[str, ...]
     done_before: tuple[str, ...]  # DUP ids merged into KEEP already
+
+    def summary(self, keep_id: str) -> list[str]:
+        """Say what the merge into `keep_id` did (or that there was nothing to do), a line each."""
+        from ledger.output.render import plural
+
+        before = [f"already merged into {keep_id}: {', '.join(self.done_before)}"] if self.done_before else []
+        if not self.written:
+            return [*before, "nothing to change"]
+        aliases = plural(len(self.aliases), "alias", "aliases")
+        gained = f"{plural(self.sources, 'source')}, {plural(len(self.tags), 'tag')}, {aliases}"
+        merged = len(self.written) - (1 if self.keep in self.written else 0)
+        return [
+            *before,
+            f"merged {plural(merged, 'duplicate')} into {keep_id} (+{gained}); "
+            "`git diff` shows the merge, `git revert` undoes it once committed",
+        ]
 
 
 def merge(

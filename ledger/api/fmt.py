@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from ledger.api.parallel import map_chunks
 from ledger.store import files
 from ledger.store.formatting import LEFT_ALONE, REFORMATTED
 
-__all__ = ["LEFT_ALONE", "REFORMATTED", "format_files", "targets"]
+__all__ = ["LEFT_ALONE", "REFORMATTED", "Tally", "format_files", "targets"]
 
 
 def format_files(
@@ -37,3 +38,28 @@ def targets(root: Path, paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     if not given:
         return [f.rel for f in files.walk(root)]
     return files.targets(root, given)
+
+
+@dataclass
+class Tally:
+    """The files `fmt` met, counted by outcome; `check`: a file to reformat is a finding; `dry`: nothing written."""
+
+    check: bool
+    dry: bool
+    counts: dict[str, int] = field(default_factory=lambda: {REFORMATTED: 0, LEFT_ALONE: 0, "unchanged": 0})
+
+    def add(self, outcome: str) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+    @property
+    def found(self) -> bool:
+        """Whether a file was left alone or (`check`) would be reformatted: exit 1."""
+        return bool(self.counts[LEFT_ALONE] or (self.check and self.counts[REFORMATTED]))
+
+    def summary(self) -> str:
+        """`2 files reformatted, 5 unchanged, 0 left alone`."""
+        from ledger.output.render import plural
+
+        verb = "would be reformatted" if self.dry else "reformatted"
+        counts = self.counts
+        return f"{plural(counts[REFORMATTED], 'file')} {verb}, {counts['unchanged']} unchanged, {counts[LEFT_ALONE]} left alone"

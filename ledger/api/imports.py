@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -131,6 +133,45 @@ def write_import(root: Path, plan: Plan, progress: Progress | None = None) -> It
         raise writing.WriteFailed(
             f"{failed} ({done} {'entry' if done == 1 else 'entries'} written, listed on stdout;"
             " run the import again to add the rest)"
+        )
+
+
+@dataclass
+class Imported:
+    """An import under way: each written item counted as it comes, then said in one line."""
+
+    plan: Plan
+    dry_run: bool
+    started: float  # time.perf_counter() when the import began, before the plan
+    created: int = 0
+    existed: int = 0
+    rejected: int = 0
+
+    def count(self, written: Iterable[tuple[Planned, str]]) -> Iterator[tuple[str, str | None]]:
+        """Yield (path, None) per entry created (dry: to create), (path, trouble) per id another command took meanwhile."""
+        self.rejected = len(self.plan.rejected)
+        for item, outcome in ((item, "created") for item in self.plan.create) if self.dry_run else written:
+            if outcome == "created":
+                self.created += 1
+                yield item.rel, None
+            elif outcome == "existed":
+                self.existed += 1
+            else:
+                self.rejected += 1
+                file, row = self.plan.file, item.row
+                where = f"{file}:{row.line}" if row.line else f"{file}: [{row.item}]"
+                yield item.rel, f"{where}: id: {item.rel} was created by another command meanwhile; not overwritten"
+
+    def summary(self) -> str:
+        """`3 rows (csv): 2 entries created, 1 already in the ledger or repeated, 0 rejected (0.1 s)`."""
+        from ledger.output.render import plural
+
+        plan, would = self.plan, "would be created" if self.dry_run else "created"
+        seconds = time.perf_counter() - self.started
+        return (
+            f"{plural(plan.rows, 'row')} ({plan.source}): {plural(self.created, 'entry', 'entries')} {would}, "
+            f"{len(plan.skipped) + self.existed} already in the ledger or repeated, {self.rejected} rejected "
+            f"({seconds:.1f} s)"
         )
 
 

@@ -65,6 +65,14 @@ class ValidationReport:
     def warnings(self) -> int:
         return sum(p.severity is Severity.WARNING for p in self.problems)
 
+    @property
+    def summary(self) -> str:
+        """`3 files checked: 1 error, 0 warnings`."""
+        from ledger.output.render import plural
+
+        checked = f"{plural(self.files, 'file')} checked: {plural(self.errors, 'error')}"
+        return f"{checked}, {plural(self.warnings, 'warning')}"
+
 
 def validate(
     root: Path,

@@ -131,36 +131,27 @@ def _edit_and_check(c: Call, rel: str) -> ExitStatus:
 )
 def fmt(c: Call) -> ExitStatus:
     """Rewrite entry files in the one canonical layout; files whose data or comments would not survive are left alone."""
-    from ledger.api.fmt import LEFT_ALONE, REFORMATTED
+    from ledger.api.fmt import LEFT_ALONE, REFORMATTED, Tally
     from ledger.output.diffrender import unified
     from ledger.output.render import clean
 
     check, diff = c.check, c.diff
-    counts = {REFORMATTED: 0, LEFT_ALONE: 0, "unchanged": 0}
-
-    def status() -> ExitStatus:
-        found = counts[LEFT_ALONE] or (check and counts[REFORMATTED])
-        return ExitStatus.FOUND if found else ExitStatus.OK
-
+    tally = Tally(check, dry=check or diff)
     try:
         for result in c.ledger.format(c.paths or (), write=not (check or diff), keep_text=diff):
-            counts[result.outcome] = counts.get(result.outcome, 0) + 1
+            tally.add(result.outcome)
             if result.outcome == LEFT_ALONE:
                 c.say(clean(f"{result.rel}: left alone: {result.reason}"))
+            elif result.outcome == REFORMATTED and diff:
+                c.out.write(unified(result.rel, result.old or "", result.new or ""))
+            elif result.outcome == REFORMATTED and check:
+                c.out.write(clean(result.rel) + "\n")
             elif result.outcome == REFORMATTED:
-                if diff:
-                    c.out.write(unified(result.rel, result.old or "", result.new or ""))
-                elif check:
-                    c.out.write(clean(result.rel) + "\n")
-                else:
-                    c.note(clean(f"reformatted {result.rel}"))
+                c.note(clean(f"reformatted {result.rel}"))
     except BrokenPipeError:  # `fmt --check | head -1`: what was found so far still counts
-        raise OutputCut(status()) from None
-    verb = "would be reformatted" if check or diff else "reformatted"
-    c.note(
-        f"{plural(counts[REFORMATTED], 'file')} {verb}, {counts['unchanged']} unchanged, {counts[LEFT_ALONE]} left alone"
-    )
-    return status()
+        raise OutputCut(ExitStatus.FOUND if tally.found else ExitStatus.OK) from None
+    c.note(tally.summary())
+    return ExitStatus.FOUND if tally.found else ExitStatus.OK
 
 
 # -- import -----------------------------------------------------------------------------------
@@ -203,57 +194,34 @@ def fmt(c: Call) -> ExitStatus:
 )
 def import_(c: Call) -> ExitStatus:
     """Create one entry per row of a CSV or JSON file (ours, ACLED's or UCDP GED's); never overwrites."""
-    from ledger.api.imports import overrides
+    from ledger.api.imports import Imported, overrides
     from ledger.output.progress import Phases
     from ledger.output.render import clean
 
     given = overrides(c.event_type, c.escalation, c.confidence, c.tag or ())
-    ledger = c.ledger
     progress = Phases(c.env.stderr) if c.env.stderr_isatty and not c.quiet else None
     started = time.perf_counter()
     try:
-        plan = ledger.plan_import(c.file, c.source, given, progress=progress)
-        for problem in plan.problems:
+        plan = c.ledger.plan_import(c.file, c.source, given, progress=progress)
+        for problem in [*plan.problems, *(() if c.quiet else plan.notes)]:
             c.say(clean(str(problem)))
-        if not c.quiet:
-            for note in plan.notes:
-                c.say(clean(str(note)))
-        if c.verbose:
-            for row, why in plan.skipped:
-                c.say(clean(f"{plan.file}: {row.where}: skipped: {why}"))
-        rejected = len(plan.rejected)
-        if c.strict and rejected:
-            c.say(f"{plan.rows} rows: {rejected} rejected; nothing written (--strict)")
+        for row, why in plan.skipped if c.verbose else ():
+            c.say(clean(f"{plan.file}: {row.where}: skipped: {why}"))
+        if c.strict and plan.rejected:
+            c.say(f"{plan.rows} rows: {len(plan.rejected)} rejected; nothing written (--strict)")
             return ExitStatus.FOUND
-        created: list[str] = []
-        existed: list[str] = []
-        if c.dry_run:
-            created = [item.rel for item in plan.create]
-            c.out.write("".join(rel + "\n" for rel in created))
-        else:
-            for item, outcome in ledger.write_import(plan, progress):
-                if outcome == "created":  # each path as soon as it is written: a stopped import is readable
-                    created.append(item.rel)
-                    c.out.write(item.rel + "\n")
-                    c.out.flush()
-                elif outcome == "existed":
-                    existed.append(item.rel)
-                else:
-                    rejected += 1
-                    where = f"{plan.file}:{item.row.line}" if item.row.line else f"{plan.file}: [{item.row.item}]"
-                    message = f"{where}: id: {item.rel} was created by another command meanwhile; not overwritten"
-                    c.say(clean(message))
+        run = Imported(plan, c.dry_run, started)
+        for rel, trouble in run.count(() if c.dry_run else c.ledger.write_import(plan, progress)):
+            if trouble:
+                c.say(clean(trouble))
+            else:  # each path as soon as it is written: a stopped import is readable
+                c.out.write(rel + "\n")
+                c.out.flush()
     finally:
         if progress:
             progress.close()
-    seconds = time.perf_counter() - started
-    would = "would be created" if c.dry_run else "created"
-    c.note(
-        f"{plural(plan.rows, 'row')} ({plan.source}): {plural(len(created), 'entry', 'entries')} {would}, "
-        f"{len(plan.skipped) + len(existed)} already in the ledger or repeated, {rejected} rejected "
-        f"({seconds:.1f} s)"
-    )
-    return ExitStatus.FOUND if rejected else ExitStatus.OK
+    c.note(run.summary())
+    return ExitStatus.FOUND if run.rejected else ExitStatus.OK
 
 
 # -- export -----------------------------------------------------------------------------------

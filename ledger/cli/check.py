@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ledger.cli.errors import findings
-from ledger.cli.options import LEDGER, QUIET, TEXT_FORMAT, Call, arg, command, formats, opt, plural
+from ledger.cli.options import LEDGER, QUIET, TEXT_FORMAT, Call, arg, command, formats, opt
 from ledger.core.errors import ExitStatus
 
 
@@ -33,8 +33,7 @@ def validate(c: Call) -> ExitStatus:
 
             for problem in report.problems:
                 c.out.write(clean(str(problem)) + "\n")
-    checked = plural(report.files, "file") + " checked: " + plural(report.errors, "error")
-    c.note(f"{checked}, {plural(report.warnings, 'warning')}")
+    c.note(report.summary)
     return status
 
 

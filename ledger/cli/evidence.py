@@ -31,48 +31,21 @@ def archive(c: Call) -> ExitStatus:
     from ledger.interchange.fetch import Limits
     from ledger.output.render import clean
 
-    limits = Limits(
-        timeout=c.timeout,
-        max_bytes=c.max_size,
-        max_redirects=c.max_redirects,
-        allow_private=c.allow_private,
-        user_agent=f"incident-ledger/{__version__} (evidence capture)",
-    )
-
     def progress(item: Any) -> None:
-        target = item.target
-        where = f"{target.rel}: sources[{target.index}]"
         if isinstance(item, Captured):
-            c.out.write(clean(f"{where}: {target.url} -> {item.capture}") + "\n")
+            c.out.write(clean(item.line) + "\n")
             c.out.flush()
         else:
-            c.say(clean(f"ledger: {where}: {item.message}"))
+            c.say(clean(item.line))
 
-    report = c.ledger.archive(
-        c.selection, limits, dry_run=c.dry_run, progress=progress, software=f"incident-ledger {__version__}"
-    )
+    agent = f"incident-ledger/{__version__} (evidence capture)"  # the library cannot know its version
+    limits = Limits(c.timeout, c.max_size, c.max_redirects, c.allow_private, user_agent=agent)
+    software = f"incident-ledger {__version__}"
+    report = c.ledger.archive(c.selection, limits, dry_run=c.dry_run, progress=progress, software=software)
     if c.dry_run:
-        for target in report.targets:
-            c.out.write(clean(f"{target.rel}: sources[{target.index}]: {target.url}") + "\n")
-        entries = len({t.rel for t in report.targets})
-        c.note(f"{plural(len(report.targets), 'source')} of {plural(entries, 'entry', 'entries')} would be fetched")
-        return ExitStatus.OK
-    if not report.targets:
-        c.note("nothing to capture: every selected source with a url has a capture")
-        return ExitStatus.OK
-    stored = sum(done.stored for done in report.captured)
-    entries = len({done.target.rel for done in report.captured})
-    summary = (
-        f"{plural(len(report.captured), 'source')} captured in {plural(entries, 'entry', 'entries')} "
-        f"({stored} stored, {len(report.captured) - stored} already in evidence/)"
-    )
-    if report.failed:
-        summary += (
-            f"; {plural(len(report.failed), 'source')} failed: "
-            f"{plural(len(report.untouched), 'entry', 'entries')} left unchanged"
-        )
+        c.out.writelines(clean(f"{target.where}: {target.url}") + "\n" for target in report.targets)
     if report.failed or not c.quiet:
-        c.say(summary)
+        c.say(report.summary(c.dry_run))
     return ExitStatus.FOUND if report.failed else ExitStatus.OK
 
 
@@ -114,19 +87,7 @@ def merge(c: Call) -> ExitStatus:
     from ledger.output.render import clean
 
     done = c.ledger.merge(c.keep, c.dups, c.reason)
-    for rel in done.written:
-        c.out.write(clean(rel) + "\n")
-    if done.done_before:
-        c.note(f"already merged into {c.keep}: {', '.join(done.done_before)}")
-    if not done.written:
-        c.note("nothing to change")
-        return ExitStatus.OK
-    gained = ", ".join(
-        [plural(done.sources, "source"), plural(len(done.tags), "tag"), plural(len(done.aliases), "alias", "aliases")]
-    )
-    merged = len(done.written) - (1 if done.keep in done.written else 0)
-    c.note(
-        f"merged {plural(merged, 'duplicate')} into {c.keep} (+{gained}); "
-        "`git diff` shows the merge, `git revert` undoes it once committed"
-    )
+    c.out.writelines(clean(rel) + "\n" for rel in done.written)
+    for line in done.summary(c.keep):
+        c.note(line)
     return ExitStatus.OK

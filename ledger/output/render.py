@@ -383,3 +383,8 @@ class ProgressBar:
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """Return `1 entry`, `2 entries`."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
