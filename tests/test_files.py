@@ -74,3 +74,21 @@ def test_write_atomic_exclusive_refuses_to_overwrite(tmp_path):
         raise AssertionError("overwrote an existing file")
     assert path.read_text() == "mine\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.toml"]
+
+
+@posix_only("symbolic links and FIFOs")
+def test_read_entry_takes_only_plain_files_and_reads_them_like_read_text(tmp_path):
+    (tmp_path / "entries").mkdir()
+    plain = tmp_path / "entries" / "a.toml"
+    plain.write_bytes(b'\xef\xbb\xbftitle = "x"\n')
+    big = tmp_path / "entries" / "big.toml"
+    big.write_bytes(b"#" * (files.MAX_FILE_BYTES + 5))
+    (tmp_path / "entries" / "link.toml").symlink_to(plain)
+    (tmp_path / "entries" / "dir.toml").mkdir()
+    os.mkfifo(tmp_path / "entries" / "fifo.toml")
+    for rel in ("entries/a.toml", "entries/big.toml"):
+        assert files.read_entry(tmp_path, rel) == files.read_text(tmp_path, rel)
+    assert files.read_entry(tmp_path, "entries/a.toml") == ('title = "x"\n', None)
+    assert "larger than the limit" in files.read_entry(tmp_path, "entries/big.toml")[1].message
+    for rel in ("entries/link.toml", "entries/dir.toml", "entries/fifo.toml", "entries/gone.toml"):
+        assert files.read_entry(tmp_path, rel) is None  # the careful road names what these are

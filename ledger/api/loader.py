@@ -68,6 +68,14 @@ class _LazyLines:
 
 def load_file(root: Path, rel: str, today: dt.date | None = None) -> Loaded:
     """Read, parse and check one entry file of the ledger (what is not one, by `files.entry_problem`, is never opened)."""
+    plain = files.read_entry(root, rel)
+    if plain is not None:
+        text, problem = plain
+        return (
+            load_text(rel, text, today)
+            if text is not None
+            else Loaded(rel, files.stem(rel), None, (problem,) if problem else ())
+        )
     odd = files.entry_problem(root, rel)
     if odd is not None:
         return Loaded(rel, files.stem(rel), None, (odd,))
