@@ -149,6 +149,52 @@ class Index(Reader):
             conn, self._conn = self._conn, None
             conn.close()
 
+    def searchable(self) -> sqlite3.Connection:
+        """Return the connection of this run with the full-text table (`fts`) there, filled on first need.
+
+        The table is filled in the index file, under the index lock, for every later search;
+        where that cannot be done (a read-only folder, a lock held too long, an in-memory
+        index) it is filled in this connection's temporary schema, for this run.
+        """
+        conn = self.conn()
+        if fts.ready(conn):
+            return conn
+        if self.status.how != "memory":
+            try:
+                self._fill_search()
+            except (Unusable, sqlite3.Error, OSError) as err:
+                _debug(f"full-text table kept in memory: {describe(err)}")
+            if fts.ready(conn):
+                return conn
+        conn.execute("BEGIN")
+        try:
+            fts.fill(conn, "temp")
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        return conn
+
+    def _fill_search(self) -> None:
+        """Fill the index file's full-text table from its stored records (under the lock; at most once)."""
+        with locked(self.folder / LOCK_NAME):
+            writer = connect(str(self.path))
+            try:
+                read_meta(writer)  # another version, or not an index: Unusable
+                if fts.ready(writer):
+                    return  # another process filled it meanwhile
+                writer.execute("BEGIN IMMEDIATE")
+                try:
+                    fts.fill(writer)
+                    writer.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        writer.execute("ROLLBACK")
+                    raise
+            finally:
+                writer.close()
+
     def __enter__(self) -> Index:
         return self
 
@@ -271,6 +317,7 @@ class Index(Reader):
         )
         removed = [rel for rel in stored if rel not in present]
         first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM entries").fetchone()[0]
+        searchable = fts.ready(conn)
         # Parse before the transaction: no write lock is held while worker processes run.
         with self._parts(changed, first, self.progress if len(changed) > 1000 else None) as parts:
             attached: list[str] = []
@@ -278,9 +325,15 @@ class Index(Reader):
             try:
                 gone = [(rel,) for rel in removed] + [(item[0],) for item in changed if item[0] in stored]
                 conn.executemany("DELETE FROM docs WHERE entry = (SELECT rowid FROM entries WHERE path = ?)", gone)
-                fts.forget(conn, gone)
+                if searchable and len(changed) > max(SEARCH_KEPT, int(meta.get("files") or 0) // 4):
+                    fts.drop(conn)  # most of the ledger changed: the next search fills the table again
+                    searchable = False
+                elif searchable:
+                    fts.forget(conn, gone)
                 conn.executemany("DELETE FROM entries WHERE path = ?", gone)
                 attached = merge(conn, parts)
+                if searchable:
+                    fts.add(conn, first)
                 conn.executemany("DELETE FROM folders WHERE prefix = ?", [(p,) for p in vanished])
                 set_meta(conn, found, dirty)
                 conn.execute("COMMIT")
@@ -333,7 +386,6 @@ class Index(Reader):
                 conn.execute("BEGIN")
                 conn.execute(COPY.format("part"))
                 conn.execute("INSERT INTO docs SELECT * FROM part.docs")
-                fts.load_part(conn, "part")
                 conn.execute("COMMIT")
                 conn.execute("DETACH part")
                 os.unlink(path)
@@ -366,6 +418,7 @@ class Index(Reader):
             shutil.rmtree(folder, ignore_errors=True)
 
 
+SEARCH_KEPT = 1000  # a refresh of more files than this and a quarter of the ledger drops the full-text table
 SCRATCH = "ledger-index-"  # + pid + "-": part files of a build, in the temporary folder
 
 

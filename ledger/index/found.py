@@ -54,7 +54,7 @@ class Found:
         given = 0
         for attempt in range(2):
             try:
-                conn = self.index.conn()
+                conn = self._conn()
                 for number, row in enumerate(conn.execute(sql, params)):
                     if number >= given:
                         given += 1
@@ -64,6 +64,10 @@ class Found:
                 if attempt:
                     raise
                 self.index.recover(err)
+
+    def _conn(self) -> sqlite3.Connection:
+        """Return the connection the rows are read from (`search.Searched` needs the full-text table)."""
+        return self.index.conn()
 
     def ids(self) -> Iterator[str]:
         """Yield the ids of the matching entries."""

@@ -76,8 +76,7 @@ class RevisionIndex(Reader):
             ).fetchall()
             marks = ", ".join("?" * (len(STORED) + 2))
             for start in range(0, len(missing), CHUNK):
-                # the row without its full-text part: a revision is not searched
-                rows = [(blob, *row[: len(STORED) + 1]) for blob, row in parse(missing[start : start + CHUNK])]
+                rows = [(blob, *row) for blob, row in parse(missing[start : start + CHUNK])]
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     conn.executemany(

@@ -6,7 +6,6 @@ from typing import Any
 
 from ledger import query
 from ledger.core import model, schema
-from ledger.index.fts import search_row
 
 # (rel, size, mtime_ns, inode)
 Stat = tuple[str, int, int, int]
@@ -20,7 +19,7 @@ STORED = (
     "aliases", "perpetrators", "targets", "associated", "tag_list",
     "killed_low", "killed_high", "injured_low", "injured_high",
 )  # fmt: skip
-Row = tuple[Any, ...]  # STORED values, then the JSON text, then the full-text row (`fts.search_row`)
+Row = tuple[Any, ...]  # STORED values, then the JSON text
 
 
 def chrono_key(entry: model.Entry) -> str:
@@ -34,7 +33,7 @@ def row_of(item: Stat, entry: model.Entry | None, ok: bool) -> Row:
     rel, size, mtime_ns, inode = item
     folder = rel[len("entries/") : rel.rfind("/") + 1]
     if entry is None or not ok:
-        return (rel, folder, size, mtime_ns, inode, 0, *([None] * (len(STORED) - 6)), None, None)
+        return (rel, folder, size, mtime_ns, inode, 0, *([None] * (len(STORED) - 6)), None)
     f = query.facts(entry)
     record = schema.json_text(entry, rel)
     loc, actors, c = entry.location, entry.actors, entry.casualties
@@ -54,7 +53,7 @@ def row_of(item: Stat, entry: model.Entry | None, ok: bool) -> Row:
         _array(actors.perpetrators) if actors else None, _array(actors.targets) if actors else None,
         _array(actors.associated) if actors else None, _array(entry.tags),
         killed_low, killed_high, injured_low, injured_high,
-        record, search_row(entry),
+        record,
     )  # fmt: skip
 
 

@@ -106,8 +106,11 @@ class Searched(Found):
     def close(self) -> dict[str, list[str]]:
         """Return the indexed words edit distance adds to the query's words."""
         if self._close is None:
-            self._close = close_words(self.index.conn(), self.plan)
+            self._close = close_words(self.index.searchable(), self.plan)
         return self._close
+
+    def _conn(self) -> sqlite3.Connection:
+        return self.index.searchable()
 
     def _select(self, what: str) -> tuple[str, list[Any]]:
         return select_sql(self.selection, self.vocabulary, what, ranked_sql(self.plan, self.close()))

@@ -13,15 +13,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ledger.index import fts, views
+from ledger.index import views
 from ledger.index.rows import STORED, Row
 from ledger.store import lock
 from ledger.store.scan import Scan, racy
 
 # 3: counts as {best, low, high}; 4: text and names stored folded (core.names); 5: full-text search (fts);
 # 6: the columns the chronology reads (dates, times, links, names, coordinates, casualty ranges);
-# 7: SQL views for people and tools (views.py); 8: the views filter id, path, date, type, country by index
-SCHEMA_VERSION = 8
+# 7: SQL views for people and tools (views.py); 8: the views filter id, path, date, type, country by index;
+# 9: the full-text table is made on the first search (fts.fill), not by the build
+SCHEMA_VERSION = 9
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
@@ -41,7 +42,6 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE TABLE IF NOT EXISTS docs (entry INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (prefix TEXT PRIMARY KEY, signature TEXT NOT NULL, racy INTEGER NOT NULL);
-{fts.TABLES.strip()}
 CREATE INDEX IF NOT EXISTS entries_chrono ON entries (chrono);
 CREATE INDEX IF NOT EXISTS entries_date ON entries (date);
 CREATE INDEX IF NOT EXISTS entries_type ON entries (type);
@@ -87,10 +87,10 @@ def write_part(folder: str, rows: Iterable[tuple[int, Row]]) -> tuple[str, int]:
     try:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
-        conn.executescript(INDEXES_FIRST + fts.PART_TABLES)
+        conn.executescript(INDEXES_FIRST)
         conn.execute("BEGIN")
         marks = ", ".join("?" * len(STORED))
-        end = len(STORED)  # a row: the STORED values, the JSON text, the full-text row
+        end = len(STORED)  # a row: the STORED values, then the JSON text
         conn.executemany(
             f"INSERT INTO entries (rowid, {', '.join(STORED)}) VALUES (?, {marks})",
             [(rowid, *row[:end]) for rowid, row in numbered],
@@ -98,7 +98,6 @@ def write_part(folder: str, rows: Iterable[tuple[int, Row]]) -> tuple[str, int]:
         conn.executemany(
             "INSERT INTO docs (entry, json) VALUES (?, ?)", [(rowid, row[end]) for rowid, row in numbered if row[end]]
         )
-        fts.write_part(conn, [(rowid, row[end + 1]) for rowid, row in numbered])
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -118,7 +117,6 @@ def combine(paths: list[str]) -> list[str]:
             conn.execute("ATTACH ? AS other", (path,))
             conn.execute(COPY.format("other"))
             conn.execute("INSERT INTO docs SELECT * FROM other.docs")
-            fts.fold_part(conn, "other")
             conn.execute("DETACH other")
     finally:
         conn.close()
@@ -134,7 +132,6 @@ def merge(conn: sqlite3.Connection, parts: list[str]) -> list[str]:
         aliases.append(alias)
         conn.execute(COPY.format(alias))
         conn.execute(f"INSERT INTO docs SELECT * FROM {alias}.docs")
-        fts.load_part(conn, alias)
     return aliases
 
 
