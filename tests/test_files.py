@@ -7,6 +7,7 @@ import stat
 
 from conftest import posix_only
 
+from ledger.api.loader import _read_plain
 from ledger.store import files
 
 TEXT = '''\
@@ -77,7 +78,7 @@ def test_write_atomic_exclusive_refuses_to_overwrite(tmp_path):
 
 
 @posix_only("symbolic links and FIFOs")
-def test_read_entry_takes_only_plain_files_and_reads_them_like_read_text(tmp_path):
+def test_read_plain_takes_only_plain_files_and_reads_them_like_read_text(tmp_path):
     (tmp_path / "entries").mkdir()
     plain = tmp_path / "entries" / "a.toml"
     plain.write_bytes(b'\xef\xbb\xbftitle = "x"\n')
@@ -87,8 +88,8 @@ def test_read_entry_takes_only_plain_files_and_reads_them_like_read_text(tmp_pat
     (tmp_path / "entries" / "dir.toml").mkdir()
     os.mkfifo(tmp_path / "entries" / "fifo.toml")
     for rel in ("entries/a.toml", "entries/big.toml"):
-        assert files.read_entry(tmp_path, rel) == files.read_text(tmp_path, rel)
-    assert files.read_entry(tmp_path, "entries/a.toml") == ('title = "x"\n', None)
-    assert "larger than the limit" in files.read_entry(tmp_path, "entries/big.toml")[1].message
+        assert _read_plain(tmp_path, rel) == files.read_text(tmp_path, rel)
+    assert _read_plain(tmp_path, "entries/a.toml") == ('title = "x"\n', None)
+    assert "larger than the limit" in _read_plain(tmp_path, "entries/big.toml")[1].message
     for rel in ("entries/link.toml", "entries/dir.toml", "entries/fifo.toml", "entries/gone.toml"):
-        assert files.read_entry(tmp_path, rel) is None  # the careful road names what these are
+        assert _read_plain(tmp_path, rel) is None  # the careful road names what these are

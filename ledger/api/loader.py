@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,7 @@ class _LazyLines:
 
 def load_file(root: Path, rel: str, today: dt.date | None = None) -> Loaded:
     """Read, parse and check one entry file of the ledger (what is not one, by `files.entry_problem`, is never opened)."""
-    plain = files.read_entry(root, rel)
+    plain = _read_plain(root, rel)
     if plain is not None:
         text, problem = plain
         return (
@@ -83,6 +84,33 @@ def load_file(root: Path, rel: str, today: dt.date | None = None) -> Loaded:
     if text is None:
         return Loaded(rel, files.stem(rel), None, (problem,) if problem else ())
     return load_text(rel, text, today)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # 0 where there is no such flag (Windows)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def _read_plain(root: Path, rel: str) -> tuple[str | None, Problem | None] | None:
+    """Read an entry file that is a plain regular file (what `entry_problem` passes at once), else None.
+
+    One open without following a final link does what `entry_problem`'s lstat and `read_text`
+    do for the common file; None (a link, a folder, a FIFO, no such flag here, a trouble)
+    leaves the file to the careful road, which names what it is.
+    """
+    if not _NOFOLLOW:
+        return None
+    try:
+        fd = os.open(f"{root}/{rel}", os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+    except OSError:
+        return None
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        regular = False
+    if not regular:
+        os.close(fd)
+        return None
+    return files.read_at(rel, rel, fd)
 
 
 def load_rels(rels: list[str], *, root: Path, today: dt.date) -> list[Loaded]:

@@ -150,50 +150,22 @@ class Index(Reader):
             conn.close()
 
     def searchable(self) -> sqlite3.Connection:
-        """Return the connection of this run with the full-text table (`fts`) there, filled on first need.
+        """Return the connection of this run with the full-text table there (`fts.fill` on first need).
 
-        The table is filled in the index file, under the index lock, for every later search;
-        where that cannot be done (a read-only folder, a lock held too long, an in-memory
-        index) it is filled in this connection's temporary schema, for this run.
+        It is filled in the index file for every later search, or, where that cannot be (a
+        read-only folder, a lock held too long, the in-memory index), for this connection only.
         """
         conn = self.conn()
-        if fts.ready(conn):
-            return conn
-        if self.status.how != "memory":
+        if not fts.ready(conn) and self.status.how != "memory":
             try:
-                self._fill_search()
+                with locked(self.folder / LOCK_NAME), contextlib.closing(connect(str(self.path))) as writer:
+                    read_meta(writer)  # another version, or not an index: Unusable
+                    fts.fill_once(writer, "main")
             except (Unusable, sqlite3.Error, OSError) as err:
                 _debug(f"full-text table kept in memory: {describe(err)}")
-            if fts.ready(conn):
-                return conn
-        conn.execute("BEGIN")
-        try:
-            fts.fill(conn, "temp")
-            conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            raise
+        if not fts.ready(conn):
+            fts.fill_once(conn, "temp")
         return conn
-
-    def _fill_search(self) -> None:
-        """Fill the index file's full-text table from its stored records (under the lock; at most once)."""
-        with locked(self.folder / LOCK_NAME):
-            writer = connect(str(self.path))
-            try:
-                read_meta(writer)  # another version, or not an index: Unusable
-                if fts.ready(writer):
-                    return  # another process filled it meanwhile
-                writer.execute("BEGIN IMMEDIATE")
-                try:
-                    fts.fill(writer)
-                    writer.execute("COMMIT")
-                except BaseException:
-                    with contextlib.suppress(sqlite3.Error):
-                        writer.execute("ROLLBACK")
-                    raise
-            finally:
-                writer.close()
 
     def __enter__(self) -> Index:
         return self

@@ -22,6 +22,7 @@ makes it. So a query can never read a half-filled or stale table: without the ta
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
@@ -69,6 +70,19 @@ def ready(conn: sqlite3.Connection) -> bool:
     """Return whether this connection reads a full-text table (which then holds every stored entry)."""
     sql = "SELECT count(*) FROM {} WHERE type = 'table' AND name = 'search'"
     return any(conn.execute(sql.format(m)).fetchone()[0] for m in ("sqlite_temp_master", "sqlite_master"))
+
+
+def fill_once(conn: sqlite3.Connection, schema_name: str) -> None:
+    """Fill the full-text table in its own transaction, unless it is there (another process made it meanwhile)."""
+    conn.execute("BEGIN IMMEDIATE" if schema_name == "main" else "BEGIN")  # temp: also on a read-only connection
+    try:
+        if not ready(conn):
+            fill(conn, schema_name)
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
 
 
 def fill(conn: sqlite3.Connection, schema_name: str = "main") -> None:

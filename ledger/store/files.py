@@ -252,60 +252,24 @@ def read_text(root: Path, rel: str) -> tuple[str | None, Problem | None]:
     return read_at(root / rel, rel)
 
 
-def read_at(path: Path | str, rel: str) -> tuple[str | None, Problem | None]:
-    """Read a file (reported as `rel`) as `read_text` does: only a regular file, never waiting on a FIFO."""
+def read_at(path: Path | str, rel: str, opened: int | None = None) -> tuple[str | None, Problem | None]:
+    """Read a file (reported as `rel`; `opened`: its fd, closed here) as `read_text` does: by its size, no FIFO."""
     try:
-        fd = os.open(path, os.O_RDONLY | _BINARY | _NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | _BINARY | _NONBLOCK) if opened is None else opened
     except OSError as err:
         return None, Problem(rel, 0, "", f"cannot read: {err.strerror}")
-    return _read_fd(fd, rel)
-
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-
-
-def read_entry(root: Path, rel: str) -> tuple[str | None, Problem | None] | None:
-    """Read an entry file that is a plain regular file (what `entry_problem` passes at once), else None.
-
-    Opened without following a final link, so one open does what `entry_problem`'s lstat and
-    `read_text` do for the common file; None (a link, or no such flag here) leaves the file to
-    the careful road: `entry_problem`, then `read_text`.
-    """
-    if not _NOFOLLOW:
-        return None
-    try:
-        fd = os.open(f"{root}/{rel}", os.O_RDONLY | _BINARY | _NONBLOCK | _NOFOLLOW)
-    except OSError:
-        return None  # a link (ELOOP), or a trouble the careful road reports
-    try:
-        regular = stat.S_ISREG(os.fstat(fd).st_mode)
-    except OSError:
-        regular = False
-    if not regular:  # a folder or a FIFO: `entry_problem` names it
-        os.close(fd)
-        return None
-    return _read_fd(fd, rel)
-
-
-def _read_fd(fd: int, rel: str) -> tuple[str | None, Problem | None]:
-    """Read an open file (closing it) up to one byte past the size limit, by its size (no 1 MB buffer per file)."""
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             return None, Problem(rel, 0, "", NOT_REGULAR)
-        chunks, total, want = [], 0, min(st.st_size, MAX_FILE_BYTES) + 1
-        while total <= MAX_FILE_BYTES:  # a file that grew since fstat is read on, in 64 KiB steps
-            chunk = os.read(fd, want)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            want = min(65536, MAX_FILE_BYTES + 1 - total)
+        data = os.read(fd, min(st.st_size, MAX_FILE_BYTES) + 1)
+        while data and len(data) <= MAX_FILE_BYTES and (more := os.read(fd, 65536)):  # it grew since
+            data += more
     except OSError as err:
         return None, Problem(rel, 0, "", f"cannot read: {err.strerror}")
     finally:
         os.close(fd)
-    return decode_bytes(rel, chunks[0] if len(chunks) == 1 else b"".join(chunks))
+    return decode_bytes(rel, data)
 
 
 def decode_bytes(rel: str, data: bytes) -> tuple[str | None, Problem | None]:
