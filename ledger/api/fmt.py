@@ -61,5 +61,5 @@ class Tally:
         from ledger.output.render import plural
 
         verb = "would be reformatted" if self.dry else "reformatted"
-        counts = self.counts
-        return f"{plural(counts[REFORMATTED], 'file')} {verb}, {counts['unchanged']} unchanged, {counts[LEFT_ALONE]} left alone"
+        reformatted, unchanged, left = self.counts[REFORMATTED], self.counts["unchanged"], self.counts[LEFT_ALONE]
+        return f"{plural(reformatted, 'file')} {verb}, {unchanged} unchanged, {left} left alone"

@@ -148,7 +148,7 @@ class Imported:
     rejected: int = 0
 
     def count(self, written: Iterable[tuple[Planned, str]]) -> Iterator[tuple[str, str | None]]:
-        """Yield (path, None) per entry created (dry: to create), (path, trouble) per id another command took meanwhile."""
+        """Yield (path, None) per entry created (dry: to create); (path, trouble) per id taken by another command."""
         self.rejected = len(self.plan.rejected)
         for item, outcome in ((item, "created") for item in self.plan.create) if self.dry_run else written:
             if outcome == "created":

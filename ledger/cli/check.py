@@ -18,6 +18,8 @@ from ledger.core.errors import ExitStatus
 )
 def validate(c: Call) -> ExitStatus:
     """Check every entry and report all problems as path:line: field: message."""
+    from ledger.output import results
+
     ledger = c.ledger
     if c.staged and c.paths:
         from ledger.core.errors import UsageError
@@ -26,13 +28,7 @@ def validate(c: Call) -> ExitStatus:
     report = ledger.validate_staged() if c.staged else ledger.validate(c.paths or ())
     status = ExitStatus.FOUND if report.errors else ExitStatus.OK
     with findings(status):
-        if c.output == "json":
-            c.json([p.as_json() for p in report.problems])
-        else:
-            from ledger.output.render import clean
-
-            for problem in report.problems:
-                c.out.write(clean(str(problem)) + "\n")
+        results.problems(c.screen, c.fmt, report.problems)
     c.note(report.summary)
     return status
 

@@ -49,32 +49,20 @@ TIMELINE_FORMATS = (*TABLE_FORMATS, "svg", "html")
 )
 def timeline(c: Call) -> ExitStatus:
     """Show the incidents in order with escalation, its change, days between and responds_to chains."""
-    from ledger.output import chart, render
-    from ledger.output import chrono_rows as cr
+    from ledger.output import chart, results
 
     choice(c.bar, tuple(chart.MEASURES), "--bar")
-    fmt = c.fmt
     if c.by:
-        choice(fmt, tuple(f for f in TIMELINE_FORMATS if f not in ("svg", "html", "ids")), "--format")
+        choice(c.fmt, tuple(f for f in TIMELINE_FORMATS if f not in ("svg", "html", "ids")), "--format")
     if c.by is not None:
         periods = c.ledger.periods(c.selection, c.by, as_of=c.as_of)
         c.skipped(periods.skipped)
-        if fmt == "table":
-            c.out.writelines(line + "\n" for line in chart.bars(periods.periods, c.bar, c.env.width, c.ascii_only))
-        else:
-            c.rows(lambda: map(cr.period_row, periods.periods), cr.PERIOD_COLUMNS)
+        results.periods(c.screen, c.fmt, periods.periods, c.bar, c.ascii_only)
         return ExitStatus.OK
-    programs = fmt not in ("svg", "html", "table", "markdown")  # plain rows: values written as stored
+    programs = c.fmt not in ("svg", "html", "table", "markdown")  # plain rows: values written as stored
     found = c.ledger.timeline(c.selection, as_of=c.as_of, plain=programs)
     c.skipped(found.skipped)
-    labels, numbers = found.vocabulary, found.numbers
-    if fmt in ("svg", "html"):  # written as made: never the whole page in one string
-        c.out.writelines(cr.page_parts(fmt, found.steps, labels, numbers))
-    elif fmt in ("table", "markdown"):
-        c.rows(lambda: (cr.people_row(s, labels, numbers) for s in found), cr.PEOPLE)
-    else:
-        records = (cr.program_values(s, labels.label, fmt == "tsv") for s in found)
-        render.render_values(records, cr.PROGRAMS, fmt, c.out, c.env.stdout_isatty)
+    results.timeline(c.screen, c.fmt, found)
     return ExitStatus.OK
 
 
@@ -88,12 +76,13 @@ def timeline(c: Call) -> ExitStatus:
 def chain(c: Call) -> ExitStatus:
     """Show what an incident answers (back to the roots) and what answered it, as trees."""
     from ledger.output import chrono_rows as cr
+    from ledger.output.results import write_json
 
     found = c.ledger.chain(c.entry_id)
     if found.merged_from:
         c.note(f"ledger: {found.merged_from} was merged into {found.entry.id}: showing its chain")
     if c.output == "json":
-        c.json(cr.chain_json(found, c.ledger.vocabulary))
+        write_json(c.screen, cr.chain_json(found, c.ledger.vocabulary))
     else:
         c.out.write("\n".join(cr.chain_lines(found, c.ledger.vocabulary, c.ascii_only)) + "\n")
     for loop in found.cycles:
@@ -118,14 +107,11 @@ def chain(c: Call) -> ExitStatus:
 )
 def stats(c: Call) -> ExitStatus:
     """Count incidents, killed, injured and the highest escalation per group, largest first."""
-    from ledger.output import chrono_rows as cr
+    from ledger.output import results
 
     found = c.ledger.stats(c.selection, c.by, as_of=c.as_of)
     c.skipped(found.skipped)
-    text = c.fmt in ("table", "markdown")  # ranges beside the best estimate; columns of their own otherwise
-    columns = (c.by, *(cr.GROUP_TEXT_COLUMNS if text else cr.GROUP_COLUMNS))
-    rows = lambda: (cr.group_row(c.by, g, text) for g in found.groups)  # noqa: E731
-    c.rows(rows, columns, ids=lambda: (g.key for g in found.groups), header=not c.no_header)
+    results.stats(c.screen, c.fmt, c.by, found, not c.no_header)
     c.note(f"{plural(found.count, 'incident')} in {plural(len(found.groups), 'group')}")
     return ExitStatus.OK
 
@@ -143,19 +129,13 @@ def stats(c: Call) -> ExitStatus:
 )
 def dupes(c: Call) -> ExitStatus:
     """List candidate duplicates: close in time and place, types of one category, ranked by score."""
-    from ledger.output import chrono_rows as cr
+    from ledger.output import results
 
     options = {"days": c.days, "km": c.km, "min_score": c.min_score, "same_dataset": c.same_dataset}
     found = c.ledger.dupes(c.selection, as_of=c.as_of, **options)
     c.skipped(found.skipped)
-    pairs = found.candidates
-    status = ExitStatus.FOUND if pairs else ExitStatus.OK
+    status = ExitStatus.FOUND if found.candidates else ExitStatus.OK
     with findings(status):
-        c.rows(
-            lambda: map(cr.dupe_row, pairs),
-            cr.DUPE_COLUMNS,
-            records=lambda: (cr.dupe_record(p, found.paths) for p in pairs),
-            ids=lambda: (f"{p.first.id} {p.second.id}" for p in pairs),
-        )
-    c.note(f"{plural(len(pairs), 'candidate pair')} among {found.count} incidents")
+        results.dupes(c.screen, c.fmt, found)
+    c.note(f"{plural(len(found.candidates), 'candidate pair')} among {found.count} incidents")
     return status

@@ -56,17 +56,12 @@ def archive(c: Call) -> ExitStatus:
 def sources(c: Call) -> ExitStatus:
     """One row per source (registry aliases merged): entries citing it, grades, sole-source entries, uncaptured."""
     from ledger.api import SOURCE_COLUMNS
+    from ledger.output import results
 
     found = c.ledger.find(c.selection)
     rows = c.ledger.source_rows(found)
     c.skipped(found.skipped)
-    c.rows(
-        lambda: ({**row.as_dict(), "registered": "yes" if row.registered else ""} for row in rows),
-        SOURCE_COLUMNS,
-        records=lambda: (row.as_dict() for row in rows),
-        ids=lambda: (row.source for row in rows),
-        header=not c.no_header,
-    )
+    results.sources(c.screen, c.fmt, rows, SOURCE_COLUMNS, not c.no_header)
     registered = sum(r.registered for r in rows)
     c.note(f"{plural(len(rows), 'source')} ({registered} in the registry of ledger.toml)")
     return ExitStatus.OK

@@ -28,20 +28,13 @@ from ledger.core.errors import ExitStatus, UsageError
 def diff(c: Call) -> ExitStatus:
     """Show which incidents were added, removed or changed, field by field. Exit 1 when they differ."""
     from ledger.api.diffing import compare
-    from ledger.output import diffrender
+    from ledger.output import diffrender, results
 
     compared = compare(c.args or [], c.selection.where, c.ledger_dir)
     result, label = compared.result, compared.vocabulary.label
     status = ExitStatus.OK if result.equal else ExitStatus.FOUND
     with findings(status):
-        if c.output == "json":
-            c.out.write(diffrender.as_json(result, stat_only=c.stat))
-        elif c.stat:
-            c.out.write(diffrender.stat(result))
-        elif c.output == "markdown":
-            c.out.write(diffrender.markdown(result, label=label))
-        else:
-            c.out.write(diffrender.text(result, color=c.colored, label=label))
+        results.diff(c.screen, c.fmt, result, stat=c.stat, color=c.colored, label=label)
     if c.output == "text" and not c.stat:
         c.note(diffrender.summary(result))
     return status

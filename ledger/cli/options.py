@@ -3,15 +3,16 @@
 A command is a plain function of one `Call`. `@command(...)` declares its parameters in help
 order: shared options (`LEDGER`, `QUIET`, `AS_OF`, ...) and its own, one `opt` or `arg` each,
 typed by its default (hledger's shared flag groups are the model). `ledger.cli.app` makes the
-typer signature of them; the command reads the values by name (`c.quiet`, `c.days`) and talks
-through the call (`c.say`, `c.note`, `c.rows`). Command modules import from here, never from
-`ledger.cli.app` (which imports them) nor from each other, so the shell has no import cycle.
+typer signature of them; the command reads the values by name (`c.quiet`, `c.days`), talks
+through the call (`c.say`, `c.note`) and writes results with `ledger.output.results` on
+`c.screen`. Command modules import from here, never from `ledger.cli.app` (which imports
+them) nor from each other, so the shell has no import cycle.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
@@ -24,6 +25,7 @@ from ledger.core.errors import ExitStatus
 if TYPE_CHECKING:
     from ledger.api import Ledger
     from ledger.cli.env import Environment
+    from ledger.output.results import Screen
     from ledger.query import Selection
 
 
@@ -154,6 +156,13 @@ class Call:
         return default_format(self.env.stdout_isatty) if self.output is None else self.output
 
     @property
+    def screen(self) -> Screen:
+        """Where results are written (`ledger.output.results`): stdout, whether it is a terminal, its width."""
+        from ledger.output.results import Screen
+
+        return Screen(self.out, self.env.stdout_isatty, self.env.width)
+
+    @property
     def colored(self) -> bool:
         """Decide on colour: --color always/never, else what the environment allows."""
         return {"always": True, "never": False}.get(self.color, self.env.colors)
@@ -171,36 +180,6 @@ class Call:
         """Say how many invalid entry files a query left out."""
         if count:
             self.note(f"ledger: {plural(count, 'invalid entry file')} left out (see `ledger validate`)")
-
-    def json(self, data: Any) -> None:
-        """Write one JSON document, indented; on a terminal with what it would act on escaped."""
-        import json
-
-        from ledger.output.render import json_safe
-
-        text = json.dumps(data, indent=2, ensure_ascii=False)
-        self.out.write((json_safe(text) if self.env.stdout_isatty else text) + "\n")
-
-    def rows(
-        self,
-        rows: Callable[[], Iterable[Mapping[str, Any]]],
-        columns: Sequence[str],
-        *,
-        records: Callable[[], Iterable[Mapping[str, Any]]] | None = None,
-        ids: Callable[[], Iterable[str]] | None = None,
-        header: bool = True,
-    ) -> None:
-        """Write a result in the chosen format: ids one a line, whole `records` as JSON, else a table of `rows`."""
-        from ledger.output import render
-
-        out, is_tty, fmt = self.out, self.env.stdout_isatty, self.fmt
-        if fmt == "ids" and ids is not None:
-            out.writelines(render.clean(text) + "\n" for text in ids())
-        elif fmt in ("json", "jsonl") and records is not None:
-            render.render_rows(records(), None, fmt, out, is_tty)
-        else:
-            width = self.env.width if is_tty else None
-            render.render_rows(rows(), columns, fmt, out, is_tty, header=header, width=width)
 
 
 _OPENED: list[Ledger] = []

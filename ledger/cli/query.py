@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.cli.options import AS_OF, COLUMNS, LEDGER, NO_HEADER, QUIET, TABLE_FORMAT, Call, arg, command, formats, opt
-from ledger.core.errors import ExitStatus, NotFound
+from ledger.core.errors import ExitStatus
 
 DEFAULT_COLUMNS = ("id", "date", "type", "escalation", "country", "title")
 
@@ -47,13 +47,9 @@ def search(c: Call) -> ExitStatus:
 
 def _write(c: Call, found: Any, chosen: list[str] | None) -> ExitStatus:
     """Write a result in a list format, then say how many invalid files were left out."""
-    from ledger.output import render
+    from ledger.output import results
 
-    if c.fmt in ("json", "jsonl") and chosen is None:
-        render.write_json_texts(found.json_texts(), c.fmt, c.out, c.env.stdout_isatty)
-    else:
-        columns = chosen or DEFAULT_COLUMNS
-        c.rows(lambda: found.rows(columns), columns, ids=found.ids, header=not c.no_header)
+    results.found(c.screen, c.fmt, found, chosen or DEFAULT_COLUMNS, chosen is not None, not c.no_header)
     c.out.flush()
     c.skipped(found.skipped)
     return ExitStatus.OK
@@ -69,24 +65,10 @@ def _write(c: Call, found: Any, chosen: list[str] | None) -> ExitStatus:
 def show(c: Call) -> ExitStatus:
     """Show whole entries: laid out for reading, as their TOML file, or as JSON."""
     from ledger.api import lookup
-    from ledger.output import render
+    from ledger.output import results
 
-    ledger = c.ledger.at(c.as_of)
-    records = lookup.records(ledger, c.ids)
-    is_tty = c.env.stdout_isatty
-    if c.output == "json":
-        c.json(records[0] if len(records) == 1 else records)
-    elif c.output == "toml":
-        for number, record in enumerate(records):
-            source, problem = ledger.source_text(record["path"])
-            if source is None:
-                raise NotFound(str(problem))
-            head = f"# {record['path']}\n" if len(records) > 1 else ""
-            c.out.write(("\n" if number else "") + head + (render.clean(source) if is_tty else source))
-    else:
-        for number, record in enumerate(records):
-            c.out.write("\n" if number else "")
-            render.render_entry(record, ledger.vocabulary.labels, c.out, c.env.width if is_tty else 100)
+    view = c.ledger.at(c.as_of)
+    results.entries(c.screen, c.fmt, lookup.records(view, c.ids), view)
     return ExitStatus.OK
 
 
