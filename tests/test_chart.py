@@ -85,11 +85,13 @@ def test_hostile_text_cannot_break_the_xml() -> None:
 
     from test_dupes import make
 
+    from ledger.index.drawn import Frame, drawn_of
     from ledger.reports import timeline
 
     bad = make("2020-01-01-a", dt.date(2020, 1, 1), "protest")
     bad = dataclasses.replace(bad, title='</title><script>alert("x")</script> & \x01\x0b\ufffe end')
-    svg = chart.svg(timeline.steps([bad]), ["<b>", *"1234567"], title="a < b & c")
+    steps = [dataclasses.replace(s, entry=drawn_of(s.entry)) for s in timeline.steps([bad])]
+    svg = chart.svg(steps, ["<b>", *"1234567"], Frame(1, "2020-01-01", "2020-01-01", frozenset()), {bad.id: 1})
     (mark,) = marks(svg)
     title = mark.find(f"{SVG}title")
     assert title is not None and '</title><script>alert("x")</script> &  end' in (title.text or "")

@@ -27,13 +27,19 @@ class Timeline:
     """The selected incidents in order (streamed once, or as a list), numbered, with their chains."""
 
     def __init__(
-        self, steps: Iterable[tl.Step], numbers: dict[str, int], vocabulary: vocab.Vocabulary, skipped: int = 0
+        self,
+        steps: Iterable[tl.Step],
+        numbers: dict[str, int],
+        vocabulary: vocab.Vocabulary,
+        skipped: int = 0,
+        frame: Any = None,
     ) -> None:
         self._stream: Iterable[tl.Step] | None = steps
         self._list: list[tl.Step] | None = None
         self.numbers = numbers  # the 1-based number of each id (chains name incidents by it)
         self.vocabulary = vocabulary
         self.skipped = skipped
+        self.frame = frame  # with `drawn` rows: the picture's `index.drawn.Frame`
 
     @property
     def steps(self) -> list[tl.Step]:
@@ -126,13 +132,14 @@ def merged(source: Any) -> dict[str, str]:
     return tl.merged_into({r["id"]: r["duplicate_of"] for r in withdrawn if r.get("duplicate_of")})
 
 
-def timeline(source: Any, selection: Selection, plain: bool = False) -> Timeline:
+def timeline(source: Any, selection: Selection, plain: bool = False, drawn: bool = False) -> Timeline:
     """Return the timeline of a selection (chains followed outside it when it is filtered).
 
     Order, numbers and chains come from ids and links alone (`timeline.plan`); the incidents
     are then streamed as light rows from the index (`timeline.stream`), never all decoded:
     `index.chrono.Incident` (dates, times and enums as objects), or with `plain` the
-    columns as stored (`index.chrono.Plain`, what the program formats write).
+    columns as stored (`index.chrono.Plain`, what the program formats write), or with
+    `drawn` what the chart draws (`index.drawn.Drawn`, with the picture's frame).
     """
     found = source.find(selection)
     keys = found.keys()
@@ -144,11 +151,12 @@ def timeline(source: Any, selection: Selection, plain: bool = False) -> Timeline
         keys = [(k[0], k[1], moved[k[0]]) if k[2] else k for k in keys]
         known = tl.redirect_links(known, into) if known else None
     planned = tl.plan(keys, known or None)
-    rows = found.plain() if plain else found.incidents()
+    rows = found.drawn() if drawn else found.plain() if plain else found.incidents()
     steps: Iterable[tl.Step] = tl.stream(planned, rows, into)
     if selection.reverse:
         steps = list(steps)[::-1]
-    return Timeline(steps, planned.numbers, source.vocabulary, found.skipped)
+    frame = found.frame() if drawn else None
+    return Timeline(steps, planned.numbers, source.vocabulary, found.skipped, frame)
 
 
 def periods(source: Any, selection: Selection, by: str) -> Periods:

@@ -219,14 +219,17 @@ class Ledger:
 
     # -- chronology: timeline, periods, stats, dupes, chain (api/chronology.py) ----------
 
-    def timeline(self, selection: Selection, *, as_of: str | None = None, plain: bool = False) -> chronology.Timeline:
+    def timeline(
+        self, selection: Selection, *, as_of: str | None = None, plain: bool = False, drawn: bool = False
+    ) -> chronology.Timeline:
         """Return the selected incidents in order, with escalation steps and the chains they pass through.
 
-        With `plain` the incidents are `index.chrono.Plain` rows (values as stored, ISO text).
+        With `plain` the incidents are `index.chrono.Plain` rows (values as stored, ISO text);
+        with `drawn`, `index.drawn.Drawn` rows and the picture's frame (`timeline --format svg|html`).
         """
         from ledger.api import chronology
 
-        return chronology.timeline(self.at(as_of), selection, plain)
+        return chronology.timeline(self.at(as_of), selection, plain, drawn)
 
     def periods(self, selection: Selection, by: str, *, as_of: str | None = None) -> chronology.Periods:
         """Return the selection aggregated by day, week or month."""

@@ -59,10 +59,11 @@ def timeline(c: Call) -> ExitStatus:
         c.skipped(periods.skipped)
         results.periods(c.screen, c.fmt, periods.periods, c.bar, c.ascii_only)
         return ExitStatus.OK
-    programs = c.fmt not in ("svg", "html", "table", "markdown")  # plain rows: values written as stored
-    found = c.ledger.timeline(c.selection, as_of=c.as_of, plain=programs)
+    drawn = c.fmt in ("svg", "html")  # the chart's rows and frame (`index.drawn`): never whole in memory
+    programs = not drawn and c.fmt not in ("table", "markdown")  # plain rows: values written as stored
+    found = c.ledger.timeline(c.selection, as_of=c.as_of, plain=programs, drawn=drawn)
     c.skipped(found.skipped)
-    results.timeline(c.screen, c.fmt, found)
+    results.timeline(c.screen, c.fmt, found, c.selection.reverse)
     return ExitStatus.OK
 
 

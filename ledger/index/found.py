@@ -10,6 +10,7 @@ from typing import Any
 from ledger import query
 from ledger.core import model, schema
 from ledger.index import chrono
+from ledger.index import drawn as picture
 from ledger.index.build import Index
 from ledger.index.sql import COLUMNS, SQL_COLUMNS, order_sql, select_sql
 
@@ -126,6 +127,14 @@ class Found:
     def plain(self) -> Iterator[chrono.Plain]:
         """Yield the matching entries as `index.chrono.Plain` rows (index columns as stored), chronologically."""
         return chrono.plain(self)
+
+    def drawn(self) -> Iterator[picture.Drawn]:
+        """Yield the matching entries as the chart draws them (`index.drawn.Drawn`), chronologically."""
+        return picture.drawn(self)
+
+    def frame(self) -> picture.Frame:
+        """Return the frame of the matching entries' picture (count, first and last day, answered ids)."""
+        return picture.frame(self)
 
     def located(self) -> Iterator[chrono.Located]:
         """Yield the matching entries as `dupes` compares them (light records), in order."""

@@ -7,7 +7,7 @@ caller renders them (`render.render_rows`, `chart`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ledger.reports.dupes import merge_command
@@ -145,26 +145,6 @@ def program_values(step: Step, label: Callable[[int], str], text: bool = False) 
         e.escalation, label(e.escalation), step.delta, step.days, e.type, e.category, e.country, e.place,
         e.killed, e.injured, e.title, links, chain,
     )  # fmt: skip
-
-
-def page_parts(fmt: str, steps: Sequence[Step], labels: Any, numbers: Mapping[str, int]) -> Iterator[str]:
-    """Yield the timeline as a standalone page, "svg" (the chart) or "html" (the chart and its table), in pieces."""
-    from ledger.output import chart
-
-    title = title_of([s.entry for s in steps])
-    if fmt == "svg":
-        return chart.svg_parts(steps, labels.labels, title)
-    table = (people_row(s, labels, numbers) for s in steps)
-    return chart.html_parts(steps, labels.labels, table, PEOPLE, title, numeric=("#", "escalation", "change", "days"))
-
-
-def title_of(entries: Sequence[model.Entry]) -> str:
-    """Return the chart's title: how many incidents, from when to when."""
-    if not entries:
-        return "Escalation timeline"
-    first, last = min(e.date for e in entries), max(e.last_day for e in entries)
-    count = f"{len(entries)} incident{'s' if len(entries) != 1 else ''}"
-    return f"Escalation timeline: {count}, {first.isoformat()} to {last.isoformat()}"
 
 
 def period_row(p: Any) -> dict[str, Any]:

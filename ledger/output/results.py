@@ -78,13 +78,18 @@ def entries(screen: Screen, fmt: str, records: Sequence[Mapping[str, Any]], view
             render.render_entry(record, view.vocabulary.labels, out, screen.width if is_tty else 100)
 
 
-def timeline(screen: Screen, fmt: str, found: Any) -> None:
-    """Write a timeline: a page (svg, html), rows for people (table, markdown), else values as stored."""
+def timeline(screen: Screen, fmt: str, found: Any, reverse: bool = False) -> None:
+    """Write a timeline: a page (svg, html), rows for people (table, markdown), else values as stored.
+
+    `reverse`: the steps come last first (the page draws its chart in timeline order all the same).
+    """
     from ledger.output import chrono_rows as cr
 
     labels, numbers = found.vocabulary, found.numbers
     if fmt in ("svg", "html"):  # written as made: never the whole page in one string
-        screen.out.writelines(cr.page_parts(fmt, found.steps, labels, numbers))
+        from ledger.output.page import page_parts
+
+        screen.out.writelines(page_parts(fmt, found, reverse))
     elif fmt in ("table", "markdown"):
         write_rows(screen, fmt, lambda: (cr.people_row(s, labels, numbers) for s in found), cr.PEOPLE)
     else:

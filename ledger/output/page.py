@@ -1,0 +1,108 @@
+"""The timeline as a page: the SVG chart alone, or an HTML page of the chart and the timeline table.
+
+Self-contained: the page loads nothing from the network (its Content-Security-Policy
+forbids it). Both are written as streams: the table's rows are made with the marks, in
+one pass over the incidents (`marks.Sections`), and joined after the chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ledger.output import chart
+from ledger.output.chrono_rows import PEOPLE, chain_text, signed
+from ledger.output.marks import Sections, special, streams, xml
+
+_STYLE = """
+body { font-family: DejaVu Sans, Verdana, sans-serif; margin: 2em; color: #222; }
+svg { max-width: 100%; height: auto; }
+table { border-collapse: collapse; font-size: 13px; margin-top: 1.5em; }
+th, td { border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr:target { background: #fff3c4; }
+"""
+NUMERIC = ("#", "escalation", "change", "days")
+
+
+def page_parts(fmt: str, timeline: Any, reverse: bool = False) -> Iterator[str]:
+    """Yield a timeline (`api.chronology.Timeline` of `index.drawn.Drawn` rows) as "svg" or "html", in pieces.
+
+    With `reverse` the timeline's steps come last first (a list): the chart is drawn in
+    timeline order all the same, and the table's rows keep the order given.
+    """
+    labels, numbers, frame = timeline.vocabulary, timeline.numbers, timeline.frame
+    steps = reversed(timeline.steps) if reverse else iter(timeline)
+    if fmt == "svg":
+        return chart.svg_parts(steps, labels.labels, frame, numbers)
+    return _html(steps, timeline.steps if reverse else None, labels, frame, numbers)
+
+
+def _html(steps: Iterator[Any], given: Sequence[Any] | None, labels: Any, frame: Any, numbers: Any) -> Iterator[str]:
+    name = xml(chart.title(frame))
+    head = "".join(f"<th>{xml(c)}</th>" for c in PEOPLE)
+    yield (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{name}</title>\n'
+        f"<style>{_STYLE}</style>\n</head>\n<body>\n<h1>{name}</h1>\n<figure>\n"
+    )
+    opening = ['<td class="num">' if c in NUMERIC else "<td>" for c in PEOPLE]
+
+    def row(step: Any) -> str:
+        return table_row(step, labels, numbers, opening)
+
+    # The rows are made with the marks, unless they are to be written in another order.
+    sections = Sections(
+        labels.labels, numbers, frame.answered, link=True, spooled=streams(frame.incidents),
+        row=row if given is None else None,
+    )  # fmt: skip
+    try:
+        yield from chart.svg_parts(steps, labels.labels, frame, numbers, sections=sections)
+        yield f"</figure>\n<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+        rows = 0
+        if given is None:
+            rows = sections.rows
+            yield from sections.table_rows()
+        else:
+            for step in given:
+                yield row(step) + "\n"
+                rows += 1
+        yield ("" if rows else "\n") + "</tbody>\n</table>\n</body>\n</html>\n"
+    finally:
+        sections.close()
+
+
+def table_row(step: Any, labels: Any, numbers: Any, opening: Sequence[str]) -> str:
+    """Return the table row of a step over an `index.drawn.Drawn` row (`chrono_rows.people_row`, as HTML)."""
+    e = step.entry
+    days = step.days
+    texts = [
+        str(step.number), date_text(e), time_text(e), str(e.escalation), labels.label(e.escalation),
+        signed(step.delta), "" if days is None else str(days), e.title, chain_text(step, numbers),
+    ]  # fmt: skip
+    if special("".join(texts)) is not None:  # `xml` works per character: only such a row needs it
+        texts = [xml(text) for text in texts]
+    cells = "".join([f"{td}{text}</td>" for td, text in zip(opening, texts, strict=True)])
+    return f'<tr id="e-{xml(e.id)}">{cells}</tr>'
+
+
+def date_text(e: Any) -> str:
+    """Return the date of a `Drawn` row as people read it (`chrono_rows.date_text`, from ISO text)."""
+    date = e.date
+    if not e.vague:
+        return date  # type: ignore[no-any-return]
+    end = e.date_end
+    if end is None or end == date:
+        return f"{date}~{e.date_precision}"
+    if end[:4] != date[:4]:
+        return f"{date}~{end}"
+    return f"{date}~{end[5:]}" if end[5:7] != date[5:7] else f"{date}~{end[8:]}"
+
+
+def time_text(e: Any) -> str:
+    """Return the time of a `Drawn` row as people read it (`chrono_rows.time_text`, from ISO text)."""
+    time = e.time
+    if time is not None:
+        return time[:5] if time[6:8] == "00" else time[:8]  # type: ignore[no-any-return]
+    return e.time_of_day or ""
