@@ -3,7 +3,7 @@
 A command hands over what the library returned and a `Screen` (the stream, whether it is a
 terminal, its width); what `--format` means for that result is decided here, once. The
 modules below do the writing: `render` (rows and entries), `chrono_rows` (the chronology's
-rows and pages), `bars` (the period chart), `diffrender` (diff and log).
+rows), `page` (the chart and the HTML page), `bars` (the period chart), `diffrender` (diff and log).
 """
 
 from __future__ import annotations
