@@ -33,7 +33,7 @@ def found(root: Path, text: str) -> list[str]:
 def table_rows(root: Path) -> int | None:
     """Rows of the file's full-text table (None: no table)."""
     with contextlib.closing(sqlite3.connect(db(root))) as conn:
-        return conn.execute("SELECT count(*) FROM search").fetchone()[0] if fts.ready(conn) else None
+        return conn.execute("SELECT count(*) FROM search").fetchone()[0] if fts.SEARCH.ready(conn) else None
 
 
 def path_of(entry_id: str) -> Path:
@@ -69,7 +69,7 @@ def test_refreshes_keep_the_table_in_step_with_edits_additions_and_removals(make
 
 
 def test_a_refresh_of_most_of_the_ledger_drops_the_table_and_the_next_search_fills_it(make_ledger, monkeypatch):
-    monkeypatch.setattr(build, "SEARCH_KEPT", 0)
+    monkeypatch.setattr(build, "DERIVED_KEPT", 0)
     root = ledger_of(make_ledger)
     assert found(root, "Hajin") == ["2020-01-03-e3"]
     for entry_id in ("2020-01-01-e1", "2020-01-02-e2"):  # 2 of 3 files: more than a quarter

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ledger.index import fts
+from ledger.index import fts, lines
+from ledger.index.derived import Derived
 from ledger.index.rows import Stat
 from ledger.index.storage import (
     COPY,
@@ -149,22 +150,22 @@ class Index(Reader):
             conn, self._conn = self._conn, None
             conn.close()
 
-    def searchable(self) -> sqlite3.Connection:
-        """Return the connection of this run with the full-text table there (`fts.fill` on first need).
+    def derived(self, table: Derived) -> sqlite3.Connection:
+        """Return the connection of this run with a derived table there (`Derived`: made on first need).
 
         It is filled in the index file for every later search, or, where that cannot be (a
         read-only folder, a lock held too long, the in-memory index), for this connection only.
         """
         conn = self.conn()
-        if not fts.ready(conn) and self.status.how != "memory":
+        if not table.ready(conn) and self.status.how != "memory":
             try:
                 with locked(self.folder / LOCK_NAME), contextlib.closing(connect(str(self.path))) as writer:
                     read_meta(writer)  # another version, or not an index: Unusable
-                    fts.fill_once(writer, "main")
+                    table.fill_once(writer, "main")
             except (Unusable, sqlite3.Error, OSError) as err:
-                _debug(f"full-text table kept in memory: {describe(err)}")
-        if not fts.ready(conn):
-            fts.fill_once(conn, "temp")
+                _debug(f"{table.table} kept in memory: {describe(err)}")
+        if not table.ready(conn):
+            table.fill_once(conn, "temp")
         return conn
 
     def __enter__(self) -> Index:
@@ -289,7 +290,7 @@ class Index(Reader):
         )
         removed = [rel for rel in stored if rel not in present]
         first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM entries").fetchone()[0]
-        searchable = fts.ready(conn)
+        derived = [table for table in DERIVED if table.ready(conn)]
         # Parse before the transaction: no write lock is held while worker processes run.
         with self._parts(changed, first, self.progress if len(changed) > 1000 else None) as parts:
             attached: list[str] = []
@@ -297,15 +298,16 @@ class Index(Reader):
             try:
                 gone = [(rel,) for rel in removed] + [(item[0],) for item in changed if item[0] in stored]
                 conn.executemany("DELETE FROM docs WHERE entry = (SELECT rowid FROM entries WHERE path = ?)", gone)
-                if searchable and len(changed) > max(SEARCH_KEPT, int(meta.get("files") or 0) // 4):
-                    fts.drop(conn)  # most of the ledger changed: the next search fills the table again
-                    searchable = False
-                elif searchable:
-                    fts.forget(conn, gone)
+                if derived and len(changed) > max(DERIVED_KEPT, int(meta.get("files") or 0) // 4):
+                    for table in derived:  # most of the ledger changed: the next command needing it makes it
+                        table.drop(conn)
+                    derived = []
+                for table in derived:
+                    table.forget(conn, gone)
                 conn.executemany("DELETE FROM entries WHERE path = ?", gone)
                 attached = merge(conn, parts)
-                if searchable:
-                    fts.add(conn, first)
+                for table in derived:
+                    table.add(conn, first)
                 conn.executemany("DELETE FROM folders WHERE prefix = ?", [(p,) for p in vanished])
                 set_meta(conn, found, dirty)
                 conn.execute("COMMIT")
@@ -390,7 +392,8 @@ class Index(Reader):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-SEARCH_KEPT = 1000  # a refresh of more files than this and a quarter of the ledger drops the full-text table
+DERIVED = (fts.SEARCH, lines.CSV)  # tables made on first need, kept in step by refreshes
+DERIVED_KEPT = 1000  # a refresh of more files than this and a quarter of the ledger drops them
 SCRATCH = "ledger-index-"  # + pid + "-": part files of a build, in the temporary folder
 
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from ledger import query
 from ledger.core import model, schema
-from ledger.index import chrono
+from ledger.index import chrono, lines
 from ledger.index import drawn as picture
 from ledger.index.build import Index
+from ledger.index.derived import Derived
 from ledger.index.sql import COLUMNS, SQL_COLUMNS, order_sql, select_sql
 
 record_value = query.record_value  # the callers' old name
@@ -46,7 +47,9 @@ class Found:
         """Return the ORDER BY terms of the selection (over `entries e`)."""
         return order_sql(self.selection)
 
-    def _run(self, what: str, wrap: str = "{}", selection: query.Selection | None = None) -> Iterator[Any]:
+    def _run(
+        self, what: str, wrap: str = "{}", selection: query.Selection | None = None, table: Derived | None = None
+    ) -> Iterator[Any]:
         if selection is None:
             sql, params = self._select(what)
         else:
@@ -55,7 +58,7 @@ class Found:
         given = 0
         for attempt in range(2):
             try:
-                conn = self._conn()
+                conn = self._conn(table)
                 for number, row in enumerate(conn.execute(sql, params)):
                     if number >= given:
                         given += 1
@@ -66,9 +69,9 @@ class Found:
                     raise
                 self.index.recover(err)
 
-    def _conn(self) -> sqlite3.Connection:
-        """Return the connection the rows are read from (`search.Searched` needs the full-text table)."""
-        return self.index.conn()
+    def _conn(self, table: Derived | None) -> sqlite3.Connection:
+        """Return the connection the rows are read from, with the derived table they read made (`Derived`)."""
+        return self.index.conn() if table is None else self.index.derived(table)
 
     def ids(self) -> Iterator[str]:
         """Yield the ids of the matching entries."""
@@ -79,6 +82,11 @@ class Found:
         """Yield the stored JSON text of each matching entry (`schema.to_json` form)."""
         for (text,) in self._run("(SELECT json FROM docs WHERE entry = e.rowid)"):
             yield text
+
+    def csv_lines(self) -> Iterator[str]:
+        """Yield the CSV line of each matching entry (`lines.CSV`: what `csv.writer` writes for its flat cells)."""
+        for (line,) in self._run("(SELECT line FROM csv_lines WHERE entry = e.rowid)", table=lines.CSV):
+            yield line
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Yield each matching entry as its JSON record (a dict)."""

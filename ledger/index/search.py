@@ -15,8 +15,9 @@ from typing import Any
 
 from ledger import query
 from ledger.index.build import Index
+from ledger.index.derived import Derived
 from ledger.index.found import Found
-from ledger.index.fts import WEIGHTS
+from ledger.index.fts import SEARCH, WEIGHTS
 from ledger.index.sql import select_sql
 from ledger.query.search import Concept, Plan, distance
 
@@ -106,11 +107,13 @@ class Searched(Found):
     def close(self) -> dict[str, list[str]]:
         """Return the indexed words edit distance adds to the query's words."""
         if self._close is None:
-            self._close = close_words(self.index.searchable(), self.plan)
+            self._close = close_words(self.index.derived(SEARCH), self.plan)
         return self._close
 
-    def _conn(self) -> sqlite3.Connection:
-        return self.index.searchable()
+    def _conn(self, table: Derived | None) -> sqlite3.Connection:
+        if table is not None:
+            self.index.derived(table)
+        return self.index.derived(SEARCH)
 
     def _select(self, what: str) -> tuple[str, list[Any]]:
         return select_sql(self.selection, self.vocabulary, what, ranked_sql(self.plan, self.close()))

@@ -21,8 +21,9 @@ from ledger.store.scan import Scan, racy
 # 3: counts as {best, low, high}; 4: text and names stored folded (core.names); 5: full-text search (fts);
 # 6: the columns the chronology reads (dates, times, links, names, coordinates, casualty ranges);
 # 7: SQL views for people and tools (views.py); 8: the views filter id, path, date, type, country by index;
-# 9: the full-text table is made on the first search (fts.fill), not by the build
-SCHEMA_VERSION = 9
+# 9: the full-text table is made on the first search (fts.fill), not by the build;
+# 10: the CSV lines of `export --format csv` (lines.CSV), made on the first CSV export
+SCHEMA_VERSION = 10
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"

@@ -111,6 +111,14 @@ def write_csv_json(records: Iterable[Mapping[str, Any]], out: TextIO) -> Written
     return Written(count)
 
 
+def write_csv_lines(lines: Iterable[str], out: TextIO) -> Written:
+    """Write the header and CSV lines made already (`write_csv_json`'s rows, as the index stores them)."""
+    csv.writer(out, lineterminator="\r\n").writerow([c.name for c in flat.columns()])
+    counted = _Counter(lines)
+    out.writelines(counted)
+    return Written(counted.count)
+
+
 # -- GeoJSON ----------------------------------------------------------------------------------
 
 #: The properties of every feature (all present, null when unknown), documented in the README (Interchange).
@@ -344,7 +352,7 @@ def export_found(
     """Write a query's result (`Ledger.find`) in an export format; return what was written."""
     if fmt in ("json", "jsonl"):  # the index holds each entry's JSON form already
         return write_json_texts(found.json_texts(), fmt, out, is_tty)
-    if fmt == "csv":  # flattened straight from the stored JSON: no entry rebuilt
-        return write_csv_json(found.records(), out)
+    if fmt == "csv":  # the index keeps each entry's CSV line (`index.lines`): written as stored
+        return write_csv_lines(found.csv_lines(), out)
     records = (Record(schema.from_json(r), r["path"]) for r in found.records())
     return export(fmt, records, out, is_tty=is_tty, labels=labels, stamp=stamp)
