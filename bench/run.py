@@ -20,6 +20,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,6 +62,7 @@ STEPS: dict[str, Callable[[Setup], None]] = {
 def run_all(args: argparse.Namespace, tmp: Path) -> int:
     """Build or reuse the ledger, measure the selected groups, print the report."""
     groups = plan.select(args.only, args.skip)
+    started = f"{time.strftime('%H:%M', time.gmtime())} UTC, load average {_load()}"
     reps = Repeats(fast=args.repeats or (5 if args.quick else 15), heavy=args.heavy or (1 if args.quick else 3))
     root = prepare_ledger(args.keep, args.n, args.seed, tmp)
     (tmp / "empty" / "entries").mkdir(parents=True)
@@ -88,7 +90,7 @@ def run_all(args: argparse.Namespace, tmp: Path) -> int:
     if "scaling" in groups:
         scaled = chrono.measure_scaling(s, args.n, args.per_entry, args.per_entry_keep, args.seed)
 
-    print_header(args, root, cli, groups)
+    print_header(args, root, cli, groups, started)
     print_figures(list(s.m.values()))
     print("\n" + "\n".join(s.notes) + "\n")
     return print_targets(targets(s.m) + chrono.chrono_targets(s.m) + scaled)
@@ -173,7 +175,7 @@ def targets(m: dict[str, Measurement]) -> list[Target]:
     ]
 
 
-def print_header(args: argparse.Namespace, root: Path, cli: LedgerCli, groups: list[str]) -> None:
+def print_header(args: argparse.Namespace, root: Path, cli: LedgerCli, groups: list[str], started: str) -> None:
     """Print what was measured where."""
     typer_v = (
         subprocess.run(
@@ -188,7 +190,8 @@ def print_header(args: argparse.Namespace, root: Path, cli: LedgerCli, groups: l
     )
     clock = "CPU time (user + system)" if args.cpu else "wall-clock time"
     print(f"filter: {' '.join(FILTER)}; {'quick' if args.quick else 'full'} run; {clock}")
-    print(f"groups: {', '.join(groups) if groups != list(plan.GROUPS) else 'all'}; load average {_load()}\n")
+    print(f"groups: {', '.join(groups) if groups != list(plan.GROUPS) else 'all'}")
+    print(f"started {started}; ended {time.strftime('%H:%M', time.gmtime())} UTC, load average {_load()}\n")
 
 
 def _load() -> str:
