@@ -62,6 +62,18 @@ class NewField:
         return self.placeholder or kind or (self.key.upper() if self.choices else "TEXT")
 
     @property
+    def kind(self) -> Any:
+        """The type of the option's value: int (counts too), float or str; a list of str for a repeated field."""
+        inner, kind = self.shape.inner, self.shape.kind
+        single = int if inner is int or kind == "count" else float if inner is float else str
+        return list[str] if kind == "sequence" else single
+
+    @property
+    def completed_by(self) -> str | None:
+        """The query field whose values in the index complete this one (place, actor, id, ...), if any."""
+        return _QUERIED.get(self.path)
+
+    @property
     def question(self) -> str:
         """What a terminal is asked when the value is missing."""
         spec, shape = self.spec, self.shape
@@ -70,6 +82,17 @@ class NewField:
             hint = f"{spec.minimum:g}-{spec.maximum:g}"
         hint = hint or ("ISO code" if self.key == "country" else "")
         return self.key.capitalize() + (f" ({hint})" if hint else "")
+
+
+#: model path -> the query field (`ledger.query.fields`) whose indexed values complete it
+_QUERIED = {
+    "location.name": "place",
+    "location.country": "country",
+    "responds_to": "id",
+    "tags": "tag",
+    "actors.perpetrators": "actor",
+    "actors.targets": "actor",
+}
 
 
 @functools.cache

@@ -10,32 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from ledger.api.form import NEW_FIELDS, NewField
-from ledger.cli.completion import among, for_field, from_index
+from ledger.cli.completion import among, for_field
 from ledger.cli.errors import OutputCut
-from ledger.cli.options import LEDGER, QUIET, Call, Param, arg, command, formats, opt, plural
+from ledger.cli.options import LEDGER, QUIET, Call, Param, arg, command, formats, opt
 from ledger.core.errors import ExitStatus, LedgerError, UsageError
 from ledger.core.model import ESCALATION_MAX
 
-#: model path -> what the index completes for it
-_COMPLETED = {"location.name": "places", "location.country": "countries", "responds_to": "ids", "tags": "tags"}
 
-
-def _field(field: NewField) -> Param:
+def _field(f: NewField) -> Param:
     """The option of one of `new`'s fields, typed, ranged and completed as its model field says."""
-    shape, spec = field.shape, field.spec
-    kw: dict[str, Any] = {}
-    if field.choices:
-        kw["autocompletion"] = among(field.choices)
-    elif field.path.startswith("actors.") or field.path in _COMPLETED:
-        kw["autocompletion"] = from_index(_COMPLETED.get(field.path, "actors"))
-    if shape.inner is int or shape.kind == "count":
-        kind: Any = int
-        kw.update(min=spec.minimum, max=spec.maximum)
-    else:
-        kind = float if shape.inner is float else str
-    typed = list[str] if shape.kind == "sequence" else kind
-    flags = f"{field.flag} {field.short or ''}"
-    return opt(flags, None, field.help, field.metavar, kind=typed | None, name=field.key, **kw)
+    ranged: dict[str, Any] = {"min": f.spec.minimum, "max": f.spec.maximum} if f.kind is int else {}
+    complete = among(f.choices) if f.choices else for_field(f.completed_by) if f.completed_by else None
+    flags = f"{f.flag} {f.short or ''}"
+    return opt(flags, None, f.help, f.metavar, kind=f.kind | None, name=f.key, autocompletion=complete, **ranged)
 
 
 #: `new`'s field options (but TITLE, its argument), in the order of the form.
@@ -168,12 +155,7 @@ def fmt(c: Call) -> ExitStatus:
         choices="ledger.interchange.importers:SOURCES",
     ),
     opt(
-        "--type",
-        None,
-        "Give every entry this type (instead of the rules).",
-        "TYPE",
-        name="event_type",
-        autocompletion=for_field("type"),
+        "--type", None, "Give every entry this type (instead of the rules).", "TYPE", name="event_type", complete="type"
     ),
     opt(
         "--escalation",
@@ -184,7 +166,7 @@ def fmt(c: Call) -> ExitStatus:
         min=0,
         max=ESCALATION_MAX,
     ),
-    opt("--confidence", None, "Give every entry this confidence.", "GRADE", autocompletion=for_field("confidence")),
+    opt("--confidence", None, "Give every entry this confidence.", "GRADE", complete="confidence"),
     opt("--tag", None, "Add this tag to every entry (repeat).", "TAG", kind=list[str] | None),
     opt("--strict", False, "Write nothing if any row is rejected."),
     opt("--dry-run -n", False, "Check and list what would be written; write nothing."),
@@ -235,6 +217,8 @@ def import_(c: Call) -> ExitStatus:
 )
 def export(c: Call) -> ExitStatus:
     """Write the selected entries (every filter of `list`) as csv, json, jsonl, geojson, ics or acled."""
+    from ledger.output.render import plural
+
     written, invalid = c.ledger.export(c.selection, c.fmt, c.out, is_tty=c.env.stdout_isatty)
     if written.left_out:
         c.say(f"{plural(written.left_out, 'entry', 'entries')} without coordinates left out of the GeoJSON")

@@ -18,7 +18,6 @@ from ledger.cli.options import (
     command,
     formats,
     opt,
-    plural,
 )
 from ledger.core.errors import ExitStatus
 
@@ -68,11 +67,7 @@ def timeline(c: Call) -> ExitStatus:
 
 
 @command(
-    arg("entry_id", "ID", "The incident whose causal chain to show.", complete="ids"),
-    LEDGER,
-    TEXT_FORMAT,
-    ASCII,
-    QUIET,
+    arg("entry_id", "ID", "The incident whose causal chain to show.", complete="id"), LEDGER, TEXT_FORMAT, ASCII, QUIET
 )
 def chain(c: Call) -> ExitStatus:
     """Show what an incident answers (back to the roots) and what answered it, as trees."""
@@ -109,6 +104,7 @@ def chain(c: Call) -> ExitStatus:
 def stats(c: Call) -> ExitStatus:
     """Count incidents, killed, injured and the highest escalation per group, largest first."""
     from ledger.output import results
+    from ledger.output.render import plural
 
     found = c.ledger.stats(c.selection, c.by, as_of=c.as_of)
     c.skipped(found.skipped)
@@ -131,6 +127,7 @@ def stats(c: Call) -> ExitStatus:
 def dupes(c: Call) -> ExitStatus:
     """List candidate duplicates: close in time and place, types of one category, ranked by score."""
     from ledger.output import results
+    from ledger.output.render import plural
 
     options = {"days": c.days, "km": c.km, "min_score": c.min_score, "same_dataset": c.same_dataset}
     found = c.ledger.dupes(c.selection, as_of=c.as_of, **options)

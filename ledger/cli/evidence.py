@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.cli.options import LEDGER, NO_HEADER, QUIET, TABLE_FORMAT, Call, arg, command, opt, plural
+from ledger.cli.options import LEDGER, NO_HEADER, QUIET, TABLE_FORMAT, Call, arg, command, opt
 from ledger.core.errors import ExitStatus
 
 # -- archive ---------------------------------------------------------------------------------
@@ -57,6 +57,7 @@ def sources(c: Call) -> ExitStatus:
     """One row per source (registry aliases merged): entries citing it, grades, sole-source entries, uncaptured."""
     from ledger.api import SOURCE_COLUMNS
     from ledger.output import results
+    from ledger.output.render import plural
 
     found = c.ledger.find(c.selection)
     rows = c.ledger.source_rows(found)
@@ -71,8 +72,8 @@ def sources(c: Call) -> ExitStatus:
 
 
 @command(
-    arg("keep", "KEEP", "The entry to keep.", complete="ids"),
-    arg("dups", "DUP...", "The duplicates to withdraw into KEEP.", list[str], complete="ids"),
+    arg("keep", "KEEP", "The entry to keep.", complete="id"),
+    arg("dups", "DUP...", "The duplicates to withdraw into KEEP.", list[str], complete="id"),
     opt("--reason", None, 'The withdrawn_reason (default: "duplicate of KEEP (ledger merge)").', "TEXT"),
     LEDGER,
     QUIET,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.cli.completion import among, for_field
+from ledger.cli.completion import among
 from ledger.cli.options import Call, Param, arg, opt
 from ledger.core.errors import ExitStatus
 from ledger.core.model import ESCALATION_MAX
@@ -31,8 +31,7 @@ def _term(o: FilterOption) -> Param:
     flags, name = f"{o.flag} {o.short or ''}", _Q + o.name
     if not o.repeats:  # the escalation bounds
         return opt(flags, None, o.help, o.metavar, kind=int | None, name=name, min=0, max=ESCALATION_MAX)
-    complete = for_field(o.field)
-    return opt(flags, None, o.help, o.metavar, kind=list[str] | None, name=name, autocompletion=complete)
+    return opt(flags, None, o.help, o.metavar, kind=list[str] | None, name=name, complete=o.field)
 
 
 #: The filter options, in help order: the table's terms, then the withdrawn rule, order and limit.

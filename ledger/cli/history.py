@@ -41,7 +41,7 @@ def diff(c: Call) -> ExitStatus:
 
 
 @command(
-    arg("incident", "ID", "The incident's id (or its file's path).", complete="ids"),
+    arg("incident", "ID", "The incident's id (or its file's path).", complete="id"),
     opt("--rev", None, "Start from this revision instead of HEAD.", "REV"),
     LEDGER,
     TEXT_FORMAT,

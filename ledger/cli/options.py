@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
-from ledger.cli.completion import among, from_index
+from ledger.cli.completion import among, for_field
 from ledger.core.errors import ExitStatus
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ def opt(
     kind: Any = None,
     name: str | None = None,
     choices: Sequence[str] | str | None = None,
+    complete: str | None = None,
     **kw: Any,
 ) -> Param:
     """Return the option `flags` (`"--dry-run -n"`), typed as its default (or `kind`), named for its first flag.
@@ -53,8 +54,11 @@ def opt(
     A default other than None or False is shown in the help. `choices` are offered on a tab
     press; fixed ones are checked as the option is parsed (the one `not_one_of` message), those a
     module names (`"ledger.reports.stats:BY"`, imported only on a tab press) by the library.
+    `complete` names the query field whose choices or indexed values are offered (`"actor"`).
     """
     names = flags.split()
+    if complete is not None:
+        kw["autocompletion"] = for_field(complete)
     if choices is not None:
         kw["autocompletion"] = among(choices)
         if not isinstance(choices, str):
@@ -66,8 +70,8 @@ def opt(
 
 
 def arg(name: str, metavar: str, help: str, kind: Any = str, default: Any = ..., complete: str | None = None) -> Param:
-    """Return a positional argument, required unless it has a default; `complete`: what the index offers (`ids`)."""
-    completer = from_index(complete) if complete else None
+    """Return a positional argument, required unless it has a default; `complete`: as `opt`'s (`"id"`)."""
+    completer = for_field(complete) if complete else None
     argument = typer.Argument(metavar=metavar, help=help, show_default=False, autocompletion=completer)
     return Param(name, Annotated[kind, argument], default)
 
@@ -178,6 +182,8 @@ class Call:
 
     def skipped(self, count: int) -> None:
         """Say how many invalid entry files a query left out."""
+        from ledger.output.render import plural
+
         if count:
             self.note(f"ledger: {plural(count, 'invalid entry file')} left out (see `ledger validate`)")
 
@@ -207,8 +213,3 @@ def choice(value: str, choices: Sequence[str], option: str) -> str:
     from ledger.core.errors import not_one_of
 
     raise not_one_of(option, value, choices)
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """Return `1 entry`, `2 entries`."""
-    return f"{count} {one if count == 1 else many or one + 's'}"

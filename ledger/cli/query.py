@@ -56,7 +56,7 @@ def _write(c: Call, found: Any, chosen: list[str] | None) -> ExitStatus:
 
 
 @command(
-    arg("ids", "ID...", "Entry ids (or entry file paths).", list[str], complete="ids"),
+    arg("ids", "ID...", "Entry ids (or entry file paths).", list[str], complete="id"),
     LEDGER,
     formats(("text", "toml", "json"), "text", "text (laid out for reading), toml (the file) or json."),
     QUIET,
