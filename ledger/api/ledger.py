@@ -231,6 +231,14 @@ class Ledger:
 
         return chronology.timeline(self.at(as_of), selection, plain, drawn)
 
+    def timeline_written(
+        self, selection: Selection, fmt: str, *, as_of: str | None = None
+    ) -> chronology.Written | None:
+        """Return the timeline with its lines' cells written by SQL for a program format (None: use `timeline`)."""
+        from ledger.api import chronology
+
+        return chronology.written(self.at(as_of), selection, fmt)
+
     def periods(self, selection: Selection, by: str, *, as_of: str | None = None) -> chronology.Periods:
         """Return the selection aggregated by day, week or month."""
         from ledger.api import chronology

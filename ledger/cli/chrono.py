@@ -60,6 +60,14 @@ def timeline(c: Call) -> ExitStatus:
         return ExitStatus.OK
     drawn = c.fmt in ("svg", "html")  # the chart's rows and frame (`index.drawn`): never whole in memory
     programs = not drawn and c.fmt not in ("table", "markdown")  # plain rows: values written as stored
+    if programs and c.fmt != "ids" and not (c.fmt == "csv" and c.screen.is_tty):  # cells written by SQL
+        from ledger.output import chrono_rows as cr
+
+        written = c.ledger.timeline_written(c.selection, c.fmt, as_of=c.as_of)
+        if written is not None:
+            c.skipped(written.skipped)
+            cr.write_written(written, c.fmt, c.screen.out, c.screen.is_tty)
+            return ExitStatus.OK
     found = c.ledger.timeline(c.selection, as_of=c.as_of, plain=programs, drawn=drawn)
     c.skipped(found.skipped)
     results.timeline(c.screen, c.fmt, found, c.selection.reverse)

@@ -110,6 +110,15 @@ def order_sql(selection: query.Selection) -> str:
     return ", ".join(order)
 
 
+def where_sql(selection: query.Selection, vocabulary: Any) -> tuple[str, list[Any]]:
+    """Return the condition (over `entries e`) of the entries a selection chooses, before its sort and limit."""
+    where, params = compile_where(selection.where, vocabulary)
+    conds = ["e.ok = 1", where]
+    if not query.shows_withdrawn(selection):
+        conds.append("e.status = 'active'")
+    return " AND ".join(conds), params
+
+
 def select_sql(
     selection: query.Selection, vocabulary: Any, what: str, ranked: tuple[str, list[Any]] | None = None
 ) -> tuple[str, list[Any]]:
@@ -119,14 +128,12 @@ def select_sql(
     entries with rowid r are selected, and best first (tier, then score) unless sorted.
     """
     sort = query.check_sort(selection.sort)
-    where, params = compile_where(selection.where, vocabulary)
+    where, params = where_sql(selection, vocabulary)
     source = "entries e"
     if ranked is not None:
         source = f"({ranked[0]}) h JOIN entries e ON e.rowid = h.r"
         params[:0] = ranked[1]
-    conds = ["e.ok = 1", where]
-    if not query.shows_withdrawn(selection):
-        conds.append("e.status = 'active'")
+    conds = [where]
     direction = " DESC" if selection.reverse else ""
     order = [f"e.chrono{direction}", f"e.path{direction}"]
     if sort not in (None, "date"):

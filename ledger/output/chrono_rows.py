@@ -7,8 +7,8 @@ caller renders them (`render.render_rows`, `chart`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ledger.reports.dupes import merge_command
 
@@ -145,6 +145,116 @@ def program_values(step: Step, label: Callable[[int], str], text: bool = False) 
         e.escalation, label(e.escalation), step.delta, step.days, e.type, e.category, e.country, e.place,
         e.killed, e.injured, e.title, links, chain,
     )  # fmt: skip
+
+
+def written_lines(found: Any, fmt: str) -> Iterator[str]:
+    """Yield the lines of `timeline --format tsv|csv|json|jsonl` from a `chronology.Written`.
+
+    TSV and CSV lines come with their line end, JSON records without. The text SQLite wrote
+    for the index's cells is kept; the number, label, change and days go in between, the
+    links and the chain after. A TSV line with a cell to escape, or a JSON record in which
+    SQLite escaped anything, is made again the general way (`program_values`).
+    """
+    lines = _written(found, fmt)
+    return reversed(list(lines)) if found.reverse else lines
+
+
+_DELETE = bytes([*range(32), 127, ord("\\")])  # tabs, and what TSV escapes in ASCII text
+
+
+def _written(found: Any, fmt: str) -> Iterator[str]:
+    import json
+
+    from ledger.output import render
+    from ledger.reports.timeline import Step
+
+    label = found.vocabulary.label
+    labels: dict[int, str] = {}
+    tsv, csv = fmt == "tsv", fmt == "csv"
+    none = "" if tsv or csv else "null"
+    end = "\n" if tsv else "\r\n" if csv else ""
+    ends = {rowid: _ends(fmt, links, chain) + end for rowid, (links, chain) in found.links.items()}
+    unlinked = _ends(fmt, (), ()) + end
+    tabs = len(PROGRAMS) - 1
+    escalation = day = 0
+    change: Any
+    gap: Any
+    for number, (rowid, level, this_day, head, tail) in enumerate(found.rows, 1):
+        if number == 1:
+            change = gap = none
+        else:
+            change, gap = level - escalation, this_day - day
+        escalation, day = level, this_day
+        text = labels.get(level)
+        if text is None:
+            text = labels[level] = _LABEL[fmt](label(level))
+        if tsv:
+            line = f"{number}\t{head}\t{text}\t{change}\t{gap}\t{tail}{ends.get(rowid, unlinked)}"
+            if line.isascii():  # tabs between the cells only, and nothing else TSV escapes
+                if len(line) - len(line.encode().translate(None, _DELETE)) == tabs + 1:  # + the line end
+                    yield line
+                    continue
+            elif line.count("\t") == tabs and not render.tsv_special(line[:-1]):
+                yield line
+                continue
+        elif csv:
+            yield f"{number},{head},{text},{change},{gap},{tail}{ends.get(rowid, unlinked)}"
+            continue
+        elif "\\" not in head and "\\" not in tail:
+            yield f'{{"number": {number}, {head}, "label": {text}, "change": {change}, "days": {gap}, {tail}{ends.get(rowid, unlinked)}'
+            continue
+        chain = found.links.get(rowid, ((), ()))[1]
+        delta, days = (None, None) if number == 1 else (change, gap)
+        values = program_values(Step(number, found.plain(rowid), delta, days, chain, ()), label, tsv)
+        yield (
+            render.tsv_line(values) + end
+            if tsv
+            else json.dumps(dict(zip(PROGRAMS, values, strict=True)), ensure_ascii=False)
+        )
+
+
+def _ends(fmt: str, links: Sequence[str], chain: Sequence[str]) -> str:
+    """Return the text of a line after the title: the links and the chain."""
+    import json
+
+    if fmt == "tsv":
+        return f"\t{', '.join(links)}\t{', '.join(chain)}"
+    if fmt == "csv":
+        return f",{csv_text(', '.join(links))},{csv_text(', '.join(chain))}"
+    as_json = json.dumps(list(links), ensure_ascii=False), json.dumps(list(chain), ensure_ascii=False)
+    return f', "responds_to": {as_json[0]}, "chain": {as_json[1]}}}'
+
+
+def write_written(found: Any, fmt: str, out: TextIO, is_tty: bool) -> None:
+    """Write a `chronology.Written` timeline in a program format: the text `render_values` writes."""
+    from ledger.output import render
+
+    lines = written_lines(found, fmt)
+    if fmt in ("json", "jsonl"):
+        render.write_json_texts(lines, fmt, out, is_tty)
+        return
+    end = "\r\n" if fmt == "csv" else "\n"  # csv.writer's RFC 4180 line ends
+    out.write(("," if fmt == "csv" else "\t").join(PROGRAMS) + end)
+    out.writelines(lines)
+
+
+def csv_text(text: str) -> str:
+    """Return a text cell as `csv.writer` writes it after `flat.neutralise` (the formula guard)."""
+    from ledger.core.flat import neutralise
+
+    text = neutralise(text)
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _json_text(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+_LABEL: dict[str, Callable[[str], str]] = {"tsv": str, "csv": csv_text, "json": _json_text, "jsonl": _json_text}
 
 
 def period_row(p: Any) -> dict[str, Any]:

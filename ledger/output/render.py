@@ -94,6 +94,20 @@ def _tsv_values(rows: Iterable[Iterable[Any]], columns: Sequence[str], out: Text
         write(line + "\n")
 
 
+def tsv_special(line: str) -> bool:
+    """Return whether a TSV line holds something `tsv_line` would escape but a tab."""
+    return _TSV_SPECIAL.search(line) is not None
+
+
+def tsv_line(values: Iterable[Any]) -> str:
+    """Return one TSV line (no newline) of a row's values, as `render_values` writes it."""
+    cells = ["" if v is None else v if type(v) is str else str(v) if type(v) is int else cell(v) for v in values]
+    line = "\t".join(cells)
+    if line.count("\t") != len(cells) - 1 or _TSV_SPECIAL.search(line):
+        line = "\t".join(map(_tsv_escape, cells))
+    return line
+
+
 def _csv(rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: bool, header: bool) -> None:
     import csv
 
