@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ledger.core import model
 from ledger.core.model import chronological
 from ledger.reports.chains import BACKWARD, FORWARD, Links, TreeLine, answered_by, cycles, links_of, tree
+from ledger.reports.placing import linked_order, placing, settle
 
 PERIODS = ("day", "week", "month")
-__all__ = [  # the causal trees live in `chains`; callers know them from here too
-    "BACKWARD", "FORWARD", "Links", "TreeLine", "answered_by", "chronological", "cycles", "links_of", "tree",
+__all__ = [  # the causal trees live in `chains`, the placing in `placing`; callers know them from here too
+    "BACKWARD", "FORWARD", "Links", "TreeLine", "answered_by", "chronological", "cycles", "linked_order", "links_of",
+    "placing", "settle", "tree",
 ]  # fmt: skip
 
 
@@ -37,85 +39,6 @@ def order(entries: Iterable[model.Entry]) -> list[model.Entry]:
     """
     ordered = sorted(entries, key=chronological)
     return [ordered[i] for i in placing([e.id for e in ordered], [e.responds_to for e in ordered])]
-
-
-def placing(ids: Sequence[str], links: Sequence[Sequence[str]]) -> list[int]:
-    """Return the positions of chronologically sorted incidents in the order `order` gives them."""
-    return list(settle(linked_order(ids, links), range(len(ids)), lambda i: i))
-
-
-def linked_order(ids: Sequence[str], links: Sequence[Sequence[str]]) -> list[tuple[int, bool]]:
-    """Place the incidents that wait for or are waited on by another (positions in chronological order).
-
-    Kahn's algorithm with the chronological position as priority, over the linked incidents
-    only: the others never wait and are never waited on, so `merge_placed` slots them in.
-    Returns (position, forced) in placing order; `forced` marks an incident placed to break
-    a cycle (on an invalid ledger: the earliest waiting one goes next, so it always ends).
-    A link's target is the last incident with that id.
-    """
-    import heapq
-
-    position = {entry_id: i for i, entry_id in enumerate(ids)}
-    waiting: dict[int, int] = {}
-    followers: dict[int, list[int]] = defaultdict(list)
-    for i, targets in enumerate(links):
-        for target in dict.fromkeys(targets):
-            j = position.get(target)
-            if j is not None and j != i:
-                waiting[i] = waiting.get(i, 0) + 1
-                followers[j].append(i)
-    if not followers:
-        return []
-    linked = sorted(set(waiting) | set(followers))
-    ready = [i for i in linked if i not in waiting]
-    heapq.heapify(ready)
-    done: set[int] = set()
-    out: list[tuple[int, bool]] = []
-    rest = 0  # index in `linked` of the lowest position that may still be undone, for breaking cycles
-    while len(out) < len(linked):
-        forced = not ready
-        if ready:
-            i = heapq.heappop(ready)
-            if i in done:
-                continue
-        else:
-            while linked[rest] in done:
-                rest += 1
-            i = linked[rest]
-        done.add(i)
-        out.append((i, forced))
-        for k in followers.get(i, ()):
-            waiting[k] -= 1
-            if waiting[k] == 0 and k not in done:
-                heapq.heappush(ready, k)
-    return out
-
-
-def settle(moved: Sequence[tuple[Any, bool]], items: Iterable[Any], key: Callable[[Any], Any]) -> Iterator[Any]:
-    """Yield `items` (in chronological order) in placing order, given `linked_order`'s answer by key.
-
-    The items no link holds are ready at once: each goes as soon as it comes, after the
-    placed items that came before it. A placed item goes as soon as it has come and those
-    placed before it are out, unless it was forced: a cycle is broken only when nothing else
-    is ready, so it and all placed after it wait for the end. Only placed items are held.
-    """
-    held = {k for k, _ in moved}
-    pending: dict[Any, Any] = {}
-    q, count = 0, len(moved)
-    for item in items:
-        k = key(item)
-        if k in held:
-            pending[k] = item
-        elif not pending:  # nothing held: nothing placed can be due
-            yield item
-            continue
-        while q < count and not moved[q][1] and moved[q][0] in pending:
-            yield pending.pop(moved[q][0])
-            q += 1
-        if k not in held:
-            yield item
-    for k, _ in moved[q:]:
-        yield pending.pop(k)
 
 
 def is_vague(entry: model.Entry) -> bool:
