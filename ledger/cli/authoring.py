@@ -181,10 +181,11 @@ def import_(c: Call) -> ExitStatus:
     from ledger.output.render import clean
 
     given = overrides(c.event_type, c.escalation, c.confidence, c.tag or ())
+    ledger = c.ledger
     progress = Phases(c.env.stderr) if c.env.stderr_isatty and not c.quiet else None
     started = time.perf_counter()
     try:
-        plan = c.ledger.plan_import(c.file, c.source, given, progress=progress)
+        plan = ledger.plan_import(c.file, c.source, given, progress=progress)
         for problem in [*plan.problems, *(() if c.quiet else plan.notes)]:
             c.say(clean(str(problem)))
         for row, why in plan.skipped if c.verbose else ():
@@ -193,7 +194,7 @@ def import_(c: Call) -> ExitStatus:
             c.say(f"{plan.rows} rows: {len(plan.rejected)} rejected; nothing written (--strict)")
             return ExitStatus.FOUND
         run = Imported(plan, c.dry_run, started)
-        for rel, trouble in run.count(() if c.dry_run else c.ledger.write_import(plan, progress)):
+        for rel, trouble in run.count(() if c.dry_run else ledger.write_import(plan, progress)):
             if trouble:
                 c.say(clean(trouble))
             else:  # each path as soon as it is written: a stopped import is readable
