@@ -81,6 +81,8 @@ def run_all(args: argparse.Namespace, tmp: Path) -> int:
             s.m.update(chrono.measure_broken_links(s, tmp, n=min(20_000, args.n), broken=min(2_000, args.n // 10)))
     git_groups = [g for g in groups if g in plan.GIT_GROUPS]
     if git_groups and want_git(args, root):
+        if "diff" in git_groups:
+            steps.floors(s)  # the diff's peer: git diff --stat + the start-up floor
         as_of = (lambda: chrono.measure_as_of(s)) if "asof" in git_groups else None
         s.m.update(measure_diff(cli, root, args.seed, reps, as_of=as_of, diff="diff" in git_groups))
         if "diff" in git_groups:
