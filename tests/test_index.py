@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import entry, posix_only
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger import index
 from ledger.api import Ledger
@@ -370,3 +372,12 @@ def test_values_are_bound_never_pasted_into_sql():
     sql, params = index.compile_where(query.parse(text))
     assert "DROP" not in sql and "O'Brien" not in sql and "2020" not in sql and "raid" not in sql
     assert "; drop table entries; --" in params and "\x1fobrien\x1f" in params  # folded: names.fold
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from("a \"\\\x00\x1f\nü\u2028") | st.characters(), max_size=8), min_size=1, max_size=4))
+def test_name_lists_are_stored_as_the_json_encoder_writes_them(names: list[str]) -> None:
+    from ledger.core import schema
+    from ledger.index.rows import _array
+
+    assert _array(tuple(names)) == schema.JSON_ENCODER.encode(tuple(names))

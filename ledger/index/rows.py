@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ledger import query
@@ -58,7 +59,14 @@ def row_of(item: Stat, entry: model.Entry | None, ok: bool) -> Row:
 
 
 def _array(items: tuple[str, ...]) -> str | None:
-    return schema.JSON_ENCODER.encode(items) if items else None
+    """Return a list of names as JSON text (what `JSON_ENCODER` writes: quoted as they are when nothing needs escaping)."""
+    if not items:
+        return None
+    joined = '", "'.join(items)
+    return f'["{joined}"]' if _PLAIN(joined) is None else schema.JSON_ENCODER.encode(items)
+
+
+_PLAIN = re.compile(r'[\x00-\x1f"\\]').search  # what JSON escapes (ensure_ascii=False): none of it -> as it is
 
 
 def _range(count: int | model.Estimate | None) -> tuple[int | None, int | None]:
