@@ -6,7 +6,7 @@ chart). Here the rows are held to the entries re-read from the files, and the st
 marks, arrows, spans, captions and table rows to a plain re-computation over those
 entries, drawn whole the way the chart always was: every mark placed first, then each
 section in order. `SPREAD_LIMIT` is set to 0 so that a small ledger streams (and is not
-spread). The ledger has same-day answers listed before their causes and a cycle of links
+spread), and `Spool.BATCH` to 3 so that its sections go through their temporary files. The ledger has same-day answers listed before their causes and a cycle of links
 (an arrow to an incident placed later).
 """
 
@@ -157,6 +157,7 @@ def test_streamed_chart_equals_the_chart_drawn_whole(
             option, ["--withdrawn"]
         )
     monkeypatch.setattr(marks, "SPREAD_LIMIT", 0)  # every chart streams (and none is spread)
+    monkeypatch.setattr(marks.Spool, "BATCH", 3)  # and its sections go to their files three lines at a time
     out = cli(*argv).out
     lines = out.splitlines()
     assert [line for line in lines if line.startswith(_MARK_LINES)] == _whole(

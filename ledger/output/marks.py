@@ -15,7 +15,6 @@ beeswarm), which needs them all at once: such a chart is small, and is placed wh
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import tempfile
@@ -151,13 +150,49 @@ def spread(marks: list[Mark]) -> None:
             placed.append(m)
 
 
-Sink = IO[str]
+class Spool:
+    """The lines of one section: a list, moved to a temporary file in batches when `spooled`."""
+
+    __slots__ = ("file", "lines", "spooled")
+    BATCH = 512  # lines held before a write: a hundred sections of them stay a few MB
+
+    def __init__(self, spooled: bool) -> None:
+        self.lines: list[str] = []
+        self.file: IO[str] | None = None
+        self.spooled = spooled
+
+    def flush(self) -> None:
+        """Move the lines held to the file (called when `lines` reaches BATCH)."""
+        if not self.spooled:
+            return
+        if self.file is None:
+            # closed by `drain` or `close` (the chart's maker closes every section in a finally)
+            self.file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+        self.file.write("\n".join(self.lines) + "\n")
+        self.lines.clear()
+
+    def drain(self) -> Iterator[str]:
+        """Yield the section's text, then let it go."""
+        if self.file is not None:
+            self.file.seek(0)
+            while chunk := self.file.read(1 << 16):
+                yield chunk
+            self.close()
+        if self.lines:
+            yield "\n".join(self.lines) + "\n"
+            self.lines.clear()
+
+    def close(self) -> None:
+        """Close the file, if any."""
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 class Sections:
     """The chart's sections, written as the marks come (in timeline order) and read back in order.
 
-    `spooled` sinks are temporary files (a big chart), else strings in memory. `row`, when
+    `spooled` sections go to temporary files (a big chart), else stay in memory. `row`, when
     given, writes the HTML table's row of a step. `numbers` (number by id) tells an arrow
     to an incident placed later (only on a ledger with a cycle of links): such arrows, and
     all after them, wait for the end.
@@ -176,24 +211,24 @@ class Sections:
         self.labels, self.numbers, self.answered, self.link, self.spooled, self.row = (
             labels, numbers, answered, link, spooled, row,
         )  # fmt: skip
-        self.spans, self.arrows = self._sink(), self._sink()
-        self.table = self._sink() if row is not None else None
-        self.by_radius: dict[float, Sink] = {}
+        self.spans, self.arrows, self.table = Spool(spooled), Spool(spooled), Spool(spooled)
+        self.by_radius: dict[float, Spool] = {}
         self.present: set[str] = set()  # categories
         self.top, self.tops = -1, list[Mark]()  # the highest rung and (up to 4 of) its marks
         self.at: dict[str, Mark] = {}  # the answered incidents placed so far
         self.waiting: list[Mark] | None = None  # marks whose arrows wait for the end
         self.rows = 0
 
-    def _sink(self) -> Sink:
-        return tempfile.TemporaryFile("w+", encoding="utf-8", newline="") if self.spooled else io.StringIO()
-
     def add(self, m: Mark) -> None:
         """Write the lines of one mark (and its table row) to their sections."""
         s = m.step
         e = s.entry
+        batch = Spool.BATCH
         if e.vague:
-            self.spans.write(span_line(m) + "\n")
+            lines = self.spans.lines
+            lines.append(span_line(m))
+            if len(lines) >= batch:
+                self.spans.flush()
         if e.responds_to:
             if self.waiting is None and any(self.numbers.get(c, 0) > s.number for c in e.responds_to):
                 self.waiting = []
@@ -201,13 +236,19 @@ class Sections:
                 self._arrows(m)
             else:
                 self.waiting.append(m)
-        sink = self.by_radius.get(m.r)
-        if sink is None:
-            sink = self.by_radius[m.r] = self._sink()
-        sink.write(mark_line(m, self.labels, self.link) + "\n")
-        if self.table is not None and self.row is not None:
-            self.table.write(self.row(s) + "\n")
+        spool = self.by_radius.get(m.r)
+        if spool is None:
+            spool = self.by_radius[m.r] = Spool(self.spooled)
+        lines = spool.lines
+        lines.append(mark_line(m, self.labels, self.link))
+        if len(lines) >= batch:
+            spool.flush()
+        if self.row is not None:
+            lines = self.table.lines
+            lines.append(self.row(s))
             self.rows += 1
+            if len(lines) >= batch:
+                self.table.flush()
         self.present.add(e.category)
         if e.escalation > self.top:
             self.top, self.tops = e.escalation, [m]
@@ -217,38 +258,32 @@ class Sections:
             self.at[e.id] = m
 
     def _arrows(self, m: Mark) -> None:
+        lines = self.arrows.lines
         for cause in dict.fromkeys(m.step.entry.responds_to):
             c = self.at.get(cause)
             if c is not None and c is not m:
-                self.arrows.write(arrow_line(c, m) + "\n")
+                lines.append(arrow_line(c, m))
+        if len(lines) >= Spool.BATCH:
+            self.arrows.flush()
 
     def svg(self, captions: Callable[[list[Mark]], list[str]]) -> Iterator[str]:
         """Yield the spans, the arrows, the marks (the biggest first) and the captions, then close the sinks."""
         for m in self.waiting or ():
             self._arrows(m)
-        yield from _drain(self.spans)
-        yield from _drain(self.arrows)
+        yield from self.spans.drain()
+        yield from self.arrows.drain()
         for r in sorted(self.by_radius, reverse=True):
-            yield from _drain(self.by_radius[r])
+            yield from self.by_radius[r].drain()
         yield "".join(line + "\n" for line in captions(self.tops))
 
     def table_rows(self) -> Iterator[str]:
-        """Yield the HTML table's rows, then close its sink."""
-        if self.table is not None:
-            yield from _drain(self.table)
+        """Yield the HTML table's rows, then let them go."""
+        yield from self.table.drain()
 
     def close(self) -> None:
-        """Close every sink (after `svg` and `table_rows`, or when writing stopped half-way)."""
-        for sink in (self.spans, self.arrows, self.table, *self.by_radius.values()):
-            if sink is not None:
-                sink.close()
-
-
-def _drain(sink: Sink) -> Iterator[str]:
-    sink.seek(0)
-    while chunk := sink.read(1 << 16):
-        yield chunk
-    sink.close()
+        """Close every section's file (after `svg` and `table_rows`, or when writing stopped half-way)."""
+        for spool in (self.spans, self.arrows, self.table, *self.by_radius.values()):
+            spool.close()
 
 
 def span_line(m: Mark) -> str:
@@ -281,16 +316,23 @@ def mark_line(m: Mark, labels: Sequence[str], link: bool) -> str:
     e = s.entry
     colour = COLOURS[e.category]
     count = e.casualties
-    fill = f'fill="{colour}" fill-opacity="0.65"' if count is not None else 'fill="white"'
     level = e.escalation
     label = labels[level] if level < len(labels) else str(level)
-    when = e.date if e.date_end is None or e.date_end == e.date else f"{e.date} to {e.date_end}"
+    date, end = e.date, e.date_end
+    when = date if end is None or end == date else f"{date} to {end}"
     tip = f"#{s.number} {when} · {level} {label} · {e.type} · {e.title}"
-    if count is not None:
+    if count is None:
+        fill = 'fill="white"'
+    else:
+        fill = f'fill="{colour}" fill-opacity="0.65"'
         tip += f" · {count} killed or injured"
-    ident = xml(e.id)
+    ident = e.id
+    if special(ident) is not None:
+        ident = xml(ident)
+    if special(tip) is not None:
+        tip = xml(tip)
     circle = (
         f'<circle class="mark" data-id="{ident}" cx="{m.x:.1f}" cy="{m.y:.1f}" r="{m.r:.1f}" {fill} '
-        f'stroke="{colour}" stroke-width="1.6"><title>{xml(tip)}</title></circle>'
+        f'stroke="{colour}" stroke-width="1.6"><title>{tip}</title></circle>'
     )
     return f'<a href="#e-{ident}">{circle}</a>' if link else circle

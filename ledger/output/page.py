@@ -47,10 +47,9 @@ def _html(steps: Iterator[Any], given: Sequence[Any] | None, labels: Any, frame:
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{name}</title>\n'
         f"<style>{_STYLE}</style>\n</head>\n<body>\n<h1>{name}</h1>\n<figure>\n"
     )
-    opening = ['<td class="num">' if c in NUMERIC else "<td>" for c in PEOPLE]
 
     def row(step: Any) -> str:
-        return table_row(step, labels, numbers, opening)
+        return table_row(step, labels, numbers)
 
     # The rows are made with the marks, unless they are to be written in another order.
     sections = Sections(
@@ -73,18 +72,24 @@ def _html(steps: Iterator[Any], given: Sequence[Any] | None, labels: Any, frame:
         sections.close()
 
 
-def table_row(step: Any, labels: Any, numbers: Any, opening: Sequence[str]) -> str:
+# The cells of `PEOPLE`, in its order: numbers right-aligned.
+_CELLS = "".join(('<td class="num">' if c in NUMERIC else "<td>") + "{}</td>" for c in PEOPLE)
+
+
+def table_row(step: Any, labels: Any, numbers: Any) -> str:
     """Return the table row of a step over an `index.drawn.Drawn` row (`chrono_rows.people_row`, as HTML)."""
     e = step.entry
     days = step.days
-    texts = [
+    texts: tuple[str, ...] = (
         str(step.number), date_text(e), time_text(e), str(e.escalation), labels.label(e.escalation),
         signed(step.delta), "" if days is None else str(days), e.title, chain_text(step, numbers),
-    ]  # fmt: skip
+    )  # fmt: skip
+    ident = e.id
+    if special(ident) is not None:
+        ident = xml(ident)
     if special("".join(texts)) is not None:  # `xml` works per character: only such a row needs it
-        texts = [xml(text) for text in texts]
-    cells = "".join([f"{td}{text}</td>" for td, text in zip(opening, texts, strict=True)])
-    return f'<tr id="e-{xml(e.id)}">{cells}</tr>'
+        texts = tuple(xml(text) for text in texts)
+    return f'<tr id="e-{ident}">{_CELLS.format(*texts)}</tr>'
 
 
 def date_text(e: Any) -> str:
