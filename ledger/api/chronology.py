@@ -239,7 +239,9 @@ def stats(source: Any, selection: Selection, by: str) -> Stats:
     if by not in st.BY:
         raise not_one_of("--by", by, st.BY)
     found = source.find(selection)
-    return Stats(found.count(), st.groups_from(found.group_rows(by), by), found.skipped)
+    from ledger.index import chrono as rows
+
+    return Stats(rows.count(found), st.groups_from(found.group_rows(by), by), found.skipped)
 
 
 def dupes(source: Any, selection: Selection, **options: Any) -> Dupes:
