@@ -79,16 +79,12 @@ def timeline(c: Call) -> ExitStatus:
 )
 def chain(c: Call) -> ExitStatus:
     """Show what an incident answers (back to the roots) and what answered it, as trees."""
-    from ledger.output import chrono_rows as cr
-    from ledger.output.results import write_json
+    from ledger.output import results
 
     found = c.ledger.chain(c.entry_id)
     if found.merged_from:
         c.note(f"ledger: {found.merged_from} was merged into {found.entry.id}: showing its chain")
-    if c.output == "json":
-        write_json(c.screen, cr.chain_json(found, c.ledger.vocabulary))
-    else:
-        c.out.write("\n".join(cr.chain_lines(found, c.ledger.vocabulary, c.ascii_only)) + "\n")
+    results.chain(c.screen, c.fmt, found, c.ledger.vocabulary, c.ascii_only)
     for loop in found.cycles:
         c.note("ledger: responds_to forms a cycle: " + " -> ".join(loop))
     return ExitStatus.FOUND if found.cycles else ExitStatus.OK

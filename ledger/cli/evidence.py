@@ -38,7 +38,8 @@ def archive(c: Call) -> ExitStatus:
         else:
             c.say(clean(item.line))
 
-    agent = f"incident-ledger/{__version__} (evidence capture)"  # the library cannot know its version
+    # Named here: below the package door the library cannot import __version__ (an import cycle).
+    agent = f"incident-ledger/{__version__} (evidence capture)"
     limits = Limits(c.timeout, c.max_size, c.max_redirects, c.allow_private, user_agent=agent)
     software = f"incident-ledger {__version__}"
     report = c.ledger.archive(c.selection, limits, dry_run=c.dry_run, progress=progress, software=software)

@@ -50,15 +50,12 @@ def diff(c: Call) -> ExitStatus:
 )
 def log(c: Call) -> ExitStatus:
     """List the commits that changed an incident, newest first, with the fields they changed."""
-    from ledger.output import diffrender
+    from ledger.output import results
 
     found = c.ledger.log(c.incident, c.rev)
     if found.shallow:
         c.note("warning: this is a shallow clone: commits before its cut are not shown")
-    if c.output == "json":
-        c.out.write(diffrender.log_json(found))
-    else:
-        c.out.write(diffrender.log_text(found.records, color=c.colored, label=c.ledger.vocabulary.label))
+    results.log(c.screen, c.fmt, found, color=c.colored, label=c.ledger.vocabulary.label)
     return ExitStatus.OK
 
 

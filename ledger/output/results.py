@@ -160,6 +160,26 @@ def diff(screen: Screen, fmt: str, result: Any, *, stat: bool, color: bool, labe
         screen.out.write(diffrender.text(result, color=color, label=label))
 
 
+def chain(screen: Screen, fmt: str, found: Any, labels: Any, ascii_only: bool) -> None:
+    """Write a causal chain: JSON, or the trees of what it answers and what answered it."""
+    from ledger.output import chrono_rows as cr
+
+    if fmt == "json":
+        write_json(screen, cr.chain_json(found, labels))
+    else:
+        screen.out.write("\n".join(cr.chain_lines(found, labels, ascii_only)) + "\n")
+
+
+def log(screen: Screen, fmt: str, found: Any, *, color: bool, label: Any) -> None:
+    """Write an incident's history: JSON, or the commits with the fields they changed."""
+    from ledger.output import diffrender
+
+    if fmt == "json":
+        screen.out.write(diffrender.log_json(found))
+    else:
+        screen.out.write(diffrender.log_text(found.records, color=color, label=label))
+
+
 def problems(screen: Screen, fmt: str, found: Iterable[Any]) -> None:
     """Write `validate`'s problems: `path:line: field: message` lines, or a JSON list."""
     if fmt == "json":
