@@ -67,3 +67,13 @@ def test_lines_match_the_writer_for_each_record() -> None:
     out = io.StringIO(newline="")
     exporters.write_csv_json(records, out)
     assert "".join(lines.csv_lines(records)) == out.getvalue().split("\r\n", 1)[1]
+
+
+def test_a_small_selection_is_flattened_as_read_and_makes_no_lines(make_ledger: Any) -> None:
+    root = make_ledger(TRICKY)
+    age(root)
+    some, direct = exported(root, "date>=2020-01-03")  # 1 of 3 entries: under half the ledger
+    assert some == direct and "Plain" in some and "HYPERLINK" not in some
+    assert stored(root) is None
+    exported(root)
+    assert stored(root) == 3

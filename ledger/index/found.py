@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -84,7 +85,18 @@ class Found:
             yield text
 
     def csv_lines(self) -> Iterator[str]:
-        """Yield the CSV line of each matching entry (`lines.CSV`: what `csv.writer` writes for its flat cells)."""
+        """Yield the CSV line of each matching entry (`lines.CSV`: what `csv.writer` writes for its flat cells).
+
+        The stored lines are made (for every entry) by the first export of at least half the
+        ledger; a smaller selection without them is flattened as it is read, as before.
+        """
+        if not lines.CSV.ready(self.index.conn()):
+            stored = int(self.index.query("SELECT count(*) FROM docs", [])[0][0])
+            if 2 * self.count() < stored:
+                records = iter(self.records())
+                while chunk := list(itertools.islice(records, 500)):
+                    yield from lines.csv_lines(chunk)
+                return
         for (line,) in self._run("(SELECT line FROM csv_lines WHERE entry = e.rowid)", table=lines.CSV):
             yield line
 
