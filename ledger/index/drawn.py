@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from ledger.core import model
 from ledger.index.chrono import _chronological
+from ledger.index.sql import where_sql
 
 Found = Any  # an `index.Found` (not imported: it imports this module)
 
@@ -74,11 +75,21 @@ class Frame(NamedTuple):
 
 
 def frame(found: Found) -> Frame:
-    """Return the frame of the selection's picture (two aggregate queries)."""
-    count, first, last = next(found.run("e.date AS d, e.last_day AS l", "SELECT count(*), min(d), max(l) FROM ({})"))
-    answered = found.run(
-        "e.responds_to AS links", "SELECT DISTINCT j.value FROM ({}) s, json_each(s.links) j WHERE s.links IS NOT NULL"
-    )
+    """Return the frame of the selection's picture (two aggregate queries).
+
+    Without a limit the selection is its condition alone: no order to sort for an aggregate.
+    """
+    links = "SELECT DISTINCT j.value FROM ({}) s, json_each(s.links) j WHERE s.links IS NOT NULL"
+    if found.selection.limit is None:
+        where, params = where_sql(found.selection, found.vocabulary)
+        chosen = f"SELECT e.date AS d, e.last_day AS l, e.responds_to AS links FROM entries e WHERE {where}"
+        count, first, last = found.index.query(f"SELECT count(*), min(d), max(l) FROM ({chosen})", params)[0]
+        answered = found.index.query(links.replace("{}", chosen), params)
+    else:
+        count, first, last = next(
+            found.run("e.date AS d, e.last_day AS l", "SELECT count(*), min(d), max(l) FROM ({})")
+        )
+        answered = list(found.run("e.responds_to AS links", links))
     return Frame(count, first, last, frozenset(i for (i,) in answered))
 
 
