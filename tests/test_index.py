@@ -375,7 +375,9 @@ def test_values_are_bound_never_pasted_into_sql():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(st.sampled_from("a \"\\\x00\x1f\nü\u2028") | st.characters(), max_size=8), min_size=1, max_size=4))
+@given(
+    st.lists(st.text(st.sampled_from('a "\\\x00\x1f\nü\u2028') | st.characters(), max_size=8), min_size=1, max_size=4)
+)
 def test_name_lists_are_stored_as_the_json_encoder_writes_them(names: list[str]) -> None:
     from ledger.core import schema
     from ledger.index.rows import _array
