@@ -24,7 +24,10 @@ def linked_order(ids: Sequence[str], links: Sequence[Sequence[str]]) -> list[tup
     """Place the incidents that wait for or are waited on by another (positions in chronological order).
 
     Kahn's algorithm with the chronological position as priority, over the linked incidents
-    only: the others never wait and are never waited on, so `merge_placed` slots them in.
+    only: the others never wait and are never waited on, so `settle` slots them in. Of those,
+    only the groups (connected by links) in which an incident waits for a later one take
+    part: where every link points back, the earliest undone incident of the group is always
+    ready, so the group comes out in chronological order as free incidents would.
     Returns (position, forced) in placing order; `forced` marks an incident placed to break
     a cycle (on an invalid ledger: the earliest waiting one goes next, so it always ends).
     A link's target is the last incident with that id.
@@ -34,15 +37,28 @@ def linked_order(ids: Sequence[str], links: Sequence[Sequence[str]]) -> list[tup
     position = {entry_id: i for i, entry_id in enumerate(ids)}
     waiting: dict[int, int] = {}
     followers: dict[int, list[int]] = defaultdict(list)
+    waits_for: dict[int, list[int]] = defaultdict(list)
+    late: list[int] = []  # incidents that wait for a later one
     for i, targets in enumerate(links):
         for target in dict.fromkeys(targets):
             j = position.get(target)
             if j is not None and j != i:
                 waiting[i] = waiting.get(i, 0) + 1
                 followers[j].append(i)
-    if not followers:
+                waits_for[i].append(j)
+                if j > i:
+                    late.append(i)
+    if not late:
         return []
-    linked = sorted(set(waiting) | set(followers))
+    group = set(late)  # the groups of the incidents that wait for a later one
+    todo = list(group)
+    while todo:
+        node = todo.pop()
+        for other in (*followers.get(node, ()), *waits_for.get(node, ())):
+            if other not in group:
+                group.add(other)
+                todo.append(other)
+    linked = sorted(group)
     ready = [i for i in linked if i not in waiting]
     heapq.heapify(ready)
     done: set[int] = set()
