@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import entry
@@ -135,3 +138,35 @@ def test_a_defect_is_not_hidden():
     with pytest.raises(ZeroDivisionError):
         errors.report(ZeroDivisionError("a bug"), _env())
     assert issubclass(QuerySyntaxError, LedgerError)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux, BSD)")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list",),
+        ("timeline",),
+        ("timeline", "-f", "svg"),
+        ("export", "-f", "csv"),
+        ("show", A),
+        ("validate", "-f", "json"),
+    ],
+)
+def test_output_to_a_full_disk_is_one_error_line_and_exit_2(root, args):
+    """`ledger list > /dev/full`: the real device refuses every write with ENOSPC, as a full disk does."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "ledger", *args, "--ledger", str(root)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert (done.returncode, done.stderr) == (2, "ledger: error: No space left on device\n")
+
+
+def test_a_system_refusal_names_its_file():
+    env = _env()
+    err = PermissionError(13, "Permission denied", "/ledger/.ledger/index.sqlite")
+    assert errors.report(err, env) == ExitStatus.TROUBLE
+    assert env.stderr.getvalue() == "ledger: error: Permission denied: /ledger/.ledger/index.sqlite\n"

@@ -8,7 +8,9 @@ of its own context, such as a query's caret) and the status to exit with:
 - a usage mistake typer finds (unknown option, missing argument, a bad number): 2;
 - an interrupt (Ctrl-C): `ledger: interrupted`, 130;
 - a closed pipe (`ledger list | head -1`): nothing, 0; but findings keep their status 1
-  (`ledger validate | head -1`: see `findings`).
+  (`ledger validate | head -1`: see `findings`);
+- the system refusing a read or write nothing below caught (`ledger list > /dev/full`: a
+  full disk, an I/O error): its reason, 2.
 Anything else is a defect and is not caught here: its traceback is the bug report.
 """
 
@@ -76,7 +78,17 @@ def report(err: BaseException, env: Environment) -> ExitStatus:
     if isinstance(err, typer.Abort):
         env.stderr.write("ledger: error: aborted\n")
         return ExitStatus.TROUBLE
+    if isinstance(err, OSError):
+        return _refused(err, env)
     raise err
+
+
+def _refused(err: OSError, env: Environment) -> ExitStatus:
+    """Say why the system refused (`No space left on device`, and the file if it names one); silence stdout."""
+    reason = err.strerror or type(err).__name__
+    env.stderr.write(f"ledger: error: {one_line(reason + (f': {err.filename}' if err.filename else ''))}\n")
+    quiet_broken_pipe(env)  # stdout may hold what it could not write: exit must not try again
+    return ExitStatus.TROUBLE
 
 
 def _usage(err: typer.TyperException, env: Environment) -> ExitStatus:
