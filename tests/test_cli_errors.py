@@ -170,3 +170,14 @@ def test_a_system_refusal_names_its_file():
     err = PermissionError(13, "Permission denied", "/ledger/.ledger/index.sqlite")
     assert errors.report(err, env) == ExitStatus.TROUBLE
     assert env.stderr.getvalue() == "ledger: error: Permission denied: /ledger/.ledger/index.sqlite\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("list",), ("timeline",), ("timeline", "-f", "svg"), ("search", "strike"), ("export", "-f", "csv"), ("dupes",)],
+)
+def test_a_limit_beyond_sqlite_integers_means_all(root, cli, args):
+    """`--limit 10**23` cannot reach SQLite as it is (64-bit integers): it is every row, not an OverflowError."""
+    whole = cli(*args, "--ledger", str(root))
+    giant = cli(*args, "--ledger", str(root), "--limit", str(10**23))
+    assert (giant.status, giant.out, giant.err) == (whole.status, whole.out, whole.err)

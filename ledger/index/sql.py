@@ -144,5 +144,5 @@ def select_sql(
     sql = f"SELECT {what} FROM {source} WHERE {' AND '.join(conds)} ORDER BY {', '.join(order)}"
     if selection.limit is not None:
         sql += " LIMIT ?"
-        params.append(max(selection.limit, 0))
+        params.append(min(max(selection.limit, 0), 2**63 - 1))  # SQLite's integers are 64-bit: beyond is all
     return sql, params
