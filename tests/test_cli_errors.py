@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -181,3 +182,22 @@ def test_a_limit_beyond_sqlite_integers_means_all(root, cli, args):
     whole = cli(*args, "--ledger", str(root))
     giant = cli(*args, "--ledger", str(root), "--limit", str(10**23))
     assert (giant.status, giant.out, giant.err) == (whole.status, whole.out, whole.err)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closes descriptors with POSIX sh")
+@pytest.mark.parametrize(
+    ("args", "closing", "status"),
+    [
+        ("list", ">&-", 2),  # the output cannot be written: trouble, as `ls >&-` says
+        ("list", ">&- 2>&-", 2),
+        ("list --limit x", "2>&-", 2),  # the usage error's message is lost, its status is not
+        ("show no-such-id", "2>&-", 1),
+        ("list", "2>&- >/dev/null", 0),
+    ],
+)
+def test_a_closed_standard_stream_keeps_the_exit_status(root, args, closing, status):
+    """The shell may close stdout or stderr (`>&-`); no traceback, and the status still tells."""
+    command = f"{shlex.quote(sys.executable)} -m ledger {args} --ledger {shlex.quote(str(root))} {closing}"
+    done = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=False)
+    assert done.returncode == status
+    assert "Traceback" not in done.stderr

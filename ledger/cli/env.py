@@ -8,11 +8,13 @@ Importing this module costs nothing beyond the standard library already loaded.
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TextIO, cast
 
 from ledger.cli.pager import choose as choose_pager  # cheap: no subprocess until a pager starts
 
@@ -22,6 +24,35 @@ def _isatty(stream: TextIO) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):  # a closed or fake stream is not a terminal
         return False
+
+
+class ClosedStream(io.TextIOBase):
+    """A standard stream the shell closed (`ledger list >&-`): Python gives None; writing here is EBADF, reading is empty."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "the output is closed")
+
+    def read(self, size: int | None = -1) -> str:
+        return ""
+
+
+def _open_or(stream: TextIO | None, closed: TextIO) -> TextIO:
+    """Return a standard stream of the process, or `closed` if the shell closed it (`2>&-`).
+
+    Python then gives None, or a wrapper of a descriptor that is not open (every write
+    fails with EBADF). A stream that is not a file at all (a test's capture) is kept.
+    """
+    if stream is None:
+        return closed
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):
+        return stream
+    try:
+        os.fstat(fd)
+    except OSError:
+        return closed
+    return stream
 
 
 def _positive(text: str | None) -> int:
@@ -68,9 +99,9 @@ class Environment:
     ) -> Environment:
         """Describe the process's own streams and terminal (read once, at start-up)."""
         environ = os.environ if environ is None else environ
-        stdin = sys.stdin if stdin is None else stdin
-        stdout = sys.stdout if stdout is None else stdout
-        stderr = sys.stderr if stderr is None else stderr
+        stdin = _open_or(sys.stdin, cast(TextIO, ClosedStream())) if stdin is None else stdin
+        stdout = _open_or(sys.stdout, cast(TextIO, ClosedStream())) if stdout is None else stdout
+        stderr = _open_or(sys.stderr, io.StringIO()) if stderr is None else stderr  # closed: messages go nowhere
         out_tty = _isatty(stdout)
         columns, lines = _terminal_size(stdout if out_tty else stderr)
         return cls(

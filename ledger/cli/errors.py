@@ -17,11 +17,13 @@ Anything else is a defect and is not caught here: its traceback is the bug repor
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import io
 import os
 import re
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import typer
 
@@ -60,7 +62,27 @@ class Interrupted(LedgerError):
 
 
 def report(err: BaseException, env: Environment) -> ExitStatus:
-    """Print the one message for `err` on the environment's stderr and return the exit status."""
+    """Print the one message for `err` on the environment's stderr and return the exit status.
+
+    A stderr the shell closed (`2>&-`) or that refuses writes loses the message, never the status.
+    """
+    return _report(err, dataclasses.replace(env, stderr=cast(TextIO, _Unfailing(env.stderr))))
+
+
+class _Unfailing(io.TextIOBase):
+    """A stream whose writes cannot fail: what the one below refuses is dropped."""
+
+    def __init__(self, below: TextIO) -> None:
+        self.below = below
+
+    def write(self, text: str) -> int:
+        with contextlib.suppress(OSError, ValueError):
+            self.below.write(text)
+            self.below.flush()
+        return len(text)
+
+
+def _report(err: BaseException, env: Environment) -> ExitStatus:
     if isinstance(err, BrokenPipeError):
         return quiet_broken_pipe(env)
     if isinstance(err, OutputCut):
