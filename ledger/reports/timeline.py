@@ -180,6 +180,10 @@ def redirect_links(links: Mapping[str, Sequence[str]], merged: Mapping[str, str]
     """Return `links` (id -> responds_to) with every link to a merged duplicate sent to its entry."""
     out = {}
     for entry_id, targets in links.items():
+        if len(targets) == 1:  # most answer one incident
+            target = merged.get(targets[0], targets[0])
+            out[entry_id] = () if target == entry_id else (target,)
+            continue
         moved = (merged.get(t, t) for t in targets)
         out[entry_id] = tuple(dict.fromkeys(t for t in moved if t != entry_id))
     return out
