@@ -79,6 +79,10 @@ class NotFound(LedgerError):
     status = ExitStatus.FOUND
 
 
+#: The widest query a caret is drawn under; a longer one is shown as a window around the column.
+CARET_WIDTH = 76
+
+
 class QuerySyntaxError(UsageError):
     """A query that cannot be understood: its text, and `position`, the 0-based column of the trouble.
 
@@ -97,7 +101,13 @@ class QuerySyntaxError(UsageError):
         # One column per character, nothing a terminal would act on.
         given = self.text if text is None else text
         shown = "".join(" " if c.isspace() else c if c.isprintable() else "?" for c in given)
-        return f"{shown}\n{' ' * min(self.position, len(shown))}^"
+        at = min(self.position, len(shown))
+        if len(shown) > CARET_WIDTH:  # a window around the column, "…" where the query goes on
+            start = max(0, min(at - CARET_WIDTH // 2, len(shown) - CARET_WIDTH))
+            end = start + CARET_WIDTH
+            shown = ("…" if start else "") + shown[start:end] + ("…" if end < len(shown) else "")
+            at = at - start + (1 if start else 0)
+        return f"{shown}\n{' ' * at}^"
 
     def context(self) -> list[str]:
         return self.caret().splitlines()

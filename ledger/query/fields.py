@@ -32,6 +32,19 @@ KINDS: dict[str, str] = {
     "injured": NUMBER,
 }
 ALIASES = {"on": "date", "actors": "actor", "tags": "tag", "sources": "source", "esc": "escalation"}
+#: Entry fields a query reaches through another name: "did you mean" offers that one.
+INSTEAD = {
+    "title": "text",
+    "summary": "text",
+    "perpetrators": "actor",
+    "targets": "actor",
+    "associated": "actor",
+    "admin1": "place",
+    "admin2": "place",
+    "location": "place",
+    "date_end": "date",
+    "event_type": "type",
+}
 CHOICES: dict[str, tuple[str, ...]] = {
     "type": tuple(m.value for m in model.EventType),
     "category": tuple(m.value for m in model.Category),
@@ -40,8 +53,14 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 COMPARISONS = (">=", "<=", ">", "<", "=")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
-_INT = re.compile(r"\d{1,9}", re.ASCII)
+_INT = re.compile(r"\d+", re.ASCII)
+_DIGITS_MAX = 18  # 10**18 - 1 fits SQLite's 64-bit integers; counts end at model.COUNT_MAX (11 digits)
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
+
+
+def _q(text: str) -> str:
+    """Return a value quoted for a message: the first 40 characters of a longer one."""
+    return f'"{text}"' if len(text) <= 40 else f'"{text[:40]}…"'
 
 
 def date_bounds(text: str) -> tuple[str | None, str | None]:
@@ -55,7 +74,7 @@ def date_bounds(text: str) -> tuple[str | None, str | None]:
 def _day_range(text: str) -> tuple[str, str]:
     found = _DATE.fullmatch(text)
     if not found:
-        raise ValueError(f'"{text}" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)')
+        raise ValueError(f"{_q(text)} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
     year, month, day = (int(g) if g else None for g in found.groups())
     assert year is not None
     try:
@@ -66,7 +85,7 @@ def _day_range(text: str) -> tuple[str, str]:
             return dt.date(year, month, 1).isoformat(), dt.date(year, month, last).isoformat()
         single = dt.date(year, month, day).isoformat()
     except ValueError:
-        raise ValueError(f'"{text}" is not a valid date') from None
+        raise ValueError(f"{_q(text)} is not a valid date") from None
     return single, single
 
 
@@ -81,15 +100,17 @@ def number_bounds(text: str) -> tuple[int | None, int | None]:
 
 def _int(text: str) -> int:
     if not _INT.fullmatch(text):
-        raise ValueError(f'"{text}" is not a whole number')
-    return int(text)
+        raise ValueError(f"{_q(text)} is not a whole number")
+    if len(text.lstrip("0")) > _DIGITS_MAX:
+        raise ValueError(f"{_q(text)} is too large (at most {_DIGITS_MAX} digits; counts end at {model.COUNT_MAX:,})")
+    return int(text.lstrip("0") or "0")  # int() refuses over 4,300 digits, leading zeros included
 
 
 def _check_ends(value: str, low: _Bound | None, high: _Bound | None) -> None:
     if low is None and high is None:
         raise ValueError('".." needs at least one end')
     if low is not None and high is not None and low > high:
-        raise ValueError(f'"{value}" ends before it starts')
+        raise ValueError(f"{_q(value)} ends before it starts")
 
 
 def check_value(field: str, op: str, value: str) -> None:
@@ -112,6 +133,6 @@ def check_value(field: str, op: str, value: str) -> None:
             from ledger.core.decoding import suggest
 
             hint = suggest(value, allowed) or f" (one of: {', '.join(allowed)})"
-            raise ValueError(f'"{value}" is not a {field}{hint}')
+            raise ValueError(f"{_q(value)} is not a {field}{hint}")
     elif field == "country" and not _COUNTRY.fullmatch(value):
-        raise ValueError(f'"{value}" is not a two-letter ISO country code')
+        raise ValueError(f"{_q(value)} is not a two-letter ISO country code")

@@ -31,7 +31,7 @@ import re
 from ledger.core import model
 from ledger.core.errors import QuerySyntaxError
 from ledger.query.ast import And, Node, Not, Or, Term
-from ledger.query.fields import ALIASES, COMPARISONS, DATE, KINDS, NUMBER, check_value
+from ledger.query.fields import ALIASES, COMPARISONS, DATE, INSTEAD, KINDS, NUMBER, check_value
 
 KEYWORDS = ("or", "and")
 _NAME = re.compile(r"[A-Za-z_]+")
@@ -162,7 +162,9 @@ class _Parser:
         if field not in KINDS:
             from ledger.core.decoding import suggest
 
-            raise self.fail(f'unknown field "{word}"{suggest(word, [*KINDS, *ALIASES])}', start)
+            instead = INSTEAD.get(word.lower())
+            hint = f' (did you mean "{instead}"?)' if instead else suggest(word, [*KINDS, *ALIASES])
+            raise self.fail(f'unknown field "{word}"{hint}', start)
         if op != ":" and KINDS[field] not in (NUMBER, DATE):
             raise self.fail(f'{field} cannot be compared with "{op}" (write {field}:VALUE)', after)
         self.pos = after + len(op)

@@ -178,7 +178,7 @@ def merged_into(duplicates: Mapping[str, str]) -> dict[str, str]:
 
 def redirect_links(links: Mapping[str, Sequence[str]], merged: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
     """Return `links` (id -> responds_to) with every link to a merged duplicate sent to its entry."""
-    out = {}
+    out: dict[str, tuple[str, ...]] = {}
     for entry_id, targets in links.items():
         if len(targets) == 1:  # most answer one incident
             target = merged.get(targets[0], targets[0])
