@@ -484,3 +484,17 @@ def test_progress_bar_for_large_files():
     assert "checking     1,000/1,000 [##############################] 100%" in lines
     assert lines[-1].startswith("writing        500/1,000 [###############")
     assert stream.getvalue().endswith("\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('title,date\r\nok,2020-01-01\r\n"' + "x" * (importers.MAX_FIELD + 1) + '",2020-01-02\r\n', 3),
+        ('title,date\nok,2020-01-01\n"two\nlines",2020\n"' + "x" * (importers.MAX_FIELD + 1) + '",2020\n', 5),
+        ('"ti\ntle",date\nok,2020-01-01\n"' + "x" * (importers.MAX_FIELD + 1) + '",2020\n', 4),
+    ],
+    ids=["a cell past the limit", "after a record on two lines", "after a header on two lines"],
+)
+def test_a_csv_error_names_the_line_its_record_starts_on(text, line):
+    with pytest.raises(ValueError, match=rf"^line {line}: not valid CSV: "):
+        list(importers.read_csv(text))

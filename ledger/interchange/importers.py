@@ -37,7 +37,7 @@ def read(source: str, text: str) -> Iterator[Row]:
 def read_csv(text: str) -> Iterator[Row]:
     """Yield CSV records (header row first; a HXL hashtag row right after it is skipped)."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    start = 2
+    start = 1  # the line the record being read starts on (csv's line_num can lag behind it)
     item = 0
     limit = csv.field_size_limit()
     csv.field_size_limit(max(limit, MAX_FIELD))  # a valid entry's own export must read back
@@ -47,6 +47,7 @@ def read_csv(text: str) -> Iterator[Row]:
         if twice:
             names = ", ".join(f'"{name}"' for name in twice)
             raise ValueError(f"line 1: the header names {names} more than once (which column is meant?)")
+        start = reader.line_num + 1
         for values in reader:
             line, start = start, reader.line_num + 1
             if item == 0 and line == 2 and _is_hxl(values):
@@ -54,7 +55,7 @@ def read_csv(text: str) -> Iterator[Row]:
             item += 1
             yield Row(line, item, values)
     except csv.Error as err:
-        raise ValueError(f"line {reader.line_num}: not valid CSV: {err}") from None
+        raise ValueError(f"line {start}: not valid CSV: {err}") from None
     finally:
         csv.field_size_limit(limit)
 
