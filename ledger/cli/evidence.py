@@ -18,7 +18,7 @@ from ledger.core.errors import ExitStatus
         False,
         "Also fetch from loopback, private and link-local addresses (refused by default: urls come from many hands).",
     ),
-    opt("--timeout", 30.0, "Time for one url, redirects included.", "SECONDS", min=0.1),
+    opt("--timeout", 30.0, "Time for one url, redirects included.", "SECONDS", min=0.1, max=86400.0),
     opt("--max-size", 50_000_000, "The largest page kept.", "BYTES", min=1),
     opt("--max-redirects", 5, "Redirects followed for one url.", "N", min=0),
     QUIET,

@@ -12,6 +12,7 @@ them) nor from each other, so the shell has no import cycle.
 from __future__ import annotations
 
 import functools
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 import typer
 
 from ledger.cli.completion import among, for_field
-from ledger.core.errors import ExitStatus
+from ledger.core.errors import ExitStatus, UsageError
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
@@ -63,6 +64,8 @@ def opt(
         kw["autocompletion"] = among(choices)
         if not isinstance(choices, str):
             kw["callback"] = lambda ctx, param, value: value if value is None else choice(value, choices, names[0])
+    if float in (kind or type(default), *typing.get_args(kind)):  # ranges let nan through: it compares false
+        kw["callback"] = lambda ctx, param, value: value if value is None else number(value, names[0])
     shown = default is not None and default is not False
     option = typer.Option(*names, help=help, metavar=metavar, show_default=shown, **kw)
     kind = kind or (str | None if default is None else type(default))
@@ -213,3 +216,10 @@ def choice(value: str, choices: Sequence[str], option: str) -> str:
     from ledger.core.errors import not_one_of
 
     raise not_one_of(option, value, choices)
+
+
+def number(value: float, option: str) -> float:
+    """Return `value` unless it is not a number (nan), which no range or comparison can check."""
+    if value != value:
+        raise UsageError(f"{option} needs a number, not {value}")
+    return value
