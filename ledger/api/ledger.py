@@ -26,7 +26,7 @@ from ledger.core.errors import LedgerError, Problem, Severity, UsageError
 from ledger.store import files
 
 if TYPE_CHECKING:
-    from ledger.api import chronology
+    from ledger.api import chronology, chronology_chart
     from ledger.api.evidence import ArchiveReport, Merged
     from ledger.api.evidence import Progress as ArchiveProgress
     from ledger.index import Found, Index
@@ -238,6 +238,13 @@ class Ledger:
         from ledger.api import chronology
 
         return chronology.written(self.at(as_of), selection, fmt)
+
+    def timeline_charted(self, selection: Selection, *, as_of: str | None = None) -> chronology_chart.Charted | None:
+        """Return the chart of a big timeline with its lines written by SQL (None: use `timeline`, drawn)."""
+        from ledger.api import chronology_chart
+        from ledger.output.marks import SPREAD_LIMIT
+
+        return chronology_chart.charted(self.at(as_of), selection, SPREAD_LIMIT)
 
     def periods(self, selection: Selection, by: str, *, as_of: str | None = None) -> chronology.Periods:
         """Return the selection aggregated by day, week or month."""

@@ -68,6 +68,12 @@ def timeline(c: Call) -> ExitStatus:
             c.skipped(written.skipped)
             cr.write_written(written, c.fmt, c.screen.out, c.screen.is_tty)
             return ExitStatus.OK
+    if drawn:  # most of each mark's text written by SQL
+        charted = c.ledger.timeline_charted(c.selection, as_of=c.as_of)
+        if charted is not None:
+            c.skipped(charted.skipped)
+            results.timeline_charted(c.screen, c.fmt, charted)
+            return ExitStatus.OK
     found = c.ledger.timeline(c.selection, as_of=c.as_of, plain=programs, drawn=drawn)
     c.skipped(found.skipped)
     results.timeline(c.screen, c.fmt, found, c.selection.reverse)

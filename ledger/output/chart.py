@@ -28,10 +28,8 @@ from ledger.output.marks import (
     Sections,
     W,
     mark_scale,
-    place,
     radius,
     rung_y,
-    spread,
     streams,
     xml,
 )  # fmt: skip
@@ -82,7 +80,7 @@ def svg_parts(
     frame: Any,
     numbers: Mapping[str, int],
     *,
-    sections: Sections | None = None,
+    sections: Any = None,
 ) -> Iterator[str]:
     """Yield a standalone SVG chart in pieces (to be written as they come): time on x, escalation on y.
 
@@ -145,12 +143,7 @@ def svg_parts(
     if sections is None:
         sections = Sections(labels, numbers, frame.answered, spooled=streams(frame.incidents))
     try:
-        marks: Iterable[Mark] = place(steps, first, last, scale, frame.answered)
-        if not streams(frame.incidents):  # spread apart, so placed whole first; a big chart streams
-            marks = list(marks)
-            spread(marks)
-        for m in marks:
-            sections.add(m)
+        sections.draw(steps, first, last, scale, frame)
         yield from sections.svg(lambda tops: _captions(tops, plot_right))
         yield "\n".join([*_legend(sections.present, plot_right + 24, scale), "</svg>"]) + "\n"
     finally:

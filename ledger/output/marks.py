@@ -20,7 +20,7 @@ import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from ledger.core import model
 
@@ -219,6 +219,15 @@ class Sections:
         self.waiting: list[Mark] | None = None  # marks whose arrows wait for the end
         self.rows = 0
 
+    def draw(self, steps: Iterable[Any], first: int, last: int, scale: float, frame: Any) -> None:
+        """Place the marks of the steps (in timeline order) and write their lines."""
+        marks: Iterable[Mark] = place(steps, first, last, scale, frame.answered)
+        if not streams(frame.incidents):  # spread apart, so placed whole first; a big chart streams
+            marks = list(marks)
+            spread(marks)
+        for m in marks:
+            self.add(m)
+
     def add(self, m: Mark) -> None:
         """Write the lines of one mark (and its table row) to their sections."""
         s = m.step
@@ -295,7 +304,15 @@ def span_line(m: Mark) -> str:
     )
 
 
-def arrow_line(c: Mark, m: Mark) -> str:
+class Placed(Protocol):
+    """Where a mark stands: what an arrow needs (`Mark`, `marks_text.Pin`)."""
+
+    x: float
+    y: float
+    r: float
+
+
+def arrow_line(c: Placed, m: Placed) -> str:
     """Return the arrow from a cause's mark to its answer's."""
     dx, dy = m.x - c.x, m.y - c.y
     length = math.hypot(dx, dy) or 1.0

@@ -38,7 +38,27 @@ def page_parts(fmt: str, timeline: Any, reverse: bool = False) -> Iterator[str]:
     return _html(steps, timeline.steps if reverse else None, labels, frame, numbers)
 
 
-def _html(steps: Iterator[Any], given: Sequence[Any] | None, labels: Any, frame: Any, numbers: Any) -> Iterator[str]:
+def charted_parts(fmt: str, charted: Any) -> Iterator[str]:
+    """Yield a `chronology_chart.Charted` timeline as "svg" or "html", in pieces (what `page_parts` writes)."""
+    from ledger.output.marks_text import TextSections
+
+    labels, frame = charted.vocabulary, charted.frame
+    sections = TextSections(charted, link=fmt == "html", table_row=table_row if fmt == "html" else None)
+    if fmt == "html":
+        return _html(iter(()), None, labels, frame, {}, sections)
+    return _closing(chart.svg_parts((), labels.labels, frame, {}, sections=sections), sections)
+
+
+def _closing(parts: Iterator[str], sections: Any) -> Iterator[str]:
+    try:
+        yield from parts
+    finally:
+        sections.close()
+
+
+def _html(
+    steps: Iterator[Any], given: Sequence[Any] | None, labels: Any, frame: Any, numbers: Any, made: Any = None
+) -> Iterator[str]:
     name = xml(chart.title(frame))
     head = "".join(f"<th>{xml(c)}</th>" for c in PEOPLE)
     yield (
@@ -52,7 +72,7 @@ def _html(steps: Iterator[Any], given: Sequence[Any] | None, labels: Any, frame:
         return table_row(step, labels, numbers)
 
     # The rows are made with the marks, unless they are to be written in another order.
-    sections = Sections(
+    sections = made or Sections(
         labels.labels, numbers, frame.answered, link=True, spooled=streams(frame.incidents),
         row=row if given is None else None,
     )  # fmt: skip

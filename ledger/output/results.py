@@ -97,6 +97,13 @@ def timeline(screen: Screen, fmt: str, found: Any, reverse: bool = False) -> Non
         render.render_values(records, cr.PROGRAMS, fmt, screen.out, screen.is_tty)
 
 
+def timeline_charted(screen: Screen, fmt: str, charted: Any) -> None:
+    """Write a `chronology_chart.Charted` timeline as "svg" or "html" (what `timeline` writes)."""
+    from ledger.output.page import charted_parts
+
+    screen.out.writelines(charted_parts(fmt, charted))
+
+
 def periods(screen: Screen, fmt: str, found: Sequence[Any], bar: str, ascii_only: bool) -> None:
     """Write a timeline by period: a bar chart of `bar` as a table, else a row per period."""
     from ledger.output import chart

@@ -1,0 +1,197 @@
+"""The chart's lines written by SQLite: each incident's mark, span and table row as a text template.
+
+Fetching fifteen values per incident makes as many Python objects, and writing a mark
+from them costs as much again: on 100,000 incidents that was most of `timeline --format
+svg|html`. Here SQLite writes each line's text from the columns (the escaped title and
+id, the tooltip, the colour, the rung's height, the table's date and time), leaving
+`%`-slots for what only the order or Python's float formatting decides: the mark's x (a
+float SQL works out the same way Python does: see `_x`), its radius and number, the
+change and days and the chain of a table row. The caller fills the slots with `%` (text
+from the entries has its `%` doubled). A row whose text holds a character XML cannot hold
+is flagged (`bad`), and the caller writes it the general way from `drawn_row`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
+
+from ledger.index.chrono import Found, _chronological
+from ledger.index.drawn import _ORDINAL, _VAGUE, DRAWN_SQL, Drawn, _drawn
+from ledger.index.sql import where_sql
+
+
+class Paint(NamedTuple):
+    """What the lines need from the picture (made by `output`, which knows the chart)."""
+
+    colours: Mapping[str, str]  # colour by category
+    rungs: Mapping[int, str]  # the y of each escalation level, as the marks write it
+    labels: Mapping[int, str]  # the mark's ladder label of each level (escaped for XML)
+    table_labels: Mapping[int, str] | None  # the table's label of each level (escaped); None: no table
+    link: bool  # marks link to their table row
+    parts: Mapping[str, float]  # where in its day a part of the day sits
+    left: int  # the x of the first day
+    width: int  # the width of the plot
+    first: int  # the first day (ordinal)
+    span: int  # days from the first day to the end of the last
+
+
+_CASUALTIES = (
+    "CASE WHEN e.killed IS NULL AND e.injured IS NULL THEN NULL ELSE coalesce(e.killed, 0) + coalesce(e.injured, 0) END"
+)
+_DAY = _ORDINAL.format("e.date")
+# The characters XML cannot hold (`output.marks.xml` drops them) that a valid title may hold (it
+# holds no control character: `model.CONTROL`): a row with one is written the general way.
+_NONCHARACTERS = ("\ufffe", "\uffff")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _exact(value: float) -> str:
+    """A float as SQL that gives exactly that double (a quotient of two exact integers)."""
+    numerator, denominator = value.as_integer_ratio()
+    if denominator >= 2**62:
+        raise ValueError(f"no exact SQL for {value!r}")
+    return f"(CAST({numerator} AS REAL) / {denominator})"
+
+
+def _case(column: str, texts: Mapping[Any, str]) -> str:
+    """A CASE giving the text of each value of `column` (NULL for any other value)."""
+    whens = " ".join(
+        f"WHEN {_quote(str(k)) if isinstance(k, str) else int(k)} THEN {_quote(t)}" for k, t in texts.items()
+    )
+    return f"CASE {column} {whens} END"
+
+
+def _escaped(column: str) -> str:
+    """`output.marks.xml` of a column without characters to drop, with `%` doubled for the caller's `%`."""
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#39;"), ("%", "%%")):
+        column = f"replace({column}, {_quote(char)}, {_quote(entity)})"
+    return column
+
+
+def _percent(texts: Mapping[int, str]) -> dict[int, str]:
+    return {k: t.replace("%", "%%") for k, t in texts.items()}
+
+
+def _x(paint: Paint) -> tuple[str, str, str]:
+    """The x of a mark, of a span's start and of its end: `output.marks.place`'s sums in SQL.
+
+    Python's `LEFT + (day + fraction - first) / span * width`: the same IEEE operations on
+    the same doubles, in the same order (SQLite computes with C doubles), so the same
+    double. The fractions are exact quotients; a part of the day is a bound value's double.
+    """
+    parts = " ".join(f"WHEN {_quote(k)} THEN {_exact(v)}" for k, v in paint.parts.items())
+    fraction = (
+        "CASE WHEN e.time IS NOT NULL THEN (CAST(substr(e.time, 1, 2) AS INTEGER) * 60 "
+        "+ CAST(substr(e.time, 4, 2) AS INTEGER)) / CAST(1440 AS REAL) "
+        f"WHEN e.time_of_day IS NOT NULL THEN CASE e.time_of_day {parts} END "
+        f"WHEN {_VAGUE} THEN CAST(0 AS REAL) ELSE {_exact(0.5)} END"
+    )
+    scale = f"/ {paint.span} * {paint.width}"
+    mark = f"{paint.left} + ({_DAY} + {fraction} - {paint.first}) {scale}"
+    start = f"{paint.left} + CAST({_DAY} - {paint.first} AS REAL) {scale}"
+    end = f"{paint.left} + CAST({_ORDINAL.format('e.last_day')} + 1 - {paint.first} AS REAL) {scale}"
+    return mark, start, end
+
+
+def _lines(paint: Paint) -> tuple[str, str, str | None]:
+    """The SQL of the mark's, the span's and the table row's templates (`printf`: one string made per line).
+
+    Ids (`model.ID_PATTERN`), types, dates and parts of the day of valid entries hold
+    nothing to escape; the title is escaped only when it holds something to (`_title`).
+    """
+    y = _case("e.escalation", paint.rungs)
+    colours = paint.colours
+    unknown = _case("e.category", {c: f'fill="white" stroke="{colour}"' for c, colour in colours.items()})
+    known = _case(
+        "e.category", {c: f'fill="{colour}" fill-opacity="0.65" stroke="{colour}"' for c, colour in colours.items()}
+    )
+    paint_sql = f"CASE WHEN e.killed IS NULL AND e.injured IS NULL THEN {unknown} ELSE {known} END"
+    to = "CASE WHEN e.date_end IS NULL OR e.date_end = e.date THEN '' ELSE ' to ' || e.date_end END"
+    killed = f"' · ' || {_CASUALTIES} || ' killed or injured'"  # NULL (printf: '') when neither is known
+    label = _case("e.escalation", _percent(paint.labels))
+    circle = (
+        '<circle class="mark" data-id="%s" cx="%%.1f" cy="%s" r="%%s" %s stroke-width="1.6">'
+        "<title>#%%d %s%s · %d %s · %s · %s%s</title></circle>"
+    )
+    values = f"{y}, {paint_sql}, e.date, {to}, e.escalation, {label}, e.type, {_title()}, {killed}"
+    if paint.link:
+        mark = f"""printf('<a href="#e-%s">{circle}</a>', e.id, e.id, {values})"""
+    else:
+        mark = f"printf('{circle}', e.id, {values})"
+    colour = _case("e.category", colours)
+    span = (
+        """printf('<line class="span" x1="%%.1f" y1="%s" x2="%%.1f" y2="%s" stroke="%s" stroke-width="3" """
+        f"""stroke-opacity="0.35" stroke-linecap="round"/>', {y}, {y}, {colour})"""
+    )
+    if paint.table_labels is None:
+        return mark, span, None
+    date = (
+        f"CASE WHEN NOT {_VAGUE} THEN e.date "
+        "WHEN e.date_end IS NULL OR e.date_end = e.date THEN e.date || '~' || e.date_precision "
+        "WHEN substr(e.date_end, 1, 4) != substr(e.date, 1, 4) THEN e.date || '~' || e.date_end "
+        "WHEN substr(e.date_end, 6, 2) != substr(e.date, 6, 2) THEN e.date || '~' || substr(e.date_end, 6) "
+        "ELSE e.date || '~' || substr(e.date_end, 9) END"
+    )
+    time = (
+        "CASE WHEN e.time IS NULL THEN coalesce(e.time_of_day, '') WHEN substr(e.time, 7, 2) = '00' "
+        "THEN substr(e.time, 1, 5) ELSE substr(e.time, 1, 8) END"
+    )
+    cells = (
+        '<tr id="e-%s"><td class="num">%%d</td><td>%s</td><td>%s</td><td class="num">%d</td><td>%s</td>'
+        '<td class="num">%%s</td><td class="num">%%s</td><td>%s</td><td>%%s</td></tr>'
+    )
+    table_label = _case("e.escalation", _percent(paint.table_labels))
+    row = f"printf('{cells}', e.id, {date}, {time}, e.escalation, {table_label}, {_title()})"
+    return mark, span, row
+
+
+def _title() -> str:
+    """The escaped title (`%` doubled), replaced only when it holds something to replace."""
+    holds = " OR ".join(f"instr(e.title, {_quote(c)})" for c in "&<>\"'%")
+    return f"CASE WHEN {holds} THEN {_escaped('e.title')} ELSE e.title END"
+
+
+def texts(found: Found, paint: Paint) -> Iterator[tuple[Any, ...]]:
+    """Yield the selected incidents' lines as templates, in chronological order.
+
+    A row is (rowid, day, escalation, casualties, x, mark, span, x_start, x_end, table row,
+    bad): `day` numbers the first day, `casualties` is killed + injured (None: unknown),
+    `x` the mark's x before the same-day rule. `mark` has slots for x (`%.1f`), the radius
+    text and the number; `span` (a vague date's only, else None) for its start and end;
+    the table row (None without `paint.table_labels`) for the number, change, days and
+    chain. `bad`: the row's text holds a character XML cannot hold (or a template is
+    None: an unknown category or level), and must be written the general way.
+    """
+    mark, span, row = _lines(paint)
+    x, start, end = _x(paint)
+    bad = f"(instr(e.title, {_quote(_NONCHARACTERS[0])}) OR instr(e.title, {_quote(_NONCHARACTERS[1])}))"
+    what = (
+        f"e.rowid, {_DAY}, e.escalation, {_CASUALTIES}, {x}, {mark}, CASE WHEN {_VAGUE} THEN {span} END, "
+        f"CASE WHEN {_VAGUE} THEN {start} END, CASE WHEN {_VAGUE} THEN {end} END, {row or 'NULL'}, {bad}"
+    )
+    return (r[:11] for r in _chronological(found, what))
+
+
+def extent(found: Found) -> tuple[int, str | None, str | None, frozenset[str]]:
+    """Return how many incidents are selected, the first day, the last day and their categories.
+
+    Without a limit the selection is its condition alone: no order to sort for an aggregate.
+    """
+    what = "SELECT count(*), min(d), max(l), group_concat(DISTINCT c) FROM ({})"
+    chosen = "e.date AS d, e.last_day AS l, e.category AS c"
+    if found.selection.limit is None:
+        where, params = where_sql(found.selection, found.vocabulary)
+        sql = what.replace("{}", f"SELECT {chosen} FROM entries e WHERE {where}")
+        count, first, last, categories = found.index.query(sql, params)[0]
+    else:
+        count, first, last, categories = next(found.run(chosen, what))
+    return count, first, last, frozenset(categories.split(",") if categories else ())
+
+
+def drawn_row(found: Found, rowid: int) -> Drawn:
+    """Return one incident as `drawn.drawn` gives it (for a line to write the general way)."""
+    return _drawn(found.index.query(f"SELECT {DRAWN_SQL} FROM entries e WHERE e.rowid = ?", [rowid])[0])

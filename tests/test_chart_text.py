@@ -1,0 +1,203 @@
+"""`timeline --format svg|html` with its lines written by SQL: the same bytes as the general path.
+
+`Ledger.timeline_charted` plans from the linked incidents only and has SQLite write each
+mark, span and table row as a template (`index.drawn_text`) that `output.marks_text`
+fills in. Here its pages are held, byte for byte, to the general path's (`Ledger.timeline`
+with `drawn`, `page.page_parts`), both streamed (`SPREAD_LIMIT` 0) through their
+temporary files (`Spool.BATCH` 3), on a ledger with titles to escape (& < > " ' and %),
+non-ASCII text and a character XML cannot hold, same-day answers listed before their
+causes, a link to a later incident, a merged duplicate that others answer, spans over
+months and years, times with seconds; over filters, orders, limits and --reverse. The x
+that SQL works out is held to Python's sums on random days, times and frames.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import random
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_timeline_synth import random_specs, write_ledger
+from test_timeline_written import _toml
+
+from ledger import query
+from ledger.api import Ledger
+from ledger.index import drawn_text
+from ledger.output import marks, page
+
+SELECTIONS = [
+    ("", {}),
+    ("", {"include_withdrawn": True}),
+    ("", {"reverse": True}),
+    ("escalation>=3", {}),
+    ("country:IQ", {"reverse": True}),
+    ("", {"sort": "escalation", "limit": 30}),
+    ("", {"limit": 25, "reverse": True}),
+    ("type:raid or tag:alpha", {"include_withdrawn": True}),
+]
+TITLES = [
+    "Tom & Jerry <b> \"quoted\" and 'single'",
+    "100% sure, 50 %s %d %.1f %%",
+    "café à Mossoul — «guillemets» · dot",
+    "a \ufffe noncharacter",
+    "Ω & ∑ < 1",
+]
+
+
+@pytest.fixture(scope="module")
+def led(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
+    specs = random_specs(150, seed=23, days=25)
+    plain = [s for s in specs if not s.withdrawn and s.date_end is None and not s.responds_to]
+    for spec, title in zip(plain, TITLES, strict=False):
+        spec.title = title  # type: ignore[attr-defined]
+    later, merged, answer = plain[len(TITLES) : len(TITLES) + 3]
+    later.responds_to = [specs[-1].id]  # a link to a later incident: it is placed after it
+    merged.withdrawn = True
+    answer.responds_to = [merged.id]
+    spans = plain[len(TITLES) + 3 : len(TITLES) + 6]
+    spans[0].date, spans[0].date_end = dt.date(2020, 12, 30), dt.date(2021, 1, 2)  # over a year's end
+    spans[1].date_end = spans[1].date + dt.timedelta(days=35)  # over a month's end
+    spans[2].time = dt.time(13, 7, 45)  # seconds
+    day = dt.date(2021, 1, 9)  # same-day answers whose ids sort before their causes
+    extra = random_specs(5, seed=24, start=day, days=1)
+    for n, spec in enumerate(extra):
+        spec.id = f"{day.isoformat()}-{chr(ord('f') - n)}-same-day"
+        spec.responds_to = [extra[n - 1].id] if n else []
+        spec.withdrawn = False
+    specs += extra
+    root = write_ledger(tmp_path_factory.mktemp("charted") / "l", specs)
+    month = next(s for s in plain[len(TITLES) + 6 :] if s.time is None)
+    for spec in specs:
+        path = next((root / "entries").rglob(f"{spec.id}.toml"))
+        text = path.read_text("utf-8")
+        if hasattr(spec, "title"):
+            text = text.replace(f'title = "Incident {spec.id}"', f'title = "{_toml(spec.title)}"')
+        if spec is merged:
+            text = text.replace(
+                'withdrawn_reason = "test"', f'withdrawn_reason = "test"\nduplicate_of = "{specs[3].id}"'
+            )
+        if spec is month:
+            text = text.replace(
+                f"date = {spec.date.isoformat()}", f'date = {spec.date.isoformat()}\ndate_precision = "month"'
+            )
+        path.write_text(text, "utf-8")
+    with Ledger(root) as opened:
+        yield opened
+
+
+@pytest.fixture(autouse=True)
+def streamed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(marks, "SPREAD_LIMIT", 0)  # every chart streams (and none is spread)
+    monkeypatch.setattr(marks.Spool, "BATCH", 3)  # and its sections go to their files three lines at a time
+
+
+def general(led: Ledger, selection: query.Selection, fmt: str) -> str:
+    return "".join(page.page_parts(fmt, led.timeline(selection, drawn=True), selection.reverse))
+
+
+def charted(led: Ledger, selection: query.Selection, fmt: str) -> str | None:
+    found = led.timeline_charted(selection)
+    return None if found is None else "".join(page.charted_parts(fmt, found))
+
+
+@pytest.mark.parametrize(("text", "options"), SELECTIONS)
+@pytest.mark.parametrize("fmt", ["svg", "html"])
+def test_charted_is_the_general_page(led: Ledger, text: str, options: dict[str, object], fmt: str) -> None:
+    selection = query.Selection(query.parse(text), **options)  # type: ignore[arg-type]
+    expected = general(led, selection, fmt)
+    assert charted(led, selection, fmt) in (expected, None)
+    assert expected.count('<circle class="mark"') > 10
+
+
+def test_the_fast_path_is_taken(led: Ledger) -> None:
+    taken = [led.timeline_charted(query.Selection(query.parse(t), **o)) is not None for t, o in SELECTIONS]  # type: ignore[arg-type]
+    assert taken == [True, True, True, False, True, True, True, False]  # filtered: a chain through others, later
+
+
+def test_the_ledger_has_what_the_fast_path_must_not_get_wrong(led: Ledger) -> None:
+    text = general(led, query.Selection(), "html")
+    for piece in ("Tom &amp; Jerry &lt;b&gt; &quot;quoted&quot; and &#39;single&#39;", "100% sure, 50 %s %d %.1f %%"):
+        assert piece in text
+    assert "café à Mossoul" in text and "a  noncharacter" in text  # XML cannot hold U+FFFE: dropped
+    assert text.count('<path class="link"') > 10 and text.count('<line class="span"') > 5
+    assert "2020-12-30~2021-01-02" in text and "13:07:45" in text and "~month" in text
+    assert "&quot;" in text and "–" not in text
+
+
+def test_a_cycle_or_a_shared_id_takes_the_general_path(tmp_path: Path) -> None:
+    specs = random_specs(30, seed=3, days=5)
+    specs[5].responds_to, specs[6].responds_to = [specs[6].id], [specs[5].id]
+    with Ledger(write_ledger(tmp_path / "cycle", specs)) as opened:
+        assert opened.timeline_charted(query.Selection()) is None
+        assert opened.timeline_charted(query.Selection(query.parse("escalation>=0"))) is None
+    specs = random_specs(30, seed=3, days=5)
+    root = write_ledger(tmp_path / "shared", specs)
+    with Ledger(root) as opened:
+        assert opened.timeline_charted(query.Selection()) is not None
+    answer = next(s for s in specs if s.responds_to and not s.withdrawn)
+    cause = next((root / "entries").rglob(f"{answer.responds_to[0]}.toml"))
+    (root / "entries" / "twin").mkdir()
+    (root / "entries" / "twin" / cause.name).write_text(cause.read_text("utf-8"), "utf-8")
+    with Ledger(root) as opened:
+        assert opened.find(query.Selection()).skipped == 0  # two valid entries share an id
+        assert opened.timeline_charted(query.Selection()) is None
+        assert opened.timeline_charted(query.Selection(query.parse("escalation>=0"))) is None
+
+
+def test_a_small_chart_is_placed_whole(led: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(marks, "SPREAD_LIMIT", 3000)
+    assert led.timeline_charted(query.Selection()) is None
+
+
+def test_sql_works_out_the_x_python_does() -> None:
+    """The same double for a mark's x and a span's ends, on random days, times, parts of the day and frames."""
+    rng = random.Random(5)
+    conn = sqlite3.connect(":memory:")
+    request_close = contextlib.closing(conn)
+    conn.execute(
+        "CREATE TABLE entries (date TEXT, date_end TEXT, date_precision TEXT, time TEXT, time_of_day TEXT, last_day TEXT)"
+    )
+    rows = []
+    for _ in range(4000):
+        day = dt.date(rng.randint(1, 9999), 1, 1) + dt.timedelta(days=rng.randrange(364))
+        end = day + dt.timedelta(days=rng.randint(1, 40)) if rng.random() < 0.3 else None
+        precision = "month" if end is None and rng.random() < 0.1 else None
+        time = (
+            dt.time(rng.randrange(24), rng.randrange(60), rng.choice((0, rng.randrange(60))))
+            if rng.random() < 0.5
+            else None
+        )
+        part = rng.choice([None, *marks._DAY_PART]) if time is None else None
+        rows.append(
+            (
+                day.isoformat(),
+                end and end.isoformat(),
+                precision,
+                time and time.isoformat(),
+                part,
+                (end or day).isoformat(),
+            )
+        )
+    conn.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", rows)
+    with request_close:
+        _hold_x(conn, rows, rng)
+
+
+def _hold_x(conn: sqlite3.Connection, rows: list[tuple[str | None, ...]], rng: random.Random) -> None:
+    for _ in range(20):
+        first = dt.date(rng.randint(1, 9000), 1, 1).toordinal() - rng.randrange(1000)
+        span = rng.choice((1, 2, 7, 31, 365, 3653, rng.randint(1, 3_000_000)))
+        paint = drawn_text.Paint({}, {}, {}, None, False, marks._DAY_PART, marks.LEFT, 640, first, span)
+        x, start, end = drawn_text._x(paint)
+        got = conn.execute(f"SELECT {x}, {start}, {end} FROM entries e").fetchall()
+        for (date, date_end, precision, time, part, last), (sx, ss, se) in zip(rows, got, strict=True):
+            day = dt.date.fromisoformat(date).toordinal()
+            vague = (precision is not None and precision != "day") or (date_end is not None and date_end != date)
+            fraction = marks._day_fraction(time, part, vague)
+            assert sx == marks.LEFT + (day + fraction - first) / span * 640
+            assert ss == marks.LEFT + (day - first) / span * 640
+            assert se == marks.LEFT + (dt.date.fromisoformat(last).toordinal() + 1 - first) / span * 640
