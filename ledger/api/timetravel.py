@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,9 +36,14 @@ def at(root: Path, rev: str, vocabulary: vocab.Vocabulary, opened: dict[str, Sna
     commit = repo.resolve(rev)
     if opened is not None and commit in opened:
         return opened[commit]
-    # The one rule for which files are entries, applied to the tree (as `files.walk` to a checkout).
-    tree = entry_files(repo.ls_tree(commit), repo.rel, repo.read_blobs, root, lambda p: repo.ls_tree(commit, p))
-    blobs = tree.blobs
+
+    def pairs() -> list[tuple[str, str]]:  # asked only for a revision the cache has not met
+        # The one rule for which files are entries, applied to the tree (as `files.walk` to a checkout).
+        tree = entry_files(repo.ls_tree(commit), repo.rel, repo.read_blobs, root, look_up)
+        return [*tree.blobs.items(), *((rel, NOT_AN_ENTRY) for rel in tree.odd)]  # odd: left out, and counted
+
+    def look_up(path: str) -> list[Any]:
+        return repo.ls_tree(commit, path)
 
     def parse(missing: list[tuple[str, str]]) -> Iterator[tuple[str, Any]]:
         data = repo.read_blobs(blob for _, blob in missing if blob != NOT_AN_ENTRY)
@@ -44,8 +51,9 @@ def at(root: Path, rev: str, vocabulary: vocab.Vocabulary, opened: dict[str, Sna
             yield from chunk
 
     # Rows by (path, blob) in .ledger/revisions.sqlite, parsed once; queried like the live index.
-    pairs = [*blobs.items(), *((rel, NOT_AN_ENTRY) for rel in tree.odd)]  # left out, and counted
-    revision = RevisionIndex(root, pairs, parse)
+    # A revision's entry files depend on its commit and on where the ledger lies (absolute links).
+    key = json.dumps([commit, str(root), os.path.realpath(root)])
+    revision = RevisionIndex(root, key, pairs, parse)
     try:
         vocabulary = _vocabulary_at(repo, commit, root, vocabulary)
     except BaseException:  # git failed (or an interrupt): the caller never gets the index to close
@@ -53,8 +61,8 @@ def at(root: Path, rev: str, vocabulary: vocab.Vocabulary, opened: dict[str, Sna
         raise
 
     def source(rel: str) -> tuple[str | None, Problem | None]:
-        blob = blobs.get(rel)
-        data = repo.read_blobs([blob]).get(blob) if blob else None
+        blob = revision.blob_of(rel)
+        data = repo.read_blobs([blob]).get(blob) if blob and blob != NOT_AN_ENTRY else None
         if data is None:
             return None, Problem(rel, 0, "", f"not in revision {rev}")
         return files.decode_bytes(rel, data)
