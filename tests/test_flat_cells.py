@@ -42,6 +42,20 @@ RECORDS = [
         "category": "violent",
         "unknown": 1,
     },
+    {  # hostile text: quotes, commas, line breaks, tabs, formula starts, non-ASCII, empty lists, big counts
+        "id": "2020-01-04-d",
+        "title": '+1 "quoted", comma',
+        "status": "withdrawn",
+        "withdrawn_reason": "@see\r\nother",
+        "duplicate_of": "2020-01-01-a",
+        "tags": [],
+        "aliases": ["\tX; Y", "=Z"],
+        "summary": "ب 😀\nline\ttab",
+        "location": {"name": "\u00e9=", "admin1": "-1", "lat": -0.0, "lon": 1e-05},
+        "actors": {"perpetrators": ['A "q"', "back\\slash"], "targets": []},
+        "casualties": {"killed": {"best": 10**10, "low": 0, "high": 10**20}, "injured": {"best": 0}},
+        "sources": [{"name": 'S, "T"', "quote": "=x\ny"}],
+    },
     {
         "id": "2020-01-03-c",
         "location": "not a table",
@@ -63,4 +77,7 @@ def test_the_guard_touches_only_text_cells() -> None:
     expected = [flat.neutralise(v) for v in by_column(RECORDS[1])]
     assert cells == expected
     assert "'=cmd" in flat.cells(RECORDS[0], flat.neutralise)
+    hostile = flat.cells(RECORDS[2], flat.neutralise)
+    assert '\'+1 "quoted", comma' in hostile and "'@see\r\nother" in hostile and 10**20 in hostile
+    assert '["\\tX; Y", "=Z"]' in hostile and "'-1" in hostile and -0.0 in hostile and "" in hostile
     assert 3 in cells and "''quoted" in cells and "'-Basra" in cells and "'@n" in cells

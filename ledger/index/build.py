@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ledger.index import fts, lines
+from ledger.index import fts
 from ledger.index.derived import Derived
 from ledger.index.rows import Stat
 from ledger.index.storage import (
@@ -392,7 +392,7 @@ class Index(Reader):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-DERIVED = (fts.SEARCH, lines.CSV)  # tables made on first need, kept in step by refreshes
+DERIVED = (fts.SEARCH,)  # tables made on first need, kept in step by refreshes
 DERIVED_KEPT = 1000  # a refresh of more files than this and a quarter of the ledger drops them
 SCRATCH = "ledger-index-"  # + pid + "-": part files of a build, in the temporary folder
 

@@ -1,9 +1,8 @@
 """Derived tables: made from the stored JSON records on first need, then kept in step by refreshes.
 
 A cold build writes the rows and records every query needs; a table that only one command
-reads (the full-text table of `ledger search`, the CSV lines of `ledger export --format
-csv`) is made by the first such command instead, so the build does not pay for it and a
-ledger never searched never has it. The rule that keeps such a table honest: **it exists
+reads (the full-text table of `ledger search`) is made by the first such command instead, so
+the build does not pay for it and a ledger never searched never has it. The rule that keeps such a table honest: **it exists
 only when it holds the rows of every stored entry.** `fill_once` creates and fills it in one
 transaction; a refresh of a file that has it keeps it in step (`forget` the rows of changed
 and removed files, `add` those of the rows just written), or `drop`s it when most of the

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -55,7 +54,10 @@ class Found:
             sql, params = self._select(what)
         else:
             sql, params = select_sql(selection, self.vocabulary, what)
-        sql = wrap.replace("{}", sql)
+        yield from self.sql_rows(wrap.replace("{}", sql), params, table)
+
+    def sql_rows(self, sql: str, params: Sequence[Any], table: Derived | None = None) -> Iterator[Any]:
+        """Yield the rows of an SQL query over the index (read again from a new index if this one fails)."""
         given = 0
         for attempt in range(2):
             try:
@@ -85,20 +87,8 @@ class Found:
             yield text
 
     def csv_lines(self) -> Iterator[str]:
-        """Yield the CSV line of each matching entry (`lines.CSV`: what `csv.writer` writes for its flat cells).
-
-        The stored lines are made (for every entry) by the first export of at least half the
-        ledger; a smaller selection without them is flattened as it is read, as before.
-        """
-        if not lines.CSV.ready(self.index.conn()):
-            stored = int(self.index.query("SELECT count(*) FROM docs", [])[0][0])
-            if 2 * self.count() < stored:
-                records = iter(self.records())
-                while chunk := list(itertools.islice(records, 500)):
-                    yield from lines.csv_lines(chunk)
-                return
-        for (line,) in self._run("(SELECT line FROM csv_lines WHERE entry = e.rowid)", table=lines.CSV):
-            yield line
+        """Yield the CSV line of each matching entry (what `csv.writer` writes for its flat cells), written by SQLite."""
+        return lines.written(self)
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Yield each matching entry as its JSON record (a dict)."""

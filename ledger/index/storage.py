@@ -22,8 +22,9 @@ from ledger.store.scan import Scan, racy
 # 6: the columns the chronology reads (dates, times, links, names, coordinates, casualty ranges);
 # 7: SQL views for people and tools (views.py); 8: the views filter id, path, date, type, country by index;
 # 9: the full-text table is made on the first search (fts.fill), not by the build;
-# 10: the CSV lines of `export --format csv` (lines.CSV), made on the first CSV export
-SCHEMA_VERSION = 10
+# 10: the CSV lines of `export --format csv` (lines.CSV), made on the first CSV export;
+# 11: no CSV lines table: SQL writes each line as the export reads the row (index.lines)
+SCHEMA_VERSION = 11
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
