@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from ledger.core import vocab
+from ledger.core import model, vocab
 from ledger.query import Selection
 from ledger.reports import timeline as tl
 
@@ -52,19 +52,24 @@ class Charted:
     skipped: int = 0
 
 
-def charted(source: Any, selection: Selection, least: int) -> Charted | None:
-    """Return the chart of a selection of more than `least` incidents with its lines written by SQL (None: use `timeline`)."""
+def charted(source: Any, selection: Selection, least: int, chains: bool = True) -> Charted | None:
+    """Return the chart of a selection of more than `least` incidents with its lines written by SQL (None: use `timeline`).
+
+    Without `chains` (the SVG alone shows none) the chains are not worked out.
+    """
     from ledger.api.chronology import merged
     from ledger.index import chrono_text, drawn_text
     from ledger.index.drawn import Frame
 
     found = source.find(selection)
-    count, first, last, categories = drawn_text.extent(found)
+    count, first, last, lowest, highest, categories = drawn_text.extent(found)
     if count <= least:
         return None
+    if not ((lowest or 0) >= 0 and (highest or 0) <= model.ESCALATION_MAX and categories <= set(model.Category)):
+        return None  # the lines have the text of every rung and category, of no other (an invalid ledger's)
     scanned = chrono_text.scan(found)  # the incidents that answer another and the merged duplicates, at once
     into = merged(source) if scanned is None else tl.merged_into(scanned[1])
-    known = found.links(whole=True) if selection.where is not None else None
+    known = found.links(whole=True) if chains and selection.where is not None else None  # for chains through others
     if known is not None and chrono_text.duplicate_ids(found):
         return None
     rows = chrono_text.linked(found, set(into.values()), None if scanned is None else scanned[0])
@@ -84,12 +89,12 @@ def charted(source: Any, selection: Selection, least: int) -> Charted | None:
     graph: dict[str, Sequence[str]] = dict(known or {})
     graph.update(zip(ids, links, strict=True))
     rank = {ids[i]: n for n, i in enumerate(final)}
-    parent = tl.causes(graph, [ids[i] for i in final], rank)
+    parent = tl.causes(graph, [ids[i] for i in final], rank) if chains else {}
     linked = {}
     for row, written in zip(rows, raw, strict=True):
         chain: tuple[str, ...] = ()
         also: tuple[str, ...] = ()
-        if written:  # as `timeline.stream` works them out
+        if written and chains:  # as `timeline.stream` works them out
             chain = tl.chain_of(row[1], parent)
             on_chain = set(chain)
             targets = dict.fromkeys(into.get(t, t) for t in written)

@@ -239,12 +239,17 @@ class Ledger:
 
         return chronology.written(self.at(as_of), selection, fmt)
 
-    def timeline_charted(self, selection: Selection, *, as_of: str | None = None) -> chronology_chart.Charted | None:
-        """Return the chart of a big timeline with its lines written by SQL (None: use `timeline`, drawn)."""
+    def timeline_charted(
+        self, selection: Selection, *, as_of: str | None = None, chains: bool = True
+    ) -> chronology_chart.Charted | None:
+        """Return the chart of a big timeline with its lines written by SQL (None: use `timeline`, drawn).
+
+        `chains`: the HTML table's (the SVG alone needs none).
+        """
         from ledger.api import chronology_chart
         from ledger.output.marks import SPREAD_LIMIT
 
-        return chronology_chart.charted(self.at(as_of), selection, SPREAD_LIMIT)
+        return chronology_chart.charted(self.at(as_of), selection, SPREAD_LIMIT, chains)
 
     def periods(self, selection: Selection, by: str, *, as_of: str | None = None) -> chronology.Periods:
         """Return the selection aggregated by day, week or month."""

@@ -69,7 +69,7 @@ def timeline(c: Call) -> ExitStatus:
             cr.write_written(written, c.fmt, c.screen.out, c.screen.is_tty)
             return ExitStatus.OK
     if drawn:  # most of each mark's text written by SQL
-        charted = c.ledger.timeline_charted(c.selection, as_of=c.as_of)
+        charted = c.ledger.timeline_charted(c.selection, as_of=c.as_of, chains=c.fmt == "html")
         if charted is not None:
             c.skipped(charted.skipped)
             results.timeline_charted(c.screen, c.fmt, charted)

@@ -7,8 +7,7 @@ id, the tooltip, the colour, the rung's height, the table's date and time), leav
 `%`-slots for what only the order or Python's float formatting decides: the mark's x (a
 float SQL works out the same way Python does: see `_x`), its radius and number, the
 change and days and the chain of a table row. The caller fills the slots with `%` (text
-from the entries has its `%` doubled). A row whose text holds a character XML cannot hold
-is flagged (`bad`), and the caller writes it the general way from `drawn_row`.
+from the entries has its `%` doubled).
 """
 
 from __future__ import annotations
@@ -40,8 +39,7 @@ _CASUALTIES = (
     "CASE WHEN e.killed IS NULL AND e.injured IS NULL THEN NULL ELSE coalesce(e.killed, 0) + coalesce(e.injured, 0) END"
 )
 _DAY = _ORDINAL.format("e.date")
-# The characters XML cannot hold (`output.marks.xml` drops them) that a valid title may hold (it
-# holds no control character: `model.CONTROL`): a row with one is written the general way.
+# The characters XML cannot hold (`output.marks.xml` drops them) that a valid title may hold.
 _NONCHARACTERS = ("\ufffe", "\uffff")
 
 
@@ -150,46 +148,65 @@ def _lines(paint: Paint) -> tuple[str, str, str | None]:
 
 
 def _title() -> str:
-    """The escaped title (`%` doubled), replaced only when it holds something to replace."""
-    holds = " OR ".join(f"instr(e.title, {_quote(c)})" for c in "&<>\"'%")
-    return f"CASE WHEN {holds} THEN {_escaped('e.title')} ELSE e.title END"
+    """The title as `output.marks.xml` writes it (`%` doubled), replaced only when it holds something to replace.
+
+    XML cannot hold control characters, surrogates and U+FFFE/U+FFFF: a valid title holds
+    none but the last two (`model.CONTROL`, refused by validation), which `xml` drops.
+    """
+    holds = " OR ".join(f"instr(e.title, {_quote(c)})" for c in ("&", "<", ">", '"', "'", "%", *_NONCHARACTERS))
+    dropped = f"replace(replace(e.title, {_quote(_NONCHARACTERS[0])}, ''), {_quote(_NONCHARACTERS[1])}, '')"
+    return f"CASE WHEN {holds} THEN {_escaped(dropped)} ELSE e.title END"
 
 
 def texts(found: Found, paint: Paint) -> Iterator[tuple[Any, ...]]:
     """Yield the selected incidents' lines as templates, in chronological order.
 
-    A row is (rowid, day, escalation, casualties, x, mark, span, x_start, x_end, table row,
-    bad): `day` numbers the first day, `casualties` is killed + injured (None: unknown),
-    `x` the mark's x before the same-day rule. `mark` has slots for x (`%.1f`), the radius
-    text and the number; `span` (a vague date's only, else None) for its start and end;
-    the table row (None without `paint.table_labels`) for the number, change, days and
-    chain. `bad`: the row's text holds a character XML cannot hold (or a template is
-    None: an unknown category or level), and must be written the general way.
+    A row is (rowid, day, escalation, casualties, x, mark, span, x_start, x_end, table row):
+    `day` numbers the first day, `casualties` is killed + injured (None: unknown), `x` the
+    mark's x before the same-day rule. `mark` has slots for x (`%.1f`), the radius text and
+    the number; `span` (a vague date's only, else None) for its start and end; the table
+    row (None without `paint.table_labels`) for the number, change, days and chain. Every
+    level and category must have its text in `paint` (see `extent`).
     """
     mark, span, row = _lines(paint)
     x, start, end = _x(paint)
-    bad = f"(instr(e.title, {_quote(_NONCHARACTERS[0])}) OR instr(e.title, {_quote(_NONCHARACTERS[1])}))"
     what = (
         f"e.rowid, {_DAY}, e.escalation, {_CASUALTIES}, {x}, {mark}, CASE WHEN {_VAGUE} THEN {span} END, "
-        f"CASE WHEN {_VAGUE} THEN {start} END, CASE WHEN {_VAGUE} THEN {end} END, {row or 'NULL'}, {bad}"
+        f"CASE WHEN {_VAGUE} THEN {start} END, CASE WHEN {_VAGUE} THEN {end} END, {row or 'NULL'}"
     )
-    return (r[:11] for r in _chronological(found, what))
+    rows = _chronological(found, what)
+    chosen = found.selection
+    if chosen.limit is None and chosen.sort in (None, "date"):
+        return rows
+    return (r[:10] for r in rows)  # without the order's columns
 
 
-def extent(found: Found) -> tuple[int, str | None, str | None, frozenset[str]]:
-    """Return how many incidents are selected, the first day, the last day and their categories.
+class Extent(NamedTuple):
+    """What the selection spans: how many, from and to which day, its levels and its categories."""
+
+    incidents: int
+    first: str | None  # the first day (ISO), None when nothing is selected
+    last: str | None  # the last day of any incident's span
+    lowest: int | None  # the lowest and highest escalation
+    highest: int | None
+    categories: frozenset[str]
+
+
+def extent(found: Found) -> Extent:
+    """Return the extent of the selection (one aggregate query).
 
     Without a limit the selection is its condition alone: no order to sort for an aggregate.
     """
-    what = "SELECT count(*), min(d), max(l), group_concat(DISTINCT c) FROM ({})"
-    chosen = "e.date AS d, e.last_day AS l, e.category AS c"
+    what = "SELECT count(*), min(d), max(l), min(x), max(x), group_concat(DISTINCT c) FROM ({})"
+    chosen = "e.date AS d, e.last_day AS l, e.escalation AS x, e.category AS c"
     if found.selection.limit is None:
         where, params = where_sql(found.selection, found.vocabulary)
         sql = what.replace("{}", f"SELECT {chosen} FROM entries e WHERE {where}")
-        count, first, last, categories = found.index.query(sql, params)[0]
+        row = found.index.query(sql, params)[0]
     else:
-        count, first, last, categories = next(found.run(chosen, what))
-    return count, first, last, frozenset(categories.split(",") if categories else ())
+        row = next(found.run(chosen, what))
+    count, first, last, lowest, highest, categories = row
+    return Extent(count, first, last, lowest, highest, frozenset(categories.split(",") if categories else ()))
 
 
 def drawn_row(found: Found, rowid: int) -> Drawn:

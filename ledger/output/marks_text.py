@@ -26,10 +26,8 @@ from ledger.output.marks import (
     Spool,
     W,
     arrow_line,
-    mark_line,
     radius,
     rung_y,
-    span_line,
     special,
     xml,
 )  # fmt: skip
@@ -57,11 +55,10 @@ class _Chained:
 class TextSections:
     """`marks.Sections` for a `chronology_chart.Charted`: the same interface (`draw`, `svg`, `table_rows`)."""
 
-    def __init__(self, charted: Any, *, link: bool = False, table_row: Callable[..., str] | None = None) -> None:
-        """`table_row` (`page.table_row`), when given, writes the HTML table's row of a step the general way."""
-        self.charted, self.link, self.table_row = charted, link, table_row
+    def __init__(self, charted: Any, *, link: bool = False, table: bool = False) -> None:
+        """`link`: marks link to their table row; `table`: write the HTML table's rows too."""
+        self.charted, self.link, self.want_table = charted, link, table
         self.spans, self.arrows, self.table = Spool(True), Spool(True), Spool(not charted.reverse)
-        self.want_table = table_row is not None
         self.by_radius: dict[float, Spool] = {}
         self.present = {c for c in COLOURS if c in charted.categories}
         self.top, self.tops = -1, list[tuple[int, int, float, float, float]]()  # (rowid, number, x, y, r)
@@ -88,108 +85,85 @@ class TextSections:
 
     def draw(self, steps: Iterable[Any], first: int, last: int, scale: float, frame: Any) -> None:
         """Write the lines of every incident (`steps` is not used: the rows come from `charted`)."""
-        charted = self.charted
-        linked, ids = charted.linked, charted.ids
-        width, span = W - LEFT - RIGHT, last - first
-        ys = {level: rung_y(level) for level in range(model.ESCALATION_MAX + 1)}
-        radii: dict[int | None, tuple[float, str, Spool]] = {}
-        changes: dict[int, str] = {}
-        numbers: dict[str, int] = {}
-        at, by_radius, batch = self.at, self.by_radius, Spool.BATCH
-        spans, table = self.spans, self.table
-        want_table = self.want_table
+        linked = self.charted.linked
+        ys = [rung_y(level) for level in range(model.ESCALATION_MAX + 1)]  # `charted` has no other level
+        changes = {d: signed(d) for d in range(-model.ESCALATION_MAX, model.ESCALATION_MAX + 1)}
+        radii: dict[int | None, tuple[float, str, list[str]]] = {}
+        numbers: dict[str, int] = {}  # the linked incidents' numbers so far
+        spans = self.spans.lines
+        table = self.table.lines if self.want_table else None
         top, tops = self.top, self.tops
         number = previous_level = previous_day = 0
-        for rowid, day, level, casualties, x, mark, span_text, x_start, x_end, row, bad in charted.rows(
+        batch = due = Spool.BATCH
+        for rowid, day, level, casualties, x, mark, span, x_start, x_end, row in self.charted.rows(
             self.paint(first, last)
         ):
             number += 1
             sized = radii.get(casualties)
             if sized is None:
-                r = radius(casualties, scale)
-                spool = by_radius.get(r)
-                if spool is None:
-                    spool = by_radius[r] = Spool(True)
-                sized = radii[casualties] = (r, f"{r:.1f}", spool)
-            r, r_text, spool = sized
-            chained = ""
+                sized = radii[casualties] = self._radius(casualties, scale)
+            r, r_text, lines = sized
             info = linked.get(rowid)
+            chained = ""
             if info is not None:
-                numbers[info.id] = number
-                links = info.responds_to
-                for cause in links:  # an answer cannot come before what it answers: on the same day, to the right
-                    c = at.get(cause)
-                    if c is not None and c.day == day:
-                        x = max(x, c.x)
-                y = ys[level] if level in ys else rung_y(level)
-                pin = Pin(x, y, r, day, links)
-                if links:
-                    if self.waiting is None and any(t in ids and t not in numbers for t in links):
-                        self.waiting = []
-                    if self.waiting is None:
-                        self._arrows(pin)
-                    else:
-                        self.waiting.append(pin)
-                    if want_table:
-                        chained = chain_text(_Chained(info.id, info.chain, info.also), numbers)  # type: ignore[arg-type]
-                        if special(chained) is not None:
-                            chained = xml(chained)
-                at[info.id] = pin
-            if want_table:
+                x, chained = self._linked(info, number, x, ys[level], r, day, numbers)
+            lines.append(mark % (x, r_text, number))
+            if span is not None:
+                spans.append(span % (x_start, x_end))
+            if table is not None:
                 if number == 1:
-                    change = gap = ""
+                    table.append(row % (number, "", "", chained))
                 else:
-                    known = changes.get(level - previous_level)
-                    if known is None:
-                        known = changes[level - previous_level] = signed(level - previous_level)
-                    change, gap = known, day - previous_day
-            if bad or mark is None:
-                delta = None if number == 1 else level - previous_level
-                days = None if number == 1 else day - previous_day
-                mark, span_text, row = self._general(
-                    rowid, number, x, r, (first, span, width), info, numbers, delta, days
-                )
-            else:
-                mark = mark % (x, r_text, number)
-                if span_text is not None:
-                    span_text = span_text % (x_start, x_end)
-                if want_table:
-                    row = row % (number, change, gap, chained)
-            if span_text is not None:
-                spans.lines.append(span_text)
-                if len(spans.lines) >= batch:
-                    spans.flush()
-            lines = spool.lines
-            lines.append(mark)
-            if len(lines) >= batch:
-                spool.flush()
-            if want_table:
-                lines = table.lines
-                lines.append(row)
-                if len(lines) >= batch:
-                    table.flush()
-            previous_level, previous_day = level, day
+                    table.append(row % (number, changes[level - previous_level], day - previous_day, chained))
+                previous_level, previous_day = level, day
             if level >= top:
                 if level > top:
                     top, tops = level, []
                 if len(tops) < 4:
-                    tops.append((rowid, number, x, ys[level] if level in ys else rung_y(level), r))
-        self.top, self.tops, self.rows = top, tops, number if want_table else 0
+                    tops.append((rowid, number, x, ys[level], r))
+            if number == due:  # every section's lines held go to its file
+                due += batch
+                self._flush()
+        self.top, self.tops, self.rows = top, tops, number if table is not None else 0
 
-    def _general(
-        self, rowid: int, number: int, x: float, r: float, frame: tuple[int, int, int], info: Any, numbers: Any,
-        delta: int | None, days: int | None,
-    ) -> tuple[str, str | None, str | None]:  # fmt: skip
-        """Write one incident's lines the general way (from its `Drawn` row)."""
-        first, span, width = frame
-        e = self.charted.drawn(rowid)
-        step = Step(number, e, delta, days, info.chain if info else (), info.also if info else ())
-        y = rung_y(e.escalation)
-        x_end = LEFT + (e.last + 1 - first) / span * width if e.vague else None
-        m = Mark(step, x, y, r, LEFT + (e.day - first) / span * width, x_end)
-        line = mark_line(m, self.charted.vocabulary.labels, self.link)
-        row = self.table_row(step, self.charted.vocabulary, numbers) if self.table_row is not None else None
-        return line, span_line(m) if e.vague else None, row
+    def _radius(self, casualties: int | None, scale: float) -> tuple[float, str, list[str]]:
+        """Return a mark's radius, its text and the lines of its section."""
+        r = radius(casualties, scale)
+        spool = self.by_radius.get(r)
+        if spool is None:
+            spool = self.by_radius[r] = Spool(True)
+        return r, f"{r:.1f}", spool.lines
+
+    def _flush(self) -> None:
+        for spool in (self.spans, self.arrows, self.table, *self.by_radius.values()):
+            if spool.lines:
+                spool.flush()
+
+    def _linked(
+        self, info: Any, number: int, x: float, y: float, r: float, day: int, numbers: dict[str, int]
+    ) -> tuple[float, str]:
+        """Place a linked incident's mark, write its arrows and return its x and its chain's text (HTML)."""
+        at = self.at
+        numbers[info.id] = number
+        links = info.responds_to
+        for cause in links:  # an answer cannot come before what it answers: on the same day, keep it to the right
+            c = at.get(cause)
+            if c is not None and c.day == day:
+                x = max(x, c.x)
+        pin = at[info.id] = Pin(x, y, r, day, links)
+        if not links:
+            return x, ""
+        if self.waiting is None and any(t in self.charted.ids and t not in numbers for t in links):
+            self.waiting = []  # an arrow to an incident placed later (a merged duplicate): it and all after wait
+        if self.waiting is None:
+            self._arrows(pin)
+        else:
+            self.waiting.append(pin)
+        if not self.want_table:
+            return x, ""
+        text = chain_text(_Chained(info.id, info.chain, info.also), numbers)  # type: ignore[arg-type]
+        escaped = text.replace(" -> ", " -&gt; ")  # what `xml` changes in a chain of valid ids
+        return x, escaped if special(escaped) is None else xml(text)
 
     def _arrows(self, m: Pin) -> None:
         lines = self.arrows.lines
@@ -197,8 +171,6 @@ class TextSections:
             c = self.at.get(cause)
             if c is not None and c is not m:
                 lines.append(arrow_line(c, m))
-        if len(lines) >= Spool.BATCH:
-            self.arrows.flush()
 
     def svg(self, captions: Callable[[list[Mark]], list[str]]) -> Iterator[str]:
         """Yield the spans, the arrows, the marks (the biggest first) and the captions, then close the sinks."""

@@ -43,7 +43,7 @@ def charted_parts(fmt: str, charted: Any) -> Iterator[str]:
     from ledger.output.marks_text import TextSections
 
     labels, frame = charted.vocabulary, charted.frame
-    sections = TextSections(charted, link=fmt == "html", table_row=table_row if fmt == "html" else None)
+    sections = TextSections(charted, link=fmt == "html", table=fmt == "html")
     if fmt == "html":
         return _html(iter(()), None, labels, frame, {}, sections)
     return _closing(chart.svg_parts((), labels.labels, frame, {}, sections=sections), sections)
