@@ -53,7 +53,7 @@ HOSTILE = {
         title='Quote \\" and, comma',
         date="2020-01-02",
         extra=f'summary = {toml(MULTILINE)}\naliases = ["X; Y", "Z"]',
-        tables="lat = 1e-5\nlon = 179.999999999999\n"
+        tables='lat = 1e-5\nlon = 179.999999999999\nprecision = "near"\n'
         "[casualties]\nkilled = { best = 10000000000, low = 1, high = 10000000000 }\n",
         source='Src \\"q\\", with comma',
     ),
@@ -101,7 +101,11 @@ def test_every_entry_shape_is_written_as_csv_writer_writes_it(make_ledger: Any) 
     assert text == direct
     assert text.count("\r\n") == 7  # header, five active entries, and the CR LF inside a quoted cell
     assert "'=HYPERLINK(1)" in text and "'-Basra" in text and "'@dozens" in text and ",-33.5,-0.0," in text
-    assert '"Quote "" and, comma"' in text and ",1e-05," in text and ",10000000000,1,10000000000," in text
+    assert (
+        '"Quote "" and, comma"' in text
+        and ",1e-05,179.999999999999,near," in text
+        and ",10000000000,1,10000000000," in text
+    )
     assert '"[""[bracketed]"", ""plain""]"' in text and "'=A; B" in text and '"[""semi;colon""]"' in text
 
 
@@ -214,6 +218,13 @@ def test_the_plain_columns_are_plain_by_the_model() -> None:
         assert all(plain_text.fullmatch(v) for v in values), name
     for name in lines.ONE_LINE:
         assert specs[name][1].one_line, name
+    kinds = {c.name: c.kind for c in flat.columns()}
+    for run in lines.RUNS.values():  # written as the items of a JSON array: numbers and words without "null"
+        for name in run:
+            assert kinds[name] in ("float", "best", "low", "high") or name in lines.PLAIN, name
+            shape = specs[name.removesuffix(".low").removesuffix(".high")][0]
+            if shape.kind == "enum":
+                assert not any("null" in m.value for m in typing.cast(type[enum.Enum], shape.inner)), name
     assert shapes.fields(model.Entry)[-1][0] == "sources" == [c.name for c in flat.columns()][-2]
 
 

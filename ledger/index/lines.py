@@ -8,8 +8,10 @@ one query writes each line, as `index.chrono_text` does for `timeline --format c
 
 - a cell comes from the `entries` column that holds the record's value as it is (id, title,
   dates, type, names, links, path, ...), else from the stored record: `->>` for text, `->`
-  for a number (its own text, as Python wrote it); the `sources` cell, the record's own JSON
-  text of its list, is cut out of the stored text (`sources` is the record's last key);
+  for a number (its own text, as Python wrote it); a run of numbers and plain words (the
+  coordinates and their precision, the casualty counts) from one `json_extract` of several
+  paths, written as the items of the array it gives; the `sources` cell, the record's own
+  JSON text of its list, is cut out of the stored text (`sources` is the record's last key);
 - a list of names is joined with "; " from its JSON array, or written as that array when an
   item holds ";" or starts with "[" (`flat`);
 - the formula guard and the quoting are CASE expressions, left out for the cells validation
@@ -51,11 +53,16 @@ PLAIN_LISTS = frozenset({"responds_to", "related", "tags"})
 #: text that cannot hold a line break (`one_line`): no test for one
 ONE_LINE = frozenset({"title", "as_reported", "location.name", "location.admin1", "location.admin2",
                       "location.description", "casualties.note", "aliases"})  # fmt: skip
-#: JSON values read only when an `entries` column says they can be there (otherwise the cell is empty)
+#: JSON values read only when an `entries` column says they can be there (otherwise the cells are empty)
 _WHEN = {
     "withdrawn_reason": "e.status = 'withdrawn'",  # `checks`: only a withdrawn entry has one
-    "casualties.killed": "e.killed_low IS NOT NULL OR e.killed_high IS NOT NULL",  # `rows._range`
-    "casualties.injured": "e.injured_low IS NOT NULL OR e.injured_high IS NOT NULL",
+    "casualties.killed": "e.killed_low IS NOT NULL OR e.injured_low IS NOT NULL",  # a count there (`rows._range`)
+}
+#: runs of adjacent cells of numbers and plain words, read with one `json_extract` (a JSON array, `null`
+#: where absent) and written as its items: one call and one printf value instead of one per cell
+RUNS = {
+    "location.lat": ("location.lat", "location.lon", "location.precision"),
+    "casualties.killed": tuple(f"casualties.{n}{k}" for n in ("killed", "injured") for k in ("", ".low", ".high")),
 }
 _GUARD = "unicode({x}) IN (61, 43, 45, 64, 9, 13, 39)"  # = + - @ tab CR ' (`flat.neutralise`)
 _SOURCES = "nullif(instr(d.json, '\"sources\": ['), 0)"
@@ -84,9 +91,22 @@ def _plan() -> tuple[str, str, str]:
     values: list[str] = []
     cells: list[str] = []
     escapes: list[str] = []
+    columns = {c.name: c for c in flat.columns()}
+    run: tuple[str, ...] = ()
     for number, column in enumerate(flat.columns()):
         name, kind = column.name, column.kind
         value = f"v{number}"
+        if name in run:
+            continue
+        if name in RUNS:
+            run = RUNS[name]
+            paths = ", ".join(f"'{_path(columns[n])}'" for n in run)
+            when = _WHEN.get(name)
+            extract = f"json_extract(d.json, {paths})"
+            values.append(f"CASE WHEN {when} THEN {extract} END AS {value}" if when else f"{extract} AS {value}")
+            items = f"replace(replace(substr({value}, 2, length({value}) - 2), 'null', ''), '\"', '')"
+            cells.append(f"CASE WHEN {value} IS NULL THEN '{',' * (len(run) - 1)}' ELSE {items} END")
+            continue
         if name in PLAIN_LISTS:
             values.append(f"{_joined('e.' + _ENTRY[name])} AS {value}")
         elif name in _ENTRY:
@@ -96,14 +116,11 @@ def _plan() -> tuple[str, str, str]:
         elif kind == "json":  # the record's own text of the list, to its end (before the record's closing brace)
             values.append(f"rtrim(substr(d.json, {_SOURCES} + 11), '}}') AS {value}")
         else:
-            base = name.removesuffix(".low").removesuffix(".high")
-            path = f"$.{base}.{kind}" if kind in ("best", "low", "high") else f"$.{name}"
-            extract = f"d.json ->> '{path}'" if kind in ("str", "date", "time", "derived") else f"d.json -> '{path}'"
-            if kind in ("best", "low", "high"):
-                extract = f"nullif({extract}, 'null')"
-            when = _WHEN.get(base)
+            arrow = "->>" if kind in ("str", "date", "time", "derived") else "->"
+            when = _WHEN.get(name)
+            extract = f"d.json {arrow} '{_path(column)}'"
             values.append(f"CASE WHEN {when} THEN {extract} END AS {value}" if when else f"{extract} AS {value}")
-        if kind in ("int", "float", "best", "low", "high") or name in PLAIN or name in PLAIN_LISTS:
+        if kind in ("int", "float") or name in PLAIN or name in PLAIN_LISTS:
             cells.append(value)
         elif kind == "list":
             as_json = f"{value} LIKE '%;%' OR {value} LIKE '%\"[%'"
@@ -116,6 +133,13 @@ def _plan() -> tuple[str, str, str]:
             cells.append(_text(value, name in ONE_LINE))
     printf = f"printf('{','.join(['%s'] * len(cells))}\r\n', {', '.join(cells)})"
     return ", ".join(values), printf, " OR ".join(escapes)
+
+
+def _path(column: flat.Column) -> str:
+    """The JSON path of a column's value (a casualty count's `best`, `low` or `high`)."""
+    if column.kind in ("best", "low", "high"):
+        return f"$.{column.name.removesuffix('.low').removesuffix('.high')}.{column.kind}"
+    return f"$.{column.name}"
 
 
 def written(found: Any) -> Iterator[str]:
