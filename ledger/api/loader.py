@@ -32,8 +32,13 @@ class Loaded:
 
 def load_text(rel: str, text: str, today: dt.date | None = None) -> Loaded:
     """Parse and check one entry's text (pure: no filesystem)."""
-    entry_id = files.stem(rel)
     raw, problem = files.parse_toml(rel, text)
+    return load_parsed(rel, text, raw, problem, today)
+
+
+def load_parsed(rel: str, text: str, raw: Any, problem: Problem | None, today: dt.date | None = None) -> Loaded:
+    """Check one entry's parsed text (`files.parse_toml`'s answer: the data, or None and the problem)."""
+    entry_id = files.stem(rel)
     if raw is None:
         return Loaded(rel, entry_id, None, (problem,) if problem else ())
     line_of = _LazyLines(text)
@@ -144,13 +149,29 @@ def file_rows(items: list[tuple[int, str, int, int, int]], *, root: Path) -> lis
     paused = gc.isenabled()
     gc.disable()
     try:
-        return [
-            (rowid, index_row((rel, size, mtime_ns, inode), load_file(root, rel, INDEX_DAY)))
-            for rowid, rel, size, mtime_ns, inode in items
-        ]
+        out = []
+        for rowid, rel, size, mtime_ns, inode in items:
+            item = (rel, size, mtime_ns, inode)
+            plain = _read_plain(root, rel)
+            if plain is None or plain[0] is None:  # not a plain file, or unreadable: the careful road
+                out.append((rowid, index_row(item, load_file(root, rel, INDEX_DAY))))
+            else:
+                out.append((rowid, text_row(item, plain[0])))
+        return out
     finally:
         if paused:
             gc.enable()
+
+
+def text_row(item: tuple[str, int, int, int], text: str) -> Any:
+    """Return the index row of an entry file's text: written straight from the parsed TOML when
+    it is plainly valid (`index.direct`), else by decoding and checking it (`index_row`)."""
+    from ledger.index.direct import direct_row
+
+    rel = item[0]
+    raw, problem = files.parse_toml(rel, text)
+    row = direct_row(item, raw) if raw is not None else None
+    return row if row is not None else index_row(item, load_parsed(rel, text, raw, problem, INDEX_DAY))
 
 
 def blob_rows(triples: list[tuple[str, str, bytes | None]]) -> list[tuple[str, Any]]:

@@ -79,6 +79,15 @@ def _plan(cls: type) -> tuple[tuple[str, Any, model.FieldSpec, str, Any], ...]:
     return tuple(plan)
 
 
+def quick_plan(cls: type) -> tuple[tuple[str, Any, model.FieldSpec, str, Any], ...]:
+    """Return (name, type, spec, kind, fast check) per field: the checks a valid value passes as it stands.
+
+    A value passing its fast check is kept as it is, with no problem (the index's direct rows
+    rely on it: index/direct.py); None for kinds checked by the careful road only.
+    """
+    return _plan(cls)
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"

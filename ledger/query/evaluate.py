@@ -39,7 +39,8 @@ class Facts(NamedTuple):
     sources: str
 
 
-def _joined(items: Iterable[str | None]) -> str:
+def joined(items: Iterable[str | None]) -> str:
+    """Return names as one stored list: each folded and wrapped in SEPARATOR ("" for none)."""
     present = [fold(item) for item in items if item]
     return SEPARATOR + SEPARATOR.join(present) + SEPARATOR if present else ""
 
@@ -62,10 +63,10 @@ def facts(entry: model.Entry) -> Facts:
         killed=model.best(casualties.killed) if casualties else None,
         injured=model.best(casualties.injured) if casualties else None,
         text=fold(SEPARATOR.join((entry.title, entry.summary or "", loc.name))),
-        actors=_joined((*actors.perpetrators, *actors.targets, *actors.associated) if actors else ()),
-        places=_joined((loc.name, loc.admin1, loc.admin2)),
-        tags=_joined(entry.tags),
-        sources=_joined(x for s in entry.sources for x in (s.name, s.url)),
+        actors=joined((*actors.perpetrators, *actors.targets, *actors.associated) if actors else ()),
+        places=joined((loc.name, loc.admin1, loc.admin2)),
+        tags=joined(entry.tags),
+        sources=joined(x for s in entry.sources for x in (s.name, s.url)),
     )
 
 

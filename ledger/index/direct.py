@@ -1,0 +1,219 @@
+"""Rows written straight from the parsed TOML: the cold build's fast path for plainly valid entries.
+
+`row_of` needs a decoded `Entry`: decoding builds a dataclass per record, `facts` and the JSON
+writer then walk it twice more. Most files of a ledger are plainly valid: every value passes
+the same per-field fast check decoding itself uses (`decoding.quick_plan`), no key is
+unknown, and the few rules across fields hold. For those, `direct_row` checks and writes the
+row, its stored JSON included, in one walk over the parsed dict, reusing its values as they
+are (they are the objects decoding would have kept). Anything else, even a valid entry
+written in a form the fast checks do not take (a latitude written as an integer), returns
+None: the caller takes the general road (decode, check, `row_of`), which is the one
+definition of what a row is. tests/test_direct_rows.py holds the two to the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from ledger.core import checks, model
+from ledger.core.countries import CODES
+from ledger.core.decoding import quick_plan
+from ledger.core.names import fold
+from ledger.core.schema import JSON_ENCODER
+from ledger.core.shapes import shape_of
+from ledger.index.rows import Row, Stat, _array
+from ledger.query.evaluate import SEPARATOR, joined
+from ledger.store import files
+
+# How one field is checked and written: (name, kind, check or plan, required)
+#   kind: "value" (kept as it is), "day" (a date or time: written as ISO text), "enum" (a dict of
+#   allowed values), "list" (of plain values), "record", "records" (a list of records), "count"
+Step = tuple[str, str, Any, bool]
+
+_CATEGORY = {t.value: c.value for t, (c, _, _) in model.TAXONOMY.items()}
+_RANK = {c.value: model.confidence_rank(c.value) for c in model.Confidence}
+_ISO = (dt.date, dt.time, dt.datetime)
+
+
+@functools.cache
+def _steps(cls: type) -> tuple[Step, ...]:
+    """Return how each field of a model record is checked and written (planned once per class)."""
+    steps: list[Step] = []
+    for name, tp, spec, kind, quick in quick_plan(cls):
+        inner = shape_of(tp).inner
+        if kind == "enum":
+            steps.append((name, "enum", {m.value: m.value for m in inner}, spec.required))
+        elif kind == "scalar" and quick is not None:
+            steps.append((name, "day" if inner in _ISO else "value", quick, spec.required))
+        elif kind == "sequence" and quick is not None:
+            steps.append((name, "list", (quick, spec.min_items or 0), spec.required))
+        elif kind == "sequence" and shape_of(inner).kind == "record":
+            steps.append((name, "records", (_steps(inner), spec.min_items or 0), spec.required))
+        elif kind == "record":
+            steps.append((name, "record", _steps(inner), spec.required))
+        elif kind == "count":
+            steps.append((name, "count", _steps(inner), spec.required))
+        else:  # pragma: no cover - a field kind this module does not know: never fast
+            steps.append((name, "never", None, True))
+    return tuple(steps)
+
+
+_MISSING: Any = object()
+
+
+def _record(steps: tuple[Step, ...], raw: Any, skip: str = "") -> dict[str, Any] | None:
+    """Return the JSON form of a plainly valid record (fields in model order), else None."""
+    if type(raw) is not dict:
+        return None
+    out: dict[str, Any] = {}
+    seen = 0
+    for name, kind, check, required in steps:
+        value = raw.get(name, _MISSING)
+        if value is _MISSING:
+            if required and name != skip:
+                return None
+            continue
+        if name == skip:  # the caller checks it
+            seen += 1
+            continue
+        seen += 1
+        if kind == "value":
+            if not check(value):
+                return None
+            out[name] = value
+        elif kind == "enum":
+            value = check.get(value) if type(value) is str else None
+            if value is None:
+                return None
+            out[name] = value
+            if name == "type" and skip:  # the entry's derived category follows its type
+                out["category"] = _CATEGORY[value]
+        elif kind == "day":
+            if not check(value):
+                return None
+            out[name] = value.isoformat()
+        elif kind == "list":
+            quick, least = check
+            if type(value) is not list or len(value) < least or not all(map(quick, value)):
+                return None
+            if value:
+                out[name] = value
+        elif kind == "records":
+            inner, least = check
+            if type(value) is not list or len(value) < least:
+                return None
+            items = [_record(inner, item) for item in value]
+            if None in items:
+                return None
+            if items:
+                out[name] = items
+        elif kind == "record":
+            found = _record(check, value)
+            if found is None:
+                return None
+            out[name] = found
+        elif kind == "count":
+            count = _count(check, value)
+            if count is None:
+                return None
+            out[name] = count
+        else:
+            return None
+    return out if seen == len(raw) else None  # an unknown key: the general road names it
+
+
+def _count(steps: tuple[Step, ...], value: Any) -> dict[str, Any] | None:
+    """Return a casualty count as `{best, low, high}` (as `schema.count_json` writes it), else None."""
+    if type(value) is int:
+        return {"best": value, "low": None, "high": None} if 0 <= value <= model.COUNT_MAX else None
+    found = _record(steps, value)
+    if found is None:
+        return None
+    best, low, high = found["best"], found.get("low"), found.get("high")
+    if (low is not None and low > best) or (high is not None and high < best):
+        return None
+    return {"best": best, "low": low, "high": high}
+
+
+def direct_row(item: Stat, raw: Any) -> Row | None:
+    """Return the index row of a plainly valid entry's parsed TOML (what `row_of` gives), else None."""
+    rel = item[0]
+    entry_id = files.stem(rel)
+    if not checks.is_valid_id(entry_id) or type(raw) is not dict:
+        return None
+    written = raw.get("id", entry_id)
+    if written != entry_id or type(written) is not str:
+        return None
+    fields = _record(_steps(model.Entry), raw, skip="id")
+    if fields is None:
+        return None
+    record: dict[str, Any] = {"id": entry_id, "path": rel, **fields}
+    return _row(item, entry_id, raw, record)
+
+
+def _row(item: Stat, entry_id: str, raw: dict[str, Any], record: dict[str, Any]) -> Row | None:
+    """Check the rules across fields (`checks.entry_problems`' errors) and lay out the row."""
+    loc: dict[str, Any] = record["location"]
+    date, date_end = raw["date"], raw.get("date_end")
+    lat, lon = loc.get("lat"), loc.get("lon")
+    status = record.get("status", "active")
+    if (
+        (date_end is not None and date_end < date)
+        or (lat is None) != (lon is None)
+        or loc["country"] not in CODES
+        or (status == "withdrawn") != ("withdrawn_reason" in record)
+        or (status != "withdrawn" and "duplicate_of" in record)
+        or entry_id in record.get("responds_to", ())
+        or entry_id in record.get("related", ())
+    ):
+        return None  # the general road decides, and names the trouble
+    rel, size, mtime_ns, inode = item
+    folder = rel[len("entries/") : rel.rfind("/") + 1]
+    time = record.get("time")
+    actors: dict[str, Any] | None = record.get("actors")
+    casualties: dict[str, Any] | None = record.get("casualties")
+    killed = casualties.get("killed") if casualties is not None else None
+    injured = casualties.get("injured") if casualties is not None else None
+    title, name = record["title"], loc["name"]
+    confidence = record["confidence"]
+    tags = record.get("tags", ())
+    perpetrators = actors.get("perpetrators", ()) if actors is not None else ()
+    targets = actors.get("targets", ()) if actors is not None else ()
+    associated = actors.get("associated", ()) if actors is not None else ()
+    date_text = record["date"]
+    return (
+        rel, folder, size, mtime_ns, inode, 1, entry_id, date_text, record.get("date_end", date_text),
+        f"{date_text} 1 {time} {entry_id}" if time is not None else f"{date_text} 0 {entry_id}",
+        record["type"], record["category"], record["escalation"], confidence, _RANK[confidence], status,
+        loc["country"], name, title, _best(killed), _best(injured),
+        fold(SEPARATOR.join((title, record.get("summary", ""), name))),
+        joined((*perpetrators, *targets, *associated)),
+        joined((name, loc.get("admin1"), loc.get("admin2"))),
+        joined(tags),
+        joined(x for s in record["sources"] for x in (s["name"], s.get("url"))),
+        record.get("date_end"), record.get("date_precision"), time, record.get("time_of_day"), lat, lon,
+        _array(record.get("responds_to", ())), _array(record.get("related", ())), record.get("duplicate_of"),
+        _array(record.get("aliases", ())),
+        _array(perpetrators) if actors is not None else None, _array(targets) if actors is not None else None,
+        _array(associated) if actors is not None else None, _array(tags),
+        *_ends(killed), *_ends(injured),
+        JSON_ENCODER.encode(record),
+    )  # fmt: skip
+
+
+def _best(count: dict[str, Any] | None) -> int | None:
+    return count["best"] if count is not None else None
+
+
+def _ends(count: dict[str, Any] | None) -> tuple[int | None, int | None]:
+    """Return (low, high) of a count as `rows._range` does: its range, else its best estimate."""
+    if count is None:
+        return None, None
+    best, low, high = count["best"], count["low"], count["high"]
+    return (best if low is None else low, best if high is None else high)
+
+
+Direct = Callable[[Stat, Any], Row | None]
