@@ -166,12 +166,14 @@ class Written:
     `rows` gives (rowid, escalation, day, head, tail) in timeline order, with the cells of
     the format as text in `head` and `tail`; `links` holds
     (responds_to, chain) of the incidents that answer another, by rowid; `plain` reads one
-    incident as `index.chrono.Plain` (for a line to write the general way).
+    incident as `index.chrono.Plain` (for a line to write the general way); `quoted` its
+    CSV cells quoted and guarded (`rows` gives CSV cells as they are, joined by commas).
     """
 
     rows: Iterable[tuple[int, int, int, str, str]]
     links: dict[int, tuple[tuple[str, ...], tuple[str, ...]]]
     plain: Callable[[int], Any]
+    quoted: Callable[[int], tuple[str, str]]
     vocabulary: vocab.Vocabulary
     reverse: bool = False  # numbered in timeline order, written last first
     skipped: int = 0
@@ -215,7 +217,8 @@ def written(source: Any, selection: Selection, fmt: str) -> Written | None:
     placed = [(rows[i][0], forced) for i, forced in order]
     steps = tl.settle(placed, chrono_text.texts(found, fmt), itemgetter(0))
     plain = functools.partial(chrono_text.plain_row, found)
-    return Written(steps, chains, plain, source.vocabulary, selection.reverse, found.skipped)
+    quoted = functools.partial(chrono_text.quoted, found)
+    return Written(steps, chains, plain, quoted, source.vocabulary, selection.reverse, found.skipped)
 
 
 def periods(source: Any, selection: Selection, by: str) -> Periods:

@@ -36,6 +36,7 @@ _HEAD = (
     "e.escalation",
 )
 _TAIL = ("e.type", "e.category", "e.country", "e.place", "e.killed", "e.injured", "e.title")
+_MID = _TAIL[:3]  # CSV: the cells of the tail before the place
 _HEAD_NAMES = ("id", "path", "date", "date_end", "date_precision", "vague", "time", "time_of_day", "escalation")
 _TAIL_NAMES = ("type", "category", "country", "place", "killed", "injured", "title")
 _TEXT_COLUMNS = {"e.id", "e.path", "e.date", "e.date_end", "e.date_precision", "e.time", "e.time_of_day"}
@@ -63,19 +64,31 @@ def _cells(fmt: str, columns: tuple[str, ...], names: tuple[str, ...]) -> str:
     return f"printf('{pairs}', {', '.join(values)})"
 
 
+def _raw(columns: tuple[str, ...], between: str) -> str:
+    """The cells as they are, NULL as '' (a CSV line needs no more when no cell needs quoting or a guard)."""
+    return f"printf('{between.join(['%s'] * len(columns))}', {', '.join(columns)})"
+
+
 def texts(found: Found, fmt: str) -> Iterator[tuple[int, int, int, str, str]]:
     """Yield (rowid, escalation, day, head, tail) of the selected incidents in chronological order.
 
     `head` is the text of the cells from id to escalation, `tail` from type to title, in
-    `fmt` (JSON: `"name": value` pairs); `day` numbers the first day.
+    `fmt` (JSON: `"name": value` pairs); `day` numbers the first day. For CSV the cells
+    come as they are, joined by commas, in four pieces: (head, type to country, place,
+    killed and injured, title); the caller quotes the place and the title, checks that no
+    other cell needs quoting or the formula guard, and asks `quoted` for them if one does.
     """
-    head, tail = _cells(fmt, _HEAD, _HEAD_NAMES), _cells(fmt, _TAIL, _TAIL_NAMES)
-    what = f"e.rowid, e.escalation, CAST(julianday(e.date) AS INTEGER), {head}, {tail}"
+    if fmt == "csv":  # head, then type to title as (type, category, country), place, (killed, injured), title
+        cells = f"{_raw(_HEAD, ',')}, {_raw(_MID, ',')}, e.place, printf('%s,%s', e.killed, e.injured), e.title"
+    else:
+        cells = f"{_cells(fmt, _HEAD, _HEAD_NAMES)}, {_cells(fmt, _TAIL, _TAIL_NAMES)}"
+    what = f"e.rowid, e.escalation, CAST(julianday(e.date) AS INTEGER), {cells}"
     chosen = found.selection
     rows = _chronological(found, what)
     if chosen.limit is None and chosen.sort in (None, "date"):
         return rows
-    return (row[:5] for row in rows)  # without the order's columns
+    width = 8 if fmt == "csv" else 5
+    return (row[:width] for row in rows)  # without the order's columns
 
 
 Linked = tuple[int, str, str | None, str, str]  # rowid, id, responds_to, chrono, path
@@ -140,6 +153,14 @@ def linked(found: Found, also: Iterable[str], answering: list[Linked] | None = N
 def _fill(conn: Any, names: set[str]) -> None:
     """Put the names in `temp.timeline_also` in one statement (one transaction, not one per row)."""
     conn.execute("INSERT INTO temp.timeline_also SELECT value FROM json_each(?)", (json.dumps(sorted(names)),))
+
+
+def quoted(found: Found, rowid: int) -> tuple[str, str]:
+    """Return one incident's CSV cells from id to escalation and from type to country, as `csv.writer`
+    writes `flat.neutralise` of them (quoted and guarded)."""
+    head, mid = _cells("csv", _HEAD, _HEAD_NAMES), _cells("csv", _MID, _TAIL_NAMES[:3])
+    row = found.index.query(f"SELECT {head}, {mid} FROM entries e WHERE e.rowid = ?", [rowid])[0]
+    return str(row[0]), str(row[1])
 
 
 def plain_row(found: Found, rowid: int) -> Plain:

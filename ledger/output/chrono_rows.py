@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ledger.output.csv_cells import csv_text, written_csv
 from ledger.reports.dupes import merge_command
 
 if TYPE_CHECKING:
@@ -155,7 +156,11 @@ def written_lines(found: Any, fmt: str) -> Iterator[str]:
     links and the chain after. A TSV line with a cell to escape, or a JSON record in which
     SQLite escaped anything, is made again the general way (`program_values`).
     """
-    lines = _written(found, fmt)
+    if fmt == "csv":
+        ends = {rowid: line_ends(fmt, links, chain) + "\r\n" for rowid, (links, chain) in found.links.items()}
+        lines = written_csv(found, ends, line_ends(fmt, (), ()) + "\r\n")
+    else:
+        lines = _written(found, fmt)
     return reversed(list(lines)) if found.reverse else lines
 
 
@@ -173,8 +178,8 @@ def _written(found: Any, fmt: str) -> Iterator[str]:
     tsv, csv = fmt == "tsv", fmt == "csv"
     none = "" if tsv or csv else "null"
     end = "\n" if tsv else "\r\n" if csv else ""
-    ends = {rowid: _ends(fmt, links, chain) + end for rowid, (links, chain) in found.links.items()}
-    unlinked = _ends(fmt, (), ()) + end
+    ends = {rowid: line_ends(fmt, links, chain) + end for rowid, (links, chain) in found.links.items()}
+    unlinked = line_ends(fmt, (), ()) + end
     tabs = len(PROGRAMS) - 1
     escalation = day = 0
     change: Any
@@ -213,7 +218,7 @@ def _written(found: Any, fmt: str) -> Iterator[str]:
         )
 
 
-def _ends(fmt: str, links: Sequence[str], chain: Sequence[str]) -> str:
+def line_ends(fmt: str, links: Sequence[str], chain: Sequence[str]) -> str:
     """Return the text of a line after the title: the links and the chain."""
     import json
 
@@ -236,16 +241,6 @@ def write_written(found: Any, fmt: str, out: TextIO, is_tty: bool) -> None:
     end = "\r\n" if fmt == "csv" else "\n"  # csv.writer's RFC 4180 line ends
     out.write(("," if fmt == "csv" else "\t").join(PROGRAMS) + end)
     out.writelines(lines)
-
-
-def csv_text(text: str) -> str:
-    """Return a text cell as `csv.writer` writes it after `flat.neutralise` (the formula guard)."""
-    from ledger.core.flat import neutralise
-
-    text = neutralise(text)
-    if "," in text or '"' in text or "\n" in text or "\r" in text:
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 def _json_text(text: str) -> str:
