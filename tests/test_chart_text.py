@@ -116,8 +116,12 @@ def test_charted_is_the_general_page(led: Ledger, text: str, options: dict[str, 
 
 
 def test_the_fast_path_is_taken(led: Ledger) -> None:
-    taken = [led.timeline_charted(query.Selection(query.parse(t), **o)) is not None for t, o in SELECTIONS]  # type: ignore[arg-type]
-    assert taken == [True, True, True, False, True, True, True, False]  # filtered: a chain through others, later
+    for chains in (False, True):
+        taken = [
+            led.timeline_charted(query.Selection(query.parse(t), **o), chains=chains) is not None  # type: ignore[arg-type]
+            for t, o in SELECTIONS
+        ]
+        assert taken == [True] * len(SELECTIONS) if not chains else [not t for t, _ in SELECTIONS]
 
 
 def test_the_ledger_has_what_the_fast_path_must_not_get_wrong(led: Ledger) -> None:

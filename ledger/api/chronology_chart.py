@@ -5,8 +5,9 @@ that link or are linked only (`timeline.linked_order`, as the program formats do
 `chronology.written`); every other incident streams past as a row of templates
 (`index.drawn_text`) that `output.marks_text` fills in. Where that could differ from the
 general path it is not taken (None): a small chart (placed whole and spread), linked
-incidents sharing an id, a cycle of links, or a chain that names an incident placed later
-(through incidents outside a filtered selection): the table's chain must give its number.
+incidents sharing an id, a cycle of links, and the HTML table of a filtered selection (its
+chains pass through incidents outside it, to causes in it that nothing in it links to,
+which the table numbers: only the general path knows their numbers).
 """
 
 from __future__ import annotations
@@ -63,15 +64,12 @@ def charted(source: Any, selection: Selection, least: int, chains: bool = True) 
 
     found = source.find(selection)
     count, first, last, lowest, highest, categories = drawn_text.extent(found)
-    if count <= least:
-        return None
+    if count <= least or (chains and selection.where is not None):  # a filter's chains pass through others,
+        return None  # whose causes in the selection only the general path numbers
     if not ((lowest or 0) >= 0 and (highest or 0) <= model.ESCALATION_MAX and categories <= set(model.Category)):
         return None  # the lines have the text of every rung and category, of no other (an invalid ledger's)
     scanned = chrono_text.scan(found)  # the incidents that answer another and the merged duplicates, at once
     into = merged(source) if scanned is None else tl.merged_into(scanned[1])
-    known = found.links(whole=True) if chains and selection.where is not None else None  # for chains through others
-    if known is not None and chrono_text.duplicate_ids(found):
-        return None
     rows = chrono_text.linked(found, set(into.values()), None if scanned is None else scanned[0])
     ids = [row[1] for row in rows]
     if len(set(ids)) != len(ids):
@@ -81,13 +79,11 @@ def charted(source: Any, selection: Selection, least: int, chains: bool = True) 
     if into:  # links to a merged duplicate lead to the entry it was merged into
         moved = tl.redirect_links({i: r for i, r in zip(ids, raw, strict=True) if r}, into)
         links = [moved[i] if r else r for i, r in zip(ids, raw, strict=True)]
-        known = tl.redirect_links(known, into) if known else None
     order = tl.linked_order(ids, links)
     if any(forced for _, forced in order):  # a cycle: some link goes to an incident placed later
         return None
     final = list(tl.settle(order, range(len(ids)), lambda i: i))
-    graph: dict[str, Sequence[str]] = dict(known or {})
-    graph.update(zip(ids, links, strict=True))
+    graph: dict[str, Sequence[str]] = dict(zip(ids, links, strict=True))
     rank = {ids[i]: n for n, i in enumerate(final)}
     parent = tl.causes(graph, [ids[i] for i in final], rank) if chains else {}
     linked = {}
