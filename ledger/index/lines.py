@@ -7,11 +7,11 @@ Python that costs about 100 µs an entry (decoding the JSON, walking it, `csv.wr
 one query writes each line, as `index.chrono_text` does for `timeline --format csv`:
 
 - a cell comes from the `entries` column that holds the record's value as it is (id, title,
-  dates, type, names, links, path, ...), else from the stored record: `->>` for text, `->`
-  for a number (its own text, as Python wrote it); a run of numbers and plain words (the
-  coordinates and their precision, the casualty counts) from one `json_extract` of several
-  paths, written as the items of the array it gives; the `sources` cell, the record's own
-  JSON text of its list, is cut out of the stored text (`sources` is the record's last key);
+  dates, type, names, links, path, ...), else from the stored record: `json_extract` for
+  text; numbers and plain words in a run (the coordinates and their precision, the casualty
+  counts) from one `json_extract` of several paths, written as the items of the JSON array
+  it gives (a number keeps its own text, as Python wrote it); the `sources` cell, the
+  record's own JSON text of its list, is cut out of the stored text (its last key);
 - a list of names is joined with "; " from its JSON array, or written as that array when an
   item holds ";" or starts with "[" (`flat`);
 - the formula guard and the quoting are CASE expressions, left out for the cells validation
@@ -116,9 +116,10 @@ def _plan() -> tuple[str, str, str]:
         elif kind == "json":  # the record's own text of the list, to its end (before the record's closing brace)
             values.append(f"rtrim(substr(d.json, {_SOURCES} + 11), '}}') AS {value}")
         else:
-            arrow = "->>" if kind in ("str", "date", "time", "derived") else "->"
+            if kind not in ("str", "date", "time", "derived"):  # json_extract would give a float SQLite's digits
+                raise ValueError(f"{name}: a number outside RUNS")
             when = _WHEN.get(name)
-            extract = f"d.json {arrow} '{_path(column)}'"
+            extract = f"json_extract(d.json, '{_path(column)}')"  # not ->>: SQLite before 3.38 lacks it
             values.append(f"CASE WHEN {when} THEN {extract} END AS {value}" if when else f"{extract} AS {value}")
         if kind in ("int", "float") or name in PLAIN or name in PLAIN_LISTS:
             cells.append(value)
