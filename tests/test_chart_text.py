@@ -16,7 +16,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import random
+import shutil
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -207,3 +209,30 @@ def _hold_x(conn: sqlite3.Connection, rows: list[tuple[str | None, ...]], rng: r
             assert sx == marks.LEFT + (day + fraction - first) / span * 640
             assert ss == marks.LEFT + (day - first) / span * 640
             assert se == marks.LEFT + (dt.date.fromisoformat(last).toordinal() + 1 - first) / span * 640
+
+
+def test_a_revision_draws_the_same_as_the_general_path(tmp_path: Path) -> None:
+    """`--as-of`: the revision index answers the same SQL (its rows, its titles)."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    root = write_ledger(tmp_path / "l", random_specs(60, seed=5, days=10))
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t", *args], check=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "one")
+    for path in sorted(root.rglob("*-incident-1*.toml"))[:3]:
+        path.write_text(path.read_text("utf-8").replace('title = "', 'title = "Edited & <new> '), "utf-8")
+    git("commit", "-qam", "two")
+    with Ledger(root) as opened:
+        for rev, fmt in (("HEAD~1", "svg"), ("HEAD~1", "html"), ("HEAD", "html")):
+            selection = query.Selection(reverse=fmt == "html")
+            found = opened.timeline_charted(selection, as_of=rev, chains=fmt == "html")
+            assert found is not None
+            expected = "".join(
+                page.page_parts(fmt, opened.timeline(selection, as_of=rev, drawn=True), selection.reverse)
+            )
+            assert "".join(page.charted_parts(fmt, found)) == expected
+            assert ("Edited &amp; &lt;new&gt;" in expected) == (rev == "HEAD")
