@@ -6,7 +6,6 @@ gitsetup, authoring, fmt, imports); `Ledger` is the one door to them.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -208,9 +207,9 @@ class Ledger:
         """Bring the index in .ledger/ up to date (or rebuild it); LedgerError when it cannot be written."""
         started = time.perf_counter()
         idx = self.index(progress)
-        with contextlib.closing(idx.connect(rebuild=rebuild)):
-            status = idx.status
+        status = idx.open(rebuild=rebuild)  # kept for the count below: no second stat walk
         if status.how == "memory":
+            idx.close()
             raise LedgerError(f"cannot write the index in {idx.folder.as_posix()} ({status.reason})")
         invalid = self.find(None).skipped
         return IndexReport(

@@ -140,6 +140,12 @@ class Index(Reader):
             self._conn = self.connect()
         return self._conn
 
+    def open(self, rebuild: bool = False) -> Status:
+        """Refresh (or rebuild) the index now and keep the connection for this run (`ledger index`)."""
+        self.close()
+        self._conn = self.connect(rebuild=rebuild)
+        return self.status
+
     def refresh(self) -> None:
         """Let the next query check the files again (a connection is otherwise kept for the run)."""
         self.close()

@@ -25,7 +25,7 @@ from ledger.core.names import fold
 from ledger.core.schema import JSON_ENCODER
 from ledger.core.shapes import shape_of
 from ledger.index.rows import Row, Stat, _array
-from ledger.query.evaluate import SEPARATOR, joined
+from ledger.query.evaluate import SEPARATOR
 from ledger.store import files
 
 # How one field is checked and written: (name, kind, check or plan, required)
@@ -190,10 +190,10 @@ def _row(item: Stat, entry_id: str, raw: dict[str, Any], record: dict[str, Any])
         record["type"], record["category"], record["escalation"], confidence, _RANK[confidence], status,
         loc["country"], name, title, _best(killed), _best(injured),
         fold(SEPARATOR.join((title, record.get("summary", ""), name))),
-        joined((*perpetrators, *targets, *associated)),
-        joined((name, loc.get("admin1"), loc.get("admin2"))),
-        joined(tags),
-        joined(x for s in record["sources"] for x in (s["name"], s.get("url"))),
+        _joined((*perpetrators, *targets, *associated)),
+        _joined((name, loc.get("admin1"), loc.get("admin2"))),
+        _joined(tags),
+        _joined(x for s in record["sources"] for x in (s["name"], s.get("url"))),
         record.get("date_end"), record.get("date_precision"), time, record.get("time_of_day"), lat, lon,
         _array(record.get("responds_to", ())), _array(record.get("related", ())), record.get("duplicate_of"),
         _array(record.get("aliases", ())),
@@ -202,6 +202,23 @@ def _row(item: Stat, entry_id: str, raw: dict[str, Any], record: dict[str, Any])
         *_ends(killed), *_ends(injured),
         JSON_ENCODER.encode(record),
     )  # fmt: skip
+
+
+def _joined(names: Any) -> str:
+    """Return `query.evaluate.joined(names)`, folding each name once per process (names repeat)."""
+    present = [_FOLDED.get(n) or _fold(n) for n in names if n]
+    return SEPARATOR + SEPARATOR.join(present) + SEPARATOR if present else ""
+
+
+def _fold(name: str) -> str:
+    if len(_FOLDED) >= _FOLDED_MAX:
+        _FOLDED.clear()
+    folded = _FOLDED[name] = fold(name)
+    return folded
+
+
+_FOLDED: dict[str, str] = {}  # name -> fold(name): actors, places and outlets repeat across a ledger
+_FOLDED_MAX = 50_000
 
 
 def _best(count: dict[str, Any] | None) -> int | None:
