@@ -187,10 +187,10 @@ def written(source: Any, selection: Selection, fmt: str) -> Written | None:
     it comes (`timeline.settle`). An id used twice among those falls back to `timeline`.
     """
     import functools
-    import json
     from operator import itemgetter
 
     from ledger.index import chrono_text
+    from ledger.index.rows import names as array_names
 
     found = source.find(selection)
     scanned = chrono_text.scan(found)  # the incidents that answer another and the merged duplicates, at once
@@ -202,7 +202,7 @@ def written(source: Any, selection: Selection, fmt: str) -> Written | None:
     ids = [row[1] for row in rows]
     if len(set(ids)) != len(ids):
         return None
-    raw = [tuple(json.loads(row[2])) if row[2] else () for row in rows]
+    raw = [array_names(row[2]) for row in rows]
     links: list[tuple[str, ...]] = raw
     if into:  # links to a merged duplicate lead to the entry it was merged into
         moved = tl.redirect_links({i: r for i, r in zip(ids, raw, strict=True) if r}, into)

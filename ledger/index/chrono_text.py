@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ledger.index.chrono import PLAIN_SQL, Found, Plain, _chronological, _plain
+from ledger.index.rows import names as array_names
 from ledger.index.sql import where_sql
 
 FORMATS = ("tsv", "csv", "json", "jsonl")
@@ -134,7 +135,7 @@ def linked(found: Found, also: Iterable[str], answering: list[Linked] | None = N
         names = set(also)
         for row in answering:
             names.add(row[1])
-            names.update(json.loads(row[2] or "[]"))
+            names.update(array_names(row[2]))
         _fill(conn, names)
         where, params = where_sql(found.selection, found.vocabulary)
         sql = f"SELECT {what} FROM entries e WHERE {where} AND e.id IN (SELECT id FROM temp.timeline_also)"
