@@ -5,9 +5,8 @@ that link or are linked only (`timeline.linked_order`, as the program formats do
 `chronology.written`); every other incident streams past as a row of templates
 (`index.drawn_text`) that `output.marks_text` fills in. Where that could differ from the
 general path it is not taken (None): a small chart (placed whole and spread), linked
-incidents sharing an id, a cycle of links, and the HTML table of a filtered selection (its
-chains pass through incidents outside it, to causes in it that nothing in it links to,
-which the table numbers: only the general path knows their numbers).
+incidents sharing an id, a cycle of links, and an HTML table whose chain names an incident
+placed after the row (through incidents outside a filtered selection, on the same day).
 """
 
 from __future__ import annotations
@@ -64,41 +63,57 @@ def charted(source: Any, selection: Selection, least: int, chains: bool = True) 
 
     found = source.find(selection)
     count, first, last, lowest, highest, categories = drawn_text.extent(found)
-    if count <= least or (chains and selection.where is not None):  # a filter's chains pass through others,
-        return None  # whose causes in the selection only the general path numbers
+    if count <= least:
+        return None
     if not ((lowest or 0) >= 0 and (highest or 0) <= model.ESCALATION_MAX and categories <= set(model.Category)):
         return None  # the lines have the text of every rung and category, of no other (an invalid ledger's)
     scanned = chrono_text.scan(found)  # the incidents that answer another and the merged duplicates, at once
     into = merged(source) if scanned is None else tl.merged_into(scanned[1])
+    known = found.links(whole=True) if chains and selection.where is not None else None  # chains through others
+    if known is not None and chrono_text.duplicate_ids(found):
+        return None
     rows = chrono_text.linked(found, set(into.values()), None if scanned is None else scanned[0])
     ids = [row[1] for row in rows]
     if len(set(ids)) != len(ids):
         return None
     raw = [tuple(json.loads(row[2])) if row[2] else () for row in rows]
-    links: list[tuple[str, ...]] = raw
+    moved: dict[str, tuple[str, ...]] = {}
     if into:  # links to a merged duplicate lead to the entry it was merged into
         moved = tl.redirect_links({i: r for i, r in zip(ids, raw, strict=True) if r}, into)
-        links = [moved[i] if r else r for i, r in zip(ids, raw, strict=True)]
+        known = tl.redirect_links(known, into) if known else None
+    links = [moved.get(i, r) if r else r for i, r in zip(ids, raw, strict=True)]
     order = tl.linked_order(ids, links)
     if any(forced for _, forced in order):  # a cycle: some link goes to an incident placed later
         return None
     final = list(tl.settle(order, range(len(ids)), lambda i: i))
-    graph: dict[str, Sequence[str]] = dict(zip(ids, links, strict=True))
     rank = {ids[i]: n for n, i in enumerate(final)}
-    parent = tl.causes(graph, [ids[i] for i in final], rank) if chains else {}
-    linked = {}
-    for row, written in zip(rows, raw, strict=True):
-        chain: tuple[str, ...] = ()
-        also: tuple[str, ...] = ()
-        if written and chains:  # as `timeline.stream` works them out
-            chain = tl.chain_of(row[1], parent)
-            on_chain = set(chain)
-            targets = dict.fromkeys(into.get(t, t) for t in written)
-            also = tuple(t for t in targets if t not in on_chain and t != row[1])
-            here = rank[row[1]]
-            if any(rank.get(t, -1) > here for t in (*chain, *also)):  # a chain through others to one placed later
-                return None
-        linked[row[0]] = Linked(row[1], written, chain, also)
+    chained: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    if chains:
+        graph: dict[str, Sequence[str]] = dict(known or {})
+        graph.update(zip(ids, links, strict=True))
+        parent = tl.causes(graph, [ids[i] for i in final], rank)
+        for row, written in zip(rows, raw, strict=True):
+            if written:  # as `timeline.stream` works them out
+                chain = tl.chain_of(row[1], parent)
+                on_chain = set(chain)
+                targets = dict.fromkeys(into.get(t, t) for t in written)
+                chained[row[0]] = (chain, tuple(t for t in targets if t not in on_chain and t != row[1]))
+        # A filter's chains pass through incidents outside it to causes inside it that nothing
+        # selected links to: the table numbers them, so they are placed (and numbered) with the rest.
+        reached = {t for chain, also in chained.values() for t in (*chain, *also)} - rank.keys()
+        extra = drawn_text.named(found, reached) if reached else []
+        if extra:  # they link to nothing selected and nothing selected links to them: the order stands
+            rows = sorted([*rows, *extra], key=lambda row: (row[3], row[4]))
+            ids = [row[1] for row in rows]
+            raw = [tuple(json.loads(row[2])) if row[2] else () for row in rows]
+            links = [moved.get(i, r) if r else r for i, r in zip(ids, raw, strict=True)]
+            order = tl.linked_order(ids, links)
+            rank = {ids[i]: n for n, i in enumerate(tl.settle(order, range(len(ids)), lambda i: i))}
+        for row in rows:
+            chain, also = chained.get(row[0], ((), ()))
+            if any(rank.get(t, -1) > rank[row[1]] for t in (*chain, *also)):  # a cause placed later: its number
+                return None  # is not known when the row is written
+    linked = {row[0]: Linked(row[1], r, *chained.get(row[0], ((), ()))) for row, r in zip(rows, raw, strict=True)}
     frame = Frame(count, first, last, frozenset(t for written in raw for t in written))
     placed = [(rows[i][0], forced) for i, forced in order]
 

@@ -12,7 +12,8 @@ from the entries has its `%` doubled).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from ledger.index.chrono import Found, _chronological
@@ -207,6 +208,21 @@ def extent(found: Found) -> Extent:
         row = next(found.run(chosen, what))
     count, first, last, lowest, highest, categories = row
     return Extent(count, first, last, lowest, highest, frozenset(categories.split(",") if categories else ()))
+
+
+def named(found: Found, names: Iterable[str]) -> list[tuple[int, str, None, str, str]]:
+    """Return the selected incidents with these ids as (rowid, id, None, chrono, path), in chronological order."""
+    conn = found.index.conn()
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS chart_named (id TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.chart_named")
+    conn.execute("INSERT INTO temp.chart_named SELECT value FROM json_each(?)", (json.dumps(sorted(names)),))
+    what = "e.rowid AS r, e.id AS id, NULL AS links, e.chrono AS chrono, e.path AS path"
+    named_ids = "(SELECT id FROM temp.chart_named)"
+    if found.selection.limit is None:
+        where, params = where_sql(found.selection, found.vocabulary)
+        sql = f"SELECT {what} FROM entries e WHERE {where} AND e.id IN {named_ids} ORDER BY chrono, path"
+        return [tuple(row) for row in found.index.query(sql, params)]
+    return list(found.run(what, f"SELECT * FROM ({{}}) WHERE id IN {named_ids} ORDER BY chrono, path"))
 
 
 def drawn_row(found: Found, rowid: int) -> Drawn:
