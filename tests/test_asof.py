@@ -67,10 +67,12 @@ def test_lookup_and_source_text_at_a_revision(repo: GitRepo) -> None:
 def test_second_query_parses_nothing(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
     first, second, _ = three_revisions(repo)
     parsed: list[str] = []
-    original = loader.load_bytes  # every blob read from git is parsed here
+    # Every blob read from git is parsed by one of the two: text straight to its row, other bytes the careful road.
+    original_bytes, original_text = loader.load_bytes, loader.text_row
     monkeypatch.setattr(
-        loader, "load_bytes", lambda rel, data, today=None: parsed.append(rel) or original(rel, data, today)
+        loader, "load_bytes", lambda rel, data, today=None: parsed.append(rel) or original_bytes(rel, data, today)
     )
+    monkeypatch.setattr(loader, "text_row", lambda item, text: parsed.append(item[0]) or original_text(item, text))
     with Ledger(repo.root) as ledger:
         ledger.at(first).find()
         assert len(parsed) == 2

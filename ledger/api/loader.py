@@ -179,10 +179,21 @@ def blob_rows(triples: list[tuple[str, str, bytes | None]]) -> list[tuple[str, A
 
     None for data: not an entry file at that revision (a broken link, a folder): an invalid row.
     """
-    return [
-        (blob, index_row((rel, len(data or b""), 0, 0), load_bytes(rel, data, INDEX_DAY) if data is not None else None))
-        for rel, blob, data in triples
-    ]
+    paused = gc.isenabled()
+    gc.disable()  # as `file_rows`: rows of text and numbers, no cycles for it to find
+    try:
+        out = []
+        for rel, blob, data in triples:
+            item = (rel, len(data or b""), 0, 0)
+            text = files.decode_bytes(rel, data)[0] if data is not None else None
+            if text is None:  # not an entry file, or bytes that are not text: the careful road
+                out.append((blob, index_row(item, load_bytes(rel, data, INDEX_DAY) if data is not None else None)))
+            else:  # plainly valid TOML written straight to its row, as the live build does
+                out.append((blob, text_row(item, text)))
+        return out
+    finally:
+        if paused:
+            gc.enable()
 
 
 def load_outside(path: Path, rel: str, today: dt.date | None) -> Loaded:
