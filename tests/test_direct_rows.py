@@ -183,6 +183,11 @@ INVALID = [
     ("sources", '[{ url = "https://x" }]'),
     ("sources", '[{ name = "S", captured = 2020-01-06T10:00:00 }]'),
     ("sources", '[{ name = "S", sha256 = "ABC" }]'),
+    # the URL and capture patterns admit control characters: the per-field fast check must refuse them as `text` does
+    ("sources", '[{ name = "S", archive_url = "https://a/\\u202eb" }]'),
+    ("sources", '[{ name = "S", archive_url = "https://a/\\u0001" }]'),
+    ("sources", '[{ name = "S", capture = "evidence/a\\u0007.warc" }]'),
+    ("sources", '[{ name = "S", capture = "evidence/\\u2028" }]'),
     ("sources", '[{ name = "S" }, "T"]'),
     ("id", '"2020-01-05-other"'),
     ("id", "5"),

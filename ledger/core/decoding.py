@@ -37,8 +37,7 @@ def _names(cls: type) -> frozenset[str]:
 
 _LINE_CHARS = rf"[^{model.CONTROL}\t\n\r]"
 _TEXT_CHARS = rf"[^{model.CONTROL}]"
-_GOOD_LINE = re.compile(rf"(?=\s*\S){_LINE_CHARS}+")  # fullmatch: not blank, no control character
-_GOOD_TEXT = re.compile(rf"(?=\s*\S){_TEXT_CHARS}+")
+_OPEN = re.compile(r"\[\^|\.|\\[SWDPXs]")  # what lets a pattern match characters it does not list
 
 
 def _quick(tp: Any, spec: model.FieldSpec) -> Any:
@@ -46,10 +45,13 @@ def _quick(tp: Any, spec: model.FieldSpec) -> Any:
     lo, hi = spec.minimum, spec.maximum
     if tp is str:
         limit = spec.max_length or 0
-        if spec.pattern:
+        chars = _LINE_CHARS if spec.one_line else _TEXT_CHARS
+        if spec.pattern and not _OPEN.search(spec.pattern):  # only listed characters (ids, slugs): no control
             good = re.compile(spec.pattern).fullmatch
-        else:
-            good = (_GOOD_LINE if spec.one_line else _GOOD_TEXT).fullmatch
+        elif spec.pattern:  # [^\s], [^\\]: also what `text` checks (no control character, not blank)
+            good = re.compile(rf"(?=\s*\S)(?={chars}*\Z)(?:{spec.pattern})").fullmatch
+        else:  # not blank, no control character (nor a line break in one line)
+            good = re.compile(rf"(?=\s*\S){chars}+").fullmatch
         return lambda v: type(v) is str and good(v) is not None and (not limit or len(v) <= limit)
     if tp is int:
         return lambda v: type(v) is int and (lo is None or v >= lo) and (hi is None or v <= hi)
