@@ -12,6 +12,7 @@ import itertools
 import json
 import re
 import sqlite3
+import sys
 import typing
 from pathlib import Path
 from typing import Any
@@ -263,3 +264,21 @@ def test_random_hostile_text_is_written_as_csv_writer_writes_it(
         assert led.find("").skipped == 0  # every generated entry is valid: each line is compared
     text, direct = exported(root)
     assert text == direct
+
+
+def test_a_path_with_a_comma_a_quote_or_a_line_break_is_quoted(make_ledger: Any) -> None:
+    """Any folder under entries/ is read: the `path` cell is free text, quoted as csv.writer quotes it."""
+    folders = ["with, comma", 'with "quote"', "with\nnew line", "with\rreturn", "=start"]
+    if sys.platform == "win32":  # no quote or line break in a Windows folder name
+        folders = folders[:1] + folders[-1:]
+    files = {
+        f"entries/{folder}/2020-02-0{n}-odd.toml": entry(date=f"2020-02-0{n}") for n, folder in enumerate(folders, 1)
+    }
+    root = make_ledger(files)
+    text, direct = exported(root)
+    assert text == direct
+    assert '"entries/with, comma/' in text and '"entries/with ""quote""/' in text and '"entries/with\nnew line/' in text
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert sorted(row[-1] for row in rows[1:]) == sorted(
+        f"entries/{f}/2020-02-0{n}-odd.toml" for n, f in enumerate(folders, 1)
+    )
