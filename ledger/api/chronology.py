@@ -179,6 +179,46 @@ class Written:
     skipped: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class LinkedRows:
+    """The incidents of a selection that link or are linked, as `chrono_text.linked` reads them.
+
+    `raw`: each one's links as stored; `links`: the same with links to a merged duplicate sent
+    to the entry it was merged into (`into`); `known`: every incident's links (redirected
+    likewise), read only for a filtered selection whose chains may reach through others.
+    """
+
+    rows: list[Any]
+    ids: list[str]
+    raw: list[tuple[str, ...]]
+    links: list[tuple[str, ...]]
+    into: dict[str, str]
+    known: dict[str, tuple[str, ...]] | None
+
+
+def linked_rows(source: Any, found: Any, selection: Selection, whole: bool) -> LinkedRows | None:
+    """Read the linked incidents of `found` once for the written timeline and the chart (None: ids used twice)."""
+    from ledger.index import chrono_text
+    from ledger.index.rows import names
+
+    scanned = chrono_text.scan(found)  # the incidents that answer another and the merged duplicates, at once
+    into = merged(source) if scanned is None else tl.merged_into(scanned[1])
+    known = found.links(whole=True) if whole and selection.where is not None else None
+    if known is not None and chrono_text.duplicate_ids(found):
+        return None
+    rows = chrono_text.linked(found, set(into.values()), None if scanned is None else scanned[0])
+    ids = [row[1] for row in rows]
+    if len(set(ids)) != len(ids):
+        return None
+    raw = [names(row[2]) for row in rows]
+    moved: dict[str, tuple[str, ...]] = {}
+    if into:  # links to a merged duplicate lead to the entry it was merged into
+        moved = tl.redirect_links({i: r for i, r in zip(ids, raw, strict=True) if r}, into)
+        known = tl.redirect_links(known, into) if known else None
+    links = [moved.get(i, r) if r else r for i, r in zip(ids, raw, strict=True)]
+    return LinkedRows(rows, ids, raw, links, into, known)
+
+
 def written(source: Any, selection: Selection, fmt: str) -> Written | None:
     """Return the timeline of a selection with its lines' cells written by SQL (None: use `timeline`).
 
@@ -190,24 +230,12 @@ def written(source: Any, selection: Selection, fmt: str) -> Written | None:
     from operator import itemgetter
 
     from ledger.index import chrono_text
-    from ledger.index.rows import names as array_names
 
     found = source.find(selection)
-    scanned = chrono_text.scan(found)  # the incidents that answer another and the merged duplicates, at once
-    into = merged(source) if scanned is None else tl.merged_into(scanned[1])
-    known = found.links(whole=True) if selection.where is not None else None
-    if known is not None and chrono_text.duplicate_ids(found):
+    read = linked_rows(source, found, selection, whole=True)
+    if read is None:
         return None
-    rows = chrono_text.linked(found, set(into.values()), None if scanned is None else scanned[0])
-    ids = [row[1] for row in rows]
-    if len(set(ids)) != len(ids):
-        return None
-    raw = [array_names(row[2]) for row in rows]
-    links: list[tuple[str, ...]] = raw
-    if into:  # links to a merged duplicate lead to the entry it was merged into
-        moved = tl.redirect_links({i: r for i, r in zip(ids, raw, strict=True) if r}, into)
-        links = [moved[i] if r else r for i, r in zip(ids, raw, strict=True)]
-        known = tl.redirect_links(known, into) if known else None
+    rows, ids, raw, links, known = read.rows, read.ids, read.raw, read.links, read.known
     order = tl.linked_order(ids, links)
     final = list(tl.settle(order, range(len(ids)), lambda i: i))
     graph: dict[str, Sequence[str]] = dict(known or {})

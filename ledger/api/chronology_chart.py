@@ -57,8 +57,8 @@ def charted(source: Any, selection: Selection, least: int, chains: bool = True) 
 
     Without `chains` (the SVG alone shows none) the chains are not worked out.
     """
-    from ledger.api.chronology import merged
-    from ledger.index import chrono_text, drawn_text
+    from ledger.api.chronology import linked_rows
+    from ledger.index import drawn_text
     from ledger.index.drawn import Frame
 
     found = source.find(selection)
@@ -67,21 +67,10 @@ def charted(source: Any, selection: Selection, least: int, chains: bool = True) 
         return None
     if not ((lowest or 0) >= 0 and (highest or 0) <= model.ESCALATION_MAX and categories <= set(model.Category)):
         return None  # the lines have the text of every rung and category, of no other (an invalid ledger's)
-    scanned = chrono_text.scan(found)  # the incidents that answer another and the merged duplicates, at once
-    into = merged(source) if scanned is None else tl.merged_into(scanned[1])
-    known = found.links(whole=True) if chains and selection.where is not None else None  # chains through others
-    if known is not None and chrono_text.duplicate_ids(found):
+    read = linked_rows(source, found, selection, whole=chains)  # chains through others
+    if read is None:
         return None
-    rows = chrono_text.linked(found, set(into.values()), None if scanned is None else scanned[0])
-    ids = [row[1] for row in rows]
-    if len(set(ids)) != len(ids):
-        return None
-    raw = [tuple(json.loads(row[2])) if row[2] else () for row in rows]
-    moved: dict[str, tuple[str, ...]] = {}
-    if into:  # links to a merged duplicate lead to the entry it was merged into
-        moved = tl.redirect_links({i: r for i, r in zip(ids, raw, strict=True) if r}, into)
-        known = tl.redirect_links(known, into) if known else None
-    links = [moved.get(i, r) if r else r for i, r in zip(ids, raw, strict=True)]
+    rows, ids, raw, links, into, known = read.rows, read.ids, read.raw, read.links, read.into, read.known
     order = tl.linked_order(ids, links)
     if any(forced for _, forced in order):  # a cycle: some link goes to an incident placed later
         return None
@@ -103,10 +92,11 @@ def charted(source: Any, selection: Selection, least: int, chains: bool = True) 
         reached = {t for chain, also in chained.values() for t in (*chain, *also)} - rank.keys()
         extra = drawn_text.named(found, reached) if reached else []
         if extra:  # they link to nothing selected and nothing selected links to them: the order stands
+            redirected = dict(zip(ids, links, strict=True))
             rows = sorted([*rows, *extra], key=lambda row: (row[3], row[4]))
             ids = [row[1] for row in rows]
             raw = [tuple(json.loads(row[2])) if row[2] else () for row in rows]
-            links = [moved.get(i, r) if r else r for i, r in zip(ids, raw, strict=True)]
+            links = [redirected.get(i, r) for i, r in zip(ids, raw, strict=True)]
             order = tl.linked_order(ids, links)
             rank = {ids[i]: n for n, i in enumerate(tl.settle(order, range(len(ids)), lambda i: i))}
         for row in rows:
