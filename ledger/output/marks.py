@@ -189,6 +189,14 @@ class Spool:
             self.file = None
 
 
+def drained(spans: Spool, arrows: Spool, by_radius: Mapping[float, Spool]) -> Iterator[str]:
+    """Yield the chart's sections in drawing order: spans, arrows, then marks biggest first (small ones on top)."""
+    yield from spans.drain()
+    yield from arrows.drain()
+    for r in sorted(by_radius, reverse=True):
+        yield from by_radius[r].drain()
+
+
 class Sections:
     """The chart's sections, written as the marks come (in timeline order) and read back in order.
 
@@ -279,10 +287,7 @@ class Sections:
         """Yield the spans, the arrows, the marks (the biggest first) and the captions, then close the sinks."""
         for m in self.waiting or ():
             self._arrows(m)
-        yield from self.spans.drain()
-        yield from self.arrows.drain()
-        for r in sorted(self.by_radius, reverse=True):
-            yield from self.by_radius[r].drain()
+        yield from drained(self.spans, self.arrows, self.by_radius)
         yield "".join(line + "\n" for line in captions(self.tops))
 
     def table_rows(self) -> Iterator[str]:

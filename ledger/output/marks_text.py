@@ -26,6 +26,7 @@ from ledger.output.marks import (
     Spool,
     W,
     arrow_line,
+    drained,
     radius,
     rung_y,
     special,
@@ -176,10 +177,7 @@ class TextSections:
         """Yield the spans, the arrows, the marks (the biggest first) and the captions, then close the sinks."""
         for m in self.waiting or ():
             self._arrows(m)
-        yield from self.spans.drain()
-        yield from self.arrows.drain()
-        for r in sorted(self.by_radius, reverse=True):
-            yield from self.by_radius[r].drain()
+        yield from drained(self.spans, self.arrows, self.by_radius)
         tops = []
         for rowid, number, x, y, r in self.tops:
             step = Step(number, self.charted.drawn(rowid), None, None, (), ())
