@@ -24,23 +24,13 @@ from pathlib import Path
 
 import pytest
 from test_timeline_synth import random_specs, write_ledger
-from test_timeline_written import _toml
+from test_timeline_written import SELECTIONS, _toml, same_day_answers
 
 from ledger import query
 from ledger.api import Ledger
 from ledger.index import drawn_text
 from ledger.output import marks, page
 
-SELECTIONS = [
-    ("", {}),
-    ("", {"include_withdrawn": True}),
-    ("", {"reverse": True}),
-    ("escalation>=3", {}),
-    ("country:IQ", {"reverse": True}),
-    ("", {"sort": "escalation", "limit": 30}),
-    ("", {"limit": 25, "reverse": True}),
-    ("type:raid or tag:alpha", {"include_withdrawn": True}),
-]
 TITLES = [
     "Tom & Jerry <b> \"quoted\" and 'single'",
     "100% sure, 50 %s %d %.1f %%",
@@ -64,13 +54,7 @@ def led(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     spans[0].date, spans[0].date_end = dt.date(2020, 12, 30), dt.date(2021, 1, 2)  # over a year's end
     spans[1].date_end = spans[1].date + dt.timedelta(days=35)  # over a month's end
     spans[2].time = dt.time(13, 7, 45)  # seconds
-    day = dt.date(2021, 1, 9)  # same-day answers whose ids sort before their causes
-    extra = random_specs(5, seed=24, start=day, days=1)
-    for n, spec in enumerate(extra):
-        spec.id = f"{day.isoformat()}-{chr(ord('f') - n)}-same-day"
-        spec.responds_to = [extra[n - 1].id] if n else []
-        spec.withdrawn = False
-    specs += extra
+    specs += same_day_answers(seed=24)
     root = write_ledger(tmp_path_factory.mktemp("charted") / "l", specs)
     month = next(s for s in plain[len(TITLES) + 6 :] if s.time is None)
     for spec in specs:

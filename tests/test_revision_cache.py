@@ -88,6 +88,23 @@ def opened(repo: GitRepo, commit: str) -> revision.RevisionIndex:
         return index
 
 
+def interrupt_after_one_parse(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Parse a revision's pairs one at a time and press Ctrl-C after the first; return the real `_add`."""
+    monkeypatch.setattr(revision, "CHUNK", 1)
+    add = revision.RevisionIndex._add
+
+    def stop_parsing(self: revision.RevisionIndex, conn: Any, key: str, pairs: Any, parse_rows: Any) -> int:
+        def some(missing: list[tuple[str, str]]) -> Any:
+            if self.parsed >= 1:
+                raise KeyboardInterrupt
+            return parse_rows(missing)
+
+        return add(self, conn, key, pairs, some)
+
+    monkeypatch.setattr(revision.RevisionIndex, "_add", stop_parsing)
+    return add
+
+
 def test_each_revision_answers_as_its_checkout(repo: GitRepo, tmp_path: Path, cli: Any) -> None:
     commits = history(repo)
     for commit in [*commits, commits[0]]:  # the first again: met before
@@ -126,18 +143,7 @@ def test_an_interrupted_set_up_is_done_again(
     assert (again.listed, again.parsed) == (True, 0)  # listed again, its rows kept
     assert_as_checkout(repo, first, tmp_path, cli)
 
-    monkeypatch.setattr(revision, "CHUNK", 1)
-    parse = revision.RevisionIndex._add
-
-    def stop_parsing(self: revision.RevisionIndex, conn: Any, key: str, pairs: Any, parse_rows: Any) -> int:
-        def some(missing: list[tuple[str, str]]) -> Any:
-            if self.parsed >= 1:
-                raise KeyboardInterrupt
-            return parse_rows(missing)
-
-        return parse(self, conn, key, pairs, some)
-
-    monkeypatch.setattr(revision.RevisionIndex, "_add", stop_parsing)
+    parse = interrupt_after_one_parse(monkeypatch)
     with pytest.raises(KeyboardInterrupt), Ledger(repo.root) as ledger:
         ledger.at(second)
     monkeypatch.setattr(revision.RevisionIndex, "_add", parse)
@@ -190,18 +196,7 @@ def test_a_first_fill_interrupted_keeps_the_indexes(
 ) -> None:
     """The first fill makes the indexes at its end: interrupted before, the next open makes them."""
     first, *_ = history(repo)
-    monkeypatch.setattr(revision, "CHUNK", 1)
-    add = revision.RevisionIndex._add
-
-    def stop_parsing(self: revision.RevisionIndex, conn: Any, key: str, pairs: Any, parse_rows: Any) -> int:
-        def some(missing: list[tuple[str, str]]) -> Any:
-            if self.parsed >= 1:
-                raise KeyboardInterrupt
-            return parse_rows(missing)
-
-        return add(self, conn, key, pairs, some)
-
-    monkeypatch.setattr(revision.RevisionIndex, "_add", stop_parsing)
+    add = interrupt_after_one_parse(monkeypatch)
     with pytest.raises(KeyboardInterrupt), Ledger(repo.root) as ledger:
         ledger.at(first)
     path = repo.root / ".ledger" / revision.FILE

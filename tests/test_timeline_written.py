@@ -19,6 +19,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_timeline_synth import random_specs, write_ledger
@@ -63,6 +64,17 @@ def _toml(text: str) -> str:
     return "".join(out)
 
 
+def same_day_answers(seed: int) -> list[Any]:
+    """Five incidents of one day, each answering the one before, whose ids sort before their causes."""
+    day = dt.date(2021, 1, 9)
+    extra = random_specs(5, seed=seed, start=day, days=1)
+    for n, spec in enumerate(extra):
+        spec.id = f"{day.isoformat()}-{chr(ord('f') - n)}-same-day"
+        spec.responds_to = [extra[n - 1].id] if n else []
+        spec.withdrawn = False
+    return extra
+
+
 @pytest.fixture(scope="module")
 def led(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     specs = random_specs(150, seed=17, days=25)
@@ -75,13 +87,7 @@ def led(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     merged, answer = plain[len(TITLES) + 4], plain[len(TITLES) + 5]
     merged.withdrawn = True
     answer.responds_to = [merged.id]
-    day = dt.date(2021, 1, 9)  # same-day answers whose ids sort before their causes
-    extra = random_specs(5, seed=18, start=day, days=1)
-    for n, spec in enumerate(extra):
-        spec.id = f"{day.isoformat()}-{chr(ord('f') - n)}-same-day"
-        spec.responds_to = [extra[n - 1].id] if n else []
-        spec.withdrawn = False
-    specs += extra
+    specs += same_day_answers(seed=18)
     root = write_ledger(tmp_path_factory.mktemp("written") / "l", specs)
     for spec in specs:
         path = next((root / "entries").rglob(f"{spec.id}.toml"))
