@@ -74,16 +74,19 @@ def texts(found: Found, fmt: str) -> Iterator[tuple[int, int, int, str, str]]:
     """Yield (rowid, escalation, day, head, tail) of the selected incidents in chronological order.
 
     `head` is the text of the cells from id to escalation, `tail` from type to title, in
-    `fmt` (JSON: `"name": value` pairs); `day` numbers the first day. For CSV the cells
+    `fmt` (JSON: `"name": value` pairs; TSV: as the build stored them, None where a cell
+    needs escaping); `day` numbers the first day. For CSV the cells
     come as they are, joined by commas, in four pieces: (head, type to country, place,
     killed and injured, title); the caller quotes the place and the title, checks that no
     other cell needs quoting or the formula guard, and asks `quoted` for them if one does.
     """
-    if fmt == "csv":  # head, then type to title as (type, category, country), place, (killed, injured), title
+    if fmt == "tsv":  # written by the build (`rows.cells`): None where a cell needs escaping
+        cells = "e.tsv_head, e.tsv_tail"
+    elif fmt == "csv":  # head, then type to title as (type, category, country), place, (killed, injured), title
         cells = f"{_raw(_HEAD, ',')}, {_raw(_MID, ',')}, e.place, printf('%s,%s', e.killed, e.injured), e.title"
     else:
         cells = f"{_cells(fmt, _HEAD, _HEAD_NAMES)}, {_cells(fmt, _TAIL, _TAIL_NAMES)}"
-    what = f"e.rowid, e.escalation, CAST(julianday(e.date) AS INTEGER), {cells}"
+    what = f"e.rowid, e.escalation, e.day, {cells}"
     chosen = found.selection
     rows = _chronological(found, what)
     if chosen.limit is None and chosen.sort in (None, "date"):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import operator
 import re
 from typing import Any
 
@@ -20,8 +22,20 @@ STORED = (
     "date_end", "date_precision", "time", "time_of_day", "lat", "lon", "responds_to", "related", "duplicate_of",
     "aliases", "perpetrators", "targets", "associated", "tag_list",
     "killed_low", "killed_high", "injured_low", "injured_high",
+    # the timeline's TSV cells, written once here (`cells`)
+    "tsv_head", "tsv_tail", "day",
 )  # fmt: skip
 Row = tuple[Any, ...]  # STORED values, then the JSON text
+# Where `cells` finds its values in a row before them: the cells of `output.chrono_rows.PROGRAMS`
+# that come from the index, before and after the ones the order decides (number, label, change, days).
+_HEAD_AT = operator.itemgetter(*map(STORED.index, ("id", "path", "date", "date_end", "date_precision")))
+_TIME_AT = operator.itemgetter(*map(STORED.index, ("time", "time_of_day", "escalation")))
+_TAIL_AT = operator.itemgetter(
+    *map(STORED.index, ("type", "category", "country", "place", "killed", "injured", "title"))
+)
+#: what TSV escapes but the tab (`output.render.tsv_line`: a backslash, line breaks, control characters)
+_TSV_ESCAPED = re.compile(rf"[\\\n\r{model.CONTROL}]").search
+_JULIAN = 1721424  # CAST(julianday(date) AS INTEGER) - date.toordinal()
 
 
 def chrono_key(entry: model.Entry) -> str:
@@ -42,7 +56,7 @@ def row_of(item: Stat, entry: model.Entry | None, ok: bool) -> Row:
     has_point = loc.lat is not None and loc.lon is not None
     killed_low, killed_high = _range(c.killed) if c else (None, None)
     injured_low, injured_high = _range(c.injured) if c else (None, None)
-    return (
+    return cells((
         rel, folder, size, mtime_ns, inode, 1, f.id, f.date, f.last_day, chrono_key(entry), f.type, f.category,
         f.escalation, f.confidence, model.confidence_rank(f.confidence), f.status, f.country, loc.name,
         entry.title, f.killed, f.injured, f.text, f.actors, f.places, f.tags, f.sources,
@@ -56,7 +70,30 @@ def row_of(item: Stat, entry: model.Entry | None, ok: bool) -> Row:
         _array(actors.associated) if actors else None, _array(entry.tags),
         killed_low, killed_high, injured_low, injured_high,
         record,
-    )  # fmt: skip
+    ))  # fmt: skip
+
+
+def cells(row: Row) -> Row:
+    """Return a valid entry's row (its values up to `tsv_head`, then its JSON text) with the timeline's cells.
+
+    `tsv_head` and `tsv_tail` are the TSV text of the cells from id to escalation and from
+    type to title, as `timeline` writes them (None as '', the vague flag as true/false),
+    or None when a cell holds something TSV escapes (then the line is written the general
+    way); `day` numbers the first day as SQLite's `CAST(julianday(date) AS INTEGER)` does.
+    Both build roads (`row_of`, `direct.direct_row`) end here.
+    """
+    entry_id, path, date, date_end, precision = _HEAD_AT(row)
+    vague = "true" if (precision is not None and precision != "day") or (date_end not in (None, date)) else "false"
+    values = (entry_id, path, date, date_end, precision, vague, *_TIME_AT(row))
+    head = _tsv(values)
+    tail = _tsv(_TAIL_AT(row))
+    return (*row[:-1], head, tail, dt.date.fromisoformat(date).toordinal() + _JULIAN, row[-1])
+
+
+def _tsv(values: tuple[Any, ...]) -> str | None:
+    """Return the values as TSV cells joined by tabs (None as ''), or None when one holds something to escape."""
+    text = "\t".join(["" if v is None else str(v) for v in values])
+    return None if _TSV_ESCAPED(text) or text.count("\t") != len(values) - 1 else text
 
 
 def _array(items: tuple[str, ...]) -> str | None:

@@ -23,8 +23,9 @@ from ledger.store.scan import Scan, racy
 # 7: SQL views for people and tools (views.py); 8: the views filter id, path, date, type, country by index;
 # 9: the full-text table is made on the first search (fts.fill), not by the build;
 # 10: the CSV lines of `export --format csv` (lines.CSV), made on the first CSV export;
-# 11: no CSV lines table: SQL writes each line as the export reads the row (index.lines)
-SCHEMA_VERSION = 11
+# 11: no CSV lines table: SQL writes each line as the export reads the row (index.lines);
+# 12: the timeline's TSV cells and first day (rows.cells), the chronological index by (chrono, path)
+SCHEMA_VERSION = 12
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
@@ -40,11 +41,12 @@ CREATE TABLE IF NOT EXISTS entries (
     killed INTEGER, injured INTEGER, text TEXT, actors TEXT, places TEXT, tags TEXT, sources TEXT,
     date_end TEXT, date_precision TEXT, time TEXT, time_of_day TEXT, lat REAL, lon REAL, responds_to TEXT,
     related TEXT, duplicate_of TEXT, aliases TEXT, perpetrators TEXT, targets TEXT, associated TEXT, tag_list TEXT,
-    killed_low INTEGER, killed_high INTEGER, injured_low INTEGER, injured_high INTEGER
+    killed_low INTEGER, killed_high INTEGER, injured_low INTEGER, injured_high INTEGER,
+    tsv_head TEXT, tsv_tail TEXT, day INTEGER
 );
 CREATE TABLE IF NOT EXISTS docs (entry INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (prefix TEXT PRIMARY KEY, signature TEXT NOT NULL, racy INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS entries_chrono ON entries (chrono);
+CREATE INDEX IF NOT EXISTS entries_chrono ON entries (chrono, path);
 CREATE INDEX IF NOT EXISTS entries_date ON entries (date);
 CREATE INDEX IF NOT EXISTS entries_type ON entries (type);
 CREATE INDEX IF NOT EXISTS entries_country ON entries (country);

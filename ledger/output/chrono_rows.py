@@ -159,63 +159,88 @@ def written_lines(found: Any, fmt: str) -> Iterator[str]:
     if fmt == "csv":
         ends = {rowid: line_ends(fmt, links, chain) + "\r\n" for rowid, (links, chain) in found.links.items()}
         lines = written_csv(found, ends, line_ends(fmt, (), ()) + "\r\n")
+    elif fmt == "tsv":
+        lines = _written_tsv(found)
     else:
         lines = _written(found, fmt)
     return reversed(list(lines)) if found.reverse else lines
 
 
-_DELETE = bytes([*range(32), 127, ord("\\")])  # tabs, and what TSV escapes in ASCII text
+def _written_tsv(found: Any) -> Iterator[str]:
+    """Yield TSV lines: the cells the build stored (`index.rows.cells`) with the number, label, change
+    and days put in, the links and chain after; a line with something to escape is written the general way.
 
-
-def _written(found: Any, fmt: str) -> Iterator[str]:
-    import json
-
+    What may need escaping was settled before the loop: the stored cells are None where they
+    hold any, each label and each line end is tested once.
+    """
     from ledger.output import render
     from ledger.reports.timeline import Step
 
     label = found.vocabulary.label
+    labels: dict[int, str | None] = {}  # the level's label, None when it needs escaping
+    ends: dict[int, str | None] = {}  # the links and chain of a line that has them, None likewise
+    for rowid, (links, chain) in found.links.items():
+        written = line_ends("tsv", links, chain)
+        ends[rowid] = written + "\n" if written.count("\t") == 2 and not render.tsv_special(written) else None
+    unlinked = "\t\t\n"
+    escalation = day = 0
+    change: Any = ""
+    gap: Any = ""
+    for number, (rowid, level, this_day, head, tail) in enumerate(found.rows, 1):
+        if number != 1:
+            change, gap = level - escalation, this_day - day
+        escalation, day = level, this_day
+        try:
+            text = labels[level]
+        except KeyError:
+            text = labels[level] = _plain_cell(str(label(level)))
+        end = ends.get(rowid, unlinked)
+        if head is not None and tail is not None and text is not None and end is not None:
+            yield f"{number}\t{head}\t{text}\t{change}\t{gap}\t{tail}{end}"
+            continue
+        chain = found.links.get(rowid, ((), ()))[1]
+        delta, days = (None, None) if number == 1 else (change, gap)
+        values = program_values(Step(number, found.plain(rowid), delta, days, chain, ()), label, True)
+        yield render.tsv_line(values) + "\n"
+
+
+def _plain_cell(text: str) -> str | None:
+    """Return a TSV cell's text, or None when `render.tsv_line` would escape it."""
+    from ledger.output import render
+
+    return None if "\t" in text or render.tsv_special(text) else text
+
+
+def _written(found: Any, fmt: str) -> Iterator[str]:
+    """Yield JSON records: SQLite's `"name": value` pairs with the number, label, change and days put in;
+    a record in which SQLite escaped anything is made again the general way."""
+    import json
+
+    from ledger.reports.timeline import Step
+
+    label = found.vocabulary.label
     labels: dict[int, str] = {}
-    tsv, csv = fmt == "tsv", fmt == "csv"
-    none = "" if tsv or csv else "null"
-    end = "\n" if tsv else "\r\n" if csv else ""
-    ends = {rowid: line_ends(fmt, links, chain) + end for rowid, (links, chain) in found.links.items()}
-    unlinked = line_ends(fmt, (), ()) + end
-    tabs = len(PROGRAMS) - 1
+    ends = {rowid: line_ends(fmt, links, chain) for rowid, (links, chain) in found.links.items()}
+    unlinked = line_ends(fmt, (), ())
     escalation = day = 0
     change: Any
     gap: Any
     for number, (rowid, level, this_day, head, tail) in enumerate(found.rows, 1):
         if number == 1:
-            change = gap = none
+            change = gap = "null"
         else:
             change, gap = level - escalation, this_day - day
         escalation, day = level, this_day
         text = labels.get(level)
         if text is None:
-            text = labels[level] = _LABEL[fmt](label(level))
-        if tsv:
-            line = f"{number}\t{head}\t{text}\t{change}\t{gap}\t{tail}{ends.get(rowid, unlinked)}"
-            if line.isascii():  # tabs between the cells only, and nothing else TSV escapes
-                if len(line) - len(line.encode().translate(None, _DELETE)) == tabs + 1:  # + the line end
-                    yield line
-                    continue
-            elif line.count("\t") == tabs and not render.tsv_special(line[:-1]):
-                yield line
-                continue
-        elif csv:
-            yield f"{number},{head},{text},{change},{gap},{tail}{ends.get(rowid, unlinked)}"
-            continue
-        elif "\\" not in head and "\\" not in tail:
+            text = labels[level] = _json_text(label(level))
+        if "\\" not in head and "\\" not in tail:
             yield f'{{"number": {number}, {head}, "label": {text}, "change": {change}, "days": {gap}, {tail}{ends.get(rowid, unlinked)}'
             continue
         chain = found.links.get(rowid, ((), ()))[1]
         delta, days = (None, None) if number == 1 else (change, gap)
-        values = program_values(Step(number, found.plain(rowid), delta, days, chain, ()), label, tsv)
-        yield (
-            render.tsv_line(values) + end
-            if tsv
-            else json.dumps(dict(zip(PROGRAMS, values, strict=True)), ensure_ascii=False)
-        )
+        values = program_values(Step(number, found.plain(rowid), delta, days, chain, ()), label)
+        yield json.dumps(dict(zip(PROGRAMS, values, strict=True)), ensure_ascii=False)
 
 
 def line_ends(fmt: str, links: Sequence[str], chain: Sequence[str]) -> str:
@@ -247,9 +272,6 @@ def _json_text(text: str) -> str:
     import json
 
     return json.dumps(text, ensure_ascii=False)
-
-
-_LABEL: dict[str, Callable[[str], str]] = {"tsv": str, "csv": csv_text, "json": _json_text, "jsonl": _json_text}
 
 
 def period_row(p: Any) -> dict[str, Any]:
