@@ -221,3 +221,22 @@ def test_a_revision_draws_the_same_as_the_general_path(tmp_path: Path) -> None:
             )
             assert "".join(page.charted_parts(fmt, found)) == expected
             assert ("Edited &amp; &lt;new&gt;" in expected) == (rev == "HEAD")
+
+
+def test_an_arrow_from_a_merged_duplicate_placed_later_waits(tmp_path: Path) -> None:
+    """An answer to a merged duplicate dated after it (`--withdrawn`): the arrow waits for the duplicate's mark."""
+    specs = [s for s in random_specs(40, seed=8, days=30) if not s.responds_to and not s.withdrawn]
+    specs.sort(key=lambda s: s.date)
+    kept, answer, duplicate = specs[0], specs[5], specs[-1]  # the answer comes before the duplicate it answers
+    assert kept.date < answer.date < duplicate.date
+    answer.responds_to, duplicate.withdrawn = [duplicate.id], True
+    root = write_ledger(tmp_path / "l", specs)
+    path = next((root / "entries").rglob(f"{duplicate.id}.toml"))
+    merged = f'withdrawn_reason = "test"\nduplicate_of = "{kept.id}"'
+    path.write_text(path.read_text("utf-8").replace('withdrawn_reason = "test"', merged), "utf-8")
+    selection = query.Selection(include_withdrawn=True)
+    with Ledger(root) as opened:
+        for fmt in ("svg", "html"):
+            got, expected = charted(opened, selection, fmt), general(opened, selection, fmt)
+            assert got == expected
+            assert expected.count('<path class="link"') == 1

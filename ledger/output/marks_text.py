@@ -136,8 +136,16 @@ class TextSections:
         return r, f"{r:.1f}", spool.lines
 
     def _flush(self) -> None:
+        """Move the sections holding a quarter of a batch or more to their files.
+
+        Every `Spool.BATCH` rows: the lines held stay below a quarter batch a section (plus
+        one batch), and a write is a few hundred lines, not a handful (the marks are spread
+        over tens of sections by radius; a write for each every batch cost about 11,000
+        writes at 100,000 incidents).
+        """
+        least = max(1, Spool.BATCH // 4)
         for spool in (self.spans, self.arrows, self.table, *self.by_radius.values()):
-            if spool.lines:
+            if len(spool.lines) >= least:
                 spool.flush()
 
     def _linked(
@@ -147,14 +155,18 @@ class TextSections:
         at = self.at
         numbers[info.id] = number
         links = info.responds_to
+        if not links:
+            at[info.id] = Pin(x, y, r, day, links)
+            return x, ""
+        later = False
         for cause in links:  # an answer cannot come before what it answers: on the same day, keep it to the right
             c = at.get(cause)
-            if c is not None and c.day == day:
-                x = max(x, c.x)
+            if c is None:
+                later = later or (cause in self.charted.ids and cause not in numbers)
+            elif c.day == day and c.x > x:
+                x = c.x
         pin = at[info.id] = Pin(x, y, r, day, links)
-        if not links:
-            return x, ""
-        if self.waiting is None and any(t in self.charted.ids and t not in numbers for t in links):
+        if later and self.waiting is None:
             self.waiting = []  # an arrow to an incident placed later (a merged duplicate): it and all after wait
         if self.waiting is None:
             self._arrows(pin)
@@ -163,8 +175,9 @@ class TextSections:
         if not self.want_table:
             return x, ""
         text = chain_text(_Chained(info.id, info.chain, info.also), numbers)  # type: ignore[arg-type]
-        escaped = text.replace(" -> ", " -&gt; ")  # what `xml` changes in a chain of valid ids
-        return x, escaped if special(escaped) is None else xml(text)
+        if special(text.replace(" -> ", "")) is None:  # nothing to escape but the arrows' `>`
+            return x, text.replace(" -> ", " -&gt; ")
+        return x, xml(text)
 
     def _arrows(self, m: Pin) -> None:
         lines = self.arrows.lines
