@@ -109,7 +109,7 @@ def scan(found: Found) -> tuple[list[Linked], dict[str, str]] | None:
         return None
     where, params = where_sql(chosen, found.vocabulary)
     merged = "e.status = 'withdrawn' AND e.duplicate_of IS NOT NULL"
-    sql = (
+    sql = (  # the condition of the partial index `entries_linking`, which holds every column read
         f"SELECT e.rowid, e.id, e.responds_to, e.chrono, e.path, {merged}, e.duplicate_of, ({where}) "
         f"FROM entries e WHERE e.ok = 1 AND (e.responds_to IS NOT NULL OR ({merged}))"
     )
@@ -134,17 +134,18 @@ def linked(found: Found, also: Iterable[str], answering: list[Linked] | None = N
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS timeline_also (id TEXT PRIMARY KEY)")
     conn.execute("DELETE FROM temp.timeline_also")
     what = "e.rowid AS r, e.id AS id, e.responds_to AS links, e.chrono AS chrono, e.path AS path"
-    if answering is not None:  # the others by id (`entries_id`), then all in order
+    if answering is not None:  # by id (`entries_id` holds every column read), the answering ones too
         names = set(also)
         for row in answering:
             names.add(row[1])
             names.update(array_names(row[2]))
         _fill(conn, names)
         where, params = where_sql(found.selection, found.vocabulary)
-        sql = f"SELECT {what} FROM entries e WHERE {where} AND e.id IN (SELECT id FROM temp.timeline_also)"
-        rows = {row[0]: row for row in answering}
-        rows.update((row[0], row) for row in found.index.query(sql, params))
-        return sorted(rows.values(), key=lambda row: (row[3], row[4]))
+        sql = (
+            f"SELECT {what} FROM entries e WHERE {where} AND e.id IN (SELECT id FROM temp.timeline_also) "
+            "ORDER BY chrono, path"
+        )
+        return list(found.index.query(sql, params))
     _fill(conn, set(also))
     named = (
         "SELECT j.value FROM sel, json_each(sel.links) j WHERE sel.links IS NOT NULL "

@@ -24,8 +24,9 @@ from ledger.store.scan import Scan, racy
 # 9: the full-text table is made on the first search (fts.fill), not by the build;
 # 10: the CSV lines of `export --format csv` (lines.CSV), made on the first CSV export;
 # 11: no CSV lines table: SQL writes each line as the export reads the row (index.lines);
-# 12: the timeline's TSV cells and first day (rows.cells), the chronological index by (chrono, path)
-SCHEMA_VERSION = 12
+# 12: the timeline's TSV cells and first day (rows.cells), the chronological index by (chrono, path);
+# 13: the incidents that link (entries_linking) and the ids (entries_id) read by the timeline's plan from indexes alone
+SCHEMA_VERSION = 13
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
@@ -50,7 +51,8 @@ CREATE INDEX IF NOT EXISTS entries_chrono ON entries (chrono, path);
 CREATE INDEX IF NOT EXISTS entries_date ON entries (date);
 CREATE INDEX IF NOT EXISTS entries_type ON entries (type);
 CREATE INDEX IF NOT EXISTS entries_country ON entries (country);
-CREATE INDEX IF NOT EXISTS entries_id ON entries (id);
+CREATE INDEX IF NOT EXISTS entries_id ON entries (id, ok, status, chrono, path, responds_to);
+CREATE INDEX IF NOT EXISTS entries_linking ON entries (ok, id, responds_to, chrono, path, status, duplicate_of) WHERE responds_to IS NOT NULL OR (status = 'withdrawn' AND duplicate_of IS NOT NULL);
 CREATE INDEX IF NOT EXISTS entries_words ON entries (substr(id, 11));
 CREATE INDEX IF NOT EXISTS entries_invalid ON entries (path) WHERE ok = 0;
 CREATE INDEX IF NOT EXISTS entries_folder ON entries (folder);
