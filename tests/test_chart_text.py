@@ -28,7 +28,7 @@ from test_timeline_written import SELECTIONS, _toml, same_day_answers
 
 from ledger import query
 from ledger.api import Ledger
-from ledger.index import drawn_text
+from ledger.index import drawn_text, rows
 from ledger.output import marks, page
 
 TITLES = [
@@ -240,3 +240,12 @@ def test_an_arrow_from_a_merged_duplicate_placed_later_waits(tmp_path: Path) -> 
             got, expected = charted(opened, selection, fmt), general(opened, selection, fmt)
             assert got == expected
             assert expected.count('<path class="link"') == 1
+
+
+def test_the_stored_title_is_the_charts_text_of_the_title() -> None:
+    """`rows.markup` (the build's `title_xml`): `xml` with `%` doubled, for each character alone; None when unchanged."""
+    for char in ("&", "<", ">", '"', "'", "%", "\ufffe", "\uffff"):
+        title = f"one {char} two{char}"
+        assert rows.markup(title) == marks.xml(title).replace("%", "%%") != title
+    for title in ("plain", "café à Mossoul — «guillemets» · dot", "a - b ; c = d (e) [f] \\ g"):
+        assert rows.markup(title) is None and marks.xml(title) == title

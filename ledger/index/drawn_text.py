@@ -40,8 +40,6 @@ _CASUALTIES = (
     "CASE WHEN e.killed IS NULL AND e.injured IS NULL THEN NULL ELSE coalesce(e.killed, 0) + coalesce(e.injured, 0) END"
 )
 _DAY = _ORDINAL.format("e.date")
-# The characters XML cannot hold (`output.marks.xml` drops them) that a valid title may hold.
-_NONCHARACTERS = ("\ufffe", "\uffff")
 
 
 def _quote(text: str) -> str:
@@ -62,13 +60,6 @@ def _case(column: str, texts: Mapping[Any, str]) -> str:
         f"WHEN {_quote(str(k)) if isinstance(k, str) else int(k)} THEN {_quote(t)}" for k, t in texts.items()
     )
     return f"CASE {column} {whens} END"
-
-
-def _escaped(column: str) -> str:
-    """`output.marks.xml` of a column without characters to drop, with `%` doubled for the caller's `%`."""
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#39;"), ("%", "%%")):
-        column = f"replace({column}, {_quote(char)}, {_quote(entity)})"
-    return column
 
 
 def _percent(texts: Mapping[int, str]) -> dict[int, str]:
@@ -100,7 +91,7 @@ def _lines(paint: Paint) -> tuple[str, str, str | None]:
     """The SQL of the mark's, the span's and the table row's templates (`printf`: one string made per line).
 
     Ids (`model.ID_PATTERN`), types, dates and parts of the day of valid entries hold
-    nothing to escape; the title is escaped only when it holds something to (`_title`).
+    nothing to escape; the title comes escaped from the build when it holds something to (`_title`).
     """
     y = _case("e.escalation", paint.rungs)
     colours = paint.colours
@@ -149,14 +140,8 @@ def _lines(paint: Paint) -> tuple[str, str, str | None]:
 
 
 def _title() -> str:
-    """The title as `output.marks.xml` writes it (`%` doubled), replaced only when it holds something to replace.
-
-    XML cannot hold control characters, surrogates and U+FFFE/U+FFFF: a valid title holds
-    none but the last two (`model.CONTROL`, refused by validation), which `xml` drops.
-    """
-    holds = " OR ".join(f"instr(e.title, {_quote(c)})" for c in ("&", "<", ">", '"', "'", "%", *_NONCHARACTERS))
-    dropped = f"replace(replace(e.title, {_quote(_NONCHARACTERS[0])}, ''), {_quote(_NONCHARACTERS[1])}, '')"
-    return f"CASE WHEN {holds} THEN {_escaped(dropped)} ELSE e.title END"
+    """The title as `output.marks.xml` writes it, `%` doubled: stored by the build (`rows.markup`) when it differs."""
+    return "coalesce(e.title_xml, e.title)"
 
 
 def texts(found: Found, paint: Paint) -> Iterator[tuple[Any, ...]]:

@@ -24,6 +24,8 @@ STORED = (
     "killed_low", "killed_high", "injured_low", "injured_high",
     # the timeline's TSV cells, written once here (`cells`)
     "tsv_head", "tsv_tail", "day",
+    # the title as the chart's templates hold it (`cells`, `markup`)
+    "title_xml",
 )  # fmt: skip
 Row = tuple[Any, ...]  # STORED values, then the JSON text
 # Where `cells` finds its values in a row before them: the cells of `output.chrono_rows.PROGRAMS`
@@ -36,6 +38,8 @@ _TAIL_AT = operator.itemgetter(
 #: what TSV escapes but the tab (`output.render.tsv_line`: a backslash, line breaks, control characters)
 _TSV_ESCAPED = re.compile(rf"[\\\n\r{model.CONTROL}]").search
 _JULIAN = 1721424  # CAST(julianday(date) AS INTEGER) - date.toordinal()
+_TITLE = STORED.index("title")
+_MARKUP = re.compile("[&<>\"'%\ufffe\uffff]").search  # what `markup` changes
 
 
 def chrono_key(entry: model.Entry) -> str:
@@ -79,15 +83,29 @@ def cells(row: Row) -> Row:
     `tsv_head` and `tsv_tail` are the TSV text of the cells from id to escalation and from
     type to title, as `timeline` writes them (None as '', the vague flag as true/false),
     or None when a cell holds something TSV escapes (then the line is written the general
-    way); `day` numbers the first day as SQLite's `CAST(julianday(date) AS INTEGER)` does.
-    Both build roads (`row_of`, `direct.direct_row`) end here.
+    way); `day` numbers the first day as SQLite's `CAST(julianday(date) AS INTEGER)` does;
+    `title_xml` is the title as the chart's templates hold it (`markup`). Both build roads (`row_of`, `direct.direct_row`) end here.
     """
     entry_id, path, date, date_end, precision = _HEAD_AT(row)
     vague = "true" if (precision is not None and precision != "day") or (date_end not in (None, date)) else "false"
     values = (entry_id, path, date, date_end, precision, vague, *_TIME_AT(row))
     head = _tsv(values)
     tail = _tsv(_TAIL_AT(row))
-    return (*row[:-1], head, tail, dt.date.fromisoformat(date).toordinal() + _JULIAN, row[-1])
+    day = dt.date.fromisoformat(date).toordinal() + _JULIAN
+    return (*row[:-1], head, tail, day, markup(row[_TITLE]), row[-1])
+
+
+def markup(title: str) -> str | None:
+    """Return the title as the chart's SQL templates hold it (`title_xml`), or None to take it as it is.
+
+    `output.marks.xml` of it (& < > " ' escaped; U+FFFE and U+FFFF, which XML cannot hold,
+    dropped: a valid title holds no other such character, `model.CONTROL`), with `%`
+    doubled for the `%`-formatting that fills the templates (`index.drawn_text`).
+    """
+    if _MARKUP(title) is None:
+        return None
+    text = title.replace("\ufffe", "").replace("\uffff", "").replace("&", "&amp;").replace("<", "&lt;")
+    return text.replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;").replace("%", "%%")
 
 
 def _tsv(values: tuple[Any, ...]) -> str | None:

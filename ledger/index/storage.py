@@ -25,8 +25,9 @@ from ledger.store.scan import Scan, racy
 # 10: the CSV lines of `export --format csv` (lines.CSV), made on the first CSV export;
 # 11: no CSV lines table: SQL writes each line as the export reads the row (index.lines);
 # 12: the timeline's TSV cells and first day (rows.cells), the chronological index by (chrono, path);
-# 13: the incidents that link (entries_linking) and the ids (entries_id) read by the timeline's plan from indexes alone
-SCHEMA_VERSION = 13
+# 13: the incidents that link (entries_linking) and the ids (entries_id) read by the timeline's plan from indexes alone;
+# 14: the title as the chart's templates hold it (rows.markup)
+SCHEMA_VERSION = 14
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
@@ -43,7 +44,7 @@ CREATE TABLE IF NOT EXISTS entries (
     date_end TEXT, date_precision TEXT, time TEXT, time_of_day TEXT, lat REAL, lon REAL, responds_to TEXT,
     related TEXT, duplicate_of TEXT, aliases TEXT, perpetrators TEXT, targets TEXT, associated TEXT, tag_list TEXT,
     killed_low INTEGER, killed_high INTEGER, injured_low INTEGER, injured_high INTEGER,
-    tsv_head TEXT, tsv_tail TEXT, day INTEGER
+    tsv_head TEXT, tsv_tail TEXT, day INTEGER, title_xml TEXT
 );
 CREATE TABLE IF NOT EXISTS docs (entry INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (prefix TEXT PRIMARY KEY, signature TEXT NOT NULL, racy INTEGER NOT NULL);
