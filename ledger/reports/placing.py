@@ -35,6 +35,8 @@ def linked_order(ids: Sequence[str], links: Sequence[Sequence[str]]) -> list[tup
     import heapq
 
     position = {entry_id: i for i, entry_id in enumerate(ids)}
+    if not _any_late(links, position):  # a valid ledger: every link points back, nothing to place
+        return []
     waiting: dict[int, int] = {}
     followers: dict[int, list[int]] = defaultdict(list)
     waits_for: dict[int, list[int]] = defaultdict(list)
@@ -83,6 +85,17 @@ def linked_order(ids: Sequence[str], links: Sequence[Sequence[str]]) -> list[tup
     return out
 
 
+def _any_late(links: Sequence[Sequence[str]], position: dict[str, int]) -> bool:
+    """Return whether an incident links to one placed after it (by position)."""
+    get = position.get
+    for i, targets in enumerate(links):
+        for target in targets:
+            j = get(target)
+            if j is not None and j > i:
+                return True
+    return False
+
+
 def settle(moved: Sequence[tuple[Any, bool]], items: Iterable[Any], key: Callable[[Any], Any]) -> Iterator[Any]:
     """Yield `items` (in chronological order) in placing order, given `linked_order`'s answer by key.
 
@@ -90,7 +103,12 @@ def settle(moved: Sequence[tuple[Any, bool]], items: Iterable[Any], key: Callabl
     placed items that came before it. A placed item goes as soon as it has come and those
     placed before it are out, unless it was forced: a cycle is broken only when nothing else
     is ready, so it and all placed after it wait for the end. Only placed items are held.
+    With nothing placed (a valid ledger) that is `items` as they come.
     """
+    return _settle(moved, items, key) if moved else iter(items)
+
+
+def _settle(moved: Sequence[tuple[Any, bool]], items: Iterable[Any], key: Callable[[Any], Any]) -> Iterator[Any]:
     held = {k for k, _ in moved}
     pending: dict[Any, Any] = {}
     q, count = 0, len(moved)
