@@ -1,4 +1,4 @@
-"""CSV export: SQLite writes each line (`index.lines`), byte for byte what `csv.writer` writes for the flat cells."""
+"""CSV export: the build stores each entry's line (`index.lines.line`), byte for byte what `csv.writer` writes for its flat cells."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import pytest
 from conftest import entry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_git import new_repo
 from test_index import age, db
 
 from ledger.api import Ledger
@@ -127,47 +128,64 @@ def test_filters_sorts_and_limits_write_the_same_lines(make_ledger: Any, query: 
     assert text == direct and text.startswith("id,title,")
 
 
-def test_the_lines_follow_every_edit_and_no_table_is_kept(make_ledger: Any) -> None:
+def stored(root: Path) -> dict[str, str]:
+    """The CSV line the index holds for each valid entry, by path."""
+    with contextlib.closing(sqlite3.connect(db(root))) as conn:
+        rows = conn.execute("SELECT e.path, d.json, d.csv FROM entries e JOIN docs d ON d.entry = e.rowid").fetchall()
+    for _, record, line in rows:  # each is the definition's line for its record
+        assert line == lines.csv_lines([json.loads(record)])[0]
+    return {path: line for path, _, line in rows}
+
+
+def test_a_refresh_writes_the_lines_of_the_files_it_reads_again(make_ledger: Any) -> None:
     root = make_ledger(HOSTILE)
     age(root)
     first, direct = exported(root)
     assert first == direct
+    before = stored(root)
     folder = root / "entries/2020/01"
     (folder / "2020-01-01-formulas.toml").write_text(entry(title="+Edited", date="2020-01-01"), "utf-8")
     (folder / "2020-01-02-quotes.toml").unlink()
     (folder / "2020-01-07-added.toml").write_text(entry(title="-Added", date="2020-01-07"), "utf-8")
     after, direct = exported(root)
     assert after == direct and "'+Edited" in after and "'-Added" in after and "Quote" not in after
-    with contextlib.closing(sqlite3.connect(db(root))) as conn:
-        names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
-        assert "csv_lines" not in names
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    now = stored(root)
+    edited = "entries/2020/01/2020-01-01-formulas.toml"
+    assert now[edited] != before[edited] and now[edited].startswith("2020-01-01-formulas,'+Edited,")
+    kept = {p: v for p, v in before.items() if "formulas" not in p and "quotes" not in p}
+    assert {p: v for p, v in now.items() if "formulas" not in p and "added" not in p} == kept
 
 
-def test_an_index_that_kept_csv_lines_is_rebuilt_once(make_ledger: Any) -> None:
+def test_an_index_without_lines_is_rebuilt_once(make_ledger: Any) -> None:
     root = make_ledger(HOSTILE)
     exported(root)
-    with contextlib.closing(sqlite3.connect(db(root))) as conn, conn:  # what schema 10 left behind
-        conn.execute("CREATE TABLE csv_lines (entry INTEGER PRIMARY KEY, line TEXT NOT NULL)")
-        conn.execute("INSERT INTO csv_lines SELECT entry, 'stale' FROM docs")
-        conn.execute("PRAGMA user_version = 10")
+    with contextlib.closing(sqlite3.connect(db(root))) as conn, conn:  # what schema 11 left behind
+        conn.execute("ALTER TABLE docs DROP COLUMN csv")
+        conn.execute("PRAGMA user_version = 11")
     text, direct = exported(root)
-    assert text == direct and "stale" not in text
+    assert text == direct
     with contextlib.closing(sqlite3.connect(db(root))) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'csv_lines'").fetchall()
+    assert len(stored(root)) == len(HOSTILE)
 
 
-def test_sqlite_writes_every_line_but_those_with_an_escape(make_ledger: Any, monkeypatch: Any) -> None:
+def test_the_export_reads_stored_lines_and_a_revision_has_them_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The live index holds every line; the revision cache keeps none, and Python writes them (`lines.written`)."""
     called: list[int] = []
     python = lines.csv_lines
     monkeypatch.setattr(lines, "csv_lines", lambda records: called.append(len(records)) or python(records))
-    root = make_ledger(HOSTILE)
-    text, direct = exported(root)
-    assert text == direct and called == [1]  # the entry with a quote and a backslash in its names
-    called.clear()
-    exported(make_ledger({k: v for k, v in HOSTILE.items() if "escapes" not in k}, root=root.parent / "other"))
-    assert called == []
+    repo = new_repo(tmp_path, monkeypatch)
+    for name, text in HOSTILE.items():
+        repo.write(name, text)
+    repo.commit("Hostile")
+    with Ledger(repo.root) as led:
+        live = list(led.find("").csv_lines())
+        assert called == [] and len(live) == len(HOSTILE) - 1  # stored lines only (the withdrawn one left out)
+        at_head = led.at("HEAD").find("")
+        assert list(at_head.csv_lines()) == live == python(list(at_head.records()))
+    assert called == [1] * len(live)
 
 
 def test_csv_readers_read_the_cells_back(make_ledger: Any, tmp_path: Path) -> None:
@@ -217,21 +235,11 @@ def test_the_plain_columns_are_plain_by_the_model() -> None:
                 assert inner.inner in (dt.date, dt.time) or spec.pattern in patterns, name
                 continue
         assert all(plain_text.fullmatch(v) for v in values), name
-    for name in lines.ONE_LINE:
-        assert specs[name][1].one_line, name
-    kinds = {c.name: c.kind for c in flat.columns()}
-    for run in lines.RUNS.values():  # written as the items of a JSON array: numbers and words without "null"
-        for name in run:
-            assert kinds[name] in ("float", "best", "low", "high") or name in lines.PLAIN, name
-            shape = specs[name.removesuffix(".low").removesuffix(".high")][0]
-            if shape.kind == "enum":
-                assert not any("null" in m.value for m in typing.cast(type[enum.Enum], shape.inner)), name
     assert shapes.fields(model.Entry)[-1][0] == "sources" == [c.name for c in flat.columns()][-2]
-    assert "->" not in "".join(lines._plan())  # json_extract only: SQLite before 3.38 has no -> or ->>
 
 
 def test_sources_is_the_last_key_of_every_record(make_ledger: Any) -> None:
-    """The sources cell is cut from the end of the stored text: `sources` must be the record's last key."""
+    """The sources cell is cut from the end of the JSON text (`lines.line`): `sources` must be the record's last key."""
     with Ledger(make_ledger(HOSTILE)) as led:
         records = list(led.find("").records())
     assert records and all(list(record)[-1] == "sources" for record in records)
@@ -282,3 +290,59 @@ def test_a_path_with_a_comma_a_quote_or_a_line_break_is_quoted(make_ledger: Any)
     assert sorted(row[-1] for row in rows[1:]) == sorted(
         f"entries/{f}/2020-02-0{n}-odd.toml" for n, f in enumerate(folders, 1)
     )
+
+
+# -- the formatter alone, over records no ledger needs to hold (hundreds of them, in milliseconds) --------------
+
+ID = st.sampled_from(["2020-01-01-a", "2021-12-31-long-id-9"])
+DAY = st.sampled_from(["2020-01-01", "0999-12-31"])
+NAMES = st.lists(TEXT, max_size=3)  # empty lists too; items with ";" or starting "[", quotes, backslashes
+COUNT = st.one_of(
+    st.integers(0, 10**10),
+    st.builds(
+        lambda best, low, high: {"best": best, "low": low, "high": high},
+        st.integers(0, 10**10),
+        st.none() | st.integers(0, 10**10),
+        st.none() | st.integers(0, 10**10),
+    ),
+)
+
+
+def optional(**fields: Any) -> Any:
+    """A dict holding any of the given fields (each drawn from its strategy), in the order given."""
+    return st.fixed_dictionaries({}, optional=fields).map(lambda d: {k: d[k] for k in fields if k in d})
+
+
+@st.composite
+def records(draw: Any) -> dict[str, Any]:
+    """A JSON record (`schema.to_json`'s shape): plain values where validation keeps them plain, text anywhere else."""
+    head = {"id": draw(ID), "path": f"entries/{draw(TEXT)}/x.toml", "title": draw(TEXT), "date": draw(DAY)}
+    middle = optional(
+        date_end=DAY, date_precision=st.just("week"), time=st.just("03:15:00.250"), time_of_day=st.just("night"),
+        as_reported=TEXT,
+    )  # fmt: skip
+    kind = {"type": "airstrike", "category": "kinetic", "escalation": draw(st.integers(0, 7)), "confidence": "reported"}
+    status = draw(st.sampled_from(["", "active", "withdrawn"]))
+    withdrawn = {"status": "withdrawn", "withdrawn_reason": draw(TEXT)} if status == "withdrawn" else {}
+    tail = optional(
+        duplicate_of=ID, responds_to=st.lists(ID, max_size=2), related=st.lists(ID, max_size=2), aliases=NAMES,
+        tags=st.lists(st.sampled_from(["a-b", "c"]), max_size=2), summary=TEXT,
+    )  # fmt: skip
+    location = {"name": draw(TEXT), "country": "IQ"} | draw(
+        optional(admin1=TEXT, admin2=TEXT, description=TEXT, precision=st.just("exact"))
+    )
+    if draw(st.booleans()):
+        location |= {"lat": draw(st.floats(-90, 90)), "lon": draw(st.sampled_from([-0.0, 1e-05, -179.999999999999]))}
+    groups = optional(
+        actors=optional(perpetrators=NAMES, targets=NAMES, associated=NAMES, attribution=st.just("claimed")),
+        casualties=optional(killed=COUNT, injured=COUNT, note=TEXT),
+    )
+    source = st.fixed_dictionaries({"name": TEXT}, optional={"url": TEXT, "published": DAY, "quote": TEXT})
+    record = head | draw(middle) | kind | ({"status": status} if status else {}) | withdrawn | draw(tail)
+    return record | {"location": location} | draw(groups) | {"sources": draw(st.lists(source, min_size=1, max_size=3))}
+
+
+@settings(max_examples=100, deadline=None)
+@given(records())
+def test_the_formatter_writes_what_csv_writer_writes(record: dict[str, Any]) -> None:
+    assert lines.line(record, schema.JSON_ENCODER.encode(record)) == lines.csv_lines([record])[0]

@@ -1,12 +1,14 @@
 """The cold build's fast path (index/direct.py) gives the rows the general road gives, or none.
 
 The general road (decode, check, `row_of`) is the definition; `direct_row` may only decline
-(None) or agree with it, column for column and type for type, the stored JSON byte for byte.
+(None) or agree with it, column for column and type for type, the stored JSON and CSV line
+byte for byte (and the line is the one `csv.writer` writes for the record: `lines.csv_lines`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 
 from ledger.api import loader
 from ledger.index.direct import direct_row
+from ledger.index.lines import csv_lines
 from ledger.store import files
 
 REL = "entries/2020/01/2020-01-05-green-zone-rockets.toml"
@@ -37,6 +40,8 @@ def same(a: Any, b: Any) -> bool:
 def compare(data: bytes, item: tuple[str, int, int, int] = ITEM) -> Any:
     """Assert the fast path agrees with the general road on one file; return the direct row (or None)."""
     expected = general(item, data)
+    if expected[5] == 1:  # a valid entry: its CSV line is the definition's
+        assert expected[-1] == csv_lines([json.loads(expected[-2])])[0]
     text, _ = files.decode_bytes(item[0], data)
     raw = files.parse_toml(item[0], text)[0] if text is not None else None
     direct = direct_row(item, raw) if raw is not None else None
@@ -398,7 +403,8 @@ def test_a_build_over_hostile_files_stores_the_general_roads_rows(tmp_path: Path
         led.refresh_index(rebuild=True)
     conn = sqlite3.connect(tmp_path / ".ledger" / "index.sqlite")
     stored = conn.execute(
-        f"SELECT {', '.join(index.STORED)}, d.json FROM entries e LEFT JOIN docs d ON d.entry = e.rowid ORDER BY path"
+        f"SELECT {', '.join(index.STORED)}, d.json, d.csv FROM entries e LEFT JOIN docs d ON d.entry = e.rowid "
+        "ORDER BY path"
     ).fetchall()
     conn.close()
     assert len(stored) == len(texts)

@@ -24,6 +24,7 @@ from ledger.core.decoding import quick_plan
 from ledger.core.names import fold
 from ledger.core.schema import JSON_ENCODER
 from ledger.core.shapes import shape_of
+from ledger.index.lines import line
 from ledger.index.rows import Row, Stat, _array, cells
 from ledger.query.evaluate import SEPARATOR
 from ledger.store import files
@@ -184,7 +185,8 @@ def _row(item: Stat, entry_id: str, raw: dict[str, Any], record: dict[str, Any])
     targets = actors.get("targets", ()) if actors is not None else ()
     associated = actors.get("associated", ()) if actors is not None else ()
     date_text = record["date"]
-    return cells((
+    text = JSON_ENCODER.encode(record)
+    return *cells((
         rel, folder, size, mtime_ns, inode, 1, entry_id, date_text, record.get("date_end", date_text),
         f"{date_text} 1 {time} {entry_id}" if time is not None else f"{date_text} 0 {entry_id}",
         record["type"], record["category"], record["escalation"], confidence, _RANK[confidence], status,
@@ -200,8 +202,8 @@ def _row(item: Stat, entry_id: str, raw: dict[str, Any], record: dict[str, Any])
         _array(perpetrators) if actors is not None else None, _array(targets) if actors is not None else None,
         _array(associated) if actors is not None else None, _array(tags),
         *_ends(killed), *_ends(injured),
-        JSON_ENCODER.encode(record),
-    ))  # fmt: skip
+        text,
+    )), line(record, text)  # fmt: skip
 
 
 def _joined(names: Any) -> str:

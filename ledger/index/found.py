@@ -87,7 +87,7 @@ class Found:
             yield text
 
     def csv_lines(self) -> Iterator[str]:
-        """Yield the CSV line of each matching entry (what `csv.writer` writes for its flat cells), written by SQLite."""
+        """Yield the CSV line of each matching entry (what `csv.writer` writes for its flat cells), stored by the build."""
         return lines.written(self)
 
     def records(self) -> Iterator[dict[str, Any]]:

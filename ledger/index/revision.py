@@ -40,6 +40,8 @@ Parse = Callable[[list[tuple[str, str]]], Iterable[tuple[str, Row]]]
 Pairs = Callable[[], Sequence[tuple[str, str]]]
 
 _COLUMNS = ", ".join(STORED)
+#: what a revision keeps of a row: no CSV line (no export reads a revision; `lines.written` writes one if asked)
+_ROW = len(STORED) + 1
 # the live index's indexes, over the rows of every revision
 _INDEXES = "\n".join(
     line.replace(" entries_", " rows_").replace(" ON entries ", " ON rows ")
@@ -60,7 +62,7 @@ CREATE TEMP TABLE rev (entry INTEGER PRIMARY KEY);
 CREATE TEMP VIEW entries AS
     SELECT b.rowid AS rowid, {", ".join(f"b.{c} AS {c}" for c in STORED)}
     FROM main.rows b WHERE +b.rowid IN (SELECT entry FROM temp.rev);
-CREATE TEMP VIEW docs AS SELECT rowid AS entry, json FROM main.rows WHERE json IS NOT NULL;
+CREATE TEMP VIEW docs AS SELECT rowid AS entry, json, NULL AS csv FROM main.rows WHERE json IS NOT NULL;
 """
 _DROP = "DROP TABLE IF EXISTS members; DROP TABLE IF EXISTS revisions; DROP TABLE IF EXISTS rows; VACUUM;"
 _PAIRED = "FROM temp.pairs p JOIN main.rows b ON b.path = p.path AND b.blob = p.blob"
@@ -132,7 +134,7 @@ class RevisionIndex(Reader):
             conn.executescript(_DROP_INDEXES)
         marks = ", ".join("?" * (len(STORED) + 2))
         for start in range(0, len(missing), CHUNK):
-            rows = [(blob, *row) for blob, row in parse(missing[start : start + CHUNK])]
+            rows = [(blob, *row[:_ROW]) for blob, row in parse(missing[start : start + CHUNK])]
             # OR IGNORE, never REPLACE: a row another process wrote meanwhile is the same row, and
             # its rowid stays the one the members of other revisions name
             with _transaction(conn, "BEGIN IMMEDIATE"):

@@ -1,4 +1,4 @@
-"""Rows: what one entry file becomes in the index (its stats, the query facts, its JSON text)."""
+"""Rows: what one entry file becomes in the index (its stats, the query facts, its JSON text and CSV line)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from typing import Any
 
 from ledger import query
 from ledger.core import model, schema
+from ledger.index import lines
 
 # (rel, size, mtime_ns, inode)
 Stat = tuple[str, int, int, int]
-# The columns of `entries`, in order (json goes to `docs`).
+# The columns of `entries`, in order (the JSON text and the CSV line go to `docs`).
 STORED = (
     "path", "folder", "size", "mtime_ns", "inode", "ok", "id", "date", "last_day", "chrono", "type", "category",
     "escalation", "confidence", "conf_rank", "status", "country", "place", "title", "killed", "injured",
@@ -27,7 +28,7 @@ STORED = (
     # the title as the chart's templates hold it (`cells`, `markup`)
     "title_xml",
 )  # fmt: skip
-Row = tuple[Any, ...]  # STORED values, then the JSON text
+Row = tuple[Any, ...]  # STORED values, then the JSON text, then the CSV line (`lines.line`)
 # Where `cells` finds its values in a row before them: the cells of `output.chrono_rows.PROGRAMS`
 # that come from the index, before and after the ones the order decides (number, label, change, days).
 _HEAD_AT = operator.itemgetter(*map(STORED.index, ("id", "path", "date", "date_end", "date_precision")))
@@ -53,14 +54,15 @@ def row_of(item: Stat, entry: model.Entry | None, ok: bool) -> Row:
     rel, size, mtime_ns, inode = item
     folder = rel[len("entries/") : rel.rfind("/") + 1]
     if entry is None or not ok:
-        return (rel, folder, size, mtime_ns, inode, 0, *([None] * (len(STORED) - 6)), None)
+        return (rel, folder, size, mtime_ns, inode, 0, *([None] * (len(STORED) - 6)), None, None)
     f = query.facts(entry)
-    record = schema.json_text(entry, rel)
+    record = schema.to_json(entry, rel)
+    text = schema.JSON_ENCODER.encode(record)  # `schema.json_text`
     loc, actors, c = entry.location, entry.actors, entry.casualties
     has_point = loc.lat is not None and loc.lon is not None
     killed_low, killed_high = _range(c.killed) if c else (None, None)
     injured_low, injured_high = _range(c.injured) if c else (None, None)
-    return cells((
+    return *cells((
         rel, folder, size, mtime_ns, inode, 1, f.id, f.date, f.last_day, chrono_key(entry), f.type, f.category,
         f.escalation, f.confidence, model.confidence_rank(f.confidence), f.status, f.country, loc.name,
         entry.title, f.killed, f.injured, f.text, f.actors, f.places, f.tags, f.sources,
@@ -73,8 +75,8 @@ def row_of(item: Stat, entry: model.Entry | None, ok: bool) -> Row:
         _array(actors.perpetrators) if actors else None, _array(actors.targets) if actors else None,
         _array(actors.associated) if actors else None, _array(entry.tags),
         killed_low, killed_high, injured_low, injured_high,
-        record,
-    ))  # fmt: skip
+        text,
+    )), lines.line(record, text)  # fmt: skip
 
 
 def cells(row: Row) -> Row:

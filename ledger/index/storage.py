@@ -26,8 +26,9 @@ from ledger.store.scan import Scan, racy
 # 11: no CSV lines table: SQL writes each line as the export reads the row (index.lines);
 # 12: the timeline's TSV cells and first day (rows.cells), the chronological index by (chrono, path);
 # 13: the incidents that link (entries_linking) and the ids (entries_id) read by the timeline's plan from indexes alone;
-# 14: the title as the chart's templates hold it (rows.markup)
-SCHEMA_VERSION = 14
+# 14: the title as the chart's templates hold it (rows.markup);
+# 15: the build writes each entry's CSV line beside its JSON (`docs.csv`, `lines.line`)
+SCHEMA_VERSION = 15
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
@@ -46,7 +47,7 @@ CREATE TABLE IF NOT EXISTS entries (
     killed_low INTEGER, killed_high INTEGER, injured_low INTEGER, injured_high INTEGER,
     tsv_head TEXT, tsv_tail TEXT, day INTEGER, title_xml TEXT
 );
-CREATE TABLE IF NOT EXISTS docs (entry INTEGER PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (entry INTEGER PRIMARY KEY, json TEXT NOT NULL, csv TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (prefix TEXT PRIMARY KEY, signature TEXT NOT NULL, racy INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS entries_chrono ON entries (chrono, path);
 CREATE INDEX IF NOT EXISTS entries_date ON entries (date);
@@ -97,13 +98,14 @@ def write_part(folder: str, rows: Iterable[tuple[int, Row]]) -> tuple[str, int]:
         conn.executescript(INDEXES_FIRST)
         conn.execute("BEGIN")
         marks = ", ".join("?" * len(STORED))
-        end = len(STORED)  # a row: the STORED values, then the JSON text
+        end = len(STORED)  # a row: the STORED values, then the JSON text and the CSV line
         conn.executemany(
             f"INSERT INTO entries (rowid, {', '.join(STORED)}) VALUES (?, {marks})",
             [(rowid, *row[:end]) for rowid, row in numbered],
         )
         conn.executemany(
-            "INSERT INTO docs (entry, json) VALUES (?, ?)", [(rowid, row[end]) for rowid, row in numbered if row[end]]
+            "INSERT INTO docs (entry, json, csv) VALUES (?, ?, ?)",
+            [(rowid, row[end], row[end + 1]) for rowid, row in numbered if row[end]],
         )
         conn.execute("COMMIT")
     finally:

@@ -112,7 +112,7 @@ def write_csv_json(records: Iterable[Mapping[str, Any]], out: TextIO) -> Written
 
 
 def write_csv_lines(lines: Iterable[str], out: TextIO) -> Written:
-    """Write the header and CSV lines made already (`write_csv_json`'s rows, as the index writes them)."""
+    """Write the header and CSV lines made already (`write_csv_json`'s rows, as the index stores them)."""
     csv.writer(out, lineterminator="\r\n").writerow([c.name for c in flat.columns()])
     counted = _Counter(lines)
     out.writelines(counted)
@@ -352,7 +352,7 @@ def export_found(
     """Write a query's result (`Ledger.find`) in an export format; return what was written."""
     if fmt in ("json", "jsonl"):  # the index holds each entry's JSON form already
         return write_json_texts(found.json_texts(), fmt, out, is_tty)
-    if fmt == "csv":  # the index writes each entry's CSV line as it reads the row (`index.lines`)
+    if fmt == "csv":  # the index holds each entry's CSV line, written by the build (`index.lines`)
         return write_csv_lines(found.csv_lines(), out)
     records = (Record(schema.from_json(r), r["path"]) for r in found.records())
     return export(fmt, records, out, is_tty=is_tty, labels=labels, stamp=stamp)
