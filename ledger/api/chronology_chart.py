@@ -81,12 +81,15 @@ def charted(source: Any, selection: Selection, least: int, chains: bool = True) 
         graph: dict[str, Sequence[str]] = dict(known or {})
         graph.update(zip(ids, links, strict=True))
         parent = tl.causes(graph, [ids[i] for i in final], rank)
+        answers: list[tuple[str, tuple[str, ...]]] = []  # (id, the chain and the others it answers)
         for row, written in zip(rows, raw, strict=True):
             if written:  # as `timeline.stream` works them out
                 chain = tl.chain_of(row[1], parent)
                 on_chain = set(chain)
                 targets = dict.fromkeys(into.get(t, t) for t in written)
-                chained[row[0]] = (chain, tuple(t for t in targets if t not in on_chain and t != row[1]))
+                also = tuple(t for t in targets if t not in on_chain and t != row[1])
+                chained[row[0]] = (chain, also)
+                answers.append((row[1], (*chain, *also)))
         # A filter's chains pass through incidents outside it to causes inside it that nothing
         # selected links to: the table numbers them, so they are placed (and numbered) with the rest.
         reached = {t for chain, also in chained.values() for t in (*chain, *also)} - rank.keys()
@@ -99,10 +102,11 @@ def charted(source: Any, selection: Selection, least: int, chains: bool = True) 
             links = [redirected.get(i, r) for i, r in zip(ids, raw, strict=True)]
             order = tl.linked_order(ids, links)
             rank = {ids[i]: n for n, i in enumerate(tl.settle(order, range(len(ids)), lambda i: i))}
-        for row in rows:
-            chain, also = chained.get(row[0], ((), ()))
-            if any(rank.get(t, -1) > rank[row[1]] for t in (*chain, *also)):  # a cause placed later: its number
-                return None  # is not known when the row is written
+        for entry_id, named in answers:
+            own = rank[entry_id]
+            for t in named:
+                if rank.get(t, -1) > own:  # a cause placed later: its number is not known when the row is written
+                    return None
     linked = {row[0]: Linked(row[1], r, *chained.get(row[0], ((), ()))) for row, r in zip(rows, raw, strict=True)}
     frame = Frame(count, first, last, frozenset(t for written in raw for t in written))
     placed = [(rows[i][0], forced) for i, forced in order]
