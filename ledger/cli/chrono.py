@@ -48,9 +48,9 @@ TIMELINE_FORMATS = (*TABLE_FORMATS, "svg", "html")
 )
 def timeline(c: Call) -> ExitStatus:
     """Show the incidents in order with escalation, its change, days between and responds_to chains."""
-    from ledger.output import chart, results
+    from ledger.output import bars, results  # not `chart` (its marks): the program formats never draw
 
-    choice(c.bar, tuple(chart.MEASURES), "--bar")
+    choice(c.bar, tuple(bars.MEASURES), "--bar")
     if c.by:
         choice(c.fmt, tuple(f for f in TIMELINE_FORMATS if f not in ("svg", "html", "ids")), "--format")
     if c.by is not None:
