@@ -10,6 +10,7 @@ import json
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 from test_timeline_synth import random_specs, write_ledger
 
@@ -21,13 +22,33 @@ from ledger.output import chrono_rows as cr
 from ledger.output import render
 
 
+def _cells(**values: Any) -> tuple[Any, Any]:
+    """Return (tsv_head, tsv_tail) of a row with these values (the others None)."""
+    row: list[Any] = [None] * rows.STORED.index("tsv_head")
+    given = {"id": "2020-01-02-a", "path": "entries/2020/01/2020-01-02-a.toml", "date": "2020-01-02"}
+    given |= {"escalation": 3, "type": "airstrike", "category": "kinetic", "country": "SY", "place": "P"}
+    for name, value in (given | {"title": "T"} | values).items():
+        row[rows.STORED.index(name)] = value
+    out = rows.cells((*row, "{}"))
+    at = rows.STORED.index("tsv_head")
+    return out[at], out[at + 1]
+
+
 def test_the_cells_escape_what_tsv_escapes() -> None:
     everything = "".join(map(chr, range(sys.maxunicode + 1))).replace("\ud800", "")  # no lone surrogates kept
     escaped = {c for c in everything if c != "\t" and render.tsv_special(c)}
     assert {c for c in everything if rows._TSV_ESCAPED(c)} == escaped
-    assert rows._tsv(("a", None, 3)) == "a\t\t3"
+    path = "entries/2020/01/2020-01-02-a.toml"
+    assert _cells(killed=0) == (
+        f"2020-01-02-a\t{path}\t2020-01-02\t\t\tfalse\t\t\t3",
+        "airstrike\tkinetic\tSY\tP\t0\t\tT",
+    )
+    head, tail = _cells(date_end="2020-01-03", time="10:00", injured=2)
+    assert head == f"2020-01-02-a\t{path}\t2020-01-02\t2020-01-03\t\ttrue\t10:00\t\t3" and tail.endswith("\t\t2\tT")
+    assert _cells(date_precision="month")[0].endswith("\tmonth\ttrue\t\t\t3")
     for bad in ("tab\there", "back\\slash", "line\nbreak", "bidi\u202e"):
-        assert rows._tsv(("a", bad)) is None
+        assert _cells(title=bad) == (None, None)
+        assert _cells(place=bad) == (None, None)
 
 
 def test_the_day_is_sqlites_julian_day() -> None:

@@ -84,15 +84,28 @@ def cells(row: Row) -> Row:
 
     `tsv_head` and `tsv_tail` are the TSV text of the cells from id to escalation and from
     type to title, as `timeline` writes them (None as '', the vague flag as true/false),
-    or None when a cell holds something TSV escapes (then the line is written the general
+    both None when a cell holds something TSV escapes (then the line is written the general
     way); `day` numbers the first day as SQLite's `CAST(julianday(date) AS INTEGER)` does;
     `title_xml` is the title as the chart's templates hold it (`markup`). Both build roads (`row_of`, `direct.direct_row`) end here.
     """
     entry_id, path, date, date_end, precision = _HEAD_AT(row)
+    time, part, escalation = _TIME_AT(row)
+    kind, category, country, place, killed, injured, title = _TAIL_AT(row)
     vague = "true" if (precision is not None and precision != "day") or (date_end not in (None, date)) else "false"
-    values = (entry_id, path, date, date_end, precision, vague, *_TIME_AT(row))
-    head = _tsv(values)
-    tail = _tsv(_TAIL_AT(row))
+    head: str | None = None
+    tail: str | None = None
+    if None not in (entry_id, path, date, escalation, kind, category, country, place, title):  # a valid entry's
+        head = (
+            f"{entry_id}\t{path}\t{date}\t{date_end or ''}\t{precision or ''}\t{vague}\t{time or ''}\t{part or ''}\t"
+            f"{escalation}"
+        )
+        tail = (
+            f"{kind}\t{category}\t{country}\t{place}\t{'' if killed is None else killed}\t"
+            f"{'' if injured is None else injured}\t{title}"
+        )
+        text = f"{head}\t{tail}"  # one test of both: a line with either to escape is written the general way
+        if _TSV_ESCAPED(text) or text.count("\t") != 15:
+            head = tail = None
     day = dt.date.fromisoformat(date).toordinal() + _JULIAN
     return (*row[:-1], head, tail, day, markup(row[_TITLE]), row[-1])
 
@@ -108,12 +121,6 @@ def markup(title: str) -> str | None:
         return None
     text = title.replace("\ufffe", "").replace("\uffff", "").replace("&", "&amp;").replace("<", "&lt;")
     return text.replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;").replace("%", "%%")
-
-
-def _tsv(values: tuple[Any, ...]) -> str | None:
-    """Return the values as TSV cells joined by tabs (None as ''), or None when one holds something to escape."""
-    text = "\t".join(["" if v is None else str(v) for v in values])
-    return None if _TSV_ESCAPED(text) or text.count("\t") != len(values) - 1 else text
 
 
 def _array(items: tuple[str, ...]) -> str | None:
