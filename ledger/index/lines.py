@@ -76,8 +76,8 @@ def line(r: Mapping[str, Any], text: str) -> str:
 
 
 def _text(value: str) -> str:
-    """Return a text cell as csv.writer writes `flat.neutralise` of it."""
-    if value[:1] in _FORMULA:
+    """Return a text cell as csv.writer writes `flat.neutralise` of it (`value` is not empty)."""
+    if value[0] in _FORMULA:
         value = "'" + value
     if "," in value or '"' in value or "\n" in value or "\r" in value:  # memchr each: 4x a regex's speed
         return '"' + value.replace('"', '""') + '"'
@@ -86,10 +86,15 @@ def _text(value: str) -> str:
 
 def _names(items: Sequence[str]) -> str:
     """Return a list of names as `flat` joins it: with "; ", or as a JSON array when an item holds ";" or starts with "["."""
-    joined = "; ".join(items)
-    if joined.count(";") != len(items) - 1 or joined[:1] == "[" or "; [" in joined:
-        joined = json.dumps(list(items), ensure_ascii=False)
-    return _text(joined)
+    if len(items) == 1:  # most lists of names hold one
+        joined = items[0]
+        if ";" in joined or joined[:1] == "[":
+            joined = json.dumps(list(items), ensure_ascii=False)
+    else:
+        joined = "; ".join(items)
+        if joined.count(";") != len(items) - 1 or joined[:1] == "[" or "; [" in joined:
+            joined = json.dumps(list(items), ensure_ascii=False)
+    return _text(joined) if joined else joined
 
 
 def _count(count: Any) -> tuple[str, str, str]:
