@@ -140,7 +140,7 @@ def _lines(paint: Paint) -> tuple[str, str, str | None]:
 
 
 def _title() -> str:
-    """The title as `output.marks.xml` writes it, `%` doubled: stored by the build (`rows.markup`) when it differs."""
+    """The title as `core.escapes.xml` writes it, `%` doubled: stored by the build (`rows.markup`) when it differs."""
     return "coalesce(e.title_xml, e.title)"
 
 

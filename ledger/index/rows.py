@@ -10,6 +10,7 @@ from typing import Any
 
 from ledger import query
 from ledger.core import model, schema
+from ledger.core.escapes import TSV_SPECIAL, XML_SPECIAL, xml
 from ledger.index import lines
 
 # (rel, size, mtime_ns, inode)
@@ -36,11 +37,10 @@ _TIME_AT = operator.itemgetter(*map(STORED.index, ("time", "time_of_day", "escal
 _TAIL_AT = operator.itemgetter(
     *map(STORED.index, ("type", "category", "country", "place", "killed", "injured", "title"))
 )
-#: what TSV escapes but the tab (`output.render.tsv_line`: a backslash, line breaks, control characters)
-_TSV_ESCAPED = re.compile(rf"[\\\n\r{model.CONTROL}]").search
+_TSV_ESCAPED = TSV_SPECIAL.search  # what TSV escapes but the tab (`output.render.tsv_line`)
 _JULIAN = 1721424  # CAST(julianday(date) AS INTEGER) - date.toordinal()
 _TITLE = STORED.index("title")
-_MARKUP = re.compile("[&<>\"'%\ufffe\uffff]").search  # what `markup` changes
+_XML_SPECIAL = XML_SPECIAL.search  # what `xml` changes (`markup` also doubles %)
 
 
 def chrono_key(entry: model.Entry) -> str:
@@ -113,14 +113,13 @@ def cells(row: Row) -> Row:
 def markup(title: str) -> str | None:
     """Return the title as the chart's SQL templates hold it (`title_xml`), or None to take it as it is.
 
-    `output.marks.xml` of it (& < > " ' escaped; U+FFFE and U+FFFF, which XML cannot hold,
-    dropped: a valid title holds no other such character, `model.CONTROL`), with `%`
-    doubled for the `%`-formatting that fills the templates (`index.drawn_text`).
+    `core.escapes.xml` of it (& < > " ' escaped, what XML cannot hold dropped: the chart's
+    own escaping), with `%` doubled for the `%`-formatting that fills the templates
+    (`index.drawn_text`).
     """
-    if _MARKUP(title) is None:
+    if _XML_SPECIAL(title) is None and "%" not in title:
         return None
-    text = title.replace("\ufffe", "").replace("\uffff", "").replace("&", "&amp;").replace("<", "&lt;")
-    return text.replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;").replace("%", "%%")
+    return xml(title).replace("%", "%%")
 
 
 def _array(items: tuple[str, ...]) -> str | None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ledger.core import model
+from ledger.core.escapes import xml
 from ledger.output.bars import MEASURES, MIN_BAR, bar, bars, range_text
 from ledger.output.marks import (
     BOTTOM,
@@ -31,7 +32,6 @@ from ledger.output.marks import (
     radius,
     rung_y,
     streams,
-    xml,
 )  # fmt: skip
 
 __all__ = [  # the terminal bars live in `bars`, the marks in `marks`; callers know them from here too

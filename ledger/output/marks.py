@@ -16,13 +16,13 @@ beeswarm), which needs them all at once: such a chart is small, and is placed wh
 from __future__ import annotations
 
 import math
-import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, Protocol
 
 from ledger.core import model
+from ledger.core.escapes import XML_SPECIAL, xml
 
 # Okabe-Ito colours: told apart with the common colour-vision deficiencies.
 COLOURS = {
@@ -34,10 +34,7 @@ COLOURS = {
 }
 # Where in its day a part of the day sits (fraction of 24 h); "night" is taken as late evening.
 _DAY_PART = {"early-morning": 0.2, "morning": 0.38, "afternoon": 0.6, "evening": 0.8, "night": 0.92}
-_XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-# What `xml` changes: a character it drops or one it escapes (& < > " '). Most text has none.
-_XML_SPECIAL = re.compile("[^\t\n\r\x20\x21\x23-\x25\x28-\x3b\x3d\x3f-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-special = _XML_SPECIAL.search
+special = XML_SPECIAL.search  # what `xml` changes (`core.escapes`)
 W, H = 1000, 560
 LEFT, RIGHT, TOP, BOTTOM = 150, 210, 56, 64
 ROW = (H - TOP - BOTTOM) / (model.ESCALATION_MAX + 1)
@@ -47,17 +44,6 @@ SPREAD_LIMIT = 3000  # beyond this many marks the chart is a cloud: spreading th
 def streams(incidents: int) -> bool:
     """Return whether a chart of this many incidents is streamed (else placed whole, and spread)."""
     return incidents > SPREAD_LIMIT
-
-
-def xml(text: Any) -> str:
-    """Escape text for XML content and attributes, dropping characters XML cannot hold."""
-    s = text if type(text) is str else str(text)
-    if _XML_SPECIAL.search(s) is None:
-        return s
-    s = _XML_BAD.sub("", s)
-    return (
-        s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;")
-    )
 
 
 def radius(count: int | None, scale: float = 1.0) -> float:

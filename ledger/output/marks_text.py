@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ledger.core import model
+from ledger.core.escapes import xml
 from ledger.index.drawn_text import Paint
 from ledger.output.chrono_rows import chain_text, signed
 from ledger.output.marks import (
@@ -30,7 +31,6 @@ from ledger.output.marks import (
     radius,
     rung_y,
     special,
-    xml,
 )  # fmt: skip
 from ledger.reports.timeline import Step
 

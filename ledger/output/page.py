@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ledger.core.escapes import xml
 from ledger.output import chart
 from ledger.output.chrono_rows import PEOPLE, chain_text, signed
-from ledger.output.marks import Sections, special, streams, xml
+from ledger.output.marks import Sections, special, streams
 
 _STYLE = """
 body { font-family: DejaVu Sans, Verdana, sans-serif; margin: 2em; color: #222; }

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from ledger.core import model
+from ledger.core.escapes import TSV_SPECIAL
 from ledger.core.flat import neutralise  # the one formula guard; `flat.restore` undoes it
 
 # C0 and C1 controls except tab and newline, DEL, and bidi overrides that can disguise text.
@@ -73,7 +74,7 @@ def _tsv_escape(text: str) -> str:
 
 
 # Anything `_tsv_escape` would change but a tab: most rows have none, and are written as they are.
-_TSV_SPECIAL = re.compile(rf"[\\\n\r{model.CONTROL}]")
+_TSV_SPECIAL = TSV_SPECIAL
 
 
 def _tsv(rows: Iterable[Row], columns: Sequence[str], out: TextIO, is_tty: bool, header: bool) -> None:
