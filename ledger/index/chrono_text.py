@@ -131,33 +131,34 @@ def linked(found: Found, also: Iterable[str], answering: list[Linked] | None = N
     entries merged duplicates lead to).
     """
     conn = found.index.conn()
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS timeline_also (id TEXT PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.timeline_also")
     what = "e.rowid AS r, e.id AS id, e.responds_to AS links, e.chrono AS chrono, e.path AS path"
     if answering is not None:  # by id (`entries_id` holds every column read), the answering ones too
         names = set(also)
         for row in answering:
             names.add(row[1])
             names.update(array_names(row[2]))
-        _fill(conn, names)
+        table = id_table(conn, "timeline_also", names)
         where, params = where_sql(found.selection, found.vocabulary)
-        sql = (
-            f"SELECT {what} FROM entries e WHERE {where} AND e.id IN (SELECT id FROM temp.timeline_also) "
-            "ORDER BY chrono, path"
-        )
+        sql = f"SELECT {what} FROM entries e WHERE {where} AND e.id IN (SELECT id FROM {table}) ORDER BY chrono, path"
         return list(found.index.query(sql, params))
-    _fill(conn, set(also))
+    table = id_table(conn, "timeline_also", set(also))
     named = (
         "SELECT j.value FROM sel, json_each(sel.links) j WHERE sel.links IS NOT NULL "
-        "UNION SELECT id FROM sel WHERE links IS NOT NULL UNION SELECT id FROM temp.timeline_also"
+        f"UNION SELECT id FROM sel WHERE links IS NOT NULL UNION SELECT id FROM {table}"
     )
     wrap = f"WITH sel AS ({{}}) SELECT * FROM sel WHERE links IS NOT NULL OR id IN ({named}) ORDER BY chrono, path"
     return list(found.run(what, wrap))
 
 
-def _fill(conn: Any, names: set[str]) -> None:
-    """Put the names in `temp.timeline_also` in one statement (one transaction, not one per row)."""
-    conn.execute("INSERT INTO temp.timeline_also SELECT value FROM json_each(?)", (json.dumps(sorted(names)),))
+def id_table(conn: Any, name: str, ids: Iterable[str]) -> str:
+    """Hold these ids in the temporary table `name` (made, or emptied, first); return it as SQL names it.
+
+    Filled in one statement (one transaction, not one per row), for `e.id IN (SELECT id FROM ...)`.
+    """
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id TEXT PRIMARY KEY)")
+    conn.execute(f"DELETE FROM temp.{name}")
+    conn.execute(f"INSERT INTO temp.{name} SELECT value FROM json_each(?)", (json.dumps(sorted(set(ids))),))
+    return f"temp.{name}"
 
 
 def quoted(found: Found, rowid: int) -> tuple[str, str]:

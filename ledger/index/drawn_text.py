@@ -12,11 +12,11 @@ from the entries has its `%` doubled).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from ledger.index.chrono import Found, _chronological
+from ledger.index.chrono_text import id_table
 from ledger.index.drawn import _ORDINAL, _VAGUE, DRAWN_SQL, Drawn, _drawn
 from ledger.index.sql import where_sql
 
@@ -197,12 +197,9 @@ def extent(found: Found) -> Extent:
 
 def named(found: Found, names: Iterable[str]) -> list[tuple[int, str, None, str, str]]:
     """Return the selected incidents with these ids as (rowid, id, None, chrono, path), in chronological order."""
-    conn = found.index.conn()
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS chart_named (id TEXT PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.chart_named")
-    conn.execute("INSERT INTO temp.chart_named SELECT value FROM json_each(?)", (json.dumps(sorted(names)),))
+    table = id_table(found.index.conn(), "chart_named", names)
     what = "e.rowid AS r, e.id AS id, NULL AS links, e.chrono AS chrono, e.path AS path"
-    named_ids = "(SELECT id FROM temp.chart_named)"
+    named_ids = f"(SELECT id FROM {table})"
     if found.selection.limit is None:
         where, params = where_sql(found.selection, found.vocabulary)
         sql = f"SELECT {what} FROM entries e WHERE {where} AND e.id IN {named_ids} ORDER BY chrono, path"
