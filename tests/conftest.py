@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from ledger.cli.env import Environment
+from ledger.terminal.env import Environment
 
 ROOT = Path(__file__).resolve().parent.parent
 

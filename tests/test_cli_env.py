@@ -7,7 +7,7 @@ import io
 
 from conftest import ROOT, entry
 
-from ledger.cli.env import Environment
+from ledger.terminal.env import Environment
 
 CLI = ROOT / "ledger" / "cli"
 A = "2020-01-03-strike-on-convoy"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import entry
 
-from ledger.cli import errors
-from ledger.cli.env import Environment
 from ledger.core.errors import ExitStatus, LedgerError, NotFound, QuerySyntaxError
+from ledger.terminal import errors
+from ledger.terminal.env import Environment
 
 A = "2020-01-03-strike-on-convoy"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGE = ROOT / "ledger"
-LAYERS = ("cli", "api", "interchange", "output", "vcs", "reports", "index", "store", "query", "core")
+LAYERS = ("cli", "terminal", "api", "interchange", "output", "vcs", "reports", "index", "store", "query", "core")
 RANK = {name: rank for rank, name in enumerate(reversed(LAYERS))}
 TOP_LEVEL = {"__init__", "__main__"}  # the package's own door: __version__, Ledger and `python -m ledger`
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from ledger.cli import pager
-from ledger.cli.env import Environment
+from ledger.terminal import pager
+from ledger.terminal.env import Environment
 
 
 def fake_pager(tmp_path: Path) -> tuple[str, Path]:

@@ -217,7 +217,7 @@ def test_output_is_utf8_whatever_the_console_code_page(make_ledger):
 
 
 def test_a_windows_console_stream_becomes_utf8_with_lf():
-    from ledger.cli import utf8_streams
+    from ledger.terminal.process import utf8_streams
 
     raw = io.BytesIO()
     stream = io.TextIOWrapper(raw, encoding="cp1252", newline="\r\n")  # what a redirected Windows stdout is

@@ -116,7 +116,7 @@ def test_progress_bar_draws_and_ends_the_line():
 
 
 def test_no_color_counts_only_when_non_empty():
-    from ledger.cli.env import Environment
+    from ledger.terminal.env import Environment
 
     class Terminal(io.StringIO):
         def isatty(self):

@@ -215,7 +215,7 @@ def test_sigterm_handler_is_installed_by_main():
         [
             sys.executable,
             "-c",
-            "import signal\nfrom ledger import cli\ncli._terminate_like_interrupt()\n"
+            "import signal\nfrom ledger.terminal import process\nprocess.terminate_like_interrupt()\n"
             "print(signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL)",
         ],
         env={**os.environ, "PYTHONPATH": str(ROOT)},

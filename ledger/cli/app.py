@@ -13,17 +13,23 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
 from ledger import __version__
 from ledger.cli import filters, options
 from ledger.cli.commands import TABLE, Command
-from ledger.cli.errors import Interrupted
 from ledger.cli.options import Call, Declared, opt
+from ledger.core.errors import ExitStatus, LedgerError, UsageError
+from ledger.terminal import errors
+from ledger.terminal.errors import Interrupted
+
+if TYPE_CHECKING:
+    from ledger.terminal.env import Environment
 
 HELP = "A chronology of armed-conflict incidents: one TOML file per incident, kept in git."
 
@@ -113,3 +119,21 @@ def command() -> Any:
     many commands in one process pays it every time.
     """
     return typer.main.get_command(application())
+
+
+def stopped(err: BaseException, env: Environment) -> ExitStatus:
+    """Report what stopped a command (`ledger.terminal.errors.report`), typer's usage mistakes as `UsageError`s.
+
+    Bare `ledger` shows the help on stderr (exit 2), as typer does.
+    """
+    if type(err).__name__ == "NoArgsIsHelpError":
+        cast(Any, err).show(file=env.stderr)
+        return ExitStatus.TROUBLE
+    if isinstance(err, typer.Abort):
+        err = LedgerError("aborted")
+    elif isinstance(err, typer.TyperException):  # typer's (vendored click's) usage errors
+        text = " ".join(err.format_message().split())
+        text = re.sub(r"\.$", "", text[:1].lower() + text[1:])
+        ctx = getattr(err, "ctx", None)
+        err = UsageError(text + (f" (see `{ctx.command_path} --help`)" if ctx is not None else ""))
+    return errors.report(err, env)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from ledger.api.form import NEW_FIELDS, NewField
 from ledger.cli.completion import among, for_field
-from ledger.cli.errors import OutputCut
 from ledger.cli.options import LEDGER, QUIET, Call, Param, arg, command, formats, opt
-from ledger.core.errors import ExitStatus, LedgerError, UsageError
+from ledger.core.errors import ExitStatus, UsageError
 from ledger.core.model import ESCALATION_MAX
+from ledger.terminal import editor
+from ledger.terminal.errors import OutputCut
 
 
 def _field(f: NewField) -> Param:
@@ -68,39 +67,23 @@ def _ask(c: Call, key: str) -> Any:
     from ledger.api.form import parse_answer
 
     default = dt.date.today().isoformat() if key == "date" else ""
-    # Not typer.prompt: it writes a space to stdout, and stdout is for data (the path).
+    question = next(f.question for f in NEW_FIELDS if f.key == key)
     while True:
-        question = next(f.question for f in NEW_FIELDS if f.key == key)
-        c.env.stderr.write(f"{question}{f' [{default}]' if default else ''}: ")
-        c.env.stderr.flush()
-        line = c.env.stdin.readline()
-        if not line:
-            raise UsageError(f"no answer for {key} (end of input)")
         try:
-            return parse_answer(key, line.strip() or default)
+            return parse_answer(key, editor.ask(c.env, question, default, key))
         except ValueError as err:
             c.say(f"  {err}")
 
 
 def _edit_and_check(c: Call, rel: str) -> ExitStatus:
     """Open the file in $VISUAL / $EDITOR, wait, then check it like `ledger validate` would."""
-    import shlex
-    import shutil
+    from ledger.output.render import clean
 
     path = c.ledger.root / rel
-    argv = [*shlex.split(c.env.editor, posix=sys.platform != "win32"), str(path)]
-    program = shutil.which(argv[0]) or argv[0]
-    if sys.platform == "win32":  # spawnv joins the arguments into one command line, unquoted
-        argv = [f'"{arg}"' if " " in arg and not arg.startswith('"') else arg for arg in argv]
-    try:
-        status = os.spawnv(os.P_WAIT, program, argv)
-    except OSError as err:
-        raise LedgerError(f"cannot run the editor {argv[0]!r}: {err.strerror}") from None
+    status = editor.edit(c.env, path)
     if status != 0:
         c.note(f"the editor exited with status {status}")
     report = c.ledger.validate([path])
-    from ledger.output.render import clean
-
     for problem in report.problems:
         c.say(clean(str(problem)))
     return ExitStatus.FOUND if report.errors else ExitStatus.OK

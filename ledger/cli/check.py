@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledger.cli.errors import findings
 from ledger.cli.options import LEDGER, QUIET, TEXT_FORMAT, Call, arg, command, formats, opt
 from ledger.core.errors import ExitStatus
+from ledger.terminal.errors import findings
 
 
 @command(

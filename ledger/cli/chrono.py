@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ledger.cli.errors import findings
 from ledger.cli.options import (
     AS_OF,
     ASCII,
@@ -20,6 +19,7 @@ from ledger.cli.options import (
     opt,
 )
 from ledger.core.errors import ExitStatus
+from ledger.terminal.errors import findings
 
 TIMELINE_FORMATS = (*TABLE_FORMATS, "svg", "html")
 

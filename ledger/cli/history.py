@@ -5,9 +5,9 @@ from __future__ import annotations
 import shlex
 import sys
 
-from ledger.cli.errors import findings
 from ledger.cli.options import COLOR, LEDGER, QUIET, TEXT_FORMAT, Call, arg, command, formats, opt
 from ledger.core.errors import ExitStatus, UsageError
+from ledger.terminal.errors import findings
 
 
 @command(

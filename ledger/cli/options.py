@@ -25,9 +25,9 @@ from ledger.core.errors import ExitStatus, UsageError
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
-    from ledger.cli.env import Environment
     from ledger.output.results import Screen
     from ledger.query import Selection
+    from ledger.terminal.env import Environment
 
 
 class Param(NamedTuple):

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TextIO, cast
 
-from ledger.cli.pager import choose as choose_pager  # cheap: no subprocess until a pager starts
+from ledger.terminal.pager import choose as choose_pager  # cheap: no subprocess until a pager starts
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -4,8 +4,9 @@ Commands return an `ExitStatus` or raise. `report` turns every exception that ma
 command into exactly one `ledger: error: ...` line on stderr (plus the lines the error shows
 of its own context, such as a query's caret) and the status to exit with:
 
-- `LedgerError` (ledger.core.errors): its own status (NotFound 1, the rest 2);
-- a usage mistake typer finds (unknown option, missing argument, a bad number): 2;
+- `LedgerError` (ledger.core.errors): its own status (NotFound 1, the rest 2); the usage
+  mistakes typer finds (unknown option, missing argument, a bad number) come here as the
+  library's `UsageError` (`ledger.cli.app.stopped` translates them): 2;
 - an interrupt (Ctrl-C): `ledger: interrupted`, 130;
 - a closed pipe (`ledger list | head -1`): nothing, 0; but findings keep their status 1
   (`ledger validate | head -1`: see `findings`);
@@ -23,15 +24,13 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, TextIO, cast
-
-import typer
+from typing import TYPE_CHECKING, TextIO, cast
 
 from ledger.core.errors import ExitStatus, LedgerError
 from ledger.core.model import CONTROL
 
 if TYPE_CHECKING:
-    from ledger.cli.env import Environment
+    from ledger.terminal.env import Environment
 
 
 class OutputCut(Exception):
@@ -95,11 +94,6 @@ def _report(err: BaseException, env: Environment) -> ExitStatus:
         lines = [f"ledger: error: {one_line(str(err))}", *("  " + _clean(line) for line in err.context())]
         env.stderr.write("\n".join(lines) + "\n")
         return err.status
-    if isinstance(err, typer.TyperException):  # typer's (vendored click's) usage errors
-        return _usage(err, env)
-    if isinstance(err, typer.Abort):
-        env.stderr.write("ledger: error: aborted\n")
-        return ExitStatus.TROUBLE
     if isinstance(err, OSError):
         return _refused(err, env)
     raise err
@@ -110,18 +104,6 @@ def _refused(err: OSError, env: Environment) -> ExitStatus:
     reason = err.strerror or type(err).__name__
     env.stderr.write(f"ledger: error: {one_line(reason + (f': {err.filename}' if err.filename else ''))}\n")
     quiet_broken_pipe(env)  # stdout may hold what it could not write: exit must not try again
-    return ExitStatus.TROUBLE
-
-
-def _usage(err: typer.TyperException, env: Environment) -> ExitStatus:
-    if type(err).__name__ == "NoArgsIsHelpError":  # bare `ledger`: the help, as typer shows it
-        cast(Any, err).show(file=env.stderr)
-        return ExitStatus.TROUBLE
-    text = " ".join(err.format_message().split())
-    text = re.sub(r"\.$", "", text[:1].lower() + text[1:])
-    ctx = getattr(err, "ctx", None)
-    hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-    env.stderr.write(f"ledger: error: {one_line(text)}{hint}\n")
     return ExitStatus.TROUBLE
 
 
