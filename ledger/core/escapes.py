@@ -14,10 +14,13 @@ from ledger.core.model import CONTROL
 
 #: what a TSV cell escapes but the tab: a backslash, line breaks, control characters (`output.render`)
 TSV_SPECIAL = re.compile(rf"[\\\n\r{CONTROL}]")
-#: what XML cannot hold: dropped by `xml`
-XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: what XML cannot hold (all but tab, line feed, carriage return, U+0020-U+D7FF, U+E000-U+FFFD and the
+#: planes above): dropped by `xml`. Named as what it matches: a negated class of the ranges XML allows
+#: takes re.compile 10-18 ms, paid at the start-up of every command that writes text.
+_XML_BAD = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+XML_BAD = re.compile(f"[{_XML_BAD}]")
 #: what `xml` changes: a character it drops or one it escapes (& < > " '). Most text has none.
-XML_SPECIAL = re.compile("[^\t\n\r\x20\x21\x23-\x25\x28-\x3b\x3d\x3f-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+XML_SPECIAL = re.compile(f"[{_XML_BAD}&<>\"']")
 
 
 def xml(text: Any) -> str:
