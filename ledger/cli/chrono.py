@@ -13,7 +13,6 @@ from ledger.cli.options import (
     TEXT_FORMAT,
     Call,
     arg,
-    choice,
     command,
     formats,
     opt,
@@ -48,35 +47,10 @@ TIMELINE_FORMATS = (*TABLE_FORMATS, "svg", "html")
 )
 def timeline(c: Call) -> ExitStatus:
     """Show the incidents in order with escalation, its change, days between and responds_to chains."""
-    from ledger.output import bars, results  # not `chart` (its marks): the program formats never draw
+    from ledger.api import timelines
 
-    choice(c.bar, tuple(bars.MEASURES), "--bar")
-    if c.by:
-        choice(c.fmt, tuple(f for f in TIMELINE_FORMATS if f not in ("svg", "html", "ids")), "--format")
-    if c.by is not None:
-        periods = c.ledger.periods(c.selection, c.by, as_of=c.as_of)
-        c.skipped(periods.skipped)
-        results.periods(c.screen, c.fmt, periods.periods, c.bar, c.ascii_only)
-        return ExitStatus.OK
-    drawn = c.fmt in ("svg", "html")  # the chart's rows and frame (`index.drawn`): never whole in memory
-    programs = not drawn and c.fmt not in ("table", "markdown")  # plain rows: values written as stored
-    if programs and c.fmt != "ids" and not (c.fmt == "csv" and c.screen.is_tty):  # cells written by SQL
-        from ledger.output import chrono_rows as cr
-
-        written = c.ledger.timeline_written(c.selection, c.fmt, as_of=c.as_of)
-        if written is not None:
-            c.skipped(written.skipped)
-            cr.write_written(written, c.fmt, c.screen.out, c.screen.is_tty)
-            return ExitStatus.OK
-    if drawn:  # most of each mark's text written by SQL
-        charted = c.ledger.timeline_charted(c.selection, as_of=c.as_of, chains=c.fmt == "html")
-        if charted is not None:
-            c.skipped(charted.skipped)
-            results.timeline_charted(c.screen, c.fmt, charted)
-            return ExitStatus.OK
-    found = c.ledger.timeline(c.selection, as_of=c.as_of, plain=programs, drawn=drawn)
-    c.skipped(found.skipped)
-    results.timeline(c.screen, c.fmt, found, c.selection.reverse)
+    options = {"by": c.by, "bar": c.bar, "ascii_only": c.ascii_only, "as_of": c.as_of}
+    c.skipped(timelines.write(c.ledger, c.selection, c.fmt, c.screen, **options))
     return ExitStatus.OK
 
 
