@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from ledger.core.version import VERSION as __version__
+
 __all__ = ["Ledger", "__version__"]
 
 if TYPE_CHECKING:

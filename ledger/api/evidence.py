@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ledger.api.loader import load_text
-from ledger.core import evidence, model
+from ledger.core import evidence, model, version
 from ledger.core.errors import LedgerError, Problem, Severity
 from ledger.core.vocab import Vocabulary
 from ledger.store import canonical, files, writing
@@ -189,7 +189,7 @@ def archive_records(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
-    software: str = "incident-ledger",
+    software: str = version.SOFTWARE,
 ) -> ArchiveReport:
     """Capture the due sources of the selected entries' JSON records (`dry_run`: only list them)."""
     from ledger.core import schema
@@ -216,7 +216,7 @@ def archive(
     fetcher: Fetcher,
     check: Check = load_text,
     progress: Progress | None = None,
-    software: str = "incident-ledger",
+    software: str = version.SOFTWARE,
 ) -> ArchiveReport:
     """Capture the due sources entry by entry; write an entry only when all of its due sources were captured."""
     from ledger.interchange import warc

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 
 from ledger.api.loader import relative
+from ledger.core.version import VERSION
 from ledger.store import files
+
+
+def default_textconv() -> str:
+    """Return the textconv command for .git/config: this Python running `-m ledger textconv`.
+
+    The command names the ledger version: git keys its textconv cache by the command, so an
+    upgrade (which may change the canonical layout) drops the cached text.
+    """
+    return f"{shlex.quote(sys.executable)} -m ledger textconv --ledger-version {shlex.quote(VERSION)}"
 
 
 def git_setup(root: Path, textconv: str) -> list[str]:

@@ -20,7 +20,7 @@ from ledger.api import authoring, form, gitsetup, imports, lookup, timetravel, v
 from ledger.api.loader import Loaded, file_rows, load_rels, relative, with_line
 from ledger.api.parallel import map_chunks
 from ledger.api.validation import ValidationReport
-from ledger.core import checks, model, vocab
+from ledger.core import checks, model, version, vocab
 from ledger.core.errors import LedgerError, Problem, Severity, UsageError
 from ledger.store import files
 
@@ -323,9 +323,9 @@ class Ledger:
         """Return an entry file's text (a Snapshot answers the same from git)."""
         return files.read_text(self.root, rel)
 
-    def git_setup(self, textconv: str) -> list[str]:
-        """Name the `ledger` diff driver in .gitattributes and put its command in .git/config."""
-        return gitsetup.git_setup(self.root, textconv)
+    def git_setup(self, textconv: str | None = None) -> list[str]:
+        """Name the `ledger` diff driver in .gitattributes and put its command (default: ours) in .git/config."""
+        return gitsetup.git_setup(self.root, textconv or gitsetup.default_textconv())
 
     # -- authoring and interchange: new, fmt, import, export -------------------------------
 
@@ -395,7 +395,7 @@ class Ledger:
         *,
         dry_run: bool = False,
         progress: ArchiveProgress | None = None,
-        software: str = "incident-ledger",
+        software: str = version.SOFTWARE,
     ) -> ArchiveReport:
         """Capture the selected sources that have a url and no capture (`dry_run`: only list them).
 

@@ -26,7 +26,6 @@ from ledger.core.errors import ExitStatus
 )
 def archive(c: Call) -> ExitStatus:
     """Capture each source url that has no capture yet: a WARC file under evidence/, its hash in the entry."""
-    from ledger import __version__
     from ledger.api.evidence import Captured
     from ledger.interchange.fetch import Limits
     from ledger.output.render import clean
@@ -38,11 +37,8 @@ def archive(c: Call) -> ExitStatus:
         else:
             c.say(clean(item.line))
 
-    # Named here: below the package door the library cannot import __version__ (an import cycle).
-    agent = f"incident-ledger/{__version__} (evidence capture)"
-    limits = Limits(c.timeout, c.max_size, c.max_redirects, c.allow_private, user_agent=agent)
-    software = f"incident-ledger {__version__}"
-    report = c.ledger.archive(c.selection, limits, dry_run=c.dry_run, progress=progress, software=software)
+    limits = Limits(c.timeout, c.max_size, c.max_redirects, c.allow_private)
+    report = c.ledger.archive(c.selection, limits, dry_run=c.dry_run, progress=progress)
     if c.dry_run:
         c.out.writelines(clean(f"{target.where}: {target.url}") + "\n" for target in report.targets)
     if report.failed or not c.quiet:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
-import sys
-
 from ledger.cli.options import COLOR, LEDGER, QUIET, TEXT_FORMAT, Call, arg, command, formats, opt
 from ledger.core.errors import ExitStatus, UsageError
 from ledger.terminal.errors import findings
@@ -59,17 +56,6 @@ def log(c: Call) -> ExitStatus:
     return ExitStatus.OK
 
 
-def default_textconv() -> str:
-    """Return the textconv command for .git/config: this Python running `-m ledger textconv`.
-
-    The command names the ledger version: git keys its textconv cache by the command, so an
-    upgrade (which may change the canonical layout) drops the cached text.
-    """
-    from ledger import __version__
-
-    return f"{shlex.quote(sys.executable)} -m ledger textconv --ledger-version {shlex.quote(__version__)}"
-
-
 @command(
     LEDGER,
     opt("--command", None, "The textconv command git runs (default: this Python with -m ledger textconv).", "CMD"),
@@ -79,7 +65,7 @@ def git_setup(c: Call) -> ExitStatus:
     """Make `git diff` and `git log -p` show entries in the canonical layout (a textconv driver)."""
     if c.command is not None and not c.command.strip():
         raise UsageError("--command cannot be empty")
-    done = c.ledger.git_setup(c.command or default_textconv())
+    done = c.ledger.git_setup(c.command)
     for line in done:
         c.out.write(line + "\n")
     c.note("git diff driver already set up" if not done else "git diff driver set up")

@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from ledger.core import version
+
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_HEADER_BYTES = 64 * 1024
-USER_AGENT = "incident-ledger (evidence capture)"  # the command line adds its version
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolve = Callable[[str, int], list[str]]
@@ -46,7 +47,7 @@ class Limits:
     max_bytes: int = 50_000_000  # the largest body kept
     max_redirects: int = 5
     allow_private: bool = False  # loopback, private and link-local addresses too (tests, intranets)
-    user_agent: str = USER_AGENT
+    user_agent: str = version.USER_AGENT
 
 
 @dataclass(frozen=True, slots=True)
