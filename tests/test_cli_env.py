@@ -7,6 +7,7 @@ import io
 
 from conftest import ROOT, entry
 
+from ledger.cli.commands import TABLE
 from ledger.terminal.env import Environment
 
 CLI = ROOT / "ledger" / "cli"
@@ -54,6 +55,32 @@ def test_every_command_is_in_the_table_once():
     assert len(names) == len(set(names))
     registered = [info.name for info in application().registered_commands]
     assert registered == names
+
+
+def test_a_command_line_builds_only_the_command_it_runs(monkeypatch):
+    from ledger.cli.app import command, only
+
+    monkeypatch.delenv("_LEDGER_COMPLETE", raising=False)
+    assert only(["list", "-f", "tsv"]) == "list"
+    assert only(["--ledger", "list", "timeline", "--help"]) == "timeline"  # a root option's value is no command
+    assert only(["--no-pager", "--ledger=x", "show", "A"]) == "show"
+    for whole in ([], ["--help"], ["-h", "list"], ["--help", "list"], ["lst"], ["--", "list"], ["--version"]):
+        assert only(whole) is None, whole
+    monkeypatch.setenv("_LEDGER_COMPLETE", "complete_bash")
+    assert only(["list"]) is None  # completion's words come in the environment
+    assert list(command("list").commands) == ["list"]
+    assert list(command(None).commands) == [c.name for c in TABLE]
+
+
+def test_help_and_an_unknown_command_see_every_command(cli):
+    from ledger.cli.commands import TABLE
+
+    listed = cli("--help").out
+    assert all(c.name in listed for c in TABLE if not c.hidden)
+    assert all(c.name in cli("--help", "list").out for c in TABLE if not c.hidden)
+    assert "Usage: ledger list" in cli("list", "--help").out
+    wrong = cli("lst")
+    assert wrong.status == 2 and "no such command 'lst'" in wrong.err
 
 
 # -- the Environment ----------------------------------------------------------------------------

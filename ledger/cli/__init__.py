@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     if args in (["--version"], ["-V"]):  # answered before typer is imported: start-up counts
         print(f"ledger {__version__}")
         sys.exit(0)
-    from ledger.cli.app import command, stopped
+    from ledger.cli.app import command, only, stopped
     from ledger.cli.options import close_ledgers
     from ledger.terminal import errors
 
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     process.terminate_like_interrupt()
     try:
         try:
-            status = command()(args=args, prog_name="ledger", obj=env, standalone_mode=False)
+            status = command(only(args))(args=args, prog_name="ledger", obj=env, standalone_mode=False)
         finally:
             close_ledgers()
             if paged is not None:

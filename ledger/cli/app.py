@@ -111,14 +111,30 @@ def application() -> typer.Typer:
 
 
 @functools.cache
-def command() -> Any:
-    """Return the application as the click command typer makes of it, made once per process.
+def command(name: str | None = None) -> Any:
+    """Return the application as the click command typer makes of it, made once per process (and per `name`).
 
-    Calling the Typer object itself converts every command to click again on each call (about
-    0.17 s): nothing for a shell command, which runs once, but a program or a test that runs
-    many commands in one process pays it every time.
+    Typer converts every registered command to click before it runs one (about 0.1 s for the
+    21): `name` registers only that command, for a command line that runs it (`only`). Calling
+    the Typer object itself would convert them again on each call: nothing for a shell
+    command, which runs once, but a program or a test that runs many commands pays it each time.
     """
-    return typer.main.get_command(application())
+    return typer.main.get_command(build(tuple(c for c in TABLE if c.name == name) or TABLE))
+
+
+def only(args: list[str]) -> str | None:
+    """Return the one command `args` runs, when that is plain before parsing; None (every command) when not.
+
+    The whole table is needed by `ledger --help`, an unknown command word (typer names the
+    choices) and shell completion (its words come in the environment, not the arguments).
+    """
+    from ledger.terminal.pager import command_name
+
+    name = command_name(args)
+    if name is None or "_LEDGER_COMPLETE" in os.environ or name not in {c.name for c in TABLE}:
+        return None
+    head = args[: args.index(name)]
+    return None if "--help" in head or "-h" in head else name
 
 
 def stopped(err: BaseException, env: Environment) -> ExitStatus:
