@@ -486,7 +486,7 @@ def test_ledger_in_a_subfolder_of_the_repository(repo: GitRepo, cli) -> None:
 
 
 def test_reads_only_the_changed_blobs(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ledger.vcs import git, history
+    from ledger.vcs import compare, git
 
     for day in range(1, 29):
         repo.write(f"2020-02-{day:02d}-incident", entry(date=f"2020-02-{day:02d}"))
@@ -504,9 +504,9 @@ def test_reads_only_the_changed_blobs(repo: GitRepo, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(git.Repo, "read_blobs", counting)
     decoded: list[str] = []
-    original_decode = history.decode_text
-    monkeypatch.setattr(history, "decode_text", lambda rel, text: decoded.append(rel) or original_decode(rel, text))
-    found = history.compare(repo.root, history.parse_spec(["HEAD~1", "HEAD"]))
+    original_decode = compare.decode_text
+    monkeypatch.setattr(compare, "decode_text", lambda rel, text: decoded.append(rel) or original_decode(rel, text))
+    found = compare.compare(repo.root, compare.parse_spec(["HEAD~1", "HEAD"]))
     assert len(read) == 4 and len(decoded) == 4
     moved = found.changed[0].change("date")
     assert moved is not None

@@ -26,15 +26,15 @@ def compare(args: Sequence[str], where: Any = None, ledger_dir: Path | None = No
     either side. Two folders need no ledger around them.
     """
     from ledger import query
-    from ledger.vcs import history
+    from ledger.vcs import compare
 
     args = list(args)
     cut = next((i for i, arg in enumerate(args) if query.starts_query(arg)), len(args))
     if cut < len(args):
         where = query.all_of(where, query.parse(" ".join(args[cut:])))
-    spec = history.parse_spec(args[:cut])
+    spec = compare.parse_spec(args[:cut])
     if spec.folders is not None:
-        result = history.compare_folders(*spec.folders)
+        result = compare.compare_folders(*spec.folders)
         ledger = Ledger(spec.folders[1])
     else:
         ledger = Ledger.open(ledger_dir)

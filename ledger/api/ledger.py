@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from ledger.reports.sources import SourceRow
     from ledger.store.formatting import Formatted
     from ledger.store.writing import Created
-    from ledger.vcs.history import History, Spec
+    from ledger.vcs.compare import Spec
+    from ledger.vcs.history import History
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,18 +290,18 @@ class Ledger:
         """Return where a path lies in the ledger, however spelled (as given if it lies outside)."""
         return relative(self.root, path)
 
-    # -- git: diff, log, entries at a revision, git-setup (ledger/history.py, ledger/git.py) --
+    # -- git: diff, log, entries at a revision, git-setup (vcs/compare, vcs/history, vcs/git) --
 
     def diff(self, spec: Spec | Sequence[str] = ()) -> Diff:
         """Compare two sides incident by incident (default: HEAD against the working tree).
 
-        `spec` is a `history.Spec` or the `ledger diff` arguments (REV, A B, A..B, DIR_A DIR_B).
+        `spec` is a `compare.Spec` or the `ledger diff` arguments (REV, A B, A..B, DIR_A DIR_B).
         """
-        from ledger.vcs import history
+        from ledger.vcs import compare
 
-        if not isinstance(spec, history.Spec):
-            spec = history.parse_spec(list(spec))
-        return history.compare(self.root, spec)
+        if not isinstance(spec, compare.Spec):
+            spec = compare.parse_spec(list(spec))
+        return compare.compare(self.root, spec)
 
     def log(self, entry_id: str, start: str | None = None) -> History:
         """Return the commits that changed an incident (newest first), following moves."""
