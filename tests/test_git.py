@@ -15,7 +15,7 @@ import pytest
 from conftest import entry
 
 from ledger.core.errors import LedgerError, UsageError
-from ledger.vcs import git
+from ledger.vcs import git, gitout
 
 AUTHORS = {"Ana": "ana@example.org", "Bo": "bo@example.org", "Cy": "cy@example.org"}
 
@@ -336,9 +336,9 @@ def test_parse_raw_records() -> None:
         b":100644 100644 " + b"a" * 40 + b" " + b"b" * 40 + b" M\0entries/x y.toml\0"
         b":000000 100644 " + b"0" * 40 + b" " + b"c" * 40 + b" A\0entries/new\ttab.toml\0"
     )
-    assert git.parse_raw(data) == [
-        git.RawChange("100644", "100644", "a" * 40, "b" * 40, "M", "entries/x y.toml"),
-        git.RawChange("000000", "100644", None, "c" * 40, "A", "entries/new\ttab.toml"),
+    assert gitout.parse_raw(data) == [
+        gitout.RawChange("100644", "100644", "a" * 40, "b" * 40, "M", "entries/x y.toml"),
+        gitout.RawChange("000000", "100644", None, "c" * 40, "A", "entries/new\ttab.toml"),
     ]
 
 

@@ -18,7 +18,7 @@ from ledger.core import schema
 from ledger.core.errors import LedgerError, Problem, Severity, UsageError
 from ledger.reports import diff
 from ledger.store import files
-from ledger.vcs import git
+from ledger.vcs import git, gitout
 
 WORKTREE = "working tree"
 
@@ -145,11 +145,11 @@ def _labelled(result: diff.Diff, old_label: str, new_label: str) -> diff.Diff:
 
 
 def _read_changes(
-    repo: git.Repo, root: Path, changes: list[git.RawChange], worktree: bool
+    repo: git.Repo, root: Path, changes: list[gitout.RawChange], worktree: bool
 ) -> tuple[_Sides, dict[str, bool]]:
     """Read both sides of the changed paths: blobs in one batch, working-tree files from disk."""
-    old_blobs: dict[str, git.RawChange] = {}
-    new_blobs: dict[str, git.RawChange] = {}
+    old_blobs: dict[str, gitout.RawChange] = {}
+    new_blobs: dict[str, gitout.RawChange] = {}
     paths: dict[str, bool] = {}  # repo path -> present on the new side
     for change in changes:
         if change.old_blob and change.path not in old_blobs:

@@ -19,10 +19,10 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.core.errors import LedgerError, UsageError
+from ledger.vcs.gitout import LOG_MARK, Commit, RawChange, TreeItem, parse_log, parse_raw, split
 
 MAX_REVISION = 256  # longer than any sane ref name or expression
 _HEX = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
@@ -38,7 +38,6 @@ _KEEP_GIT_VARS = {
 }
 _GLOBAL_OPTIONS = ("--no-pager", "-c", "core.fsmonitor=false", "-c", "core.quotepath=false")
 _DIFF_OPTIONS = ("-z", "--raw", "--no-abbrev", "--no-renames", "--no-ext-diff", "--no-textconv", "--ignore-submodules")
-_LOG_MARK = "\x01"
 
 
 def check_revision(text: str) -> str:
@@ -82,44 +81,6 @@ def literal(path: str) -> str:
 def glob_escape(path: str) -> str:
     """Escape the characters a `:(glob)` pathspec would interpret."""
     return re.sub(r"([*?\[\]\\])", r"\\\1", path)
-
-
-@dataclass(frozen=True, slots=True)
-class RawChange:
-    """One changed path from `--raw -z` output (paths relative to the repository top)."""
-
-    old_mode: str
-    new_mode: str
-    old_blob: str | None  # None: the path did not exist (or is unknown) on that side
-    new_blob: str | None  # None: absent, or a working-tree file git has not hashed
-    status: str
-    path: str
-
-    @property
-    def is_file(self) -> bool:
-        """Return True unless both sides are something other than a regular file or symlink."""
-        return any(m[:2] in ("10", "12") for m in (self.old_mode, self.new_mode) if m != "000000")
-
-
-@dataclass(frozen=True, slots=True)
-class TreeItem:
-    mode: str
-    kind: str  # blob, tree or commit
-    blob: str
-    path: str
-
-
-@dataclass(frozen=True, slots=True)
-class Commit:
-    """A commit as `log` shows it, with the raw changes to the paths asked about."""
-
-    id: str
-    parents: tuple[str, ...]
-    author: str
-    email: str
-    date: str  # ISO 8601 with offset (author date)
-    message: str
-    changes: tuple[RawChange, ...]
 
 
 class Repo:
@@ -215,7 +176,7 @@ class Repo:
         out = self.run(["diff-index", *_DIFF_OPTIONS, "--end-of-options", old, "--", self.pathspec(under)])
         changes = parse_raw(out)
         listed = self.run(["ls-files", "-z", "--others", "--", self.pathspec(under)])
-        for path in _split(listed):
+        for path in split(listed):
             changes.append(RawChange("000000", "100644", None, None, "?", path))
         return changes
 
@@ -223,7 +184,7 @@ class Repo:
         """List every blob under `under` at a commit."""
         out = self.run(["ls-tree", "-r", "-z", "--full-tree", "--end-of-options", commit, "--", self.pathspec(under)])
         items = []
-        for record in _split(out):
+        for record in split(out):
             meta, _, path = record.partition("\t")
             mode, kind, blob = meta.split(" ")
             if kind == "blob":
@@ -234,7 +195,7 @@ class Repo:
         """List every blob git's index holds under `under`: what the next commit will contain."""
         out = self.run(["ls-files", "--stage", "-z", "--", self.pathspec(under)])
         items = []
-        for record in _split(out):
+        for record in split(out):
             meta, _, path = record.partition("\t")
             mode, blob, stage = meta.split(" ")
             if stage in ("0", "2"):  # merged, or "ours" of a conflict
@@ -246,7 +207,7 @@ class Repo:
         specs = [self.pathspec(f.rstrip("/") + "/") for f in folders]
         out = self.run(["ls-tree", "-z", "--full-tree", "--end-of-options", commit, "--", *specs])
         items = []
-        for record in _split(out):
+        for record in split(out):
             meta, _, path = record.partition("\t")
             mode, kind, blob = meta.split(" ")
             items.append(TreeItem(mode, kind, blob, path))
@@ -255,7 +216,7 @@ class Repo:
     def names(self, commit: str, folders: Sequence[str] = ("entries",)) -> list[str]:
         """List the file paths (relative to the top) under some ledger folders at a commit."""
         specs = [self.pathspec(f) for f in folders]
-        return _split(
+        return split(
             self.run(["ls-tree", "-r", "-z", "--full-tree", "--name-only", "--end-of-options", commit, "--", *specs])
         )
 
@@ -282,7 +243,7 @@ class Repo:
 
     def log(self, start: str, pathspecs: list[str]) -> list[Commit]:
         """Return the commits from `start` back that changed the paths, newest first."""
-        fmt = f"{_LOG_MARK}%H%x00%P%x00%an%x00%ae%x00%aI%x00%B"
+        fmt = f"{LOG_MARK}%H%x00%P%x00%an%x00%ae%x00%aI%x00%B"
         out = self.run(
             [
                 "log",
@@ -322,7 +283,7 @@ class Repo:
                 self.pathspec(),
             ]
         )
-        tokens = _split(out)
+        tokens = split(out)
         for i in range(0, len(tokens) - 2, 3):
             if tokens[i + 2] == path:
                 old_blob = tokens[i].lstrip("\n").split(" ")[2]
@@ -343,74 +304,6 @@ class Repo:
     def has_identity(self) -> bool:
         """Tell whether git can write a commit here (a name and e-mail are configured or guessable)."""
         return _run(["var", "GIT_COMMITTER_IDENT"], self.top, self.env, None).returncode == 0
-
-
-def parse_raw(data: bytes) -> list[RawChange]:
-    """Parse `--raw -z` records (`:old_mode new_mode old new status NUL path NUL`)."""
-    tokens = _split(data)
-    changes = []
-    i = 0
-    while i + 1 < len(tokens):
-        change = _raw_record(tokens[i], tokens[i + 1])
-        if change is None:
-            i += 1
-            continue
-        changes.append(change)
-        i += 2
-    return changes
-
-
-def _raw_record(meta: str, path: str) -> RawChange | None:
-    meta = meta.lstrip("\n")
-    if not meta.startswith(":"):
-        return None
-    fields = meta[1:].split(" ")
-    if len(fields) < 5:
-        return None
-    old_mode, new_mode, old, new, status = fields[:5]
-    return RawChange(old_mode, new_mode, _blob(old), _blob(new), status[:1], path)
-
-
-def parse_log(data: bytes) -> list[Commit]:
-    """Parse the output of `Repo.log` (a marked header of six fields, then raw records)."""
-    tokens = _split(data)
-    commits: list[Commit] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i].lstrip("\n")
-        if not token.startswith(_LOG_MARK):
-            i += 1
-            continue
-        head = [token[1:], *tokens[i + 1 : i + 6]]
-        i += 6
-        changes = []
-        while i + 1 < len(tokens) and (change := _raw_record(tokens[i], tokens[i + 1])) is not None:
-            changes.append(change)
-            i += 2
-        commits.append(
-            Commit(
-                head[0],
-                tuple(head[1].split()),
-                head[2],
-                head[3],
-                head[4],
-                head[5].strip("\n"),
-                tuple(changes),
-            )
-        )
-    return commits
-
-
-def _blob(text: str) -> str | None:
-    return None if set(text) == {"0"} else text
-
-
-def _split(data: bytes) -> list[str]:
-    text = data.decode("utf-8", "surrogateescape")
-    parts = text.split("\0")
-    if parts and parts[-1] in ("", "\n"):
-        parts.pop()
-    return parts
 
 
 def _first_line(data: bytes) -> str:

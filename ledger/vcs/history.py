@@ -13,7 +13,7 @@ from pathlib import Path
 from ledger.core.errors import NotFound, Problem, UsageError
 from ledger.reports import diff
 from ledger.store import files
-from ledger.vcs import git
+from ledger.vcs import git, gitout
 from ledger.vcs.compare import from_blob, is_entry
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -26,7 +26,7 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 class LogRecord:
     """What one commit did to an incident."""
 
-    commit: git.Commit
+    commit: gitout.Commit
     kind: str  # added, removed, changed, moved, renamed, reformatted, unparseable
     path: str  # the path after the commit (before it, for a removal)
     old_path: str | None = None  # the path before the commit, when it moved
@@ -102,7 +102,7 @@ def log(root: Path, entry_id: str, start: str | None = None) -> History:
     return History(entry_id, tuple(records), repo.shallow)
 
 
-def _records(repo: git.Repo, commits: list[git.Commit]) -> list[LogRecord]:
+def _records(repo: git.Repo, commits: list[gitout.Commit]) -> list[LogRecord]:
     blobs = [b for c in commits for ch in c.changes for b in (ch.old_blob, ch.new_blob) if b]
     data = repo.read_blobs(blobs)
     out = []
@@ -118,7 +118,7 @@ def _records(repo: git.Repo, commits: list[git.Commit]) -> list[LogRecord]:
 
 
 def _record(
-    commit: git.Commit, old: diff.Version | None, new: diff.Version | None, renamed: str | None = None
+    commit: gitout.Commit, old: diff.Version | None, new: diff.Version | None, renamed: str | None = None
 ) -> LogRecord:
     problems = tuple(
         (side, v.problem) for side, v in (("before", old), ("after", new)) if v is not None and v.problem is not None

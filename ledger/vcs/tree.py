@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ledger.core.errors import Problem
 from ledger.store import files
-from ledger.vcs.git import TreeItem
+from ledger.vcs.gitout import TreeItem
 
 MAX_HOPS = 40  # as the kernel's limit on links in one path (ELOOP)
 LINK = "120000"
