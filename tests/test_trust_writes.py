@@ -161,13 +161,13 @@ def test_an_empty_gitignore_of_the_cache_is_rewritten(make_ledger, cli):
 SIGTERM_DURING_BUILD = textwrap.dedent(
     """
     import os, signal, sys
-    from ledger.api import ledger as facade
-    real = facade._index_part
+    from ledger.api import indexing
+    real = indexing._index_part
     def part(items, **kw):
         out = real(items, **kw)
         os.kill(os.getpid(), signal.SIGTERM)  # mid-build: a part is written, the index is not
         return out
-    facade._index_part = part
+    indexing._index_part = part
     from ledger.cli import main
     main(["list", "--ledger", sys.argv[1]])
     """

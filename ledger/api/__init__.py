@@ -1,10 +1,11 @@
 """The library's front door: `Ledger` wires the edges (files, index, git) to the pure core.
 
 One module per concern: `ledger` (the class), `loader` (one file -> a checked entry),
-`parallel` (work on every core), `validation`, `timetravel` (`--as-of`), `gitsetup`,
-`authoring` (new entries), `fmt` (formatting targets), `imports` (reading other datasets,
-export), `lookup` (ids and paths the user typed), `chronology` (timeline, stats, dupes,
-chains), `diffing` (ledger diff with a query) and `schemas` (the published schemas).
+`parallel` (work on every core), `indexing` (the index opened, built on all cores, refreshed),
+`validation`, `timetravel` (`--as-of`), `gitsetup`, `authoring` (new entries), `fmt`
+(formatting targets), `imports` (reading other datasets, export), `lookup` (ids and paths the
+user typed), `chronology` (timeline, stats, dupes, chains), `timelines` (a timeline written by
+its quickest road), `diffing` (ledger diff with a query) and `schemas` (the published schemas).
 """
 
 from __future__ import annotations

@@ -9,15 +9,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ledger.api import authoring, form, gitsetup, imports, lookup, timetravel, validation
-from ledger.api.loader import Loaded, file_rows, load_rels, relative, with_line
+from ledger.api import authoring, form, gitsetup, imports, indexing, lookup, timetravel, validation
+from ledger.api.indexing import IndexReport
+from ledger.api.loader import Loaded, load_rels, relative, with_line
 from ledger.api.parallel import map_chunks
 from ledger.api.validation import ValidationReport
 from ledger.core import checks, model, version, vocab
@@ -43,18 +42,6 @@ if TYPE_CHECKING:
     from ledger.store.writing import Created
     from ledger.vcs.compare import Spec
     from ledger.vcs.history import History
-
-
-@dataclass(frozen=True, slots=True)
-class IndexReport:
-    """What refreshing the index did: `how` is fresh, refreshed or rebuilt."""
-
-    how: str
-    files: int
-    invalid: int
-    reparsed: int
-    removed: int
-    seconds: float
 
 
 class Ledger:
@@ -146,18 +133,11 @@ class Ledger:
         The index is refreshed on its first use and then kept for the life of this Ledger:
         call `.index().refresh()` (or open a new Ledger) to see files changed since.
         """
-        from ledger import index
-
         cached: Index | None = self.__dict__.get("_index")
         if cached is not None:
             cached.progress = progress or cached.progress
             return cached
-        root = self.root
-
-        def build(items: list[tuple[int, str, int, int, int]], folder: str) -> Iterator[tuple[str, int]]:
-            return map_chunks(_index_part, items, root=root, folder=folder)
-
-        made = self.__dict__["_index"] = index.Index(root, build, progress)
+        made = self.__dict__["_index"] = indexing.open_index(self.root, progress)
         return made
 
     def find(self, selection: Selection | str | None = None, *, progress: Progress | None = None) -> Found:
@@ -206,16 +186,7 @@ class Ledger:
 
     def refresh_index(self, *, rebuild: bool = False, progress: Any = None) -> IndexReport:
         """Bring the index in .ledger/ up to date (or rebuild it); LedgerError when it cannot be written."""
-        started = time.perf_counter()
-        idx = self.index(progress)
-        status = idx.open(rebuild=rebuild)  # kept for the count below: no second stat walk
-        if status.how == "memory":
-            idx.close()
-            raise LedgerError(f"cannot write the index in {idx.folder.as_posix()} ({status.reason})")
-        invalid = self.find(None).skipped
-        return IndexReport(
-            status.how, status.files, invalid, status.reparsed, status.removed, time.perf_counter() - started
-        )
+        return indexing.refresh(self.index(progress), lambda: self.find(None).skipped, rebuild=rebuild)
 
     # -- chronology: timeline, periods, stats, dupes, chain (api/chronology.py) ----------
 
@@ -441,10 +412,3 @@ def _as_selection(selection: Selection | str | None, include_withdrawn: bool = F
     if include_withdrawn and not selection.include_withdrawn:
         return dataclasses.replace(selection, include_withdrawn=True)
     return selection
-
-
-def _index_part(items: list[tuple[int, str, int, int, int]], *, root: Path, folder: str) -> tuple[str, int]:
-    """Parse entry files into an index part file (in worker processes for many files)."""
-    from ledger import index
-
-    return index.write_part(folder, file_rows(items, root=root))
