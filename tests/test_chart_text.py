@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import random
 import shutil
 import sqlite3
@@ -29,7 +30,7 @@ from test_timeline_written import SELECTIONS, _toml, same_day_answers
 from ledger import query
 from ledger.api import Ledger
 from ledger.index import drawn_text, rows
-from ledger.output import marks, page
+from ledger.output import marks, marks_text, page, results
 
 TITLES = [
     "Tom & Jerry <b> \"quoted\" and 'single'",
@@ -249,3 +250,30 @@ def test_the_stored_title_is_the_charts_text_of_the_title() -> None:
         assert rows.markup(title) == marks.xml(title).replace("%", "%%") != title
     for title in ("plain", "café à Mossoul — «guillemets» · dot", "a - b ; c = d (e) [f] \\ g"):
         assert rows.markup(title) is None and marks.xml(title) == title
+
+
+def test_the_bytes_read_back_in_small_chunks_decode_whole(led: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sections are UTF-8 bytes in binary files: a chunk read back may end inside a character (é, «, ·)."""
+    monkeypatch.setattr(marks_text.ByteSpool, "CHUNK", 7)
+    for fmt in ("svg", "html"):
+        assert charted(led, query.Selection(), fmt) == general(led, query.Selection(), fmt)
+
+
+def test_the_page_is_written_as_bytes_or_as_text_alike(led: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`results.timeline_charted`: to the bytes under a UTF-8 stream (after what it holds), else decoded."""
+    monkeypatch.setattr(marks_text.ByteSpool, "CHUNK", 5)
+    found = led.timeline_charted(query.Selection(), chains=True)
+    expected = general(led, query.Selection(), "html")
+    assert "é" in expected and "·" in expected
+    for encoding in ("utf-8", "latin-1"):
+        raw = io.BytesIO()
+        stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="\n")
+        stream.write("before «")
+        results.timeline_charted(results.Screen(stream), "html", found)
+        stream.write("» after")
+        stream.flush()
+        assert raw.getvalue() == f"before «{expected}» after".encode(encoding, "replace")
+        found = led.timeline_charted(query.Selection(), chains=True)
+    text = io.StringIO()
+    results.timeline_charted(results.Screen(text), "html", found)
+    assert text.getvalue() == expected

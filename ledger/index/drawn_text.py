@@ -7,7 +7,8 @@ id, the tooltip, the colour, the rung's height, the table's date and time), leav
 `%`-slots for what only the order or Python's float formatting decides: the mark's x (a
 float SQL works out the same way Python does: see `_x`), its radius and number, the
 change and days and the chain of a table row. The caller fills the slots with `%` (text
-from the entries has its `%` doubled).
+from the entries has its `%` doubled). The templates come as UTF-8 bytes (BLOBs): the
+caller writes bytes, with no text decoded and encoded again.
 """
 
 from __future__ import annotations
@@ -151,10 +152,10 @@ def texts(found: Found, paint: Paint) -> Iterator[tuple[Any, ...]]:
     `day` numbers the first day, `casualties` is killed + injured (None: unknown), `x` the
     mark's x before the same-day rule. `mark` has slots for x (`%.1f`), the radius text and
     the number; `span` (a vague date's only, else None) for its start and end; the table
-    row (None without `paint.table_labels`) for the number, change, days and chain. Every
-    level and category must have its text in `paint` (see `extent`).
+    row (None without `paint.table_labels`) for the number, change, days and chain: these
+    three are UTF-8 bytes. Every level and category must have its text in `paint` (see `extent`).
     """
-    mark, span, row = _lines(paint)
+    mark, span, row = (None if sql is None else f"CAST({sql} AS BLOB)" for sql in _lines(paint))
     x, start, end = _x(paint)
     what = (
         f"e.rowid, {_DAY}, e.escalation, {_CASUALTIES}, {x}, {mark}, CASE WHEN {_VAGUE} THEN {span} END, "

@@ -81,7 +81,7 @@ def svg_parts(
     numbers: Mapping[str, int],
     *,
     sections: Any = None,
-) -> Iterator[str]:
+) -> Iterator[Any]:
     """Yield a standalone SVG chart in pieces (to be written as they come): time on x, escalation on y.
 
     `steps` are `timeline.Step`s over `index.drawn.Drawn` rows in timeline order, `frame`
@@ -89,7 +89,8 @@ def svg_parts(
     casualties (hollow when unknown) and coloured by category; a vague date is drawn as a
     line over its span; arrows go from an incident to those answering it. `sections`
     (`marks.Sections`, made by `page` for the HTML page: marks that link to the table, and
-    the table's rows gathered as the marks are made) are closed by their maker.
+    the table's rows gathered as the marks are made) are closed by their maker. The pieces are
+    str, but for the sections' own: UTF-8 bytes from a `marks_text.TextSections`.
     """
     name = title(frame)
     out = [

@@ -19,7 +19,7 @@ import math
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, TypeVar
 
 from ledger.core import model
 from ledger.core.escapes import XML_SPECIAL, xml
@@ -39,6 +39,8 @@ W, H = 1000, 560
 LEFT, RIGHT, TOP, BOTTOM = 150, 210, 56, 64
 ROW = (H - TOP - BOTTOM) / (model.ESCALATION_MAX + 1)
 SPREAD_LIMIT = 3000  # beyond this many marks the chart is a cloud: spreading them helps nobody
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
 def streams(incidents: int) -> bool:
@@ -175,7 +177,13 @@ class Spool:
             self.file = None
 
 
-def drained(spans: Spool, arrows: Spool, by_radius: Mapping[float, Spool]) -> Iterator[str]:
+class Drains(Protocol[T_co]):
+    """A section that yields its text once (`Spool`: str; `marks_text.ByteSpool`: UTF-8 bytes)."""
+
+    def drain(self) -> Iterator[T_co]: ...
+
+
+def drained(spans: Drains[T], arrows: Drains[T], by_radius: Mapping[float, Drains[T]]) -> Iterator[T]:
     """Yield the chart's sections in drawing order: spans, arrows, then marks biggest first (small ones on top)."""
     yield from spans.drain()
     yield from arrows.drain()

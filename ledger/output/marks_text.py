@@ -5,14 +5,18 @@ object per incident: each row comes with its mark, span and table row as templat
 Python fills in what the order decides (the number, the change and days, the chain, the
 same-day rule's x) and the floats (formatted by Python, as the general path does). Only the
 linked incidents (those that answer or are answered) take the longer way: the arrows, the
-same-day rule and the chain need where they stand. A row flagged `bad` (text XML cannot
-hold) is written by the general functions (`marks.mark_line`, `span_line`, `page.table_row`).
+same-day rule and the chain need where they stand.
+
+The lines stay UTF-8 bytes from SQLite to the output (`ByteSpool`, `page.charted_bytes`):
+tens of megabytes of text are never decoded to `str` and encoded again (the templates come
+as BLOBs, `bytes % values` formats like `str % values`, and the temporary files are binary).
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import IO, Any
 
 from ledger.core import model
 from ledger.core.escapes import xml
@@ -33,6 +37,45 @@ from ledger.output.marks import (
     special,
 )  # fmt: skip
 from ledger.reports.timeline import Step
+
+
+class ByteSpool:
+    """`marks.Spool` of UTF-8 lines: a list of bytes, moved to a binary temporary file in batches when `spooled`."""
+
+    __slots__ = ("file", "lines", "spooled")
+    CHUNK = 1 << 16  # bytes read back at a time
+
+    def __init__(self, spooled: bool) -> None:
+        self.lines: list[bytes] = []
+        self.file: IO[bytes] | None = None
+        self.spooled = spooled
+
+    def flush(self) -> None:
+        """Move the lines held to the file."""
+        if not self.spooled:
+            return
+        if self.file is None:
+            # closed by `drain` or `close` (the chart's maker closes every section in a finally)
+            self.file = tempfile.TemporaryFile()  # noqa: SIM115
+        self.file.write(b"\n".join(self.lines) + b"\n")
+        self.lines.clear()
+
+    def drain(self) -> Iterator[bytes]:
+        """Yield the section's text, then let it go."""
+        if self.file is not None:
+            self.file.seek(0)
+            while chunk := self.file.read(self.CHUNK):
+                yield chunk
+            self.close()
+        if self.lines:
+            yield b"\n".join(self.lines) + b"\n"
+            self.lines.clear()
+
+    def close(self) -> None:
+        """Close the file, if any."""
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 class Pin:
@@ -59,8 +102,8 @@ class TextSections:
     def __init__(self, charted: Any, *, link: bool = False, table: bool = False) -> None:
         """`link`: marks link to their table row; `table`: write the HTML table's rows too."""
         self.charted, self.link, self.want_table = charted, link, table
-        self.spans, self.arrows, self.table = Spool(True), Spool(True), Spool(not charted.reverse)
-        self.by_radius: dict[float, Spool] = {}
+        self.spans, self.arrows, self.table = ByteSpool(True), ByteSpool(True), ByteSpool(not charted.reverse)
+        self.by_radius: dict[float, ByteSpool] = {}
         self.present = {c for c in COLOURS if c in charted.categories}
         self.top, self.tops = -1, list[tuple[int, int, float, float, float]]()  # (rowid, number, x, y, r)
         self.at: dict[str, Pin] = {}  # the linked incidents placed so far
@@ -88,8 +131,8 @@ class TextSections:
         """Write the lines of every incident (`steps` is not used: the rows come from `charted`)."""
         linked = self.charted.linked
         ys = [rung_y(level) for level in range(model.ESCALATION_MAX + 1)]  # `charted` has no other level
-        changes = {d: signed(d) for d in range(-model.ESCALATION_MAX, model.ESCALATION_MAX + 1)}
-        radii: dict[int | None, tuple[float, str, list[str]]] = {}
+        changes = {d: signed(d).encode() for d in range(-model.ESCALATION_MAX, model.ESCALATION_MAX + 1)}
+        radii: dict[int | None, tuple[float, bytes, list[bytes]]] = {}
         numbers: dict[str, int] = {}  # the linked incidents' numbers so far
         spans = self.spans.lines
         table = self.table.lines if self.want_table else None
@@ -105,7 +148,7 @@ class TextSections:
                 sized = radii[casualties] = self._radius(casualties, scale)
             r, r_text, lines = sized
             info = linked.get(rowid)
-            chained = ""
+            chained = b""
             if info is not None:
                 x, chained = self._linked(info, number, x, ys[level], r, day, numbers)
             lines.append(mark % (x, r_text, number))
@@ -113,9 +156,9 @@ class TextSections:
                 spans.append(span % (x_start, x_end))
             if table is not None:
                 if number == 1:
-                    table.append(row % (number, "", "", chained))
+                    table.append(row % (number, b"", b"", chained))
                 else:
-                    table.append(row % (number, changes[level - previous_level], day - previous_day, chained))
+                    table.append(row % (number, changes[level - previous_level], b"%d" % (day - previous_day), chained))
                 previous_level, previous_day = level, day
             if level >= top:
                 if level > top:
@@ -127,13 +170,13 @@ class TextSections:
                 self._flush()
         self.top, self.tops, self.rows = top, tops, number if table is not None else 0
 
-    def _radius(self, casualties: int | None, scale: float) -> tuple[float, str, list[str]]:
+    def _radius(self, casualties: int | None, scale: float) -> tuple[float, bytes, list[bytes]]:
         """Return a mark's radius, its text and the lines of its section."""
         r = radius(casualties, scale)
         spool = self.by_radius.get(r)
         if spool is None:
-            spool = self.by_radius[r] = Spool(True)
-        return r, f"{r:.1f}", spool.lines
+            spool = self.by_radius[r] = ByteSpool(True)
+        return r, b"%.1f" % r, spool.lines
 
     def _flush(self) -> None:
         """Move the sections holding a quarter of a batch or more to their files.
@@ -143,21 +186,21 @@ class TextSections:
         over tens of sections by radius; a write for each every batch cost about 11,000
         writes at 100,000 incidents).
         """
-        least = max(1, Spool.BATCH // 4)
+        least = max(1, Spool.BATCH // 4)  # `Spool`'s batch: the tests make it small for the two alike
         for spool in (self.spans, self.arrows, self.table, *self.by_radius.values()):
             if len(spool.lines) >= least:
                 spool.flush()
 
     def _linked(
         self, info: Any, number: int, x: float, y: float, r: float, day: int, numbers: dict[str, int]
-    ) -> tuple[float, str]:
+    ) -> tuple[float, bytes]:
         """Place a linked incident's mark, write its arrows and return its x and its chain's text (HTML)."""
         at = self.at
         numbers[info.id] = number
         links = info.responds_to
         if not links:
             at[info.id] = Pin(x, y, r, day, links)
-            return x, ""
+            return x, b""
         later = False
         for cause in links:  # an answer cannot come before what it answers: on the same day, keep it to the right
             c = at.get(cause)
@@ -173,21 +216,21 @@ class TextSections:
         else:
             self.waiting.append(pin)
         if not self.want_table:
-            return x, ""
+            return x, b""
         text = chain_text(_Chained(info.id, info.chain, info.also), numbers)  # type: ignore[arg-type]
         if special(text.replace(" -> ", "")) is None:  # nothing to escape but the arrows' `>`
-            return x, text.replace(" -> ", " -&gt; ")
-        return x, xml(text)
+            return x, text.replace(" -> ", " -&gt; ").encode()
+        return x, xml(text).encode()
 
     def _arrows(self, m: Pin) -> None:
         lines = self.arrows.lines
         for cause in dict.fromkeys(m.links):
             c = self.at.get(cause)
             if c is not None and c is not m:
-                lines.append(arrow_line(c, m))
+                lines.append(arrow_line(c, m).encode())
 
-    def svg(self, captions: Callable[[list[Mark]], list[str]]) -> Iterator[str]:
-        """Yield the spans, the arrows, the marks (the biggest first) and the captions, then close the sinks."""
+    def svg(self, captions: Callable[[list[Mark]], list[str]]) -> Iterator[bytes]:
+        """Yield the spans, the arrows, the marks (the biggest first) and the captions (UTF-8), then close the sinks."""
         for m in self.waiting or ():
             self._arrows(m)
         yield from drained(self.spans, self.arrows, self.by_radius)
@@ -195,9 +238,9 @@ class TextSections:
         for rowid, number, x, y, r in self.tops:
             step = Step(number, self.charted.drawn(rowid), None, None, (), ())
             tops.append(Mark(step, x, y, r, 0.0, None))
-        yield "".join(line + "\n" for line in captions(tops))
+        yield "".join(line + "\n" for line in captions(tops)).encode()
 
-    def table_rows(self) -> Iterator[str]:
+    def table_rows(self) -> Iterator[bytes]:
         """Yield the HTML table's rows (last first for a reversed timeline), then let them go."""
         if self.charted.reverse:
             self.table.lines.reverse()

@@ -7,6 +7,7 @@ one pass over the incidents (`marks.Sections`), and joined after the chart.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -40,17 +41,35 @@ def page_parts(fmt: str, timeline: Any, reverse: bool = False) -> Iterator[str]:
 
 
 def charted_parts(fmt: str, charted: Any) -> Iterator[str]:
-    """Yield a `chronology_chart.Charted` timeline as "svg" or "html", in pieces (what `page_parts` writes)."""
+    """Yield a `chronology_chart.Charted` timeline as "svg" or "html", in pieces (what `page_parts` writes).
+
+    `charted_bytes` decoded (a piece may end inside a character: decoded incrementally).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for part in charted_bytes(fmt, charted):
+        yield decoder.decode(part)
+    yield decoder.decode(b"", True)
+
+
+def charted_bytes(fmt: str, charted: Any) -> Iterator[bytes]:
+    """Yield a `chronology_chart.Charted` timeline as "svg" or "html", in pieces of UTF-8.
+
+    The marks, spans, arrows and table rows come as bytes (`marks_text.TextSections`); the
+    frame, legend and page around them are encoded here.
+    """
     from ledger.output.marks_text import TextSections
 
     labels, frame = charted.vocabulary, charted.frame
     sections = TextSections(charted, link=fmt == "html", table=fmt == "html")
     if fmt == "html":
-        return _html(iter(()), None, labels, frame, {}, sections)
-    return _closing(chart.svg_parts((), labels.labels, frame, {}, sections=sections), sections)
+        parts = _html(iter(()), None, labels, frame, {}, sections)
+    else:
+        parts = _closing(chart.svg_parts((), labels.labels, frame, {}, sections=sections), sections)
+    for part in parts:
+        yield part if type(part) is bytes else part.encode()
 
 
-def _closing(parts: Iterator[str], sections: Any) -> Iterator[str]:
+def _closing(parts: Iterator[Any], sections: Any) -> Iterator[Any]:
     try:
         yield from parts
     finally:
@@ -59,7 +78,8 @@ def _closing(parts: Iterator[str], sections: Any) -> Iterator[str]:
 
 def _html(
     steps: Iterator[Any], given: Sequence[Any] | None, labels: Any, frame: Any, numbers: Any, made: Any = None
-) -> Iterator[str]:
+) -> Iterator[Any]:
+    """Yield the HTML page in pieces: str, and the sections' own pieces (UTF-8 bytes from `made`, a `TextSections`)."""
     name = xml(chart.title(frame))
     head = "".join(f"<th>{xml(c)}</th>" for c in PEOPLE)
     yield (

@@ -99,9 +99,32 @@ def timeline(screen: Screen, fmt: str, found: Any, reverse: bool = False) -> Non
 
 def timeline_charted(screen: Screen, fmt: str, charted: Any) -> None:
     """Write a `chronology_chart.Charted` timeline as "svg" or "html" (what `timeline` writes)."""
-    from ledger.output.page import charted_parts
+    from ledger.output.page import charted_bytes
 
-    screen.out.writelines(charted_parts(fmt, charted))
+    write_utf8(screen.out, charted_bytes(fmt, charted))
+
+
+def write_utf8(out: TextIO, parts: Iterable[bytes]) -> None:
+    """Write pieces of UTF-8 text: to the bytes under `out` when it writes UTF-8 with "\n" as it is, else decoded.
+
+    A piece may end inside a character: the fallback (a pager, a test's StringIO, a
+    stream that would turn "\n" into the platform's line end) decodes incrementally.
+    """
+    import codecs
+    import io
+    import os
+
+    if (
+        isinstance(out, io.TextIOWrapper)
+        and os.linesep == "\n"  # else the text layer may translate line ends (see `cli.main`'s utf8_streams)
+        and codecs.lookup(out.encoding).name == "utf-8"
+    ):
+        out.flush()  # what was written as text goes first
+        out.buffer.writelines(parts)
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    out.writelines(map(decoder.decode, parts))
+    out.write(decoder.decode(b"", True))
 
 
 def periods(screen: Screen, fmt: str, found: Sequence[Any], bar: str, ascii_only: bool) -> None:
