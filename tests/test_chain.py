@@ -196,7 +196,7 @@ def test_titles_are_cleaned_of_control_characters() -> None:
 
     from ledger.core.schema import decode
     from ledger.core.vocab import Vocabulary
-    from ledger.output.chrono_rows import tree_text
+    from ledger.output.trees import tree_text
     from ledger.reports import timeline
 
     a, _ = decode(rtoml.loads(entry(date="2020-01-05")), entry_id="2020-01-05-a")

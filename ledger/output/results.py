@@ -150,15 +150,15 @@ def stats(screen: Screen, fmt: str, by: str, found: Any, header: bool) -> None:
 
 def dupes(screen: Screen, fmt: str, found: Any) -> None:
     """Write candidate pairs: a row each, whole records as JSON, or `FIRST SECOND` ids."""
-    from ledger.output import chrono_rows as cr
+    from ledger.output import dupe_rows
 
     pairs = found.candidates
     write_rows(
         screen,
         fmt,
-        lambda: map(cr.dupe_row, pairs),
-        cr.DUPE_COLUMNS,
-        records=lambda: (cr.dupe_record(p, found.paths) for p in pairs),
+        lambda: map(dupe_rows.dupe_row, pairs),
+        dupe_rows.DUPE_COLUMNS,
+        records=lambda: (dupe_rows.dupe_record(p, found.paths) for p in pairs),
         ids=lambda: (f"{p.first.id} {p.second.id}" for p in pairs),
     )
 
@@ -192,12 +192,12 @@ def diff(screen: Screen, fmt: str, result: Any, *, stat: bool, color: bool, labe
 
 def chain(screen: Screen, fmt: str, found: Any, labels: Any, ascii_only: bool) -> None:
     """Write a causal chain: JSON, or the trees of what it answers and what answered it."""
-    from ledger.output import chrono_rows as cr
+    from ledger.output import trees
 
     if fmt == "json":
-        write_json(screen, cr.chain_json(found, labels))
+        write_json(screen, trees.chain_json(found, labels))
     else:
-        screen.out.write("\n".join(cr.chain_lines(found, labels, ascii_only)) + "\n")
+        screen.out.write("\n".join(trees.chain_lines(found, labels, ascii_only)) + "\n")
 
 
 def log(screen: Screen, fmt: str, found: Any, *, color: bool, label: Any) -> None:
