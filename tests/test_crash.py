@@ -22,7 +22,7 @@ import pytest
 from conftest import ROOT, VALID, posix_only
 
 from ledger.api import Ledger
-from ledger.store import canonical, files
+from ledger.store import atomic, canonical
 
 pytestmark = posix_only("process groups and SIGKILL")
 
@@ -107,7 +107,7 @@ def test_import_killed_half_way(make_ledger, cli, scratch):
     again = cli("import", str(source), "--from", "ucdp", "--ledger", str(root), "--quiet")
     assert again.status == 0, again.err
     assert entry_files(root) == expected
-    assert list(files.stale_temp_files(root)) == []
+    assert list(atomic.stale_temp_files(root)) == []
     assert list(root.rglob("*.tmp")) == []
 
 

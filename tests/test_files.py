@@ -8,7 +8,7 @@ import stat
 from conftest import posix_only
 
 from ledger.api.loader import _read_plain
-from ledger.store import files
+from ledger.store import atomic, files
 
 TEXT = '''\
 title = "x"
@@ -56,9 +56,9 @@ def test_line_finder_falls_back_to_the_enclosing_key():
 @posix_only("file modes")
 def test_write_atomic_keeps_mode_and_leaves_no_temp(tmp_path):
     path = tmp_path / "entries" / "a.toml"
-    files.write_atomic(path, "one\n")
+    atomic.write_atomic(path, "one\n")
     path.chmod(0o600)
-    files.write_atomic(path, "two\n")
+    atomic.write_atomic(path, "two\n")
     assert path.read_text() == "two\n"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert sorted(p.name for p in path.parent.iterdir()) == ["a.toml"]
@@ -68,7 +68,7 @@ def test_write_atomic_exclusive_refuses_to_overwrite(tmp_path):
     path = tmp_path / "a.toml"
     path.write_text("mine\n")
     try:
-        files.write_atomic(path, "theirs\n", exclusive=True)
+        atomic.write_atomic(path, "theirs\n", exclusive=True)
     except FileExistsError:
         pass
     else:

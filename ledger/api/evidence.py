@@ -27,7 +27,7 @@ from ledger.api.loader import load_text
 from ledger.core import evidence, model, version
 from ledger.core.errors import LedgerError, Problem, Severity
 from ledger.core.vocab import Vocabulary
-from ledger.store import canonical, files, writing
+from ledger.store import atomic, canonical, files, writing
 
 if TYPE_CHECKING:
     from ledger.interchange.fetch import Limits
@@ -277,7 +277,7 @@ def _store(root: Path, target: Target, page: Any, data: bytes) -> Captured:
     path = root / rel
     stored = True
     try:
-        files.write_atomic(path, data, exclusive=True)
+        atomic.write_atomic(path, data, exclusive=True)
     except FileExistsError:
         stored = False
         why = capture_problem(root, rel, sha)

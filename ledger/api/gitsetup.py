@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ledger.api.loader import relative
 from ledger.core.version import VERSION
-from ledger.store import files
+from ledger.store import atomic, files
 
 
 def default_textconv() -> str:
@@ -31,7 +31,7 @@ def git_setup(root: Path, textconv: str) -> list[str]:
     old = attributes.read_text(encoding="utf-8") if attributes.is_file() else ""
     if line not in old.splitlines():
         text = old + ("" if not old or old.endswith("\n") else "\n") + line + "\n"
-        files.write_atomic(attributes, text)
+        atomic.write_atomic(attributes, text)
         done.append(f"{relative(root, attributes)}: added `{line}` (commit it)")
     settings = [("diff.ledger.textconv", textconv), ("diff.ledger.xfuncname", "^title = .*$")]
     # git keeps the converted text in refs/notes (one Python start per blob, once), as a notes

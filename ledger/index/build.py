@@ -48,7 +48,7 @@ from ledger.index.storage import (
     read_meta,
     set_meta,
 )
-from ledger.store.files import write_atomic
+from ledger.store.atomic import write_atomic
 from ledger.store.scan import Scan, racy, scan
 
 # (items numbered with their rowid, a folder for part files) -> (part file, rows written) per chunk

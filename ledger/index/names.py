@@ -72,7 +72,7 @@ def _read(cache: Path, signature: list[int]) -> dict[str, object]:
 
 
 def _write(cache: Path, kept: dict[str, object]) -> None:
-    from ledger.store.files import write_atomic
+    from ledger.store.atomic import write_atomic
 
     try:
         write_atomic(cache, json.dumps(kept, ensure_ascii=False))

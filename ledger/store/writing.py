@@ -1,6 +1,6 @@
 """The edge that writes entry files for `new`, `fmt` and `import`: one writer at a time.
 
-Every write goes through `files.write_atomic` (temp file in the same folder, fsync, rename, file
+Every write goes through `atomic.write_atomic` (temp file in the same folder, fsync, rename, file
 mode kept), so a killed command leaves each file old or new, never half-written. What it can
 leave is a temp file (`.NAME.*.tmp`, ignored by every reader because it starts with a dot);
 the next writer removes those while it holds the ledger's write lock, when no other writer can
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.core.errors import LedgerError, Problem
-from ledger.store import files, lock
+from ledger.store import atomic, files, lock
 
 LOCK = ".ledger/write.lock"  # Windows only (see lock.exclusive_folder)
 
@@ -57,7 +57,7 @@ def write_lock(root: Path) -> Iterator[int]:
 def remove_stale_temp_files(root: Path) -> int:
     """Remove the temp files interrupted writes left behind (call only under the write lock)."""
     removed = 0
-    for path in files.stale_temp_files(root):
+    for path in atomic.stale_temp_files(root):
         with contextlib.suppress(OSError):  # gone already, or a read-only folder: nothing to do
             path.unlink()
             removed += 1
@@ -72,7 +72,7 @@ def create(root: Path, rel: str, text: str) -> bool:
     """
     make_folders(root, rel)
     try:
-        files.write_atomic(root / rel, text, exclusive=True)
+        atomic.write_atomic(root / rel, text, exclusive=True)
     except FileExistsError:
         return False
     except OSError as err:
@@ -86,7 +86,7 @@ def replace(root: Path, rel: str, text: str, expected: str) -> bool:
     if current != expected:
         return False
     try:
-        files.write_atomic(root / rel, text)
+        atomic.write_atomic(root / rel, text)
     except OSError as err:
         raise WriteFailed(f"cannot write {rel}: {err.strerror or err}; the file is unchanged") from None
     return True
