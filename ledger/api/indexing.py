@@ -32,6 +32,12 @@ class IndexReport:
     removed: int
     seconds: float
 
+    def summary(self) -> str:
+        """Say what was done: `index: 12 entry files, 1 invalid (see `ledger validate`); up to date in 0.01 s`."""
+        what = {"fresh": "up to date", "refreshed": f"refreshed: {self.reparsed} read, {self.removed} removed"}
+        invalid = f", {self.invalid} invalid (see `ledger validate`)" if self.invalid else ""
+        return f"index: {self.files} entry files{invalid}; {what.get(self.how, self.how)} in {self.seconds:.2f} s"
+
 
 def open_index(root: Path, progress: Progress | None = None) -> Index:
     """Return the index of the ledger at `root`, whose cold builds parse files on all cores."""

@@ -75,12 +75,5 @@ def show(c: Call) -> ExitStatus:
 @command(LEDGER, opt("--rebuild", False, "Rebuild from scratch instead of refreshing."), QUIET)
 def index(c: Call) -> ExitStatus:
     """Refresh the index in .ledger/ (queries do this by themselves; --rebuild starts afresh)."""
-    done = c.ledger.refresh_index(rebuild=c.rebuild, progress=_progress(c))
-    what = {
-        "fresh": "up to date",
-        "refreshed": f"refreshed: {done.reparsed} read, {done.removed} removed",
-        "rebuilt": "rebuilt",
-    }[done.how]
-    invalid = f", {done.invalid} invalid (see `ledger validate`)" if done.invalid else ""
-    c.note(f"index: {done.files} entry files{invalid}; {what} in {done.seconds:.2f} s")
+    c.note(c.ledger.refresh_index(rebuild=c.rebuild, progress=_progress(c)).summary())
     return ExitStatus.OK
