@@ -38,6 +38,7 @@ from ledger.index.storage import (
     FOLDER,
     INDEXES_FIRST,
     LOCK_NAME,
+    NEW_INDEX,
     SCHEMA,
     Unusable,
     combine,
@@ -335,8 +336,7 @@ class Index(Reader):
             tmp.unlink()
         conn = connect(str(tmp))
         try:
-            conn.execute("PRAGMA journal_mode = OFF")
-            conn.execute("PRAGMA synchronous = OFF")
+            conn.executescript(NEW_INDEX)
             self._fill(conn, found)
             conn.close()
             for suffix in ("-journal", "-wal", "-shm"):  # a crashed writer's leftovers

@@ -34,6 +34,11 @@ DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
 BUSY_TIMEOUT = 2.0  # seconds to wait for another process's SQLite lock before bypassing
 LOCK_TIMEOUT = 60.0  # seconds to wait for another process's refresh (it may be a cold build)
+# A new file that a build writes (an index, a part file): no journal (it is renamed over or thrown
+# away whole), and 16 KiB pages: a row of `docs` (JSON text and CSV line, ~2 KB) left much of a
+# 4 KiB page empty; bigger pages hold the same rows in a sixth less file, cheaper to write.
+NEW_FILE = "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+NEW_INDEX = NEW_FILE + "PRAGMA cache_size = -65536;"  # 64 MiB while a build copies rows in and sorts indexes
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
@@ -93,8 +98,7 @@ def write_part(folder: str, rows: Iterable[tuple[int, Row]]) -> tuple[str, int]:
     path = os.path.join(folder, f"part-{os.getpid()}-{first}.sqlite")
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
+        conn.executescript(NEW_FILE)
         conn.executescript(INDEXES_FIRST)
         conn.execute("BEGIN")
         marks = ", ".join("?" * len(STORED))
