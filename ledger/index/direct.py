@@ -29,10 +29,12 @@ from ledger.index.rows import Row, Stat, _array, cells
 from ledger.query.evaluate import SEPARATOR
 from ledger.store import files
 
-# How one field is checked and written: (name, kind, check or plan, required)
+# How one field is checked and written: (name, kind, check, required)
 #   kind: "value" (kept as it is), "day" (a date or time: written as ISO text), "enum" (a dict of
-#   allowed values), "list" (of plain values), "record", "records" (a list of records), "count"
+#   allowed values), "list" (of plain values: (check, least)), "record" (check: its class),
+#   "records" (a list of records: (class, least)), "count" (check: the class of its estimate)
 Step = tuple[str, str, Any, bool]
+Walk = Callable[[Any], "dict[str, Any] | None"]
 
 _CATEGORY = {t.value: c.value for t, (c, _, _) in model.TAXONOMY.items()}
 _RANK = {c.value: model.confidence_rank(c.value) for c in model.Confidence}
@@ -52,85 +54,76 @@ def _steps(cls: type) -> tuple[Step, ...]:
         elif kind == "sequence" and quick is not None:
             steps.append((name, "list", (quick, spec.min_items or 0), spec.required))
         elif kind == "sequence" and shape_of(inner).kind == "record":
-            steps.append((name, "records", (_steps(inner), spec.min_items or 0), spec.required))
-        elif kind == "record":
-            steps.append((name, "record", _steps(inner), spec.required))
-        elif kind == "count":
-            steps.append((name, "count", _steps(inner), spec.required))
+            steps.append((name, "records", (inner, spec.min_items or 0), spec.required))
+        elif kind in ("record", "count"):
+            steps.append((name, kind, inner, spec.required))
         else:  # pragma: no cover - a field kind this module does not know: never fast
             steps.append((name, "never", None, True))
     return tuple(steps)
 
 
+# What each kind of step does with a present value `v` ({c}: its check, or the walk of its record
+# class; {n}: its name; {least}: the fewest items): return None, or write its JSON form.
+_WRITE = {
+    "value": ("if not {c}(v): return None", "out[{n}] = v"),
+    "day": ("if not {c}(v): return None", "out[{n}] = v.isoformat()"),
+    "enum": ("v = {c}.get(v) if type(v) is str else None", "if v is None: return None", "out[{n}] = v"),
+    "list": (
+        "if type(v) is not list or len(v) < {least} or not all(map({c}, v)): return None",
+        "if v: out[{n}] = v",
+    ),
+    "record": ("v = {c}(v)", "if v is None: return None", "out[{n}] = v"),
+    "records": (
+        "if type(v) is not list or len(v) < {least}: return None",
+        "v = [{c}(x) for x in v]",
+        "if None in v: return None",
+        "if v: out[{n}] = v",
+    ),
+    "count": ("v = count({c}, v)", "if v is None: return None", "out[{n}] = v"),
+    "never": ("return None",),
+    "skip": (),  # an entry's id: the caller checks it
+}
 _MISSING: Any = object()
 
 
-def _record(steps: tuple[Step, ...], raw: Any, skip: str = "") -> dict[str, Any] | None:
-    """Return the JSON form of a plainly valid record (fields in model order), else None."""
-    if type(raw) is not dict:
-        return None
-    out: dict[str, Any] = {}
-    seen = 0
-    for name, kind, check, required in steps:
-        value = raw.get(name, _MISSING)
-        if value is _MISSING:
-            if required and name != skip:
-                return None
-            continue
-        if name == skip:  # the caller checks it
-            seen += 1
-            continue
-        seen += 1
-        if kind == "value":
-            if not check(value):
-                return None
-            out[name] = value
-        elif kind == "enum":
-            value = check.get(value) if type(value) is str else None
-            if value is None:
-                return None
-            out[name] = value
-            if name == "type" and skip:  # the entry's derived category follows its type
-                out["category"] = _CATEGORY[value]
-        elif kind == "day":
-            if not check(value):
-                return None
-            out[name] = value.isoformat()
-        elif kind == "list":
-            quick, least = check
-            if type(value) is not list or len(value) < least or not all(map(quick, value)):
-                return None
-            if value:
-                out[name] = value
-        elif kind == "records":
-            inner, least = check
-            if type(value) is not list or len(value) < least:
-                return None
-            items = [_record(inner, item) for item in value]
-            if None in items:
-                return None
-            if items:
-                out[name] = items
-        elif kind == "record":
-            found = _record(check, value)
-            if found is None:
-                return None
-            out[name] = found
-        elif kind == "count":
-            count = _count(check, value)
-            if count is None:
-                return None
-            out[name] = count
-        else:
-            return None
-    return out if seen == len(raw) else None  # an unknown key: the general road names it
+@functools.cache
+def _walk(cls: type) -> Walk:
+    """Return the walk of a record class: its JSON form (fields in model order) if plainly valid, else None.
+
+    It is written out from `_steps` once per class, one test per field in model order, and
+    compiled: a loop over the steps pays for finding what to do with each field (about twice
+    the time of the tests themselves). An entry's category follows its type; its id is left out.
+    """
+    env: dict[str, Any] = {"MISSING": _MISSING, "count": _count, "CATEGORY": _CATEGORY}
+    code = ["def walk(raw):", " if type(raw) is not dict: return None", " out = {}", " seen = 0"]
+    for at, (name, kind, check, required) in enumerate(_steps(cls)):
+        least = 0
+        if kind in ("list", "records"):
+            check, least = check
+        if kind in ("record", "records", "count"):
+            check = _walk(check)
+        env[f"c{at}"] = check
+        if cls is model.Entry and name == "id":
+            kind = "skip"
+        body = [line.format(c=f"c{at}", n=repr(name), least=least) for line in _WRITE[kind]]
+        if cls is model.Entry and name == "type":
+            body.append("out['category'] = CATEGORY[v]")
+        if required:
+            code += [f" v = raw.get({name!r}, MISSING)", " if v is MISSING: return None", " seen += 1"]
+            code += [f" {line}" for line in body]
+        else:  # most optional fields are absent from most records: one `in` test
+            code += [f" if {name!r} in raw:", f"  v = raw[{name!r}]", "  seen += 1", *(f"  {line}" for line in body)]
+    code.append(" return out if seen == len(raw) else None  # an unknown key: the general road names it")
+    exec("\n".join(code), env)  # our own text, written from the model above
+    walk: Walk = env["walk"]
+    return walk
 
 
-def _count(steps: tuple[Step, ...], value: Any) -> dict[str, Any] | None:
+def _count(walk: Walk, value: Any) -> dict[str, Any] | None:
     """Return a casualty count as `{best, low, high}` (as `schema.count_json` writes it), else None."""
     if type(value) is int:
         return {"best": value, "low": None, "high": None} if 0 <= value <= model.COUNT_MAX else None
-    found = _record(steps, value)
+    found = walk(value)
     if found is None:
         return None
     best, low, high = found["best"], found.get("low"), found.get("high")
@@ -148,7 +141,7 @@ def direct_row(item: Stat, raw: Any) -> Row | None:
     written = raw.get("id", entry_id)
     if written != entry_id or type(written) is not str:
         return None
-    fields = _record(_steps(model.Entry), raw, skip="id")
+    fields = _walk(model.Entry)(raw)
     if fields is None:
         return None
     record: dict[str, Any] = {"id": entry_id, "path": rel, **fields}
