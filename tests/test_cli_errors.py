@@ -81,6 +81,38 @@ def test_every_usage_mistake_is_one_error_line_and_exit_2(root, cli, args, line)
     assert (result.status, result.out, result.err) == (2, "", f"ledger: error: {line}\n")
 
 
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--bar", "nope"], '--bar "nope" is not one of: sum, max, count, killed, injured'),
+        (
+            ["--by", "month", "-f", "svg"],
+            '--format "svg" is not one of: table, tsv, csv, json, jsonl, markdown (did you mean "tsv"?)',
+        ),
+    ],
+)
+def test_a_usage_mistake_is_said_before_the_ledger_is_looked_for(tmp_path, cli, args, line):
+    for where in (["--ledger", str(tmp_path / "nowhere")], []):  # a wrong --ledger; no ledger above the cwd
+        result = cli("timeline", *args, *where, cwd=tmp_path)
+        assert (result.status, result.err) == (2, f"ledger: error: {line}\n")
+
+
+def test_bare_ledger_shows_the_help_on_stderr_and_exits_2(cli):
+    result = cli()
+    assert result.status == 2 and result.out == ""
+    assert result.err.startswith("Usage: ledger") and "timeline" in result.err
+
+
+def test_typer_aborting_is_one_error_line():
+    import typer
+
+    from ledger.cli.app import stopped
+
+    env = _env()
+    assert stopped(typer.Abort(), env) == ExitStatus.TROUBLE
+    assert env.stderr.getvalue() == "ledger: error: aborted\n"
+
+
 def test_the_same_mistake_reads_the_same_in_every_command(root, cli):
     said = {cli(*args, "-f", "xml", "--ledger", str(root)).err for args in (["validate"], ["chain", A], ["log", A])}
     assert said == {'ledger: error: --format "xml" is not one of: text, json\n'}

@@ -1,4 +1,4 @@
-"""`ledger timeline` in any of its formats, written by the quickest road that can answer it.
+"""`ledger timeline` in any of its formats, answered by the quickest road that can.
 
 A program format (TSV, CSV, JSON, JSON Lines) has its cells written by SQL
 (`Ledger.timeline_written`); SVG and HTML most of each mark's text (`Ledger.timeline_charted`);
@@ -9,6 +9,8 @@ road, `Ledger.timeline`, whose rows the others are held to by tests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ledger.core.errors import not_one_of
@@ -21,7 +23,26 @@ if TYPE_CHECKING:
 DRAWN = ("svg", "html")
 
 
-def write(
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A timeline found and ready to be written: how many invalid entry files it left out, and `write()`."""
+
+    skipped: int
+    write: Callable[[], None]
+
+
+def check(fmt: str, by: str | None = None, bar: str = "sum") -> None:
+    """Raise the usage error for options that cannot go together (before any ledger is looked for)."""
+    from ledger.output import bars
+    from ledger.output.render import FORMATS
+
+    if bar not in bars.MEASURES:
+        raise not_one_of("--bar", bar, tuple(bars.MEASURES))
+    if by is not None and fmt in (*DRAWN, "ids"):
+        raise not_one_of("--format", fmt, tuple(f for f in FORMATS if f != "ids"))
+
+
+def answer(
     ledger: Ledger,
     selection: Selection,
     fmt: str,
@@ -31,23 +52,18 @@ def write(
     bar: str = "sum",
     ascii_only: bool = False,
     as_of: str | None = None,
-) -> int:
-    """Write the timeline of `selection` as `fmt` on `screen`; return how many invalid entry files were left out.
+) -> Answer:
+    """Find the timeline of `selection`, to be written as `fmt` on `screen` (`check`s the options first).
 
     `by` (day, week or month) draws a bar chart of `bar` per period; `ascii_only` draws it without
-    Unicode blocks. A format `--by` cannot write (svg, html, ids) is a usage error.
+    Unicode blocks.
     """
-    from ledger.output import bars, results  # not `chart` (its marks): the program formats never draw
-    from ledger.output.render import FORMATS
+    from ledger.output import results  # not `chart` (its marks): the program formats never draw
 
-    if bar not in bars.MEASURES:
-        raise not_one_of("--bar", bar, tuple(bars.MEASURES))
+    check(fmt, by, bar)
     if by is not None:
-        if fmt in (*DRAWN, "ids"):
-            raise not_one_of("--format", fmt, tuple(f for f in FORMATS if f != "ids"))
         periods = ledger.periods(selection, by, as_of=as_of)
-        results.periods(screen, fmt, periods.periods, bar, ascii_only)
-        return periods.skipped
+        return Answer(periods.skipped, lambda: results.periods(screen, fmt, periods.periods, bar, ascii_only))
     drawn = fmt in DRAWN  # the chart's rows and frame (`index.drawn`): never whole in memory
     programs = not drawn and fmt not in ("table", "markdown")  # plain rows: values written as stored
     if programs and fmt != "ids" and not (fmt == "csv" and screen.is_tty):  # cells written by SQL
@@ -55,13 +71,10 @@ def write(
 
         written = ledger.timeline_written(selection, fmt, as_of=as_of)
         if written is not None:
-            chrono_rows.write_written(written, fmt, screen.out, screen.is_tty)
-            return written.skipped
+            return Answer(written.skipped, lambda: chrono_rows.write_written(written, fmt, screen.out, screen.is_tty))
     if drawn:  # most of each mark's text written by SQL
         charted = ledger.timeline_charted(selection, as_of=as_of, chains=fmt == "html")
         if charted is not None:
-            results.timeline_charted(screen, fmt, charted)
-            return charted.skipped
+            return Answer(charted.skipped, lambda: results.timeline_charted(screen, fmt, charted))
     found = ledger.timeline(selection, as_of=as_of, plain=programs, drawn=drawn)
-    results.timeline(screen, fmt, found, selection.reverse)
-    return found.skipped
+    return Answer(found.skipped, lambda: results.timeline(screen, fmt, found, selection.reverse))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ledger.api.timelines import DRAWN
 from ledger.cli.options import (
     AS_OF,
     ASCII,
@@ -20,7 +21,7 @@ from ledger.cli.options import (
 from ledger.core.errors import ExitStatus
 from ledger.terminal.errors import findings
 
-TIMELINE_FORMATS = (*TABLE_FORMATS, "svg", "html")
+TIMELINE_FORMATS = (*TABLE_FORMATS, *DRAWN)
 
 
 @command(
@@ -49,8 +50,11 @@ def timeline(c: Call) -> ExitStatus:
     """Show the incidents in order with escalation, its change, days between and responds_to chains."""
     from ledger.api import timelines
 
+    timelines.check(c.fmt, c.by, c.bar)  # a usage mistake is said before the ledger is looked for
     options = {"by": c.by, "bar": c.bar, "ascii_only": c.ascii_only, "as_of": c.as_of}
-    c.skipped(timelines.write(c.ledger, c.selection, c.fmt, c.screen, **options))
+    found = timelines.answer(c.ledger, c.selection, c.fmt, c.screen, **options)
+    c.skipped(found.skipped)  # said before the output, which a pager or `| head` may hold or cut
+    found.write()
     return ExitStatus.OK
 
 
