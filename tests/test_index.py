@@ -130,6 +130,22 @@ def test_an_entry_that_becomes_invalid_is_left_out_and_counted(make_ledger, cli)
     assert cli("list", "--ledger", str(root), "--format", "ids").err == ""
 
 
+def test_a_fresh_index_is_read_mapped_and_its_invalid_files_counted_from_their_index(make_ledger):
+    """Cheap reads of every query: the stored index through a memory map, the skipped count from `entries_invalid`."""
+    root = ledger_of(make_ledger, 3)
+    assert status(root).how == "rebuilt"
+    with Ledger(root) as led:
+        conn = led.index().conn()
+        assert led.index().status.how == "fresh"
+        assert conn.execute("PRAGMA mmap_size").fetchone()[0] > 0
+        seen: list[str] = []
+        conn.set_trace_callback(seen.append)
+        assert led.find(None).skipped == 0
+        conn.set_trace_callback(None)
+        plan = conn.execute("EXPLAIN QUERY PLAN " + seen[-1]).fetchall()
+        assert "entries_invalid" in str(plan)
+
+
 @posix_only("symbolic links and FIFOs")
 def test_the_stat_walk_sees_the_files_files_walk_sees(make_ledger, tmp_path):
     root = ledger_of(make_ledger, 2)
