@@ -16,7 +16,9 @@ def edit(env: Environment, path: Path) -> int:
     import shutil
 
     argv = [*shlex.split(env.editor, posix=sys.platform != "win32"), str(path)]
-    program = shutil.which(argv[0]) or argv[0]
+    program = shutil.which(argv[0])
+    if program is None:  # spawnv would fork, fail to exec and report only a child's status 127
+        raise LedgerError(f"cannot run the editor {argv[0]!r}: not found (set VISUAL or EDITOR); {path} is written")
     if sys.platform == "win32":  # spawnv joins the arguments into one command line, unquoted
         argv = [f'"{arg}"' if " " in arg and not arg.startswith('"') else arg for arg in argv]
     try:
