@@ -48,12 +48,12 @@ def test_command_modules_never_import_the_app_nor_each_others_private_names():
 
 
 def test_every_command_is_in_the_table_once():
-    from ledger.cli.app import application
+    from ledger.cli.app import build
     from ledger.cli.commands import TABLE
 
     names = [c.name for c in TABLE]
     assert len(names) == len(set(names))
-    registered = [info.name for info in application().registered_commands]
+    registered = [info.name for info in build().registered_commands]
     assert registered == names
 
 
@@ -70,6 +70,15 @@ def test_a_command_line_builds_only_the_command_it_runs(monkeypatch):
     assert only(["list"]) is None  # completion's words come in the environment
     assert list(command("list").commands) == ["list"]
     assert list(command(None).commands) == [c.name for c in TABLE]
+
+
+def test_the_command_word_skips_the_values_of_exactly_the_root_options_that_take_one():
+    from ledger.cli.app import command
+    from ledger.terminal.pager import VALUED_ROOT_OPTIONS
+
+    root = command(None)
+    valued = {name for p in root.params if p.param_type_name == "option" and not p.is_flag for name in p.opts}
+    assert valued == VALUED_ROOT_OPTIONS
 
 
 def test_help_and_an_unknown_command_see_every_command(cli):

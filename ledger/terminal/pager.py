@@ -32,15 +32,19 @@ def choose(environ: Mapping[str, str]) -> str | None:
     return DEFAULT
 
 
+#: The root options that take a value (`ledger --ledger DIR list`); `cli.app` declares them, a test holds the two together.
+VALUED_ROOT_OPTIONS = frozenset({"--ledger"})
+
+
 def command_name(args: list[str]) -> str | None:
-    """Return the command word of a command line (root options such as `--ledger DIR` skipped)."""
+    """Return the command word of a command line (root options and their values skipped)."""
     skip = False
     for arg in args:
         if skip:
             skip = False
         elif arg == "--":
             return None
-        elif arg == "--ledger":
+        elif arg in VALUED_ROOT_OPTIONS:
             skip = True
         elif not arg.startswith("-"):
             return arg
