@@ -7,14 +7,14 @@ import re
 import pytest
 import typer
 
-from ledger.cli.app import application
+from ledger.cli.app import command
 from ledger.cli.commands import TABLE
 
 ANGLED = re.compile(r"<[^<>\s]*>")  # <str>, <path>, <id>
 
 
 def _root() -> typer.main.TyperGroup:
-    group = typer.main.get_command(application())
+    group = command(None)
     assert isinstance(group, typer.main.TyperGroup)
     return group
 

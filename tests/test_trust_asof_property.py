@@ -9,7 +9,6 @@ queries and the duplicate candidates are asked both ways.
 
 from __future__ import annotations
 
-import functools
 import os
 import subprocess
 import sys
@@ -17,13 +16,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-import typer
 from conftest import entry, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.api import Ledger, chronology
-from ledger.cli import app
 from ledger.query import Selection
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="symbolic links: POSIX only")
@@ -107,15 +104,6 @@ QUESTIONS = [
 ]
 
 
-@functools.cache
-def built() -> typer.Typer:
-    """The application's command, built once (typer builds it again on every call: 0.2 s)."""
-    return typer.main.get_command(APPLICATION())  # type: ignore[return-value]  # called like the app
-
-
-APPLICATION = app.application
-
-
 @settings(
     max_examples=8,
     deadline=None,
@@ -123,7 +111,6 @@ APPLICATION = app.application
 )
 @given(specs=ledgers)
 def test_live_and_as_of_head_answer_alike(specs, monkeypatch):
-    monkeypatch.setattr(app, "application", built)
     with tempfile.TemporaryDirectory() as folder:
         monkeypatch.setenv("HOME", folder)
         monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")

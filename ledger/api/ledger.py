@@ -125,7 +125,7 @@ class Ledger:
                 problems.extend(item.problems)
         return [item.entry for item in loaded if item.entry is not None]
 
-    # -- queries: the index (ledger/index.py, ledger/query.py) ---------------------------
+    # -- queries: the index (ledger/index/, ledger/query/) -------------------------------
 
     def index(self, progress: Progress | None = None) -> Index:
         """Return the ledger's `index.Index` (cold builds use all cores).

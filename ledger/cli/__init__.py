@@ -3,7 +3,8 @@
 Commands are plain functions in per-concern modules, registered in one table
 (`ledger.cli.commands`); `ledger.cli.app` builds the typer application from it. `main` builds
 the `Environment` once, runs the command, and leaves every exception that stops it to
-`ledger.terminal.errors.report`: one line on stderr and an exit status.
+`ledger.cli.app.stopped` and so to `ledger.terminal.errors.report`: one line on stderr and an
+exit status.
 """
 
 from __future__ import annotations

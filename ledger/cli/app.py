@@ -5,7 +5,10 @@ Commands are plain functions of one `Call` with their parameters declared (`opti
 parameters, and passes the command the values with the `Environment` (the click context's
 `obj`, set by `main`), the filters' `selection`, and Ctrl-C inside a command as an
 `Interrupted` error (so that `main` can say so: typer would turn it into a silent exit 130).
-The `ExitStatus` a command returns is what `main` exits with.
+The `ExitStatus` a command returns is what `main` exits with. `command(name)` converts only the
+command a command line runs (`only` tells it before parsing) to click: typer's conversion of
+all of them costs every start-up about 0.1 s. `stopped` hands what stopped a command to the one
+error path (`ledger.terminal.errors.report`), typer's own usage mistakes as `UsageError`s.
 """
 
 from __future__ import annotations
@@ -102,12 +105,6 @@ def build(table: Sequence[Command] = TABLE) -> typer.Typer:
     for entry in table:
         app.command(entry.name, hidden=entry.hidden)(bind(entry.run))
     return app
-
-
-@functools.cache
-def application() -> typer.Typer:
-    """Return the application, built once per process."""
-    return build()
 
 
 @functools.cache

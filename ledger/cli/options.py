@@ -22,6 +22,7 @@ import typer
 
 from ledger.cli.completion import among, for_field
 from ledger.core.errors import ExitStatus, UsageError
+from ledger.output import render
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
@@ -110,7 +111,7 @@ COLOR = opt(
     "WHEN",
     choices=("auto", "always", "never"),
 )
-TABLE_FORMATS = ("table", "tsv", "csv", "json", "jsonl", "markdown", "ids")
+TABLE_FORMATS = render.FORMATS
 TABLE_FORMAT = formats(TABLE_FORMATS, None)
 TEXT_FORMAT = formats(("text", "json"), "text")
 
@@ -158,9 +159,7 @@ class Call:
     @property
     def fmt(self) -> str:
         """The --format asked for (checked as it was parsed), else a table on a terminal and TSV when piped."""
-        from ledger.output.render import default_format
-
-        return default_format(self.env.stdout_isatty) if self.output is None else self.output
+        return render.default_format(self.env.stdout_isatty) if self.output is None else self.output
 
     @property
     def screen(self) -> Screen:
@@ -185,10 +184,8 @@ class Call:
 
     def skipped(self, count: int) -> None:
         """Say how many invalid entry files a query left out."""
-        from ledger.output.render import plural
-
         if count:
-            self.note(f"ledger: {plural(count, 'invalid entry file')} left out (see `ledger validate`)")
+            self.note(f"ledger: {render.plural(count, 'invalid entry file')} left out (see `ledger validate`)")
 
 
 _OPENED: list[Ledger] = []

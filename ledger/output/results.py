@@ -116,7 +116,7 @@ def write_utf8(out: TextIO, parts: Iterable[bytes]) -> None:
 
     if (
         isinstance(out, io.TextIOWrapper)
-        and os.linesep == "\n"  # else the text layer may translate line ends (see `cli.main`'s utf8_streams)
+        and os.linesep == "\n"  # else the text layer may translate line ends (see `terminal.process.utf8_streams`)
         and codecs.lookup(out.encoding).name == "utf-8"
     ):
         out.flush()  # what was written as text goes first

@@ -1,1 +1,1 @@
-"""Git: the only subprocess, the ledger's history, snapshots of a revision."""
+"""Git (vcs/git.py runs it), the two sides of a diff, an incident's history, snapshots of a revision."""

@@ -1,4 +1,4 @@
-"""The git edge: the only module that runs a subprocess.
+"""The git edge: the one module that runs git (the pager, `terminal/pager.py`, is the only other process).
 
 Every call is read-only plumbing (`rev-parse`, `diff-tree`, `diff-index`, `ls-tree`,
 `ls-files`, `cat-file --batch`, `log`), except `config_set` for `ledger git-setup`. Safety:
