@@ -126,8 +126,10 @@ def _array(items: tuple[str, ...]) -> str | None:
     """Return a list of names as JSON text (what `JSON_ENCODER` writes: quoted as they are when nothing needs escaping)."""
     if not items:
         return None
+    if _PLAIN("".join(items)) is not None:  # the names, not the joined text: its separator holds quotes
+        return schema.JSON_ENCODER.encode(items)
     joined = '", "'.join(items)
-    return f'["{joined}"]' if _PLAIN(joined) is None else schema.JSON_ENCODER.encode(items)
+    return f'["{joined}"]'
 
 
 def names(text: str | None) -> tuple[str, ...]:
