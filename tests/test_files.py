@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
+import pytest
 from conftest import posix_only
 
 from ledger.api.loader import _read_plain
@@ -93,3 +94,13 @@ def test_read_plain_takes_only_plain_files_and_reads_them_like_read_text(tmp_pat
     assert "larger than the limit" in _read_plain(tmp_path, "entries/big.toml")[1].message
     for rel in ("entries/link.toml", "entries/dir.toml", "entries/fifo.toml", "entries/gone.toml"):
         assert _read_plain(tmp_path, rel) is None  # the careful road names what these are
+
+
+def test_a_file_longer_than_its_stated_size_is_read_whole():
+    # A file that grew after its size was read, as one whose size reads 0 (Linux's /proc files):
+    # one read gives what was stated, more reads the rest.
+    status = "/proc/self/status"
+    if not os.path.isfile(status) or os.stat(status).st_size != 0:
+        pytest.skip("needs a file whose stated size is less than its length (Linux /proc)")
+    text, problem = files.read_at(status, "status")
+    assert problem is None and text is not None and text.startswith("Name:") and text.endswith("\n")

@@ -262,8 +262,8 @@ def read_at(path: Path | str, rel: str, opened: int | None = None) -> tuple[str 
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             return None, Problem(rel, 0, "", NOT_REGULAR)
-        data = os.read(fd, min(st.st_size, MAX_FILE_BYTES) + 1)
-        while data and len(data) <= MAX_FILE_BYTES and (more := os.read(fd, 65536)):  # it grew since
+        data = os.read(fd, min(st.st_size, MAX_FILE_BYTES) + 1)  # fewer bytes than asked: the end
+        while st.st_size < len(data) <= MAX_FILE_BYTES and (more := os.read(fd, 65536)):  # it grew since
             data += more
     except OSError as err:
         return None, Problem(rel, 0, "", f"cannot read: {err.strerror}")
