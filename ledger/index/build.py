@@ -237,7 +237,7 @@ class Index(Reader):
         """
         if not self.path.is_file():
             return None, {}
-        conn = connect(self.path.as_uri() + "?mode=ro", uri=True, mapped=True)
+        conn = connect(self.path.as_uri() + "?mode=ro", uri=True)
         try:
             return conn, read_meta(conn)
         except sqlite3.OperationalError as err:
