@@ -57,7 +57,6 @@ _ARABIC = {
 _DROP = "ـء'‘’ʼʻʿʾ`´"  # tatweel, lone hamza; apostrophes and the ʿayn/hamza marks of transliteration
 _DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
 _TABLE = str.maketrans({**_SPECIAL, **_ARABIC, **_DIGITS, **dict.fromkeys(_DROP)})
-_ASCII_DROP = str.maketrans(dict.fromkeys("'`"))
 # An English possessive ("the IRGC's commander") is not part of the name.
 _POSSESSIVE = re.compile(r"(?<=\w)['’ʼ]s\b")
 _NON_ASCII = re.compile(r"([^\x00-\x7f]+)")
@@ -77,12 +76,12 @@ def fold(text: str) -> str:
     """
     if "'" in text or "’" in text or "ʼ" in text:
         text = _POSSESSIVE.sub("", text)
-    if text.isascii():
-        return text.lower().translate(_ASCII_DROP)
+    if text.isascii():  # the apostrophes dropped by `replace`: ~10x `translate`'s speed over a summary
+        return text.lower().replace("'", "").replace("`", "")
     # Every step works character by character, so folding the runs of non-ASCII characters
     # one by one (cached: names repeat) gives what folding the whole text would.
     return "".join(
-        _fold_run(run) if number % 2 else run.lower().translate(_ASCII_DROP)
+        _fold_run(run) if number % 2 else run.lower().replace("'", "").replace("`", "")
         for number, run in enumerate(_NON_ASCII.split(text))
     )
 
