@@ -256,13 +256,13 @@ def test_the_windows_folder_walk_finds_what_the_descriptor_walk_finds(make_ledge
 
 
 def test_no_process_is_signalled_to_ask_whether_it_lives_on_windows(monkeypatch):
-    from ledger.index import build
+    from ledger.index import debris
 
     signalled: list[tuple[int, int]] = []
     monkeypatch.setattr(os, "kill", lambda pid, sig: signalled.append((pid, sig)))
     monkeypatch.setattr(sys, "platform", "linux")
-    assert build._alive("4242") is True  # POSIX: signal 0 only asks
+    assert debris._alive("4242") is True  # POSIX: signal 0 only asks
     assert signalled == [(4242, 0)]
     monkeypatch.setattr(sys, "platform", "win32")
-    assert build._alive("4242") is True  # Windows: os.kill would terminate it, so it is never called
+    assert debris._alive("4242") is True  # Windows: os.kill would terminate it, so it is never called
     assert signalled == [(4242, 0)]

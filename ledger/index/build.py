@@ -18,19 +18,20 @@ in-memory index built the same way. Nothing here is ever an error for the user.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ledger.index import fts
+from ledger.index.debris import SCRATCH, remove_debris
 from ledger.index.derived import Derived
+from ledger.index.reader import Reader
 from ledger.index.rows import Stat
 from ledger.index.storage import (
     COPY,
@@ -66,61 +67,6 @@ class Status:
     removed: int = 0
     files: int = 0
     reason: str = ""
-
-
-class Reader:
-    """The lookups every index answers, over `conn()` (a damaged file is recovered once)."""
-
-    def conn(self) -> sqlite3.Connection:
-        raise NotImplementedError
-
-    def recover(self, err: sqlite3.Error) -> sqlite3.Connection:
-        raise err
-
-    def lookup(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Return the JSON records of the given ids (unknown and invalid ones are left out)."""
-        out: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            marks = ", ".join("?" * len(chunk))
-            sql = (
-                "SELECT e.id, d.json FROM entries e JOIN docs d ON d.entry = e.rowid "
-                f"WHERE e.ok = 1 AND e.id IN ({marks}) ORDER BY e.path DESC"
-            )
-            for entry_id, text in self._query(sql, chunk):  # an id used twice: the first path wins
-                out[entry_id] = json.loads(text)
-        return out
-
-    def invalid_paths(self, entry_id: str) -> list[str]:
-        """Return the paths of invalid files whose name gives this id."""
-        rows = self._query("SELECT path FROM entries WHERE ok = 0 ORDER BY path", [])
-        return [p for (p,) in rows if p.rsplit("/", 1)[-1] == f"{entry_id}.toml"]
-
-    def near_ids(self, entry_id: str) -> list[str]:
-        """Return the ids of valid entries with the same date or the same words as `entry_id`.
-
-        Both are index lookups (`entries_id`: a date is a prefix of its ids; `entries_words`),
-        so a "did you mean" costs what one day of incidents costs, not a scan of every id.
-        """
-        date, words = entry_id[:10], entry_id[10:]
-        same_day = self._query("SELECT id FROM entries WHERE ok = 1 AND id >= ? AND id < ?", [date, date + "\uffff"])
-        query = "SELECT id FROM entries WHERE ok = 1 AND substr(id, 11) = ?"
-        same_words = self._query(query, [words]) if words else []
-        return [i for (i,) in same_day] + [i for (i,) in same_words]
-
-    def ids(self) -> list[str]:
-        """Return the ids of all valid entries."""
-        return [i for (i,) in self._query("SELECT id FROM entries WHERE ok = 1", [])]
-
-    def query(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        """Return all rows of one query (an index damaged meanwhile is rebuilt and asked again)."""
-        return self._query(sql, params)
-
-    def _query(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        try:
-            return self.conn().execute(sql, params).fetchall()
-        except sqlite3.DatabaseError as err:
-            return self.recover(err).execute(sql, params).fetchall()
 
 
 class Index(Reader):
@@ -400,49 +346,6 @@ class Index(Reader):
 
 DERIVED = (fts.SEARCH,)  # tables made on first need, kept in step by refreshes
 DERIVED_KEPT = 1000  # a refresh of more files than this and a quarter of the ledger drops them
-SCRATCH = "ledger-index-"  # + pid + "-": part files of a build, in the temporary folder
-
-
-def remove_debris(folder: Path) -> int:
-    """Remove what builds killed without a chance to clean up left (call under the index lock).
-
-    A temporary index file (`index.sqlite.PID.tmp`) or scratch folder (`ledger-index-PID-*`)
-    whose process is gone is debris; Ctrl-C and SIGTERM clean up after themselves.
-    """
-    removed = 0
-    for path in folder.glob(f"{DB_NAME}.*.tmp"):
-        if not _alive(path.name[len(DB_NAME) + 1 : -len(".tmp")]):
-            with contextlib.suppress(OSError):
-                path.unlink()
-                removed += 1
-    with contextlib.suppress(OSError), os.scandir(tempfile.gettempdir()) as items:
-        for item in items:
-            if item.name.startswith(SCRATCH) and item.is_dir(follow_symlinks=False):
-                pid = item.name[len(SCRATCH) :].split("-", 1)[0]
-                if not _alive(pid) and _owned(item.stat(follow_symlinks=False)):
-                    shutil.rmtree(item.path, ignore_errors=True)
-                    removed += 1
-    return removed
-
-
-def _owned(st: os.stat_result) -> bool:
-    """Return whether this user owns the file (Windows has no uids: the caller's other checks decide)."""
-    if sys.platform == "win32":
-        return True
-    return st.st_uid == os.getuid()
-
-
-def _alive(pid: str) -> bool:
-    """Return whether a process id (as text) names a running process (True when unsure)."""
-    if not pid.isdigit() or sys.platform == "win32":
-        return True  # on Windows os.kill(pid, 0) does not ask: it terminates the process
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def _debug(message: str) -> None:  # pragma: no cover - for LEDGER_DEBUG=1

@@ -25,7 +25,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from ledger.index.build import Reader
+from ledger.index.reader import Reader
 from ledger.index.rows import STORED, Row
 from ledger.index.storage import FOLDER, SCHEMA, SCHEMA_VERSION, Unusable, connect
 
