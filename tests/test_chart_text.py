@@ -16,10 +16,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import os
 import random
 import shutil
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -277,3 +279,18 @@ def test_the_page_is_written_as_bytes_or_as_text_alike(led: Ledger, monkeypatch:
     text = io.StringIO()
     results.timeline_charted(results.Screen(text), "html", found)
     assert text.getvalue() == expected
+
+
+def test_the_chart_imports_neither_stats_nor_dupes(led: Ledger) -> None:
+    """Start-up counts: `timeline --format svg|html` leaves `reports.stats` and `reports.dupes` unimported."""
+    code = f"""
+import contextlib, io, sys
+from ledger.cli import main
+for fmt in ("svg", "html"):
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        main(["timeline", "--ledger", {str(led.root)!r}, "--format", fmt])
+print(sorted({{"ledger.reports.dupes", "ledger.reports.stats"}} & set(sys.modules)), file=sys.stderr)
+"""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert result.stderr == "[]\n"

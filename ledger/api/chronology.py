@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.api import lookup
 from ledger.core import model, schema, vocab
 from ledger.core.errors import UsageError
 from ledger.query import Selection
-from ledger.reports import dupes as dp
-from ledger.reports import stats as st
 from ledger.reports import timeline as tl
+
+if TYPE_CHECKING:  # imported where used: the timeline and the chart need neither (start-up counts)
+    from ledger.reports import dupes as dp
+    from ledger.reports import stats as st
 
 MAX_PERIODS = 100_000  # a day-by-day chart of centuries helps nobody; ask for weeks or months
 
@@ -266,6 +268,7 @@ def periods(source: Any, selection: Selection, by: str) -> Periods:
 def stats(source: Any, selection: Selection, by: str) -> Stats:
     """Count incidents, killed, injured (with ranges) and the highest escalation per group, in SQL."""
     from ledger.core.errors import not_one_of
+    from ledger.reports import stats as st
 
     if by not in st.BY:
         raise not_one_of("--by", by, st.BY)
@@ -280,6 +283,8 @@ def dupes(source: Any, selection: Selection, **options: Any) -> Dupes:
 
     The incidents are light rows from the index (`index.chrono.Located`), not decoded entries.
     """
+    from ledger.reports import dupes as dp
+
     found = source.find(selection)
     located = list(found.located())
     paths = {e.id: e.path for e in located}
