@@ -39,7 +39,7 @@ from ledger.index.storage import (
     FOLDER,
     INDEXES_FIRST,
     LOCK_NAME,
-    NEW_INDEX,
+    NEW_FILE,
     SCHEMA,
     Unusable,
     combine,
@@ -282,7 +282,7 @@ class Index(Reader):
             tmp.unlink()
         conn = connect(str(tmp))
         try:
-            conn.executescript(NEW_INDEX)
+            conn.executescript(NEW_FILE)
             self._fill(conn, found)
             conn.close()
             for suffix in ("-journal", "-wal", "-shm"):  # a crashed writer's leftovers

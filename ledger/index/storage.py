@@ -38,7 +38,6 @@ LOCK_TIMEOUT = 60.0  # seconds to wait for another process's refresh (it may be 
 # away whole), and 16 KiB pages: a row of `docs` (JSON text and CSV line, ~2 KB) left much of a
 # 4 KiB page empty; bigger pages hold the same rows in a sixth less file, cheaper to write.
 NEW_FILE = "PRAGMA page_size = 16384; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-NEW_INDEX = NEW_FILE + "PRAGMA cache_size = -65536;"  # 64 MiB while a build copies rows in and sorts indexes
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value);
