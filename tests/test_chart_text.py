@@ -32,7 +32,7 @@ from test_timeline_written import SELECTIONS, _toml, same_day_answers
 from ledger import query
 from ledger.api import Ledger
 from ledger.index import drawn_text, rows
-from ledger.output import marks, marks_text, page, results
+from ledger.output import marks, page, results
 
 TITLES = [
     "Tom & Jerry <b> \"quoted\" and 'single'",
@@ -256,14 +256,14 @@ def test_the_stored_title_is_the_charts_text_of_the_title() -> None:
 
 def test_the_bytes_read_back_in_small_chunks_decode_whole(led: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     """The sections are UTF-8 bytes in binary files: a chunk read back may end inside a character (é, «, ·)."""
-    monkeypatch.setattr(marks_text.ByteSpool, "CHUNK", 7)
+    monkeypatch.setattr(marks.Spool, "CHUNK", 7)
     for fmt in ("svg", "html"):
         assert charted(led, query.Selection(), fmt) == general(led, query.Selection(), fmt)
 
 
 def test_the_page_is_written_as_bytes_or_as_text_alike(led: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     """`results.timeline_charted`: to the bytes under a UTF-8 stream (after what it holds), else decoded."""
-    monkeypatch.setattr(marks_text.ByteSpool, "CHUNK", 5)
+    monkeypatch.setattr(marks.Spool, "CHUNK", 5)
     found = led.timeline_charted(query.Selection(), chains=True)
     expected = general(led, query.Selection(), "html")
     assert "é" in expected and "·" in expected

@@ -19,7 +19,7 @@ import math
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import IO, Any, Protocol, TypeVar
+from typing import IO, Any, AnyStr, Generic, Protocol, TypeVar, cast
 
 from ledger.core import model
 from ledger.core.escapes import XML_SPECIAL, xml
@@ -138,36 +138,40 @@ def spread(marks: list[Mark]) -> None:
             placed.append(m)
 
 
-class Spool:
-    """The lines of one section: a list, moved to a temporary file in batches when `spooled`."""
+class Spool(Generic[AnyStr]):
+    """The lines of one section (str, or UTF-8 bytes: `marks_text`), moved to a temporary file in batches when `spooled`."""
 
-    __slots__ = ("file", "lines", "spooled")
+    __slots__ = ("file", "lines", "newline", "spooled")
     BATCH = 512  # lines held before a write: a hundred sections of them stay a few MB
+    CHUNK = 1 << 16  # what is read back at a time
 
-    def __init__(self, spooled: bool) -> None:
-        self.lines: list[str] = []
-        self.file: IO[str] | None = None
+    def __init__(self, spooled: bool, newline: AnyStr) -> None:
+        self.lines: list[AnyStr] = []
+        self.file: IO[AnyStr] | None = None
+        self.newline: AnyStr = newline
         self.spooled = spooled
 
     def flush(self) -> None:
-        """Move the lines held to the file (called when `lines` reaches BATCH)."""
+        """Move the lines held to the file (called when `lines` reaches a batch)."""
         if not self.spooled:
             return
         if self.file is None:
             # closed by `drain` or `close` (the chart's maker closes every section in a finally)
-            self.file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
-        self.file.write("\n".join(self.lines) + "\n")
+            binary = isinstance(self.newline, bytes)
+            made = tempfile.TemporaryFile() if binary else tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+            self.file = cast("IO[AnyStr]", made)
+        self.file.write(self.newline.join(self.lines) + self.newline)
         self.lines.clear()
 
-    def drain(self) -> Iterator[str]:
+    def drain(self) -> Iterator[AnyStr]:
         """Yield the section's text, then let it go."""
         if self.file is not None:
             self.file.seek(0)
-            while chunk := self.file.read(1 << 16):
+            while chunk := self.file.read(self.CHUNK):
                 yield chunk
             self.close()
         if self.lines:
-            yield "\n".join(self.lines) + "\n"
+            yield self.newline.join(self.lines) + self.newline
             self.lines.clear()
 
     def close(self) -> None:
@@ -178,7 +182,7 @@ class Spool:
 
 
 class Drains(Protocol[T_co]):
-    """A section that yields its text once (`Spool`: str; `marks_text.ByteSpool`: UTF-8 bytes)."""
+    """A section that yields its text once (a `Spool` of str or of UTF-8 bytes)."""
 
     def drain(self) -> Iterator[T_co]: ...
 
@@ -213,8 +217,8 @@ class Sections:
         self.labels, self.numbers, self.answered, self.link, self.spooled, self.row = (
             labels, numbers, answered, link, spooled, row,
         )  # fmt: skip
-        self.spans, self.arrows, self.table = Spool(spooled), Spool(spooled), Spool(spooled)
-        self.by_radius: dict[float, Spool] = {}
+        self.spans, self.arrows, self.table = Spool(spooled, "\n"), Spool(spooled, "\n"), Spool(spooled, "\n")
+        self.by_radius: dict[float, Spool[str]] = {}
         self.present: set[str] = set()  # categories
         self.top, self.tops = -1, list[Mark]()  # the highest rung and (up to 4 of) its marks
         self.at: dict[str, Mark] = {}  # the answered incidents placed so far
@@ -249,7 +253,7 @@ class Sections:
                 self.waiting.append(m)
         spool = self.by_radius.get(m.r)
         if spool is None:
-            spool = self.by_radius[m.r] = Spool(self.spooled)
+            spool = self.by_radius[m.r] = Spool(self.spooled, "\n")
         lines = spool.lines
         lines.append(mark_line(m, self.labels, self.link))
         if len(lines) >= batch:

@@ -7,16 +7,15 @@ same-day rule's x) and the floats (formatted by Python, as the general path does
 linked incidents (those that answer or are answered) take the longer way: the arrows, the
 same-day rule and the chain need where they stand.
 
-The lines stay UTF-8 bytes from SQLite to the output (`ByteSpool`, `page.charted_bytes`):
+The lines stay UTF-8 bytes from SQLite to the output (`marks.Spool` of bytes, `page.charted_bytes`):
 tens of megabytes of text are never decoded to `str` and encoded again (the templates come
 as BLOBs, `bytes % values` formats like `str % values`, and the temporary files are binary).
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any
+from typing import Any
 
 from ledger.core import model
 from ledger.core.escapes import xml
@@ -37,45 +36,6 @@ from ledger.output.marks import (
     special,
 )  # fmt: skip
 from ledger.reports.timeline import Step
-
-
-class ByteSpool:
-    """`marks.Spool` of UTF-8 lines: a list of bytes, moved to a binary temporary file in batches when `spooled`."""
-
-    __slots__ = ("file", "lines", "spooled")
-    CHUNK = 1 << 16  # bytes read back at a time
-
-    def __init__(self, spooled: bool) -> None:
-        self.lines: list[bytes] = []
-        self.file: IO[bytes] | None = None
-        self.spooled = spooled
-
-    def flush(self) -> None:
-        """Move the lines held to the file."""
-        if not self.spooled:
-            return
-        if self.file is None:
-            # closed by `drain` or `close` (the chart's maker closes every section in a finally)
-            self.file = tempfile.TemporaryFile()  # noqa: SIM115
-        self.file.write(b"\n".join(self.lines) + b"\n")
-        self.lines.clear()
-
-    def drain(self) -> Iterator[bytes]:
-        """Yield the section's text, then let it go."""
-        if self.file is not None:
-            self.file.seek(0)
-            while chunk := self.file.read(self.CHUNK):
-                yield chunk
-            self.close()
-        if self.lines:
-            yield b"\n".join(self.lines) + b"\n"
-            self.lines.clear()
-
-    def close(self) -> None:
-        """Close the file, if any."""
-        if self.file is not None:
-            self.file.close()
-            self.file = None
 
 
 class Pin:
@@ -102,8 +62,8 @@ class TextSections:
     def __init__(self, charted: Any, *, link: bool = False, table: bool = False) -> None:
         """`link`: marks link to their table row; `table`: write the HTML table's rows too."""
         self.charted, self.link, self.want_table = charted, link, table
-        self.spans, self.arrows, self.table = ByteSpool(True), ByteSpool(True), ByteSpool(not charted.reverse)
-        self.by_radius: dict[float, ByteSpool] = {}
+        self.spans, self.arrows, self.table = Spool(True, b"\n"), Spool(True, b"\n"), Spool(not charted.reverse, b"\n")
+        self.by_radius: dict[float, Spool[bytes]] = {}
         self.present = {c for c in COLOURS if c in charted.categories}
         self.top, self.tops = -1, list[tuple[int, int, float, float, float]]()  # (rowid, number, x, y, r)
         self.at: dict[str, Pin] = {}  # the linked incidents placed so far
@@ -175,7 +135,7 @@ class TextSections:
         r = radius(casualties, scale)
         spool = self.by_radius.get(r)
         if spool is None:
-            spool = self.by_radius[r] = ByteSpool(True)
+            spool = self.by_radius[r] = Spool(True, b"\n")
         return r, b"%.1f" % r, spool.lines
 
     def _flush(self) -> None:
