@@ -66,6 +66,11 @@ _WORD = re.compile(r"[^\W_]+")
 _MARKS = ("Mn", "Me", "Cf")
 
 
+def _fold_ascii(text: str) -> str:
+    """Fold ASCII text: lower case, apostrophes dropped (by `replace`: ~10x `translate`'s speed over a summary)."""
+    return text.lower().replace("'", "").replace("`", "")
+
+
 def fold(text: str) -> str:
     """Return the matching key of a text (see the module docstring).
 
@@ -76,13 +81,12 @@ def fold(text: str) -> str:
     """
     if "'" in text or "’" in text or "ʼ" in text:
         text = _POSSESSIVE.sub("", text)
-    if text.isascii():  # the apostrophes dropped by `replace`: ~10x `translate`'s speed over a summary
-        return text.lower().replace("'", "").replace("`", "")
+    if text.isascii():
+        return _fold_ascii(text)
     # Every step works character by character, so folding the runs of non-ASCII characters
     # one by one (cached: names repeat) gives what folding the whole text would.
     return "".join(
-        _fold_run(run) if number % 2 else run.lower().replace("'", "").replace("`", "")
-        for number, run in enumerate(_NON_ASCII.split(text))
+        _fold_run(run) if number % 2 else _fold_ascii(run) for number, run in enumerate(_NON_ASCII.split(text))
     )
 
 

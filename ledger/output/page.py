@@ -8,7 +8,7 @@ one pass over the incidents (`marks.Sections`), and joined after the chart.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ledger.core.escapes import xml
@@ -43,10 +43,15 @@ def page_parts(fmt: str, timeline: Any, reverse: bool = False) -> Iterator[str]:
 def charted_parts(fmt: str, charted: Any) -> Iterator[str]:
     """Yield a `chronology_chart.Charted` timeline as "svg" or "html", in pieces (what `page_parts` writes).
 
-    `charted_bytes` decoded (a piece may end inside a character: decoded incrementally).
+    `charted_bytes`, decoded.
     """
+    return decoded(charted_bytes(fmt, charted))
+
+
+def decoded(parts: Iterable[bytes]) -> Iterator[str]:
+    """Yield pieces of UTF-8 as text; a piece may end inside a character (decoded incrementally)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    for part in charted_bytes(fmt, charted):
+    for part in parts:
         yield decoder.decode(part)
     yield decoder.decode(b"", True)
 

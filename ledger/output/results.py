@@ -122,9 +122,9 @@ def write_utf8(out: TextIO, parts: Iterable[bytes]) -> None:
         out.flush()  # what was written as text goes first
         out.buffer.writelines(parts)
         return
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    out.writelines(map(decoder.decode, parts))
-    out.write(decoder.decode(b"", True))
+    from ledger.output.page import decoded
+
+    out.writelines(decoded(parts))
 
 
 def periods(screen: Screen, fmt: str, found: Sequence[Any], bar: str, ascii_only: bool) -> None:
