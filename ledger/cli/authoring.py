@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from ledger.api.form import NEW_FIELDS, NewField
-from ledger.cli.completion import among, for_field
 from ledger.cli.options import LEDGER, QUIET, Call, Param, arg, command, formats, opt
 from ledger.core.errors import ExitStatus, UsageError
 from ledger.core.model import ESCALATION_MAX
 from ledger.terminal import editor
+from ledger.terminal.completion import among, for_field
 from ledger.terminal.errors import OutputCut
 
 

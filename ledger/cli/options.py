@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
-from ledger.cli.completion import among, for_field
 from ledger.core.errors import ExitStatus, UsageError
 from ledger.output import render
+from ledger.terminal.completion import among, for_field
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
