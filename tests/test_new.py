@@ -153,11 +153,22 @@ def test_invalid_values_are_reported_and_nothing_written(make_ledger, cli):
     flags[flags.index("reported")] = "sure"
     result = cli("new", "Rockets", *flags, "--ledger", str(root))
     assert result.status == 2
-    assert result.err == (
-        'ledger: error: type: "rocket-atack" is not allowed (did you mean "rocket-attack"?)\n'
-        'ledger: error: confidence: "sure" is not allowed (one of: confirmed, reported, claimed, unverified, disputed)\n'
-        "nothing written\n"
-    )
+    assert result.err.startswith('ledger: error: --type "rocket-atack" is not one of: airstrike, drone-strike, ')
+    assert result.err.endswith(' (did you mean "rocket-attack"?)\n')
+    assert not (root / "entries").exists() or not any((root / "entries").rglob("*.toml"))
+    flags[flags.index("rocket-atack")] = "rocket-attack"
+    result = cli("new", "Rockets", *flags, "--ledger", str(root))
+    assert result.status == 2
+    assert result.err.startswith('ledger: error: --confidence "sure" is not one of: confirmed, reported, ')
+
+
+def test_a_bad_choice_is_named_before_the_missing_values(make_ledger, cli):
+    """`new --type bogus` alone: the option at fault is named first, as every option's choices are."""
+    root = make_ledger({})
+    result = cli("new", "--type", "bogus", "--ledger", str(root))
+    assert result.status == 2
+    assert result.err.startswith('ledger: error: --type "bogus" is not one of: ')
+    assert "missing" not in result.err
     assert list(root.rglob("*.toml")) == []
 
 

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
 
 from ledger.api.form import NEW_FIELDS, NewField
 from ledger.cli.options import LEDGER, QUIET, Call, Param, arg, command, formats, opt
-from ledger.core.errors import ExitStatus, UsageError
+from ledger.core.errors import ExitStatus
 from ledger.core.model import ESCALATION_MAX
 from ledger.terminal import editor
-from ledger.terminal.completion import among, for_field
 from ledger.terminal.errors import OutputCut
 
 
 def _field(f: NewField) -> Param:
     """The option of one of `new`'s fields, typed, ranged and completed as its model field says."""
     ranged: dict[str, Any] = {"min": f.spec.minimum, "max": f.spec.maximum} if f.kind is int else {}
-    complete = among(f.choices) if f.choices else for_field(f.completed_by) if f.completed_by else None
-    flags = f"{f.flag} {f.short or ''}"
-    return opt(flags, None, f.help, f.metavar, kind=f.kind | None, name=f.key, autocompletion=complete, **ranged)
+    flags = f"{f.flag} {f.short or ''}"  # choices are checked as they are parsed
+    choices, complete = f.choices or None, f.completed_by
+    return opt(
+        flags, None, f.help, f.metavar, kind=f.kind | None, name=f.key, choices=choices, complete=complete, **ranged
+    )
 
 
 #: `new`'s field options (but TITLE, its argument), in the order of the form.
@@ -42,13 +42,7 @@ FIELDS = tuple(_field(f) for f in NEW_FIELDS if f.key != "title")
 def new(c: Call) -> ExitStatus:
     """Write a new, valid entry at entries/YYYY/MM/ID.toml and print its path (never overwrites)."""
     fields = {f.key: c.values[f.key] for f in NEW_FIELDS}
-    missing = c.ledger.missing_fields(fields)
-    if missing and not c.env.interactive:
-        flags = ", ".join("TITLE" if key == "title" else f"--{key}" for key in missing)
-        raise UsageError(f"missing {flags} (give them as options; on a terminal they are asked for)")
-    while missing:  # a place of ledger.toml answers for its country
-        fields[missing[0]] = _ask(c, missing[0])
-        missing = c.ledger.missing_fields(fields)
+    editor.fill_in(c.env, c.ledger, fields)
     created = c.ledger.new_entry(fields, c.entry_id)
     for problem in created.problems:
         level = "warning" if problem.severity == "warning" else "error"
@@ -59,34 +53,7 @@ def new(c: Call) -> ExitStatus:
         return ExitStatus.TROUBLE
     c.out.write(created.rel + "\n")
     c.out.flush()
-    return _edit_and_check(c, created.rel) if c.edit else ExitStatus.OK
-
-
-def _ask(c: Call, key: str) -> Any:
-    """Ask for one required value on the terminal, again until it is acceptable."""
-    from ledger.api.form import parse_answer
-
-    default = dt.date.today().isoformat() if key == "date" else ""
-    question = next(f.question for f in NEW_FIELDS if f.key == key)
-    while True:
-        try:
-            return parse_answer(key, editor.ask(c.env, question, default, key))
-        except ValueError as err:
-            c.say(f"  {err}")
-
-
-def _edit_and_check(c: Call, rel: str) -> ExitStatus:
-    """Open the file in $VISUAL / $EDITOR, wait, then check it like `ledger validate` would."""
-    from ledger.output.render import clean
-
-    path = c.ledger.root / rel
-    status = editor.edit(c.env, path)
-    if status != 0:
-        c.note(f"the editor exited with status {status}")
-    report = c.ledger.validate([path])
-    for problem in report.problems:
-        c.say(clean(str(problem)))
-    return ExitStatus.FOUND if report.errors else ExitStatus.OK
+    return editor.edit_and_check(c.env, c.ledger, created.rel, c.quiet) if c.edit else ExitStatus.OK
 
 
 # -- fmt --------------------------------------------------------------------------------------

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ledger.core.errors import LedgerError, UsageError
+from ledger.core.errors import ExitStatus, LedgerError, UsageError
 from ledger.terminal.env import Environment
+
+if TYPE_CHECKING:
+    from ledger.api import Ledger
 
 
 def edit(env: Environment, path: Path) -> int:
@@ -38,3 +43,39 @@ def ask(env: Environment, question: str, default: str, key: str) -> str:
     if not line:
         raise UsageError(f"no answer for {key} (end of input)")
     return line.strip() or default
+
+
+def fill_in(env: Environment, ledger: Ledger, fields: dict[str, Any]) -> None:
+    """Ask on the terminal for each value `ledger new` still needs, until it is acceptable (`api.form`).
+
+    A place of ledger.toml answers for its country. Without a terminal to ask on, the missing
+    values are one usage error that names their options.
+    """
+    from ledger.api.form import NEW_FIELDS, parse_answer
+
+    missing = ledger.missing_fields(fields)
+    if missing and not env.interactive:
+        flags = ", ".join("TITLE" if key == "title" else f"--{key}" for key in missing)
+        raise UsageError(f"missing {flags} (give them as options; on a terminal they are asked for)")
+    while missing:
+        key = missing[0]
+        default = dt.date.today().isoformat() if key == "date" else ""
+        question = next(f.question for f in NEW_FIELDS if f.key == key)
+        try:
+            fields[key] = parse_answer(key, ask(env, question, default, key))
+        except ValueError as err:
+            env.stderr.write(f"  {err}\n")
+        missing = ledger.missing_fields(fields)
+
+
+def edit_and_check(env: Environment, ledger: Ledger, rel: str, quiet: bool) -> ExitStatus:
+    """Open a new entry in the editor, wait, then check it as `ledger validate` would: FOUND on an error."""
+    from ledger.output.render import clean
+
+    path = ledger.root / rel
+    status = edit(env, path)
+    if status != 0 and not quiet:
+        env.stderr.write(f"the editor exited with status {status}\n")
+    report = ledger.validate([path])
+    env.stderr.writelines(clean(str(problem)) + "\n" for problem in report.problems)
+    return ExitStatus.FOUND if report.errors else ExitStatus.OK
