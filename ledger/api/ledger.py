@@ -297,6 +297,8 @@ class Ledger:
 
     def git_setup(self, textconv: str | None = None) -> list[str]:
         """Name the `ledger` diff driver in .gitattributes and put its command (default: ours) in .git/config."""
+        if textconv is not None and not textconv.strip():
+            raise UsageError("--command cannot be empty")
         return gitsetup.git_setup(self.root, textconv or gitsetup.default_textconv())
 
     # -- authoring and interchange: new, fmt, import, export -------------------------------

@@ -9,13 +9,11 @@ exit status.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
-from typing import TextIO, cast
 
 from ledger import __version__
 from ledger.core.errors import ExitStatus
-from ledger.terminal import pager, process
+from ledger.terminal import process
 from ledger.terminal.env import Environment
 
 
@@ -26,25 +24,13 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
     if args in (["--version"], ["-V"]):  # answered before typer is imported: start-up counts
         print(f"ledger {__version__}")
         sys.exit(0)
-    from ledger.cli.app import command, only, stopped
-    from ledger.cli.options import close_ledgers
+    from ledger.cli.app import run, stopped
     from ledger.terminal import errors
 
     env = Environment.from_system() if env is None else env
-    page, args = pager.wanted(args)
-    paged = None
-    if page and env.stdout_isatty and env.pager:
-        paged = pager.PagedStream(env.stdout, env.pager, env.height, env.width)
-        env = dataclasses.replace(env, stdout=cast(TextIO, paged))  # a TextIOBase, written like stdout
     process.terminate_like_interrupt()
     try:
-        try:
-            status = command(only(args))(args=args, prog_name="ledger", obj=env, standalone_mode=False)
-        finally:
-            close_ledgers()
-            if paged is not None:
-                env = dataclasses.replace(env, stdout=paged.terminal)
-                paged.finish()
+        status = process.through(args, env, run)
     except SystemExit:
         # typer's click turns a closed pipe into exit 1 after wrapping the streams: undo that.
         if type(sys.stdout).__name__ != "PacifyFlushWrapper":

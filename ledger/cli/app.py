@@ -134,6 +134,16 @@ def only(args: list[str]) -> str | None:
     return None if "--help" in head or "-h" in head else name
 
 
+def run(args: list[str], env: Environment) -> ExitStatus | None:
+    """Run the command line in `env` and return the exit status its command returns; what stops it is raised."""
+    try:
+        return cast(
+            ExitStatus | None, command(only(args))(args=args, prog_name="ledger", obj=env, standalone_mode=False)
+        )
+    finally:
+        options.close_ledgers()
+
+
 def stopped(err: BaseException, env: Environment) -> ExitStatus:
     """Report what stopped a command (`ledger.terminal.errors.report`), typer's usage mistakes as `UsageError`s.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ledger.cli.options import COLOR, LEDGER, QUIET, TEXT_FORMAT, Call, arg, command, formats, opt
-from ledger.core.errors import ExitStatus, UsageError
+from ledger.core.errors import ExitStatus
 from ledger.terminal.errors import findings
 
 
@@ -63,8 +63,6 @@ def log(c: Call) -> ExitStatus:
 )
 def git_setup(c: Call) -> ExitStatus:
     """Make `git diff` and `git log -p` show entries in the canonical layout (a textconv driver)."""
-    if c.command is not None and not c.command.strip():
-        raise UsageError("--command cannot be empty")
     done = c.ledger.git_setup(c.command)
     for line in done:
         c.out.write(line + "\n")

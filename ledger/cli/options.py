@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
-from ledger.core.errors import ExitStatus, UsageError
+from ledger.core.errors import ExitStatus, a_number, one_of
 from ledger.output import render
 from ledger.terminal.completion import among, for_field
 
@@ -64,9 +64,9 @@ def opt(
     if choices is not None:
         kw["autocompletion"] = among(choices)
         if not isinstance(choices, str):
-            kw["callback"] = lambda ctx, param, value: value if value is None else choice(value, choices, names[0])
+            kw["callback"] = lambda ctx, param, value: value if value is None else one_of(names[0], value, choices)
     if float in (kind or type(default), *typing.get_args(kind)):  # ranges let nan through: it compares false
-        kw["callback"] = lambda ctx, param, value: value if value is None else number(value, names[0])
+        kw["callback"] = lambda ctx, param, value: value if value is None else a_number(names[0], value)
     shown = default is not None and default is not False
     option = typer.Option(*names, help=help, metavar=metavar, show_default=shown, **kw)
     kind = kind or (str | None if default is None else type(default))
@@ -204,19 +204,3 @@ def close_ledgers() -> None:
     """Close what the ledgers this command opened still hold (their index connections)."""
     while _OPENED:
         _OPENED.pop().close()
-
-
-def choice(value: str, choices: Sequence[str], option: str) -> str:
-    """Return `value` if it is one of `choices`, else raise the one usage error for it."""
-    if value in choices:
-        return value
-    from ledger.core.errors import not_one_of
-
-    raise not_one_of(option, value, choices)
-
-
-def number(value: float, option: str) -> float:
-    """Return `value` unless it is not a number (nan), which no range or comparison can check."""
-    if value != value:
-        raise UsageError(f"{option} needs a number, not {value}")
-    return value

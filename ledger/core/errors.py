@@ -73,6 +73,20 @@ def not_one_of(option: str, value: str, choices: Sequence[str]) -> UsageError:
     return UsageError(f'{option} "{value}" is not one of: {", ".join(choices)}{hint}')
 
 
+def one_of(option: str, value: str, choices: Sequence[str]) -> str:
+    """Return `value` if it is one of `choices`, else raise the one usage error for it (`not_one_of`)."""
+    if value in choices:
+        return value
+    raise not_one_of(option, value, choices)
+
+
+def a_number(option: str, value: float) -> float:
+    """Return `value` unless it is not a number (nan), which no range or comparison can check."""
+    if value != value:
+        raise UsageError(f"{option} needs a number, not {value}")
+    return value
+
+
 class NotFound(LedgerError):
     """An id, path or revision the user named does not exist."""
 

@@ -1,8 +1,16 @@
-"""The process itself, set up once by `main` before a command runs: its text streams and its signals."""
+"""The process itself, set up once by `main` before a command runs: its text streams, its signals, its pager."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+from collections.abc import Callable
+from typing import TextIO, TypeVar, cast
+
+from ledger.terminal import pager
+from ledger.terminal.env import Environment
+
+T = TypeVar("T")
 
 
 def utf8_streams(*streams: object) -> None:
@@ -40,3 +48,20 @@ def terminate_like_interrupt() -> None:
         signal.signal(signal.SIGTERM, stop)
     except ValueError:  # not the main thread (an embedding program): leave its signals alone
         pass
+
+
+def through(args: list[str], env: Environment, run: Callable[[list[str], Environment], T]) -> T:
+    """Run a command line with its long output paged, when the command and the terminal allow it.
+
+    `--no-pager` is taken out of the arguments. The pager is finished (quit by the user, or
+    never started for a short output) before `run`'s error, if any, reaches the caller, so the
+    message is not lost under the pager.
+    """
+    page, args = pager.wanted(args)
+    if not (page and env.stdout_isatty and env.pager):
+        return run(args, env)
+    paged = pager.PagedStream(env.stdout, env.pager, env.height, env.width)
+    try:  # a TextIOBase, written like stdout
+        return run(args, dataclasses.replace(env, stdout=cast(TextIO, paged)))
+    finally:
+        paged.finish()
