@@ -26,9 +26,10 @@ import typer
 from ledger import __version__
 from ledger.cli import filters, options
 from ledger.cli.commands import TABLE, Command
-from ledger.cli.options import Call, Declared, opt
+from ledger.cli.options import Declared, opt
 from ledger.core.errors import ExitStatus, LedgerError, UsageError
 from ledger.terminal import errors
+from ledger.terminal.call import Call, close_ledgers
 from ledger.terminal.errors import Interrupted
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ def run(args: list[str], env: Environment) -> ExitStatus | None:
             ExitStatus | None, command(only(args))(args=args, prog_name="ledger", obj=env, standalone_mode=False)
         )
     finally:
-        options.close_ledgers()
+        close_ledgers()
 
 
 def stopped(err: BaseException, env: Environment) -> ExitStatus:

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from ledger.api.form import NEW_FIELDS, NewField
-from ledger.cli.options import LEDGER, QUIET, Call, Param, arg, command, formats, opt
+from ledger.cli.options import LEDGER, QUIET, Param, arg, command, formats, opt
 from ledger.core.errors import ExitStatus
 from ledger.core.model import ESCALATION_MAX
 from ledger.terminal import editor
+from ledger.terminal.call import Call
 from ledger.terminal.errors import OutputCut
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledger.cli.options import LEDGER, QUIET, TEXT_FORMAT, Call, arg, command, formats, opt
+from ledger.cli.options import LEDGER, QUIET, TEXT_FORMAT, arg, command, formats, opt
 from ledger.core.errors import ExitStatus
+from ledger.terminal.call import Call
 from ledger.terminal.errors import findings
 
 

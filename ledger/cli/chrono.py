@@ -12,13 +12,13 @@ from ledger.cli.options import (
     TABLE_FORMAT,
     TABLE_FORMATS,
     TEXT_FORMAT,
-    Call,
     arg,
     command,
     formats,
     opt,
 )
 from ledger.core.errors import ExitStatus
+from ledger.terminal.call import Call
 from ledger.terminal.errors import findings
 
 TIMELINE_FORMATS = (*TABLE_FORMATS, *DRAWN)

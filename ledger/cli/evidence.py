@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.cli.options import LEDGER, NO_HEADER, QUIET, TABLE_FORMAT, Call, arg, command, opt
+from ledger.cli.options import LEDGER, NO_HEADER, QUIET, TABLE_FORMAT, arg, command, opt
 from ledger.core.errors import ExitStatus
+from ledger.terminal.call import Call
 
 # -- archive ---------------------------------------------------------------------------------
 

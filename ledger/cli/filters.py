@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.cli.options import Call, Param, arg, opt
+from ledger.cli.options import Param, arg, opt
 from ledger.core.errors import ExitStatus
 from ledger.core.model import ESCALATION_MAX
 from ledger.query import SORT_FIELDS
 from ledger.query.options import OPTIONS, FilterOption
+from ledger.terminal.call import Call
 from ledger.terminal.completion import among
 
 _WORDS, _SEARCH, _Q = "query_words", "search_words", "q_"

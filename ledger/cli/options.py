@@ -1,17 +1,16 @@
-"""What the commands share: how a command declares its parameters, the common options (declared once), and `Call`.
+"""What the commands share: how a command declares its parameters, and the common options (declared once).
 
-A command is a plain function of one `Call`. `@command(...)` declares its parameters in help
-order: shared options (`LEDGER`, `QUIET`, `AS_OF`, ...) and its own, one `opt` or `arg` each,
-typed by its default (hledger's shared flag groups are the model). `ledger.cli.app` makes the
-typer signature of them; the command reads the values by name (`c.quiet`, `c.days`), talks
-through the call (`c.say`, `c.note`) and writes results with `ledger.output.results` on
-`c.screen`. Command modules import from here, never from `ledger.cli.app` (which imports
-them) nor from each other, so the shell has no import cycle.
+A command is a plain function of one `Call` (`ledger.terminal.call`). `@command(...)` declares
+its parameters in help order: shared options (`LEDGER`, `QUIET`, `AS_OF`, ...) and its own,
+one `opt` or `arg` each, typed by its default (hledger's shared flag groups are the model).
+`ledger.cli.app` makes the typer signature of them; the command reads the values by name
+(`c.quiet`, `c.days`) and writes results with `ledger.output.results` on `c.screen`. Command
+modules import from here, never from `ledger.cli.app` (which imports them) nor from each
+other, so the shell has no import cycle.
 """
 
 from __future__ import annotations
 
-import functools
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,10 +24,7 @@ from ledger.output import render
 from ledger.terminal.completion import among, for_field
 
 if TYPE_CHECKING:
-    from ledger.api import Ledger
-    from ledger.output.results import Screen
-    from ledger.query import Selection
-    from ledger.terminal.env import Environment
+    from ledger.terminal.call import Call
 
 
 class Param(NamedTuple):
@@ -128,79 +124,3 @@ class Declared:
 def command(*params: Param, query: str | None = None) -> Callable[[Callable[[Call], ExitStatus | None]], Declared]:
     """Declare a command's parameters; `query` ("words", "options" or "search") adds the filter options after them."""
     return lambda run: Declared(run, params, query)
-
-
-class Call:
-    """One run of a command: its environment and the values of its parameters, by name (`c.quiet`, `c.days`).
-
-    The shared options are typed here; a command's own are read the same way (as Any).
-    """
-
-    ledger_dir: Path | None
-    quiet: bool
-    output: str | None
-    as_of: str | None
-    selection: Selection
-
-    def __init__(self, env: Environment, values: dict[str, Any]) -> None:
-        self.env, self.out, self.values = env, env.stdout, values
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(f"{name!r} is not a parameter of this command") from None
-
-    @functools.cached_property
-    def ledger(self) -> Ledger:
-        """The ledger `--ledger` names (else found upwards), opened on first use; `main` closes it."""
-        return open_ledger(self.ledger_dir)
-
-    @property
-    def fmt(self) -> str:
-        """The --format asked for (checked as it was parsed), else a table on a terminal and TSV when piped."""
-        return render.default_format(self.env.stdout_isatty) if self.output is None else self.output
-
-    @property
-    def screen(self) -> Screen:
-        """Where results are written (`ledger.output.results`): stdout, whether it is a terminal, its width."""
-        from ledger.output.results import Screen
-
-        return Screen(self.out, self.env.stdout_isatty, self.env.width)
-
-    @property
-    def colored(self) -> bool:
-        """Decide on colour: --color always/never, else what the environment allows."""
-        return {"always": True, "never": False}.get(self.color, self.env.colors)
-
-    def say(self, message: str) -> None:
-        """Talk to the user on stderr (stdout is for data)."""
-        self.env.stderr.write(message + "\n")
-
-    def note(self, message: str) -> None:
-        """Say a summary, unless --quiet."""
-        if not self.quiet:
-            self.say(message)
-
-    def skipped(self, count: int) -> None:
-        """Say how many invalid entry files a query left out."""
-        if count:
-            self.note(f"ledger: {render.plural(count, 'invalid entry file')} left out (see `ledger validate`)")
-
-
-_OPENED: list[Ledger] = []
-
-
-def open_ledger(ledger_dir: Path | None) -> Ledger:
-    """Find and open the ledger (imported here: `ledger --help` need not load it); `main` closes it."""
-    from ledger.api import Ledger
-
-    ledger = Ledger.open(ledger_dir)
-    _OPENED.append(ledger)
-    return ledger
-
-
-def close_ledgers() -> None:
-    """Close what the ledgers this command opened still hold (their index connections)."""
-    while _OPENED:
-        _OPENED.pop().close()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.cli.options import AS_OF, COLUMNS, LEDGER, NO_HEADER, QUIET, TABLE_FORMAT, Call, arg, command, formats, opt
+from ledger.cli.options import AS_OF, COLUMNS, LEDGER, NO_HEADER, QUIET, TABLE_FORMAT, arg, command, formats, opt
 from ledger.core.errors import ExitStatus
+from ledger.terminal.call import Call
 
 DEFAULT_COLUMNS = ("id", "date", "type", "escalation", "country", "title")
 
