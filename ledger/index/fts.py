@@ -1,11 +1,13 @@
 """The full-text side of the index: an SQLite FTS5 table of folded words and their sound keys.
 
-Per entry, the table `search` holds four columns of space-separated words, all folded by
+Per entry, the table `search` holds five columns of space-separated words, all folded by
 `core.names` before SQLite sees them (so FTS5's own tokenizer only splits at the spaces):
 
 - `title`; `body`: summary, as_reported, the sources' quotes and the location's description;
   `names`: place, admin1, admin2, actors and source names;
-- `keys`: the sound key (`names.sound`) of every distinct word of the others.
+- `keys`: the sound key (`names.sound`) of every distinct word of the others;
+- `tkeys`: those of the title's words again, weighted as the title is: a name found by its
+  sound (`Solemani`) ranks the incidents it is the subject of before those that mention it.
 
 `terms` lists every indexed word once, for the edit-distance tier of `ledger search` (a
 word that is no longer used may linger until the table is made again: it then matches nothing).
@@ -23,10 +25,10 @@ from typing import Any
 from ledger.core import model, names, schema
 from ledger.index.derived import Derived
 
-#: bm25 weights of title, body, names, keys
-WEIGHTS = (4.0, 1.0, 2.0, 1.0)
+#: bm25 weights of title, body, names, keys, tkeys
+WEIGHTS = (4.0, 1.0, 2.0, 1.0, 4.0)
 
-SearchRow = tuple[str, str, str, str, frozenset[str]]  # title, body, names, keys; the distinct words
+SearchRow = tuple[str, str, str, str, str, frozenset[str]]  # title, body, names, keys, tkeys; the distinct words
 
 
 def record_row(record: Mapping[str, Any]) -> SearchRow:
@@ -43,7 +45,8 @@ def record_row(record: Mapping[str, Any]) -> SearchRow:
     named = [w for text in (*places, *people, *(s["name"] for s in sources)) if text for w in words(text)]
     distinct = frozenset((*title, *body, *named))
     keys = sorted({k for k in map(names.sound, distinct) if k})
-    return " ".join(title), " ".join(body), " ".join(named), " ".join(keys), distinct
+    title_keys = sorted({k for k in map(names.sound, title) if k})
+    return " ".join(title), " ".join(body), " ".join(named), " ".join(keys), " ".join(title_keys), distinct
 
 
 def search_row(entry: model.Entry) -> SearchRow:
@@ -55,10 +58,10 @@ def _insert(conn: sqlite3.Connection, schema_name: str, records: Sequence[tuple[
     words: set[str] = set()
     numbered = []
     for rowid, record in records:
-        row = record_row(record)
-        numbered.append((rowid, *row[:4]))
-        words |= row[4]
-    sql = f"INSERT INTO {schema_name}.search (rowid, title, body, names, keys) VALUES (?, ?, ?, ?, ?)"
+        *columns, distinct = record_row(record)
+        numbered.append((rowid, *columns))
+        words |= distinct
+    sql = f"INSERT INTO {schema_name}.search (rowid, title, body, names, keys, tkeys) VALUES (?, ?, ?, ?, ?, ?)"
     conn.executemany(sql, numbered)
     conn.executemany(f"INSERT OR IGNORE INTO {schema_name}.terms (term) VALUES (?)", ((w,) for w in sorted(words)))
 
@@ -67,7 +70,7 @@ SEARCH = Derived(
     "search",
     """
     CREATE VIRTUAL TABLE {schema}.search USING fts5(
-        title, body, names, keys, tokenize = "unicode61 remove_diacritics 0", columnsize = 0
+        title, body, names, keys, tkeys, tokenize = "unicode61 remove_diacritics 0", columnsize = 0
     );
     CREATE TABLE {schema}.terms (term TEXT PRIMARY KEY) WITHOUT ROWID
     """,

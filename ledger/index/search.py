@@ -56,7 +56,7 @@ def _exact(concept: Concept) -> str:
 
 def _sound(concept: Concept) -> str:
     alternatives = [" AND ".join(_phrase((k,)) for k in keys) for keys in concept.keys]
-    return "{keys} : (" + " OR ".join(f"({a})" for a in alternatives) + ")"
+    return "{keys tkeys} : (" + " OR ".join(f"({a})" for a in alternatives) + ")"
 
 
 def _close(concept: Concept, close: dict[str, list[str]]) -> str | None:

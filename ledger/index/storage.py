@@ -28,7 +28,8 @@ from ledger.store.scan import Scan, racy
 # 13: the incidents that link (entries_linking) and the ids (entries_id) read by the timeline's plan from indexes alone;
 # 14: the title as the chart's templates hold it (rows.markup);
 # 15: the build writes each entry's CSV line beside its JSON (`docs.csv`, `lines.line`)
-SCHEMA_VERSION = 15
+# 16: the full-text table's `tkeys`, the sound keys of the title (a misspelt name ranks its subjects first)
+SCHEMA_VERSION = 16
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
