@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import io
 
+import pytest
 from conftest import ROOT, entry
 
 from ledger.cli.commands import TABLE
@@ -58,7 +59,7 @@ def test_every_command_is_in_the_table_once():
 
 
 def test_a_command_line_builds_only_the_command_it_runs(monkeypatch):
-    from ledger.cli.app import command, only
+    from ledger.cli.app import only
 
     monkeypatch.delenv("_LEDGER_COMPLETE", raising=False)
     assert only(["list", "-f", "tsv"]) == "list"
@@ -68,6 +69,38 @@ def test_a_command_line_builds_only_the_command_it_runs(monkeypatch):
         assert only(whole) is None, whole
     monkeypatch.setenv("_LEDGER_COMPLETE", "complete_bash")
     assert only(["list"]) is None  # completion's words come in the environment
+
+
+@pytest.mark.parametrize(
+    ("asked", "built"),
+    [
+        ({"COMP_WORDS": "ledger list --ty", "COMP_CWORD": "2"}, "list"),
+        ({"COMP_WORDS": "ledger list ", "COMP_CWORD": "2"}, "list"),
+        ({"COMP_WORDS": "ledger --ledger list ti", "COMP_CWORD": "3"}, None),  # `list` is the folder
+        ({"COMP_WORDS": "ledger li", "COMP_CWORD": "1"}, None),  # the command word itself
+        ({"COMP_WORDS": "ledger timeline --by m", "COMP_CWORD": "1"}, None),  # the cursor on the command word
+        ({"_TYPER_COMPLETE_ARGS": "ledger show 2020"}, "show"),
+        ({"_TYPER_COMPLETE_ARGS": "ledger show"}, None),
+        ({"_TYPER_COMPLETE_ARGS": "ledger show "}, "show"),
+        ({"_TYPER_COMPLETE_ARGS": "ledger 'show"}, None),  # an open quote: unsure, so every command
+        ({"_TYPER_COMPLETE_ARGS": "ledger stats --by", "_TYPER_COMPLETE_WORD_TO_COMPLETE": "--by"}, "stats"),
+        ({"_TYPER_COMPLETE_ARGS": "ledger -h stats "}, None),
+    ],
+)
+def test_a_completion_builds_only_the_command_being_completed(monkeypatch, asked, built):
+    from ledger.cli.app import only
+
+    monkeypatch.setenv("_LEDGER_COMPLETE", "complete_zsh")
+    for name in ("COMP_WORDS", "COMP_CWORD", "_TYPER_COMPLETE_ARGS", "_TYPER_COMPLETE_WORD_TO_COMPLETE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in asked.items():
+        monkeypatch.setenv(name, value)
+    assert only(["anything", "typed"]) == built
+
+
+def test_the_command_table_is_built_whole_only_when_needed():
+    from ledger.cli.app import command
+
     assert list(command("list").commands) == ["list"]
     assert list(command(None).commands) == [c.name for c in TABLE]
 
