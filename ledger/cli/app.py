@@ -17,7 +17,7 @@ import functools
 import inspect
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -127,34 +127,16 @@ def only(args: list[str]) -> str | None:
     choices) and the completion of the command word itself. Shell completion's words come in
     the environment: a command word before the one being completed is the command.
     """
+    from ledger.terminal.completion import completed_words
     from ledger.terminal.pager import command_name
 
     if "_LEDGER_COMPLETE" in os.environ:
-        args = _completed(os.environ)
+        args = completed_words(os.environ)
     name = command_name(args)
     if name is None or name not in {c.name for c in TABLE}:
         return None
     head = args[: args.index(name)]
     return None if "--help" in head or "-h" in head else name
-
-
-def _completed(environ: Mapping[str, str]) -> list[str]:
-    """Return the words before the one being completed, as typer's shells hand them over (fewer when unsure).
-
-    bash gives the words and the cursor's (COMP_WORDS, COMP_CWORD); zsh, fish and PowerShell
-    the line (_TYPER_COMPLETE_ARGS), whose last word is incomplete unless a space ends it.
-    Dropping a word is always safe: at worst every command is built.
-    """
-    import shlex
-
-    line = environ.get("COMP_WORDS", environ.get("_TYPER_COMPLETE_ARGS", ""))
-    try:
-        words = shlex.split(line)
-        if "COMP_WORDS" in environ:
-            return words[1 : int(environ.get("COMP_CWORD", "0"))]
-    except ValueError:
-        return []
-    return words[1:-1] if environ.get("_TYPER_COMPLETE_WORD_TO_COMPLETE") or not line.endswith(" ") else words[1:]
 
 
 def run(args: list[str], env: Environment) -> ExitStatus | None:

@@ -11,7 +11,7 @@ line would be worse than no completion.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 Completer = Callable[..., list[str]]
@@ -65,3 +65,22 @@ def ledger_dir(ctx: Any) -> str | None:
             return str(given)
         ctx = ctx.parent
     return os.environ.get("LEDGER_DIR") or None
+
+
+def completed_words(environ: Mapping[str, str]) -> list[str]:
+    """Return the words before the one being completed, as typer's shells hand them over (fewer when unsure).
+
+    bash gives the words and the cursor's (COMP_WORDS, COMP_CWORD); zsh, fish and PowerShell
+    the line (_TYPER_COMPLETE_ARGS), whose last word is incomplete unless a space ends it.
+    Dropping a word is always safe: at worst every command is built.
+    """
+    import shlex
+
+    line = environ.get("COMP_WORDS", environ.get("_TYPER_COMPLETE_ARGS", ""))
+    try:
+        words = shlex.split(line)
+        if "COMP_WORDS" in environ:
+            return words[1 : int(environ.get("COMP_CWORD", "0"))]
+    except ValueError:
+        return []
+    return words[1:-1] if environ.get("_TYPER_COMPLETE_WORD_TO_COMPLETE") or not line.endswith(" ") else words[1:]
