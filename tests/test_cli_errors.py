@@ -152,6 +152,18 @@ def test_an_interrupt_says_so_and_exits_130(root, cli, monkeypatch):
     assert (result.status, result.out, result.err) == (130, "", "ledger: interrupted\n")
 
 
+def test_an_interrupt_while_the_options_are_parsed_says_so_too(root, cli, monkeypatch):
+    """typer turns Ctrl-C in its parsing (a callback, a completer) into a silent exit 130."""
+    from ledger.cli import options
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(options, "a_number", interrupted)
+    result = cli("dupes", "--km", "1", "--ledger", str(root))
+    assert (result.status, result.out, result.err) == (130, "", "ledger: interrupted\n")
+
+
 def _env() -> Environment:
     return Environment(io.StringIO(), io.StringIO(), io.StringIO())
 

@@ -140,13 +140,18 @@ def only(args: list[str]) -> str | None:
 
 
 def run(args: list[str], env: Environment) -> ExitStatus | None:
-    """Run the command line in `env` and return the exit status its command returns; what stops it is raised."""
+    """Run the command line in `env` and return the exit status its command returns; what stops it is raised.
+
+    Ctrl-C while typer parses (a slow completer, a prompt of its own) comes back as a bare 130
+    from typer, which says nothing: it is raised as `Interrupted`, to be said as any other.
+    """
     try:
-        return cast(
-            ExitStatus | None, command(only(args))(args=args, prog_name="ledger", obj=env, standalone_mode=False)
-        )
+        status = command(only(args))(args=args, prog_name="ledger", obj=env, standalone_mode=False)
     finally:
         close_ledgers()
+    if type(status) is int and status == ExitStatus.INTERRUPTED:
+        raise Interrupted()
+    return cast(ExitStatus | None, status)
 
 
 def stopped(err: BaseException, env: Environment) -> ExitStatus:
