@@ -201,7 +201,13 @@ def test_not_a_repository(make_ledger, cli, monkeypatch: pytest.MonkeyPatch, tmp
         result.err
         == f"ledger: error: not a git repository: {root.as_posix()} (git needs one; to compare folders give DIR_A DIR_B)\n"
     )
-    assert cli("log", "--ledger", str(root), "2020-01-05-x").status == 2
+    # the hint about folders belongs to `diff` alone
+    for args in (("log", "2020-01-05-x"), ("list", "--as-of", "HEAD"), ("git-setup",)):
+        result = cli(*args, "--ledger", str(root))
+        assert (result.status, result.err) == (
+            2,
+            f"ledger: error: not a git repository: {root.as_posix()} (git needs one)\n",
+        ), args
 
 
 def test_unknown_revision(repo: GitRepo, cli) -> None:

@@ -109,7 +109,7 @@ def compare(root: Path, spec: Spec, place: bool = True) -> diff.Diff:
     """Compare the two sides of `spec` for the ledger at `root`."""
     if spec.folders is not None:
         return compare_folders(*spec.folders, place=place)
-    repo = git.Repo.discover(root)
+    repo = git.Repo.discover(root, "; to compare folders give DIR_A DIR_B")
     if spec.old is None:
         head = repo.head()
         if head is not None:

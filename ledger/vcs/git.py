@@ -93,16 +93,14 @@ class Repo:
         self.env = env
 
     @classmethod
-    def discover(cls, folder: Path) -> Repo:
-        """Find the repository holding `folder`; LedgerError if git or the repository is missing."""
+    def discover(cls, folder: Path, hint: str = "") -> Repo:
+        """Find the repository holding `folder`; LedgerError if git or the repository is missing (`hint` ends it)."""
         env = scrubbed_environment()
         out = _run(["rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository"], folder, env, None)
         if out.returncode != 0:
             message = _first_line(out.stderr)
             if "not a git repository" in message:
-                raise LedgerError(
-                    f"not a git repository: {folder.as_posix()} (git needs one; to compare folders give DIR_A DIR_B)"
-                )
+                raise LedgerError(f"not a git repository: {folder.as_posix()} (git needs one{hint})")
             raise LedgerError(f"git cannot read the repository at {folder.as_posix()}: {message}")
         lines = out.stdout.decode("utf-8", "surrogateescape").split("\n")
         if len(lines) < 3:
