@@ -146,6 +146,32 @@ def test_missing_values_are_asked_for_on_a_terminal(make_ledger, cli, make_env):
     assert cli("validate", "--ledger", str(root)).status == 0
 
 
+POLICY = """\
+[sources."Reuters"]
+reliability = "B"
+
+[policy]
+require_grades = true
+"""
+
+
+def test_grades_a_policy_requires_are_asked_for_with_the_rest(make_ledger, cli, make_env):
+    """With `require_grades`, a source's credibility (and a reliability the registry lacks) is asked
+    for like any required value, not refused after every other answer was typed."""
+    root = make_ledger({}, config=POLICY)
+    answers = "Rockets\n2020-01-05\nrocket-attack\n4\nreported\nGreen Zone\nIQ\nReuters\n2\n"
+    result = cli("new", "--ledger", str(root), terminal=make_env(answers, stdin_isatty=True))
+    assert result.status == 0, result.err
+    assert "Credibility" in result.err
+    assert 'credibility = "2"' in (root / result.out.strip()).read_text()
+    result = cli("new", "Rockets", *FLAGS, "--source", "Al Arabiya", "--ledger", str(root))
+    assert (result.status, result.err) == (
+        2,
+        "ledger: error: missing --reliability, --credibility (give them as options; on a terminal they are asked for)\n",
+    )
+    assert cli("new", "More rockets", *FLAGS, "--credibility", "2", "--ledger", str(root)).status == 0
+
+
 def test_invalid_values_are_reported_and_nothing_written(make_ledger, cli):
     root = make_ledger({})
     flags = list(FLAGS)

@@ -92,8 +92,23 @@ def place_defaults(vocabulary: vocab.Vocabulary, data: dict[str, Any]) -> dict[s
 
 
 def missing(vocabulary: vocab.Vocabulary, fields: dict[str, Any]) -> list[str]:
-    """Fill a known place's country into `fields`; return the required keys still without a value."""
+    """Fill a known place's country into `fields`; return the required keys still without a value.
+
+    Under the policy `require_grades`, the source's grades are required too (the reliability
+    unless the registry grades the source), as `ledger validate` will hold the entry to them.
+    """
     if fields.get("place") and not fields.get("country"):  # a place of ledger.toml knows its country
         known = place_defaults(vocabulary, {"location": {"name": fields["place"]}})["location"]
         fields["country"] = known.get("country")
-    return [key for key in REQUIRED if fields.get(key) is None or not str(fields[key]).strip()]
+    required = list(REQUIRED)
+    if vocabulary.policy.require_grades and _given(fields, "source"):
+        info = vocabulary.source(str(fields["source"]))
+        required += ["credibility"] if info is not None and info.reliability is not None else GRADES
+    return [key for key in required if not _given(fields, key)]
+
+
+GRADES = ["reliability", "credibility"]
+
+
+def _given(fields: dict[str, Any], key: str) -> bool:
+    return fields.get(key) is not None and bool(str(fields[key]).strip())
