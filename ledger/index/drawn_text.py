@@ -6,7 +6,8 @@ svg|html`. Here SQLite writes each line's text from the columns (the escaped tit
 id, the tooltip, the colour, the rung's height, the table's date and time), leaving
 `%`-slots for what only the order or Python's float formatting decides: the mark's x (a
 float SQL works out the same way Python does: see `_x`), its radius and number, the
-change and days and the chain of a table row. The caller fills the slots with `%` (text
+change and days and the chain of a table row; and for the tooltip's casualties, which
+depend on the one value the caller has already (cheaper there than a concatenation here). The caller fills the slots with `%` (text
 from the entries has its `%` doubled). The templates come as UTF-8 bytes (BLOBs): the
 caller writes bytes, with no text decoded and encoded again.
 """
@@ -102,13 +103,12 @@ def _lines(paint: Paint) -> tuple[str, str, str | None]:
     )
     paint_sql = f"CASE WHEN e.killed IS NULL AND e.injured IS NULL THEN {unknown} ELSE {known} END"
     to = "CASE WHEN e.date_end IS NULL OR e.date_end = e.date THEN '' ELSE ' to ' || e.date_end END"
-    killed = f"' · ' || {_CASUALTIES} || ' killed or injured'"  # NULL (printf: '') when neither is known
     label = _case("e.escalation", _percent(paint.labels))
     circle = (
         '<circle class="mark" data-id="%s" cx="%%.1f" cy="%s" r="%%s" %s stroke-width="1.6">'
-        "<title>#%%d %s%s · %d %s · %s · %s%s</title></circle>"
+        "<title>#%%d %s%s · %d %s · %s · %s%%s</title></circle>"
     )
-    values = f"{y}, {paint_sql}, e.date, {to}, e.escalation, {label}, e.type, {_title()}, {killed}"
+    values = f"{y}, {paint_sql}, e.date, {to}, e.escalation, {label}, e.type, {_title()}"
     if paint.link:
         mark = f"""printf('<a href="#e-%s">{circle}</a>', e.id, e.id, {values})"""
     else:
@@ -150,8 +150,8 @@ def texts(found: Found, paint: Paint) -> Iterator[tuple[Any, ...]]:
 
     A row is (rowid, day, escalation, casualties, x, mark, span, x_start, x_end, table row):
     `day` numbers the first day, `casualties` is killed + injured (None: unknown), `x` the
-    mark's x before the same-day rule. `mark` has slots for x (`%.1f`), the radius text and
-    the number; `span` (a vague date's only, else None) for its start and end; the table
+    mark's x before the same-day rule. `mark` has slots for x (`%.1f`), the radius text,
+    the number and the casualties' text (`marks_text.casualties_text`); `span` (a vague date's only, else None) for its start and end; the table
     row (None without `paint.table_labels`) for the number, change, days and chain: these
     three are UTF-8 bytes. Every level and category must have its text in `paint` (see `extent`).
     """

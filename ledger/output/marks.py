@@ -315,19 +315,29 @@ class Placed(Protocol):
     r: float
 
 
+ARROW = (
+    '<path class="link" d="M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f" fill="none" '
+    'stroke="#555" stroke-opacity="0.7" stroke-width="1.2" marker-end="url(#arrow)"/>'
+)
+
+
 def arrow_line(c: Placed, m: Placed) -> str:
-    """Return the arrow from a cause's mark to its answer's."""
-    dx, dy = m.x - c.x, m.y - c.y
+    """Return the arrow from a cause's mark to its answer's (`ARROW` filled with `arrow_points`)."""
+    return ARROW % arrow_points(c, m)
+
+
+def arrow_points(c: Placed, m: Placed) -> tuple[float, float, float, float, float, float]:
+    """Return where the arrow from a cause's mark to its answer's starts, bends and ends (x, y each)."""
+    cx, cy, mx, my = c.x, c.y, m.x, m.y
+    dx, dy = mx - cx, my - cy
     length = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / length, dy / length
     # Start and end on the circles' edges; bend the curve so parallel links stay apart.
-    x1, y1 = c.x + dx / length * c.r, c.y + dy / length * c.r
-    x2, y2 = m.x - dx / length * (m.r + 1), m.y - dy / length * (m.r + 1)
+    r, end = c.r, m.r + 1
+    x1, y1 = cx + ux * r, cy + uy * r
+    x2, y2 = mx - ux * end, my - uy * end
     bend = min(40.0, 0.25 * length)
-    qx, qy = (x1 + x2) / 2 + dy / length * bend, (y1 + y2) / 2 - dx / length * bend
-    return (
-        f'<path class="link" d="M{x1:.1f},{y1:.1f} Q{qx:.1f},{qy:.1f} {x2:.1f},{y2:.1f}" fill="none" '
-        f'stroke="#555" stroke-opacity="0.7" stroke-width="1.2" marker-end="url(#arrow)"/>'
-    )
+    return x1, y1, (x1 + x2) / 2 + uy * bend, (y1 + y2) / 2 - ux * bend, x2, y2
 
 
 def mark_line(m: Mark, labels: Sequence[str], link: bool) -> str:

@@ -23,19 +23,27 @@ from ledger.index.drawn_text import Paint
 from ledger.output.chrono_rows import chain_text, signed
 from ledger.output.marks import (
     _DAY_PART,
+    ARROW,
     COLOURS,
     LEFT,
     RIGHT,
     Mark,
     Spool,
     W,
-    arrow_line,
+    arrow_points,
     drained,
     radius,
     rung_y,
     special,
 )  # fmt: skip
 from ledger.reports.timeline import Step
+
+_ARROW = ARROW.encode()
+
+
+def casualties_text(casualties: int | None) -> bytes:
+    """Return the end of a mark's tooltip: killed + injured (`marks.mark_line`), nothing when neither is known."""
+    return b"" if casualties is None else " · %d killed or injured".encode() % casualties
 
 
 class Pin:
@@ -92,7 +100,7 @@ class TextSections:
         linked = self.charted.linked
         ys = [rung_y(level) for level in range(model.ESCALATION_MAX + 1)]  # `charted` has no other level
         changes = {d: signed(d).encode() for d in range(-model.ESCALATION_MAX, model.ESCALATION_MAX + 1)}
-        radii: dict[int | None, tuple[float, bytes, list[bytes]]] = {}
+        radii: dict[int | None, tuple[float, bytes, bytes, list[bytes]]] = {}
         numbers: dict[str, int] = {}  # the linked incidents' numbers so far
         spans = self.spans.lines
         table = self.table.lines if self.want_table else None
@@ -106,12 +114,12 @@ class TextSections:
             sized = radii.get(casualties)
             if sized is None:
                 sized = radii[casualties] = self._radius(casualties, scale)
-            r, r_text, lines = sized
+            r, r_text, killed, lines = sized
             info = linked.get(rowid)
             chained = b""
             if info is not None:
                 x, chained = self._linked(info, number, x, ys[level], r, day, numbers)
-            lines.append(mark % (x, r_text, number))
+            lines.append(mark % (x, r_text, number, killed))
             if span is not None:
                 spans.append(span % (x_start, x_end))
             if table is not None:
@@ -130,13 +138,13 @@ class TextSections:
                 self._flush()
         self.top, self.tops, self.rows = top, tops, number if table is not None else 0
 
-    def _radius(self, casualties: int | None, scale: float) -> tuple[float, bytes, list[bytes]]:
-        """Return a mark's radius, its text and the lines of its section."""
+    def _radius(self, casualties: int | None, scale: float) -> tuple[float, bytes, bytes, list[bytes]]:
+        """Return a mark's radius, its text, the tooltip's casualties and the lines of its section."""
         r = radius(casualties, scale)
         spool = self.by_radius.get(r)
         if spool is None:
             spool = self.by_radius[r] = Spool(True, b"\n")
-        return r, b"%.1f" % r, spool.lines
+        return r, b"%.1f" % r, casualties_text(casualties), spool.lines
 
     def _flush(self) -> None:
         """Move the sections holding a quarter of a batch or more to their files.
@@ -183,11 +191,11 @@ class TextSections:
         return x, xml(text).encode()
 
     def _arrows(self, m: Pin) -> None:
-        lines = self.arrows.lines
-        for cause in dict.fromkeys(m.links):
-            c = self.at.get(cause)
+        lines, at = self.arrows.lines, self.at
+        for cause in dict.fromkeys(m.links) if len(m.links) > 1 else m.links:
+            c = at.get(cause)
             if c is not None and c is not m:
-                lines.append(arrow_line(c, m).encode())
+                lines.append(_ARROW % arrow_points(c, m))
 
     def svg(self, captions: Callable[[list[Mark]], list[str]]) -> Iterator[bytes]:
         """Yield the spans, the arrows, the marks (the biggest first) and the captions (UTF-8), then close the sinks."""
