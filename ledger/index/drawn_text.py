@@ -7,9 +7,10 @@ id, the tooltip, the colour, the rung's height, the table's date and time), leav
 `%`-slots for what only the order or Python's float formatting decides: the mark's x (a
 float SQL works out the same way Python does: see `_x`), its radius and number, the
 change and days and the chain of a table row; and for the tooltip's casualties, which
-depend on the one value the caller has already (cheaper there than a concatenation here). The caller fills the slots with `%` (text
-from the entries has its `%` doubled). The templates come as UTF-8 bytes (BLOBs): the
-caller writes bytes, with no text decoded and encoded again.
+depend on a value the caller holds already (cheaper there than a concatenation here).
+The caller fills the slots with `%` (text from the entries has its `%` doubled). The
+templates come as UTF-8 bytes (BLOBs): the caller writes bytes, with no text decoded and
+encoded again. A mark and its table row are one template (one `printf` a row, not two).
 """
 
 from __future__ import annotations
@@ -89,8 +90,10 @@ def _x(paint: Paint) -> tuple[str, str, str]:
     return mark, start, end
 
 
-def _lines(paint: Paint) -> tuple[str, str, str | None]:
-    """The SQL of the mark's, the span's and the table row's templates (`printf`: one string made per line).
+def _lines(paint: Paint) -> tuple[str, str]:
+    """The SQL of the mark's template (and the table row's after it, with a table) and the span's.
+
+    Each is one `printf`: one string made per row.
 
     Ids (`model.ID_PATTERN`), types, dates and parts of the day of valid entries hold
     nothing to escape; the title comes escaped from the build when it holds something to (`_title`).
@@ -110,16 +113,16 @@ def _lines(paint: Paint) -> tuple[str, str, str | None]:
     )
     values = f"{y}, {paint_sql}, e.date, {to}, e.escalation, {label}, e.type, {_title()}"
     if paint.link:
-        mark = f"""printf('<a href="#e-%s">{circle}</a>', e.id, e.id, {values})"""
+        mark = (f'<a href="#e-%s">{circle}</a>', f"e.id, e.id, {values}")
     else:
-        mark = f"printf('{circle}', e.id, {values})"
+        mark = (circle, f"e.id, {values}")
     colour = _case("e.category", colours)
     span = (
         """printf('<line class="span" x1="%%.1f" y1="%s" x2="%%.1f" y2="%s" stroke="%s" stroke-width="3" """
         f"""stroke-opacity="0.35" stroke-linecap="round"/>', {y}, {y}, {colour})"""
     )
     if paint.table_labels is None:
-        return mark, span, None
+        return f"printf('{mark[0]}', {mark[1]})", span
     date = (
         f"CASE WHEN NOT {_VAGUE} THEN e.date "
         "WHEN e.date_end IS NULL OR e.date_end = e.date THEN e.date || '~' || e.date_precision "
@@ -136,8 +139,9 @@ def _lines(paint: Paint) -> tuple[str, str, str | None]:
         '<td class="num">%%s</td><td class="num">%%s</td><td>%s</td><td>%%s</td></tr>'
     )
     table_label = _case("e.escalation", _percent(paint.table_labels))
-    row = f"printf('{cells}', e.id, {date}, {time}, e.escalation, {table_label}, {_title()})"
-    return mark, span, row
+    row = f"e.id, {date}, {time}, e.escalation, {table_label}, {_title()}"
+    # One printf for both lines, a newline between them (no line holds one): a call less per row.
+    return f"printf('{mark[0]}\n{cells}', {mark[1]}, {row})", span
 
 
 def _title() -> str:
@@ -148,24 +152,26 @@ def _title() -> str:
 def texts(found: Found, paint: Paint) -> Iterator[tuple[Any, ...]]:
     """Yield the selected incidents' lines as templates, in chronological order.
 
-    A row is (rowid, day, escalation, casualties, x, mark, span, x_start, x_end, table row):
+    A row is (rowid, day, escalation, casualties, x, mark, span, x_start, x_end):
     `day` numbers the first day, `casualties` is killed + injured (None: unknown), `x` the
     mark's x before the same-day rule. `mark` has slots for x (`%.1f`), the radius text,
-    the number and the casualties' text (`marks_text.casualties_text`); `span` (a vague date's only, else None) for its start and end; the table
-    row (None without `paint.table_labels`) for the number, change, days and chain: these
-    three are UTF-8 bytes. Every level and category must have its text in `paint` (see `extent`).
+    the number and the casualties' text (`marks_text.casualties_text`); with
+    `paint.table_labels` a newline and the table row follow, with slots for the number,
+    change, days and chain. `span` (a vague date's only, else None) has slots for its start
+    and end. Both are UTF-8 bytes. Every level and category must have its text in `paint`
+    (see `extent`).
     """
-    mark, span, row = (None if sql is None else f"CAST({sql} AS BLOB)" for sql in _lines(paint))
+    mark, span = (f"CAST({sql} AS BLOB)" for sql in _lines(paint))
     x, start, end = _x(paint)
     what = (
         f"e.rowid, {_DAY}, e.escalation, {_CASUALTIES}, {x}, {mark}, CASE WHEN {_VAGUE} THEN {span} END, "
-        f"CASE WHEN {_VAGUE} THEN {start} END, CASE WHEN {_VAGUE} THEN {end} END, {row or 'NULL'}"
+        f"CASE WHEN {_VAGUE} THEN {start} END, CASE WHEN {_VAGUE} THEN {end} END"
     )
     rows = _chronological(found, what)
     chosen = found.selection
     if chosen.limit is None and chosen.sort in (None, "date"):
         return rows
-    return (r[:10] for r in rows)  # without the order's columns
+    return (r[:9] for r in rows)  # without the order's columns
 
 
 class Extent(NamedTuple):

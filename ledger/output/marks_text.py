@@ -39,6 +39,8 @@ from ledger.output.marks import (
 from ledger.reports.timeline import Step
 
 _ARROW = ARROW.encode()
+_TR = b"<tr "
+_ROW = b"\n" + _TR  # between a mark and its table row in their template (`drawn_text.texts`)
 
 
 def casualties_text(casualties: int | None) -> bytes:
@@ -107,9 +109,7 @@ class TextSections:
         top, tops = self.top, self.tops
         number = previous_level = previous_day = 0
         batch = due = Spool.BATCH
-        for rowid, day, level, casualties, x, mark, span, x_start, x_end, row in self.charted.rows(
-            self.paint(first, last)
-        ):
+        for rowid, day, level, casualties, x, mark, span, x_start, x_end in self.charted.rows(self.paint(first, last)):
             number += 1
             sized = radii.get(casualties)
             if sized is None:
@@ -119,15 +119,20 @@ class TextSections:
             chained = b""
             if info is not None:
                 x, chained = self._linked(info, number, x, ys[level], r, day, numbers)
-            lines.append(mark % (x, r_text, number, killed))
+            if table is None:
+                lines.append(mark % (x, r_text, number, killed))
+            else:  # the mark, a newline, the table row
+                if number == 1:
+                    both = mark % (x, r_text, number, killed, number, b"", b"", chained)
+                else:
+                    change, days = changes[level - previous_level], b"%d" % (day - previous_day)
+                    both = mark % (x, r_text, number, killed, number, change, days, chained)
+                line, _, row = both.partition(_ROW)  # the first `<` of the row: text holds none unescaped
+                lines.append(line)
+                table.append(_TR + row)
+                previous_level, previous_day = level, day
             if span is not None:
                 spans.append(span % (x_start, x_end))
-            if table is not None:
-                if number == 1:
-                    table.append(row % (number, b"", b"", chained))
-                else:
-                    table.append(row % (number, changes[level - previous_level], b"%d" % (day - previous_day), chained))
-                previous_level, previous_day = level, day
             if level >= top:
                 if level > top:
                     top, tops = level, []
