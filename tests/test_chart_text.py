@@ -294,3 +294,24 @@ print(sorted({{"ledger.reports.dupes", "ledger.reports.stats"}} & set(sys.module
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert result.stderr == "[]\n"
+
+
+@pytest.mark.parametrize("fmt", ["svg", "html"])
+def test_the_charts_rows_come_from_one_index_alone(led: Ledger, fmt: str) -> None:
+    """The extent and every row's templates read `entries_drawn` only: no row of the table (its ~5 KB rows)."""
+    conn = led.index().conn()
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        found = led.timeline_charted(query.Selection(), chains=fmt == "html")
+        assert found is not None
+        page_text = "".join(page.charted_parts(fmt, found))
+    finally:
+        conn.set_trace_callback(None)
+    assert page_text.count('class="mark"') == found.frame.incidents
+    extent = [s for s in statements if "group_concat(DISTINCT" in s]
+    main = [s for s in statements if "CAST(printf(" in s]
+    assert len(extent) == len(main) == 1
+    for sql in (*extent, *main):
+        plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+        assert "SCAN e USING COVERING INDEX entries_drawn" in plan, plan

@@ -28,8 +28,9 @@ from ledger.store.scan import Scan, racy
 # 13: the incidents that link (entries_linking) and the ids (entries_id) read by the timeline's plan from indexes alone;
 # 14: the title as the chart's templates hold it (rows.markup);
 # 15: the build writes each entry's CSV line beside its JSON (`docs.csv`, `lines.line`)
-# 16: the full-text table's `tkeys`, the sound keys of the title (a misspelt name ranks its subjects first)
-SCHEMA_VERSION = 16
+# 16: the full-text table's `tkeys`, the sound keys of the title (a misspelt name ranks its subjects first);
+# 17: the chart's columns in chronological order (entries_drawn): its query reads no table row
+SCHEMA_VERSION = 17
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
@@ -55,6 +56,7 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE TABLE IF NOT EXISTS docs (entry INTEGER PRIMARY KEY, json TEXT NOT NULL, csv TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (prefix TEXT PRIMARY KEY, signature TEXT NOT NULL, racy INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS entries_chrono ON entries (chrono, path);
+CREATE INDEX IF NOT EXISTS entries_drawn ON entries (chrono, path, ok, status, id, date, last_day, date_end, date_precision, time, time_of_day, escalation, type, category, killed, injured, title, title_xml);
 CREATE INDEX IF NOT EXISTS entries_date ON entries (date);
 CREATE INDEX IF NOT EXISTS entries_type ON entries (type);
 CREATE INDEX IF NOT EXISTS entries_country ON entries (country);
