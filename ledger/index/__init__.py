@@ -8,11 +8,11 @@ is only a cache: nothing here is ever an error for the user.
 
 from __future__ import annotations
 
-from ledger.index.build import Builder, Index, Progress, Status
+from ledger.index.build import Builder, Index, Progress
 from ledger.index.found import Found, record_value
 from ledger.index.rows import STORED, Row, Stat, chrono_key, row_of
 from ledger.index.sql import COLUMNS, SQL_COLUMNS, compile_where, select_sql
-from ledger.index.storage import DB_NAME, FOLDER, SCHEMA_VERSION, Unusable, write_part
+from ledger.index.storage import DB_NAME, FOLDER, SCHEMA_VERSION, Status, Unusable, write_part
 
 __all__ = [
     "COLUMNS", "DB_NAME", "FOLDER", "SCHEMA_VERSION", "SQL_COLUMNS", "STORED", "Builder", "Found",

@@ -23,12 +23,11 @@ import shutil
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ledger.index import fts
+from ledger.index import fts, watched
 from ledger.index.debris import SCRATCH, remove_debris
 from ledger.index.derived import Derived
 from ledger.index.reader import Reader
@@ -41,6 +40,7 @@ from ledger.index.storage import (
     LOCK_NAME,
     NEW_FILE,
     SCHEMA,
+    Status,
     Unusable,
     combine,
     connect,
@@ -50,23 +50,13 @@ from ledger.index.storage import (
     read_meta,
     set_meta,
 )
+from ledger.store import journal
 from ledger.store.atomic import write_atomic
 from ledger.store.scan import Scan, racy, scan
 
 # (items numbered with their rowid, a folder for part files) -> (part file, rows written) per chunk
 Builder = Callable[[list[tuple[int, str, int, int, int]], str], Iterable[tuple[str, int]]]
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class Status:
-    """How the index served a query (for `ledger index` and the tests)."""
-
-    how: str = "fresh"  # fresh | refreshed | rebuilt | memory
-    reparsed: int = 0
-    removed: int = 0
-    files: int = 0
-    reason: str = ""
 
 
 class Index(Reader):
@@ -146,14 +136,21 @@ class Index(Reader):
         try:
             conn, meta = (None, {}) if rebuild else self._stored()
             try:
+                if conn is not None and meta.get("watch_session"):
+                    quick = watched.refresh(self, conn, meta)
+                    if quick is not None:
+                        return quick
+                token = journal.token(self.root) if sys.platform.startswith("linux") else None
                 found = scan(self.root, int(meta["files"]) if "files" in meta else None)
+                found.watch = token
             except BaseException:
                 if conn is not None:
                     conn.close()
                 raise
             self.status = Status(files=found.count)
             if conn is not None:
-                if meta.get("signature") == found.signature and not meta.get("racy"):
+                same = token is None or meta.get("watch_session") == token[0]  # else keep the new session's token
+                if meta.get("signature") == found.signature and not meta.get("racy") and same:
                     return conn
                 conn.close()
             return self._refresh(found, rebuild)
@@ -242,6 +239,23 @@ class Index(Reader):
             (rel, *stats) for rel, stats in present.items() if stored.get(rel) != stats or racy(stats[1], before)
         )
         removed = [rel for rel in stored if rel not in present]
+
+        def finish() -> None:
+            conn.executemany("DELETE FROM folders WHERE prefix = ?", [(p,) for p in vanished])
+            set_meta(conn, found, dirty)
+
+        self._write(conn, changed, removed, stored, int(meta.get("files") or 0), finish)
+
+    def _write(
+        self,
+        conn: sqlite3.Connection,
+        changed: list[Stat],
+        removed: list[str],
+        stored: Container[str],
+        files: int,
+        finish: Callable[[], None],
+    ) -> None:
+        """Re-parse the changed files and write them, with the removals, in one transaction ending with `finish`."""
         first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM entries").fetchone()[0]
         derived = [table for table in DERIVED if table.ready(conn)]
         # Parse before the transaction: no write lock is held while worker processes run.
@@ -251,7 +265,7 @@ class Index(Reader):
             try:
                 gone = [(rel,) for rel in removed] + [(item[0],) for item in changed if item[0] in stored]
                 conn.executemany("DELETE FROM docs WHERE entry = (SELECT rowid FROM entries WHERE path = ?)", gone)
-                if derived and len(changed) > max(DERIVED_KEPT, int(meta.get("files") or 0) // 4):
+                if derived and len(changed) > max(DERIVED_KEPT, files // 4):
                     for table in derived:  # most of the ledger changed: the next command needing it makes it
                         table.drop(conn)
                     derived = []
@@ -261,8 +275,7 @@ class Index(Reader):
                 attached = merge(conn, parts)
                 for table in derived:
                     table.add(conn, first)
-                conn.executemany("DELETE FROM folders WHERE prefix = ?", [(p,) for p in vanished])
-                set_meta(conn, found, dirty)
+                finish()
                 conn.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):

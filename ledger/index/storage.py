@@ -10,6 +10,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,18 @@ CREATE INDEX IF NOT EXISTS entries_folder ON entries (folder);
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 INDEXES_FIRST = SCHEMA.split("CREATE INDEX", 1)[0]
+
+
+@dataclass
+class Status:
+    """How the index served a query (for `ledger index` and the tests)."""
+
+    how: str = "fresh"  # fresh | refreshed | rebuilt | memory
+    reparsed: int = 0
+    removed: int = 0
+    files: int = 0
+    reason: str = ""
+    watched: bool = False  # answered through `ledger watch`'s journal, without the stat walk
 
 
 class Unusable(Exception):
@@ -171,6 +184,13 @@ def set_meta(conn: sqlite3.Connection, found: Scan, folders: list[str]) -> None:
             ("files", found.count),
         ],
     )
+    if found.watch is None:  # no live watcher before the walk: no token
+        conn.execute("DELETE FROM meta WHERE key IN ('watch_session', 'watch_offset')")
+    else:
+        conn.executemany(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            [("watch_session", found.watch[0]), ("watch_offset", found.watch[1])],
+        )
 
 
 def describe(err: BaseException) -> str:

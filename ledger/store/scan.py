@@ -60,6 +60,7 @@ class Scan:
         self.child: _Child | None = None
         self.theirs: dict[str, tuple[str, int]] = {}  # the helper's folders: signature, newest
         self._real_root: str | None = None
+        self.watch: tuple[str, int] | None = None  # a live watcher's session and journal offset, taken before
 
     @property
     def count(self) -> int:
@@ -231,6 +232,43 @@ _MTIME = operator.attrgetter("st_mtime_ns")
 def _key(st: os.stat_result) -> tuple[int, int, int]:
     """Return what the index keeps of a file's stats: (size, the later of mtime and ctime, inode)."""
     return (st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_ino)
+
+
+def entry_stats(root: Path, rel: str) -> tuple[int, int, int] | None:
+    """Return the stats the walk would give one path under entries/ (`entries/2024/01/x.toml`), None if not listed.
+
+    The same rules as the walk: hidden names and other suffixes skipped, a folder on the way
+    that is hidden or a link (the walk does not enter it) leaves the path out, links followed
+    only inside the ledger. The file-system monitor's path re-reads what changed through this.
+    """
+    parts = rel.split("/")
+    if parts[0] != "entries" or len(parts) < 2 or not parts[-1].endswith(".toml"):
+        return None
+    if any(not part or part[0] == "." or part in ("..",) for part in parts[1:]):
+        return None
+    path = os.path.join(root, "entries")
+    for part in parts[1:-1]:
+        path = f"{path}/{part}"
+        try:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                return None
+        except OSError:
+            return None
+    found = Scan(root, 0)
+    names: list[str] = []
+    stats: list[Any] = []
+    try:
+        st = os.lstat(f"{path}/{parts[-1]}")
+    except OSError:
+        return None
+    if stat.S_ISREG(st.st_mode):
+        return _key(st)
+    with os.scandir(path) as it:
+        for item in it:
+            if item.name == parts[-1]:
+                found._odd(item, "", path, names, stats, [])
+                break
+    return _key(stats[0]) if stats else None
 
 
 def scan(root: Path, expected: int | None = 0) -> Scan:
