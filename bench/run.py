@@ -1,7 +1,7 @@
 """Benchmark incident-ledger against the targets of DESIGN.md section 4, in one run.
 
     python bench/run.py [--n 100000] [--keep DIR] [--quick] [--cpu] [--git | --no-git]
-                        [--only GROUP,...] [--skip GROUP,...] [--per-entry N [--per-entry-keep DIR]]
+                        [--only GROUP,...] [--skip GROUP,...] [--per-entry N [--per-entry-keep DIR]] [--watch]
 
 Builds a synthetic ledger (bench/synth.py) or reuses --keep DIR, times every command as a
 subprocess (median of several runs), and prints the figures, then a table of the targets:
@@ -30,6 +30,7 @@ import chrono  # noqa: E402
 import harness  # noqa: E402
 import plan  # noqa: E402
 import steps  # noqa: E402
+import watched  # noqa: E402
 from harness import Figures, Measurement, Target, log, measure, print_figures, print_targets, total  # noqa: E402
 from steps import FILTER, Repeats, Setup  # noqa: E402
 from workspace import (  # noqa: E402
@@ -75,7 +76,9 @@ def run_all(args: argparse.Namespace, tmp: Path) -> int:
 
     scaled: list[Target] = []
     for group in groups:
-        if group in STEPS:
+        if group in STEPS and args.watch:
+            watched.measure_group(s, STEPS[group])
+        elif group in STEPS:
             STEPS[group](s)
         elif group == "links":
             s.m.update(chrono.measure_broken_links(s, tmp, n=min(20_000, args.n), broken=min(2_000, args.n // 10)))
@@ -248,6 +251,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         metavar="DIR",
         help="build the --per-entry ledger here and keep it, or reuse it (default: a temp dir)",
+    )
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="also time each group's ledger rows with `ledger watch` running (Linux), right after the plain ones",
     )
     p.add_argument(
         "--no-pyc",

@@ -181,6 +181,9 @@ def test_killed_watcher_walks(tmp_path: Path) -> None:
     proc = start(root)
     check(root, watched_path=False)  # nothing changed, but the walk takes the new session's token
     check(root)
+    second = subprocess.run([sys.executable, "-m", "ledger", "watch", "--ledger", str(root)], capture_output=True)
+    assert second.returncode == 2
+    assert b"another `ledger watch` is running" in second.stderr
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.stderr is not None

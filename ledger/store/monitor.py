@@ -264,7 +264,7 @@ def watch(root: Path, note: Callable[[str], None] = print) -> None:
 
     signal.signal(signal.SIGTERM, stop)  # `kill PID` ends the session as Ctrl-C does
     try:
-        with lock.exclusive(folder / LOCK, wait=2.0):
+        with lock.exclusive(folder / LOCK, wait=0.5):  # a command checking for life holds it briefly
             _retire(folder / JOURNAL)
             watcher = Watcher(root, note)
             try:
