@@ -53,14 +53,15 @@ def fill_in(env: Environment, ledger: Ledger, fields: dict[str, Any]) -> None:
     """
     from ledger.api.form import NEW_FIELDS, parse_answer
 
+    form = {f.key: f for f in NEW_FIELDS}
     missing = ledger.missing_fields(fields)
     if missing and not env.interactive:
-        flags = ", ".join("TITLE" if key == "title" else f"--{key}" for key in missing)
+        flags = ", ".join("TITLE" if key == "title" else form[key].flag for key in missing)
         raise UsageError(f"missing {flags} (give them as options; on a terminal they are asked for)")
     while missing:
         key = missing[0]
         default = dt.date.today().isoformat() if key == "date" else ""
-        question = next(f.question for f in NEW_FIELDS if f.key == key)
+        question = form[key].question
         try:
             fields[key] = parse_answer(key, ask(env, question, default, key))
         except ValueError as err:
