@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_timeline_synth import copy_sample
 
-from ledger.core import model
+from ledger.core import model, names
 from ledger.index.fts import search_row
 from ledger.query import search as plan_search
 
@@ -190,6 +190,42 @@ def test_a_name_found_by_its_sound_ranks_the_incidents_titled_by_it_first(
     )
     for spelling in ("Soleimani", "Solemani"):
         assert _ids(cli, root, spelling)[0] == "2020-01-03-strike", spelling
+
+
+def test_an_alias_in_capitals_matches_only_where_the_text_writes_it_so(
+    make_ledger: Callable[..., Path], cli: Callable[..., Any]
+) -> None:
+    """`IS` (Islamic State) and `US` (United States): not the verb "is", not the pronoun "us"."""
+    config = (
+        '[actors."Islamic State"]\naliases = ["ISIS", "IS", "Daesh"]\n\n'
+        '[actors."United States"]\naliases = ["US", "USA"]\n'
+    )
+    root = make_ledger(
+        {
+            "2020-01-01-verb": entry(
+                title="The crossing is closed", date="2020-01-01", extra='summary = "Let us wait."\n'
+            ),
+            "2020-01-02-acronym": entry(title="IS fighters shell positions", date="2020-01-02"),
+            "2020-01-03-name": entry(title="Islamic State attack", date="2020-01-03"),
+            "2020-01-04-actor": entry(title="Shelling near the river", date="2020-01-04", perpetrators=["IS"]),
+            "2020-01-05-us": entry(
+                title="Strike on a convoy", date="2020-01-05", extra='summary = "US forces struck."\n'
+            ),
+        },
+        config,
+    )
+    found = {"2020-01-02-acronym", "2020-01-03-name", "2020-01-04-actor"}
+    for query in ("ISIS", "IS", "is", "Daesh", "Islamic State"):
+        assert set(_ids(cli, root, query)) == found, query
+    assert _ids(cli, root, "United States") == ["2020-01-05-us"]
+    assert _ids(cli, root, "US") == ["2020-01-05-us"]
+
+
+def test_acronyms_are_the_short_words_in_capitals() -> None:
+    assert names.acronyms("IS fighters and US-led forces, the USA, the IRGC, Is it so? iS") == ["is", "us", "usa"]
+    assert [names.is_acronym(s) for s in ("IS", " US ", "USA", "IRGC", "Is", "U.S.", "I")] == [
+        True, True, True, False, False, False, False,
+    ]  # fmt: skip
 
 
 def test_filters_work_as_options_and_as_terms(sample: Path, cli: Callable[..., Any]) -> None:

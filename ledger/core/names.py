@@ -103,6 +103,20 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+#: A short word written in capitals (IS, US, UN): an alias spelt so names only what the text capitalises.
+_ACRONYM = re.compile(r"\b[A-Z]{2,3}\b")
+
+
+def acronyms(text: str) -> list[str]:
+    """Return the short words a text writes in capitals (`IS`, `US`), folded: what an all-capital alias matches."""
+    return [w.lower() for w in _ACRONYM.findall(text)]
+
+
+def is_acronym(spelling: str) -> bool:
+    """Return whether a name's spelling is a short word in capitals (`IS`: not the verb `is`)."""
+    return _ACRONYM.fullmatch(spelling.strip()) is not None
+
+
 def same(a: str, b: str) -> bool:
     """Return whether two texts fold alike."""
     return fold(a) == fold(b)

@@ -51,7 +51,10 @@ def _phrase(words: tuple[str, ...]) -> str:
 
 
 def _exact(concept: Concept) -> str:
-    return f"{_TEXT} : ({' OR '.join(_phrase(p) for p in concept.phrases)})"
+    ways = [f"{_TEXT} : ({' OR '.join(_phrase(p) for p in concept.phrases)})"] if concept.phrases else []
+    if concept.capitals:  # IS for Islamic State: only where the text writes it in capitals
+        ways.append(f"caps : ({' OR '.join(_phrase((c,)) for c in concept.capitals)})")
+    return " OR ".join(ways)
 
 
 def _sound(concept: Concept) -> str:

@@ -31,7 +31,8 @@ from ledger.store.scan import Scan, racy
 # 15: the build writes each entry's CSV line beside its JSON (`docs.csv`, `lines.line`)
 # 16: the full-text table's `tkeys`, the sound keys of the title (a misspelt name ranks its subjects first);
 # 17: the chart's columns in chronological order (entries_drawn): its query reads no table row
-SCHEMA_VERSION = 17
+# 18: the full-text table's `caps`, the short words written in capitals (an alias `IS` is not the verb)
+SCHEMA_VERSION = 18
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"

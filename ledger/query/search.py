@@ -49,6 +49,7 @@ class Concept:
     keys: tuple[tuple[str, ...], ...]  # sound spellings: the sound keys of the words of a spelling
     name: str | None = None  # the ledger.toml name it was read as
     fuzzy: str | None = None  # the word edit distance may match (None: not that way)
+    capitals: tuple[str, ...] = ()  # the name's aliases spelt in capitals (IS): matched only so written, folded
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +97,9 @@ def plan(text: str, vocabulary: Any = None) -> Plan:
             run = tuple(words[i : i + size])
             group = exact.get(run) or sounding.get(_name_key(run))
             if group is not None:
-                name, phrases = group
+                name, phrases, capitals = group
                 keys = tuple(dict.fromkeys(k for k in (_keys(p) for p in phrases) if k))
-                concepts.append(Concept(" ".join(run), phrases, keys, name))
+                concepts.append(Concept(" ".join(run), phrases, keys, name, capitals=capitals))
                 i += size
                 break
         else:
@@ -127,7 +128,8 @@ def _name_key(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(names.sound(w) or w for w in words)
 
 
-Group = tuple[str, tuple[tuple[str, ...], ...]]  # (the ledger.toml name, all its spellings)
+#: (the ledger.toml name, all its spellings, those of them spelt in capitals: `names.is_acronym`)
+Group = tuple[str, tuple[tuple[str, ...], ...], tuple[str, ...]]
 
 
 def _groups(vocabulary: Any) -> tuple[dict[tuple[str, ...], Group], dict[tuple[str, ...], Group]]:
@@ -143,16 +145,21 @@ def _groups(vocabulary: Any) -> tuple[dict[tuple[str, ...], Group], dict[tuple[s
         *((s.name, s.aliases) for s in getattr(vocabulary, "sources", {}).values()),
     ]
     for name, aliases in tables:
-        spellings = tuple(dict.fromkeys(w for w in (tuple(names.words(s)) for s in (name, *aliases)) if w))
-        for spelling in spellings:
+        said = (name, *aliases)
+        capitals = tuple(dict.fromkeys(s.strip().lower() for s in said if names.is_acronym(s)))
+        spelt = (tuple(names.words(s)) for s in said if not names.is_acronym(s))
+        spellings = tuple(dict.fromkeys(w for w in spelt if w))
+        for spelling in (*spellings, *((c,) for c in capitals)):
             bare = tuple(w for w in spelling if w not in names.ARTICLES) or spelling
-            for table, key in ((exact, bare), (sounding, _name_key(bare))):
+            ways = ((exact, bare),) if spelling[0] in capitals else ((exact, bare), (sounding, _name_key(bare)))
+            for table, key in ways:
                 if key in table:  # one spelling, two names: both count
-                    other, before = table[key]
+                    other, before, caps = table[key]
                     if name not in other.split(" / "):
-                        table[key] = (f"{other} / {name}", tuple(dict.fromkeys((*before, *spellings))))
+                        both = tuple(dict.fromkeys((*before, *spellings))), tuple(dict.fromkeys((*caps, *capitals)))
+                        table[key] = (f"{other} / {name}", *both)
                 else:
-                    table[key] = (name, spellings)
+                    table[key] = (name, spellings, capitals)
     return exact, sounding
 
 
@@ -166,7 +173,9 @@ def describe(search: Plan, close: dict[str, list[str]] | None = None, ranked: bo
         return [*lines, "no words to search for"]
     lines.append("an entry must hold each of:")
     for concept in search.concepts:
-        spelled = " or ".join(_quoted(p) for p in concept.phrases)
+        spelled = " or ".join(
+            [*map(_quoted, concept.phrases), *(f"{c.upper()} (in capitals)" for c in concept.capitals)]
+        )
         head = f'  "{concept.said}"' + (f" = {concept.name} (ledger.toml)" if concept.name else "")
         lines.append(f"{head}: {spelled}")
         if concept.keys:
