@@ -304,7 +304,7 @@ class Ledger:
     # -- authoring and interchange: new, fmt, import, export -------------------------------
 
     def missing_fields(self, fields: dict[str, Any]) -> list[str]:
-        """Fill a known place's country into `fields`; return the values `new` still needs (form.REQUIRED)."""
+        """Fill a known place's country into `fields`; return the values `new` still needs (form.REQUIRED, policy grades)."""
         return authoring.missing(self.vocabulary, fields)
 
     def new_entry(self, fields: dict[str, Any], entry_id: str | None = None) -> Created:
