@@ -55,11 +55,21 @@ def t(field: str, *values: str, op: str = ":") -> Term:
         ('text:"say \\"hi\\""', t("text", 'say "hi"')),
         ("text:Kata'ib", t("text", "Kata'ib")),
         ("country:sy", t("country", "sy")),
+        ("country:Syria,IRQ", t("country", "SY", "IQ")),  # a name or an alpha-3 code is kept as its ISO code
+        ('country:"syrian arab republic"', t("country", "SY")),
         ("status:withdrawn", t("status", "withdrawn")),
     ],
 )
 def test_parses_to_the_expected_tree(text, tree):
     assert parse(text) == tree
+
+
+def test_a_country_by_name_is_the_same_question_as_by_code():
+    from ledger.query.options import from_options
+
+    assert from_options({"country": ["Iraq", "syria"]}) == parse("country:Iraq,Syria") == parse("country:IQ,SY")
+    with pytest.raises(UsageError, match='--country: "Narnia" is not a country'):
+        from_options({"country": ["Narnia"]})
 
 
 def test_the_design_example():
@@ -90,7 +100,7 @@ def caret(text: str) -> str:
     [
         ("tpye:airstrike", 'unknown field "tpye" (did you mean "type"?)\ntpye:airstrike\n^'),
         ("type:airstirke", 'airstirke" is not a type'),
-        ("country:Syria", '"Syria" is not a two-letter ISO country code\ncountry:Syria\n        ^'),
+        ("country:Narnia", '"Narnia" is not a country (a two-letter ISO code or a name)\ncountry:Narnia\n        ^'),
         ("date:2020-13", '"2020-13" is not a valid date\ndate:2020-13\n     ^'),
         ("date:yesterday", '"yesterday" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)'),
         ("date:2020-01-07..2020-01-03", '"2020-01-07..2020-01-03" ends before it starts'),

@@ -113,8 +113,8 @@ def _check_ends(value: str, low: _Bound | None, high: _Bound | None) -> None:
         raise ValueError(f"{_q(value)} ends before it starts")
 
 
-def check_value(field: str, op: str, value: str) -> None:
-    """Raise ValueError when a value does not fit its field."""
+def check_value(field: str, op: str, value: str) -> str:
+    """Return the value as a query keeps it (a country's name as its ISO code); ValueError when it does not fit."""
     kind = KINDS[field]
     if kind in (DATE, NUMBER):
         if op != ":" and ".." in value:
@@ -135,4 +135,10 @@ def check_value(field: str, op: str, value: str) -> None:
             hint = suggest(value, allowed) or f" (one of: {', '.join(allowed)})"
             raise ValueError(f"{_q(value)} is not a {field}{hint}")
     elif field == "country" and not _COUNTRY.fullmatch(value):
-        raise ValueError(f"{_q(value)} is not a two-letter ISO country code")
+        from ledger.core.gazetteer import code_of
+
+        code = code_of(value)  # Iraq, IRQ, 368
+        if code is None:
+            raise ValueError(f"{_q(value)} is not a country (a two-letter ISO code or a name)")
+        return code
+    return value

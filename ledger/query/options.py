@@ -53,7 +53,7 @@ OPTIONS: tuple[FilterOption, ...] = (
     FilterOption("type", "type", ":", "Event type (repeat to OR).", short="-t"),
     FilterOption("category", "category", ":", "Event category (repeat to OR)."),
     FilterOption("actor", "actor", ":", "Actor name or alias from ledger.toml.", short="-a"),
-    FilterOption("country", "country", ":", "ISO country code.", short="-c", placeholder="CC"),
+    FilterOption("country", "country", ":", "Country: ISO code or name.", short="-c", placeholder="CC"),
     FilterOption("place", "place", ":", "Place, admin1 or admin2 name, or an alias."),
     FilterOption("tag", "tag", ":", "A whole tag (repeat to OR)."),
     FilterOption("min_escalation", "escalation", ">=", "Escalation >= N."),
@@ -71,12 +71,11 @@ def from_options(options: Mapping[str, Any]) -> Node | None:
         given = options.get(option.name)
         if given is None or given == []:
             continue
-        values = tuple(str(v) for v in (given if isinstance(given, list | tuple) else [given]))
-        for value in values:
-            try:
-                check_value(option.field, option.op, value)
-            except ValueError as err:
-                raise UsageError(f"{option.flag}: {err}") from None
+        try:
+            given = given if isinstance(given, list | tuple) else [given]
+            values = tuple(check_value(option.field, option.op, str(v)) for v in given)
+        except ValueError as err:
+            raise UsageError(f"{option.flag}: {err}") from None
         if option.op == ":":
             terms.append(Term(option.field, option.op, values))
         else:

@@ -175,7 +175,7 @@ class _Parser:
                 raise self.fail(f"expected a value after {field}{op}" if at == after + len(op) else "expected a value")
             value = self.value(bare=False)
             try:
-                check_value(field, op, value)
+                value = check_value(field, op, value)
             except ValueError as err:
                 raise self.fail(str(err), at) from None
             values.append(value)
