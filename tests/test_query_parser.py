@@ -100,6 +100,11 @@ def caret(text: str) -> str:
     [
         ("tpye:airstrike", 'unknown field "tpye" (did you mean "type"?)\ntpye:airstrike\n^'),
         ("type:airstirke", 'airstirke" is not a type'),
+        (
+            "escalation>=9",
+            '"9" is past the top of the ladder (escalation goes from 0 to 7)\nescalation>=9\n            ^',
+        ),
+        ("esc:5..8", '"5..8" is past the top of the ladder (escalation goes from 0 to 7)\nesc:5..8\n    ^'),
         ("country:Narnia", '"Narnia" is not a country (a two-letter ISO code or a name)\ncountry:Narnia\n        ^'),
         ("date:2020-13", '"2020-13" is not a valid date\ndate:2020-13\n     ^'),
         ("date:yesterday", '"yesterday" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)'),

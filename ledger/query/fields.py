@@ -123,6 +123,10 @@ def check_value(field: str, op: str, value: str) -> str:
             _check_ends(value, *date_bounds(value))
         else:
             _check_ends(value, *number_bounds(value))
+            if field == "escalation" and any(n > model.ESCALATION_MAX for n in number_bounds(value) if n is not None):
+                raise ValueError(
+                    f"{_q(value)} is past the top of the ladder (escalation goes from 0 to {model.ESCALATION_MAX})"
+                )
     elif kind == BOUND:
         if ".." in value:
             raise ValueError(f"{field}: takes one date, not a range")
