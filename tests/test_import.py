@@ -138,6 +138,23 @@ def ucdp_csv(rows: list[str], hxl: bool = True) -> str:
     return "\r\n".join([UCDP_COLUMNS, *([UCDP_HXL] if hxl else []), *rows]) + "\r\n"
 
 
+def test_a_layout_named_with_none_of_its_columns_is_refused_whole(make_ledger, cli, tmp_path):
+    """UCDP's file with --from acled: one usage error naming the layout it looks like, not 3 rows rejected."""
+    root = make_ledger({})
+    file = tmp_path / "ged.csv"
+    file.write_text(ucdp_csv(UCDP_ROWS), encoding="utf-8")
+    for wrong in ("acled", "csv"):
+        result = cli("import", str(file), "--from", wrong, "--ledger", str(root))
+        assert result.status == 2, result.err
+        assert f"the header has none of {wrong}'s columns" in result.err
+        assert result.err.endswith("it looks like ucdp: give --from ucdp\n")
+        assert not any(root.rglob("*.toml"))
+    partial = tmp_path / "partial.csv"
+    partial.write_text("event_id_cnty,notes\r\nIRQ1,a row\r\n", encoding="utf-8")
+    result = cli("import", str(partial), "--from", "acled", "--ledger", str(root))
+    assert result.status == 1 and "header has none" not in result.err  # some columns: the rows say what is missing
+
+
 def test_ucdp_rows_import_to_valid_entries(make_ledger, cli, tmp_path):
     root = make_ledger({})
     file = tmp_path / "ged.csv"

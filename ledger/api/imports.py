@@ -49,6 +49,8 @@ def plan_import(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise LedgerError(f"{file} is not UTF-8 text (byte offset {err.start})") from None
+    if source is not None and (why := importers.mismatch(source, text)) is not None:
+        raise UsageError(f"{file}: {why}")
     source = source or importers.detect(text)
     if source not in importers.SOURCES:
         raise UsageError(f"cannot tell the layout of {file}: give --from {'|'.join(importers.SOURCES)}")

@@ -92,19 +92,34 @@ def read_json(text: str) -> Iterator[Row]:
         yield Row(number, item, value if isinstance(value, dict) else {"": value})
 
 
+#: The columns that tell a CSV layout, in the order `detect` tries them.
+LAYOUTS = {
+    "acled": frozenset({"event_id_cnty", "event_date", "sub_event_type"}),
+    "ucdp": frozenset({"type_of_violence", "side_a", "side_b", "date_start"}),
+    "csv": frozenset({"title", "date", "location.name"}),
+}
+
+
+def _header(text: str) -> set[str]:
+    return set(next(csv.reader(io.StringIO(text.removeprefix("\ufeff"))), []))
+
+
 def detect(text: str) -> str | None:
     """Guess the source of a file from its first line: JSON, or the header of a known CSV layout."""
     first = text.lstrip("\ufeff \t\r\n")[:1]
     if first in ("[", "{"):
         return "json"
-    header = set(next(csv.reader(io.StringIO(text.removeprefix("\ufeff"))), []))
-    if {"event_id_cnty", "event_date", "sub_event_type"} <= header:
-        return "acled"
-    if {"type_of_violence", "side_a", "side_b", "date_start"} <= header:
-        return "ucdp"
-    if {"title", "date", "location.name"} <= header:
-        return "csv"
-    return None
+    header = _header(text)
+    return next((source for source, columns in LAYOUTS.items() if columns <= header), None)
+
+
+def mismatch(source: str, text: str) -> str | None:
+    """Say why a file cannot be of the CSV layout `--from` names: none of its columns (None: it may be)."""
+    if source not in LAYOUTS or _header(text) & LAYOUTS[source]:
+        return None  # a file with some of the columns: each row's problems say the rest
+    found = detect(text)
+    hint = f"; it looks like {found}: give --from {found}" if found else ""
+    return f"the header has none of {source}'s columns ({', '.join(sorted(LAYOUTS[source]))}){hint}"
 
 
 def mapper(source: str) -> Mapper:
