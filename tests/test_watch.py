@@ -234,6 +234,20 @@ def test_overflow_starts_a_new_session(tmp_path: Path) -> None:
         watcher.end()
 
 
+def test_a_folder_name_the_journal_cannot_hold_stops_the_watcher(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
+    (root / ".ledger").mkdir()
+    watcher = monitor.Watcher(root, note=lambda _: None)
+    watcher.start()
+    try:
+        name = b"a\nb".ljust(16, b"\0")
+        made = monitor.EVENT.pack(watcher.root_wd, monitor.IN_CREATE | monitor.IN_ISDIR, 0, len(name)) + name
+        with pytest.raises(monitor.Stopped):
+            watcher.handle(made)  # no watch could be journalled for it: nothing below it would be seen
+    finally:
+        watcher.end()
+
+
 def test_changes_parse_only_what_the_watcher_writes(tmp_path: Path) -> None:
     log = tmp_path / ".ledger" / journal.JOURNAL
     log.parent.mkdir()

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sys
 import time
 from dataclasses import dataclass, field
@@ -191,7 +190,7 @@ def sync(root: Path, session: str, start: int) -> tuple[Journal, int] | None:
         if start > journal.start and os.pread(journal.fd, 1, start - 1) != b"\n":
             journal.close()
             return None
-        name = f"{COOKIE}{os.getpid()}-{secrets.token_hex(6)}"
+        name = f"{COOKIE}{os.getpid()}-{os.urandom(6).hex()}"
         cookie = root / "entries" / name
         os.close(os.open(cookie, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644))
         try:

@@ -19,7 +19,6 @@ import ctypes
 import ctypes.util
 import errno
 import os
-import secrets
 import stat
 import struct
 from collections.abc import Callable
@@ -71,7 +70,7 @@ class Watcher:
             raise self._error("cannot start inotify")
         self.fd, self.paths, self.linked = fd, {}, set()
         self.root_wd = self._watch_tree("")
-        session = secrets.token_hex(8)
+        session = os.urandom(8).hex()
         write_atomic(self.journal, f"{MAGIC.decode()}{session} {os.getpid()}\n")
         self.out = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
         self.size = os.fstat(self.out).st_size
@@ -148,8 +147,10 @@ class Watcher:
                     lines.append(f"C {name}\n")
                 continue  # hidden: never an entry, never walked
             rel = prefix + name
-            if "\n" in name or "\\" in name:
-                lines.append(f"D {prefix}\n")  # a name the journal cannot hold: its folder is walked instead
+            if "\n" in name:  # a name the journal's lines cannot hold
+                if mask & IN_ISDIR and mask & CAME:
+                    raise Stopped(f"a folder name with a line break: {rel!r}")
+                lines.append(f"D {prefix}\n")  # a file's: its folder is walked whole instead
                 continue
             if mask & IN_ISDIR:
                 if mask & CAME:
@@ -189,7 +190,8 @@ class Watcher:
         while stack:
             here = stack.pop()
             path = os.path.join(self.entries, here) if here else self.entries
-            wd = self.libc.inotify_add_watch(self.fd, os.fsencode(path), MASK)
+            mask = MASK if here else MASK & ~IN_DONT_FOLLOW  # entries/ itself may be a link, as the walk allows
+            wd = self.libc.inotify_add_watch(self.fd, os.fsencode(path), mask)
             if wd < 0:
                 code = ctypes.get_errno()
                 if code in (errno.ENOENT, errno.ENOTDIR) and here:
@@ -197,8 +199,8 @@ class Watcher:
                 raise self._error(f"cannot watch {path}", code)
             self.paths[wd] = here
             first = wd if first < 0 else first
-            if "\n" in here or "\\" in here:
-                raise Stopped(f"a folder name the journal cannot hold: {here!r}")
+            if "\n" in here:
+                raise Stopped(f"a folder name with a line break: {here!r}")
             try:
                 items = list(os.scandir(path))
             except OSError:
@@ -206,7 +208,7 @@ class Watcher:
             for item in items:
                 if item.name[0] == ".":
                     continue
-                if item.is_dir(follow_symlinks=False):
+                if item.is_dir(follow_symlinks=False):  # a folder named with a line break: Stopped above
                     stack.append(f"{here}{item.name}/")
                 elif item.name.endswith(".toml"):
                     self._classify(here + item.name)
