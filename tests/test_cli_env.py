@@ -98,6 +98,17 @@ def test_a_completion_builds_only_the_command_being_completed(monkeypatch, asked
     assert only(["anything", "typed"]) == built
 
 
+def test_no_command_declares_a_flag_twice():
+    """A flag declared twice is parsed as the last declaration says and helped as both: `archive -n`
+    was listed as --dry-run but parsed as the filters' --limit (and asked for a number)."""
+    from ledger.cli.app import command
+
+    group = command(None)
+    for name, cmd in group.commands.items():
+        flags = [flag for p in cmd.params for flag in (*p.opts, *p.secondary_opts) if flag.startswith("-")]
+        assert len(flags) == len(set(flags)), (name, sorted(f for f in flags if flags.count(f) > 1))
+
+
 def test_the_command_table_is_built_whole_only_when_needed():
     from ledger.cli.app import command
 

@@ -13,7 +13,7 @@ from ledger.terminal.call import Call
 
 @command(
     LEDGER,
-    opt("--dry-run -n", False, "Only list the sources that would be fetched."),
+    opt("--dry-run", False, "Only list the sources that would be fetched."),  # -n is the filters' --limit
     opt(
         "--allow-private",
         False,
