@@ -195,6 +195,21 @@ def test_killed_watcher_walks(tmp_path: Path) -> None:
     assert rows[0][3] == "Two"
 
 
+def test_a_linked_entries_folder_is_watched_as_the_walk_follows_it(tmp_path: Path) -> None:
+    real = write_files(tmp_path / "real", {"2020-01-01-one": entry(title="One")})
+    (tmp_path / "ledger").mkdir()
+    (tmp_path / "ledger" / "entries").symlink_to(real / "entries")
+    root = tmp_path / "ledger"
+    proc = start(root)
+    try:
+        check(root, watched_path=False)
+        file = real / "entries" / "2020" / "01" / "2020-01-01-one.toml"
+        file.write_text(file.read_text().replace("One", "Two"))
+        assert check(root)[0][3] == "Two"
+    finally:
+        stop(proc)
+
+
 def test_stale_truncated_or_ended_journal_walks(tmp_path: Path) -> None:
     root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
     proc = start(root)
