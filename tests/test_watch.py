@@ -162,6 +162,48 @@ def test_hard_linked_entries(watching: Path) -> None:
     assert title(watching, "entries/2020/2020-03-01-made.toml") == "Made again"
 
 
+def test_a_hard_link_made_while_watching_keeps_both_names_fresh(tmp_path: Path) -> None:
+    """A write through one name of a hard-linked file is journalled under that name only (review8, W1)."""
+    root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
+    first = root / "entries" / "2020" / "01" / "2020-01-01-one.toml"
+    proc = start(root)
+    try:
+        check(root, watched_path=False)
+        for second in (first.with_name("2020-01-01-two.toml"), root / "entries" / "2020" / "2020-01-01-three.toml"):
+            os.link(first, second)  # made inside entries/ while watching: the first name had one link
+            check(root)
+            for name, old, new in ((second, "One", "Two"), (first, "Two", "One")):
+                with open(name, "r+") as out:  # in place, same size: one inode, two names
+                    text = out.read()
+                    out.seek(0)
+                    out.write(text.replace(f'"{old}"', f'"{new}"'))
+                titles = {r[0].rsplit("/", 1)[1]: r[3] for r in check(root)}  # check(): equal to a fresh build
+                assert titles[first.name] == titles[second.name] == new
+            second.unlink()
+    finally:
+        stop(proc)
+
+
+def test_a_moved_ledger_folder_is_not_vouched_for(tmp_path: Path) -> None:
+    """The watcher's paths name the old place: a folder made after the move would never be watched (W3)."""
+    root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
+    proc = start(root)
+    try:
+        check(root, watched_path=False)
+        check(root)
+        moved = root.rename(tmp_path / "moved")
+        later = write_files(moved, {"2021-02-01-later": entry(title="Later", date="2021-02-01")})
+        assert later == moved
+        check(moved, watched_path=False)  # the watcher ends its session at the cookie: the walk answers
+        assert proc.wait() == 2
+        assert proc.stderr is not None and b"the ledger folder moved" in proc.stderr.read()
+        file = moved / "entries" / "2021" / "02" / "2021-02-01-later.toml"
+        file.write_text(file.read_text().replace("Later", "Edited"))
+        assert {r[3] for r in check(moved, watched_path=False)} == {"One", "Edited"}
+    finally:
+        stop(proc)
+
+
 def test_editor_style_atomic_replace(watching: Path) -> None:
     file = path(watching, 2)
     temp = file.with_name(f".{file.name}.swp")

@@ -143,12 +143,31 @@ def plan(conn: sqlite3.Connection, root: Path, changes: Changes, before: int) ->
         if rel in changes.files or out.stored.get(rel) != key or racy(key[1], before):
             now[rel] = key
             out.folders.add(_folder(rel))
+            _siblings(conn, root, rel, key, out, now)
         else:
             kept.add(rel)  # a linked entry whose stats are those stored
     out.changed = sorted((rel, *key) for rel, key in now.items())
     out.removed = sorted(rel for rel in out.stored if rel not in now and rel not in kept)
     out.folders.update(map(_folder, out.removed))
     return out
+
+
+def _siblings(
+    conn: sqlite3.Connection, root: Path, rel: str, key: tuple[int, int, int], out: Plan, now: dict[str, Any]
+) -> None:
+    """Re-read the other names of a file with hard links: a write through one name journals that name only."""
+    try:
+        if os.stat(os.path.join(root, rel)).st_nlink < 2:
+            return
+    except OSError:
+        return
+    rows = conn.execute("SELECT path, size, mtime_ns, inode FROM entries WHERE inode = ? AND path != ?", (key[2], rel))
+    for other, size, mtime_ns, inode in rows.fetchall():
+        found = entry_stats(root, other)
+        if found is not None and found[2] == key[2]:
+            out.stored.setdefault(other, (size, mtime_ns, inode))
+            now[other] = found
+            out.folders.add(_folder(other))
 
 
 def _folder(rel: str) -> str:

@@ -62,6 +62,7 @@ class Watcher:
         self.paths: dict[int, str] = {}  # watch -> folder prefix under entries/ ("" for entries/, else "2024/01/")
         self.linked: set[str] = set()  # entries that are symbolic or hard links: compared at every sync
         self.root_wd = -1
+        self.identity: tuple[int, int] | None = None  # entries/ as its path found it when the watch began
 
     def start(self) -> None:
         """Watch every folder, then open a new session's journal (only then can commands trust it)."""
@@ -70,6 +71,7 @@ class Watcher:
             raise self._error("cannot start inotify")
         self.fd, self.paths, self.linked = fd, {}, set()
         self.root_wd = self._watch_tree("")
+        self.identity = _identity(self.entries)
         session = os.urandom(8).hex()
         write_atomic(self.journal, f"{MAGIC.decode()}{session} {os.getpid()}\n")
         self.out = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
@@ -143,6 +145,10 @@ class Watcher:
                 continue
             if name[0] == ".":
                 if wd == self.root_wd and mask & IN_CREATE and name.startswith(COOKIE) and "\n" not in name:
+                    if _identity(self.entries) != self.identity:  # new folders would be watched by a stale path
+                        raise Stopped(
+                            "the ledger folder moved or entries/ was replaced: run `ledger watch` where it is now"
+                        )
                     lines.extend(f"L {rel}\n" for rel in sorted(self.linked))
                     lines.append(f"C {name}\n")
                 continue  # hidden: never an entry, never walked
@@ -226,6 +232,15 @@ class Watcher:
         code = ctypes.get_errno() if code is None else code
         hint = " (raise fs.inotify.max_user_watches)" if code == errno.ENOSPC else ""
         return LedgerError(f"watch: {what}: {os.strerror(code)}{hint}")
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """The device and inode a path names now (None: it names nothing)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def network_file_system(path: str) -> str | None:
