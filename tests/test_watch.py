@@ -204,6 +204,32 @@ def test_a_moved_ledger_folder_is_not_vouched_for(tmp_path: Path) -> None:
         stop(proc)
 
 
+def test_a_stopped_watcher_is_not_waited_for(tmp_path: Path) -> None:
+    """Ctrl-Z in the watcher's terminal: a command walks at once instead of waiting out its cookie (W4)."""
+    import threading
+
+    root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
+    proc = start(root)
+    try:
+        check(root, watched_path=False)
+        assert not journal.halted(proc.pid)
+        proc.send_signal(signal.SIGSTOP)
+        while not journal.halted(proc.pid):  # the kernel stops it soon after the signal
+            time.sleep(0.01)
+        token = journal.token(root)
+        assert token is not None
+        answers: list[object] = []
+        waiting = threading.Thread(target=lambda: answers.append(journal.sync(root, *token)), daemon=True)
+        waiting.start()
+        waiting.join(60)  # a hang guard, far past any delay: the cookie's own timeout is 120 s here
+        assert answers == [None]
+        check(root, watched_path=False)
+        proc.send_signal(signal.SIGCONT)
+        check(root)  # the walk kept the session's token: the watcher answers again
+    finally:
+        stop(proc)
+
+
 def test_editor_style_atomic_replace(watching: Path) -> None:
     file = path(watching, 2)
     temp = file.with_name(f".{file.name}.swp")

@@ -83,7 +83,9 @@ class Journal:
         if not newline or not line.startswith(MAGIC):
             self.close()
             raise ValueError("not a journal")
-        self.session = line[len(MAGIC) :].split(b" ")[0].decode("ascii", "replace")
+        said = line[len(MAGIC) :].split(b" ")
+        self.session = said[0].decode("ascii", "replace")
+        self.pid = int(said[1]) if len(said) > 1 and said[1].isdigit() else 0  # the watcher's
         self.start = len(line) + 1
 
     def close(self) -> None:
@@ -129,7 +131,7 @@ class Journal:
                     return None
                 continue
             polls += 1
-            if time.monotonic() > deadline or (polls % 25 == 0 and not live(self.root)):
+            if time.monotonic() > deadline or (polls % 25 == 0 and (not live(self.root) or halted(self.pid))):
                 return None
             time.sleep(pause)
             pause = min(pause * 2, 0.005)
@@ -147,6 +149,20 @@ class Journal:
             if kind in sets:
                 sets[kind].add(f"entries/{text}" if kind != "D" else text)
         return found
+
+
+def halted(pid: int) -> bool:
+    """Return whether a process is stopped (Ctrl-Z, SIGSTOP) or traced: it would not answer a cookie soon.
+
+    Read from /proc (Linux, as inotify is); a process that cannot be read is not known halted.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as file:
+            data = file.read()
+    except OSError:
+        return False
+    close = data.rfind(b")")  # the command's name, in parentheses, may hold spaces
+    return close > 0 and data[close + 2 : close + 3] in (b"T", b"t")
 
 
 def open_journal(root: Path) -> Journal | None:
@@ -188,6 +204,9 @@ def sync(root: Path, session: str, start: int) -> tuple[Journal, int] | None:
             journal.close()
             return None
         if start > journal.start and os.pread(journal.fd, 1, start - 1) != b"\n":
+            journal.close()
+            return None
+        if halted(journal.pid):  # Ctrl-Z in the watcher's terminal: it would answer no cookie
             journal.close()
             return None
         name = f"{COOKIE}{os.getpid()}-{os.urandom(6).hex()}"
