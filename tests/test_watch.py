@@ -163,23 +163,31 @@ def test_hard_linked_entries(watching: Path) -> None:
 
 
 def test_a_hard_link_made_while_watching_keeps_both_names_fresh(tmp_path: Path) -> None:
-    """A write through one name of a hard-linked file is journalled under that name only (review8, W1)."""
-    root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
-    first = root / "entries" / "2020" / "01" / "2020-01-01-one.toml"
+    """A write through one name of a hard-linked file is journalled under that name only (review8, W1).
+
+    Each case links a file that had one name until then (none is compared by stats already),
+    and edits it through the new name before the next command.
+    """
+    root = write_files(tmp_path / "ledger", {f"2020-01-0{d}-event-{d}": entry(title=f"Event {d}") for d in (1, 2, 3)})
     proc = start(root)
     try:
         check(root, watched_path=False)
-        for second in (first.with_name("2020-01-01-two.toml"), root / "entries" / "2020" / "2020-01-01-three.toml"):
-            os.link(first, second)  # made inside entries/ while watching: the first name had one link
-            check(root)
-            for name, old, new in ((second, "One", "Two"), (first, "Two", "One")):
+        cases = {
+            1: root / "entries" / "2021" / "02" / "2021-02-01-copy-1.toml",  # in a new folder: walked whole
+            2: path(root, 2).with_name("2020-01-02-copy-2.toml"),  # beside it
+            3: root / "entries" / "2020" / "2020-01-03-copy-3.toml",  # in another watched folder
+        }
+        for d, second in cases.items():
+            first = path(root, d)
+            second.parent.mkdir(parents=True, exist_ok=True)
+            os.link(first, second)
+            for name, old, new in ((second, f"Event {d}", f"Again {d}"), (first, f"Again {d}", f"Event {d}")):
                 with open(name, "r+") as out:  # in place, same size: one inode, two names
                     text = out.read()
                     out.seek(0)
                     out.write(text.replace(f'"{old}"', f'"{new}"'))
                 titles = {r[0].rsplit("/", 1)[1]: r[3] for r in check(root)}  # check(): equal to a fresh build
-                assert titles[first.name] == titles[second.name] == new
-            second.unlink()
+                assert titles[first.name] == titles[second.name] == new, d
     finally:
         stop(proc)
 

@@ -130,7 +130,10 @@ def plan(conn: sqlite3.Connection, root: Path, changes: Changes, before: int) ->
         if _walked(root, prefix):
             found = Scan(root, 0)
             found.walk([(prefix, path)])
-            now.update(found.files())
+            walked = found.files()
+            now.update(walked)
+            for name, stats in walked.items():  # a hard link made in a new folder: its other names too
+                _siblings(conn, root, name, stats, out, now)
     for rel in changes.files | changes.links:
         if any(rel.startswith(f"entries/{p}") for p in changes.folders):
             continue  # walked whole above
