@@ -45,7 +45,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.stderr.close()
 
 
-def check(root: Path, watched_path: bool = True) -> list[tuple[object, ...]]:
+def check(root: Path, watched_path: bool = True, cookies: bool = True) -> list[tuple[object, ...]]:
     """Refresh the index, assert how (through the journal or not) and that it equals a build from the files."""
     with Ledger(root) as led:
         idx = led.index()
@@ -56,7 +56,7 @@ def check(root: Path, watched_path: bool = True) -> list[tuple[object, ...]]:
             assert rows == fresh.execute(ROWS).fetchall()
         finally:
             fresh.close()
-    assert not [p for p in (root / "entries").iterdir() if p.name.startswith(journal.COOKIE)]
+    assert not cookies or not [p for p in (root / "entries").iterdir() if p.name.startswith(journal.COOKIE)]
     return rows
 
 
@@ -267,8 +267,12 @@ def test_killed_watcher_walks(tmp_path: Path) -> None:
     file = root / "entries" / "2020" / "01" / "2020-01-01-one.toml"
     file.write_text(file.read_text().replace("One", "Two"))
     assert (root / ".ledger" / journal.JOURNAL).exists()  # a journal and a lock file are left: no proof of life
-    rows = check(root, watched_path=False)
+    left = root / "entries" / f"{journal.COOKIE}123-abc"  # a command killed while it waited
+    left.touch()
+    rows = check(root, watched_path=False, cookies=False)
     assert rows[0][3] == "Two"
+    stop(start(root))  # the next watcher sweeps it away
+    assert not left.exists()
 
 
 def test_a_linked_entries_folder_is_watched_as_the_walk_follows_it(tmp_path: Path) -> None:

@@ -283,6 +283,7 @@ def watch(root: Path, note: Callable[[str], None] = print) -> None:
     try:
         with lock.exclusive(folder / LOCK, wait=0.5):  # a command checking for life holds it briefly
             _retire(folder / JOURNAL)
+            _sweep(entries)
             watcher = Watcher(root, note)
             try:
                 watcher.start()
@@ -296,6 +297,15 @@ def watch(root: Path, note: Callable[[str], None] = print) -> None:
                     os.unlink(folder / JOURNAL)
     except lock.Busy:
         raise LedgerError("watch: another `ledger watch` is running for this ledger") from None
+
+
+def _sweep(entries: Path) -> None:
+    """Remove the cookies of commands killed while they waited on an earlier watcher (hidden, but in `git status`)."""
+    with contextlib.suppress(OSError), os.scandir(entries) as items:
+        for item in items:
+            if item.name.startswith(COOKIE) and item.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(item.path)
 
 
 def _retire(journal: Path) -> None:
