@@ -36,6 +36,16 @@ MAGIC = b"ledger-watch 1 "
 TIMEOUT = 2.0  # seconds a command waits for its cookie before walking (LEDGER_WATCH_TIMEOUT overrides)
 KINDS = frozenset(b"FLDC")
 
+if sys.platform == "win32":  # no inotify there: `live` says no watcher, and nothing below runs
+    CLOEXEC = 0
+
+    def pread(fd: int, size: int, offset: int) -> bytes:
+        raise OSError("pread: not on this platform")
+
+else:
+    CLOEXEC = os.O_CLOEXEC
+    pread = os.pread
+
 
 @dataclass
 class Changes:
@@ -58,7 +68,7 @@ def live(root: Path) -> bool:
     import fcntl
 
     try:
-        fd = os.open(root / FOLDER / LOCK, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(root / FOLDER / LOCK, os.O_RDONLY | CLOEXEC)
     except OSError:
         return False
     try:
@@ -77,8 +87,8 @@ class Journal:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.fd = os.open(root / FOLDER / JOURNAL, os.O_RDONLY | os.O_CLOEXEC)
-        head = os.pread(self.fd, 200, 0)
+        self.fd = os.open(root / FOLDER / JOURNAL, os.O_RDONLY | CLOEXEC)
+        head = pread(self.fd, 200, 0)
         line, newline, _ = head.partition(b"\n")
         if not newline or not line.startswith(MAGIC):
             self.close()
@@ -95,7 +105,7 @@ class Journal:
     def position(self) -> int | None:
         """Return the offset after the last whole line (None: the session is over)."""
         size = os.fstat(self.fd).st_size
-        tail = os.pread(self.fd, 4096, max(self.start, size - 4096))
+        tail = pread(self.fd, 4096, max(self.start, size - 4096))
         if tail.endswith(b"\nX\n") or tail == b"X\n":
             return None
         cut = tail.rfind(b"\n")
@@ -104,7 +114,7 @@ class Journal:
     def read(self, start: int, end: int) -> bytes:
         chunks = []
         while start < end:
-            chunk = os.pread(self.fd, min(end - start, 1 << 20), start)
+            chunk = pread(self.fd, min(end - start, 1 << 20), start)
             if not chunk:
                 raise EOFError("the journal was truncated")
             chunks.append(chunk)
@@ -119,7 +129,7 @@ class Journal:
         pause = 0.0002
         polls = 0
         while True:
-            chunk = os.pread(self.fd, 1 << 20, start + len(data))
+            chunk = pread(self.fd, 1 << 20, start + len(data))
             if chunk:
                 data += chunk
                 at = data.find(line)
@@ -138,7 +148,7 @@ class Journal:
 
     def changes(self, start: int, end: int) -> Changes | None:
         """Parse the lines between two offsets (None: a line is not one the watcher writes)."""
-        if start < self.start or end < start or (start > self.start and os.pread(self.fd, 1, start - 1) != b"\n"):
+        if start < self.start or end < start or (start > self.start and pread(self.fd, 1, start - 1) != b"\n"):
             return None
         found = Changes(end)
         sets = {"F": found.files, "L": found.links, "D": found.folders}
@@ -203,7 +213,7 @@ def sync(root: Path, session: str, start: int) -> tuple[Journal, int] | None:
         if journal.session != session or not journal.start <= start <= size:  # another session, or cut short
             journal.close()
             return None
-        if start > journal.start and os.pread(journal.fd, 1, start - 1) != b"\n":
+        if start > journal.start and pread(journal.fd, 1, start - 1) != b"\n":
             journal.close()
             return None
         if halted(journal.pid):  # Ctrl-Z in the watcher's terminal: it would answer no cookie
@@ -211,7 +221,7 @@ def sync(root: Path, session: str, start: int) -> tuple[Journal, int] | None:
             return None
         name = f"{COOKIE}{os.getpid()}-{os.urandom(6).hex()}"
         cookie = root / "entries" / name
-        os.close(os.open(cookie, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644))
+        os.close(os.open(cookie, os.O_WRONLY | os.O_CREAT | os.O_EXCL | CLOEXEC, 0o644))
         try:
             end = journal.wait(start, name, float(os.environ.get("LEDGER_WATCH_TIMEOUT") or TIMEOUT))
         finally:

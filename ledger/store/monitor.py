@@ -27,7 +27,7 @@ from pathlib import Path
 from ledger.core.errors import LedgerError
 from ledger.store import lock
 from ledger.store.atomic import write_atomic
-from ledger.store.journal import COOKIE, FOLDER, JOURNAL, LOCK, MAGIC
+from ledger.store.journal import CLOEXEC, COOKIE, FOLDER, JOURNAL, LOCK, MAGIC
 
 IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
 IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
@@ -66,7 +66,7 @@ class Watcher:
 
     def start(self) -> None:
         """Watch every folder, then open a new session's journal (only then can commands trust it)."""
-        fd = self.libc.inotify_init1(os.O_CLOEXEC)
+        fd = self.libc.inotify_init1(CLOEXEC)
         if fd < 0:
             raise self._error("cannot start inotify")
         self.fd, self.paths, self.linked = fd, {}, set()
@@ -74,7 +74,7 @@ class Watcher:
         self.identity = _identity(self.entries)
         session = os.urandom(8).hex()
         write_atomic(self.journal, f"{MAGIC.decode()}{session} {os.getpid()}\n")
-        self.out = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+        self.out = os.open(self.journal, os.O_WRONLY | os.O_APPEND | CLOEXEC)
         self.size = os.fstat(self.out).st_size
 
     def end(self, reason: str = "") -> None:
@@ -311,7 +311,7 @@ def _sweep(entries: Path) -> None:
 def _retire(journal: Path) -> None:
     """End a dead watcher's session in its journal (a command reading it stops trusting it at once)."""
     with contextlib.suppress(OSError):
-        fd = os.open(journal, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+        fd = os.open(journal, os.O_WRONLY | os.O_APPEND | CLOEXEC)
         try:
             os.write(fd, b"X\n")
         finally:
