@@ -8,6 +8,7 @@ cookie's timeout is raised far beyond any delay, and readiness is awaited, not t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -43,6 +44,18 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
     if proc.stderr:
         proc.stderr.close()
+
+
+@contextlib.contextmanager
+def one_entry_watched(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
+    """A ledger of one entry ("One") under a watcher, its index once walked (the walk takes the session's token)."""
+    root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
+    proc = start(root)
+    try:
+        check(root, watched_path=False)
+        yield root, proc
+    finally:
+        stop(proc)
 
 
 def check(root: Path, watched_path: bool = True, cookies: bool = True) -> list[tuple[object, ...]]:
@@ -194,10 +207,7 @@ def test_a_hard_link_made_while_watching_keeps_both_names_fresh(tmp_path: Path) 
 
 def test_a_moved_ledger_folder_is_not_vouched_for(tmp_path: Path) -> None:
     """The watcher's paths name the old place: a folder made after the move would never be watched (W3)."""
-    root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
-    proc = start(root)
-    try:
-        check(root, watched_path=False)
+    with one_entry_watched(tmp_path) as (root, proc):
         check(root)
         moved = root.rename(tmp_path / "moved")
         later = write_files(moved, {"2021-02-01-later": entry(title="Later", date="2021-02-01")})
@@ -208,18 +218,13 @@ def test_a_moved_ledger_folder_is_not_vouched_for(tmp_path: Path) -> None:
         file = moved / "entries" / "2021" / "02" / "2021-02-01-later.toml"
         file.write_text(file.read_text().replace("Later", "Edited"))
         assert {r[3] for r in check(moved, watched_path=False)} == {"One", "Edited"}
-    finally:
-        stop(proc)
 
 
 def test_a_stopped_watcher_is_not_waited_for(tmp_path: Path) -> None:
     """Ctrl-Z in the watcher's terminal: a command walks at once instead of waiting out its cookie (W4)."""
     import threading
 
-    root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
-    proc = start(root)
-    try:
-        check(root, watched_path=False)
+    with one_entry_watched(tmp_path) as (root, proc):
         assert not journal.halted(proc.pid)
         proc.send_signal(signal.SIGSTOP)
         while not journal.halted(proc.pid):  # the kernel stops it soon after the signal
@@ -234,8 +239,6 @@ def test_a_stopped_watcher_is_not_waited_for(tmp_path: Path) -> None:
         check(root, watched_path=False)
         proc.send_signal(signal.SIGCONT)
         check(root)  # the walk kept the session's token: the watcher answers again
-    finally:
-        stop(proc)
 
 
 def test_editor_style_atomic_replace(watching: Path) -> None:
@@ -291,10 +294,7 @@ def test_a_linked_entries_folder_is_watched_as_the_walk_follows_it(tmp_path: Pat
 
 
 def test_stale_truncated_or_ended_journal_walks(tmp_path: Path) -> None:
-    root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
-    proc = start(root)
-    try:
-        check(root, watched_path=False)
+    with one_entry_watched(tmp_path) as (root, _):
         file = root / "entries" / "2020" / "01" / "2020-01-01-one.toml"
         log = root / ".ledger" / journal.JOURNAL
         head = log.read_bytes().split(b"\n")[0] + b"\n"
@@ -307,8 +307,6 @@ def test_stale_truncated_or_ended_journal_walks(tmp_path: Path) -> None:
         with open(log, "ab") as out:
             out.write(b"X\n")  # what an overflow writes: the session is over
         assert check(root, watched_path=False)[0][3] == "Six"
-    finally:
-        stop(proc)
 
 
 def test_overflow_starts_a_new_session(tmp_path: Path) -> None:
