@@ -58,6 +58,19 @@ def one_entry_watched(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[b
         stop(proc)
 
 
+@contextlib.contextmanager
+def one_entry_watcher(tmp_path: Path) -> Iterator[tuple[Path, monitor.Watcher]]:
+    """A ledger of one entry and a watcher of it in this process, fed events by hand (`handle`)."""
+    root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
+    (root / ".ledger").mkdir()
+    watcher = monitor.Watcher(root, note=lambda _: None)
+    watcher.start()
+    try:
+        yield root, watcher
+    finally:
+        watcher.end()
+
+
 def check(root: Path, watched_path: bool = True, cookies: bool = True) -> list[tuple[object, ...]]:
     """Refresh the index, assert how (through the journal or not) and that it equals a build from the files."""
     with Ledger(root) as led:
@@ -310,11 +323,7 @@ def test_stale_truncated_or_ended_journal_walks(tmp_path: Path) -> None:
 
 
 def test_overflow_starts_a_new_session(tmp_path: Path) -> None:
-    root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
-    (root / ".ledger").mkdir()
-    watcher = monitor.Watcher(root, note=lambda _: None)
-    watcher.start()
-    try:
+    with one_entry_watcher(tmp_path) as (root, watcher):
         first = journal.Journal(root)
         overflow = monitor.EVENT.pack(-1, monitor.IN_Q_OVERFLOW, 0, 0)
         assert watcher.handle(overflow) is None
@@ -323,22 +332,14 @@ def test_overflow_starts_a_new_session(tmp_path: Path) -> None:
         assert first.position() is None  # the old session's journal says it is over
         assert journal.Journal(root).session != first.session
         first.close()
-    finally:
-        watcher.end()
 
 
 def test_a_folder_name_the_journal_cannot_hold_stops_the_watcher(tmp_path: Path) -> None:
-    root = write_files(tmp_path / "ledger", {"2020-01-01-one": entry(title="One")})
-    (root / ".ledger").mkdir()
-    watcher = monitor.Watcher(root, note=lambda _: None)
-    watcher.start()
-    try:
+    with one_entry_watcher(tmp_path) as (_, watcher):
         name = b"a\nb".ljust(16, b"\0")
         made = monitor.EVENT.pack(watcher.root_wd, monitor.IN_CREATE | monitor.IN_ISDIR, 0, len(name)) + name
         with pytest.raises(monitor.Stopped):
             watcher.handle(made)  # no watch could be journalled for it: nothing below it would be seen
-    finally:
-        watcher.end()
 
 
 def test_changes_parse_only_what_the_watcher_writes(tmp_path: Path) -> None:
