@@ -30,11 +30,18 @@ ROWS = "SELECT e.path, e.ok, e.id, e.title, d.json FROM entries e LEFT JOIN docs
 
 
 def start(root: Path) -> subprocess.Popen[bytes]:
-    """Start `ledger watch` on root and wait until its session is open (readiness, not a timing)."""
+    """Start `ledger watch` on root and wait until it says it is watching (readiness, not a timing).
+
+    Not "until a journal looks live": a killed watcher's journal looks live from the moment the
+    new watcher takes the lock until it retires that journal and sweeps old cookies.
+    """
     proc = subprocess.Popen([sys.executable, "-m", "ledger", "watch", "--ledger", str(root)], stderr=subprocess.PIPE)
-    while journal.token(root) is None:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        time.sleep(0.01)
+    assert proc.stderr is not None
+    said = b""
+    while not said.startswith(b"watch: watching"):
+        said = proc.stderr.readline()
+        assert said, f"the watcher ended: {proc.wait()}"
+    assert journal.token(root) is not None
     return proc
 
 
