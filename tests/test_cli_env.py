@@ -208,3 +208,38 @@ def test_colour_follows_the_environment(make_ledger, cli, make_env, tmp_path):
     plain = cli("diff", "--ledger", str(root), terminal=make_env(tty=True, colors=False)).out
     assert "\x1b[" in coloured and "\x1b[" not in plain
     assert plain == cli("diff", "--ledger", str(root)).out
+
+
+def test_progress_is_drawn_only_on_a_terminal_and_never_when_quiet(make_ledger, cli, make_env):
+    root = small(make_ledger)
+    drawn = cli("index", "--ledger", str(root), "--rebuild", terminal=make_env(tty=True))
+    assert "\rindexing" in drawn.err
+    for env, quiet in ((make_env(), ()), (make_env(stdout_isatty=True), ()), (make_env(tty=True), ("-q",))):
+        assert "indexing" not in cli("index", "--ledger", str(root), "--rebuild", *quiet, terminal=env).err
+
+
+def test_an_imports_phases_are_drawn_only_on_a_terminal(make_ledger, cli, make_env, tmp_path):
+    root = make_ledger({})
+    row = '2020-01-{:02d},Strike {},airstrike,3,reported,Green Zone,IQ,"[{{""name"": ""Reuters""}}]"\n'
+    header = "date,title,type,escalation,confidence,location.name,location.country,sources\n"
+    (tmp_path / "many.csv").write_text(header + "".join(row.format(1 + n % 28, n) for n in range(600)))
+    args = ("import", str(tmp_path / "many.csv"), "--from", "csv", "--ledger", str(root), "--dry-run")
+    drawn = cli(*args, terminal=make_env(tty=True))
+    assert drawn.status == 0, drawn.err
+    assert "\rchecking" in drawn.err and drawn.err.count("\n") >= 2
+    for env, quiet in ((make_env(), ()), (make_env(tty=True), ("-q",))):
+        assert "\r" not in cli(*args, *quiet, terminal=env).err
+
+
+def test_raw_output_keeps_the_bytes_a_name_could_not_decode(make_env):
+    from dataclasses import replace
+
+    from ledger.terminal.call import Call
+
+    raw = io.BytesIO()
+    env = replace(make_env(), stdout=io.TextIOWrapper(raw, encoding="utf-8", errors="strict"))
+    Call(env, {}).write_raw("before\n# ledger: cannot read entries/caf\udce9.toml\n")
+    assert raw.getvalue() == b"before\n# ledger: cannot read entries/caf\xe9.toml\n"
+    text = io.StringIO()
+    Call(replace(env, stdout=text), {}).write_raw("no buffer: written as text\n")
+    assert text.getvalue() == "no buffer: written as text\n"

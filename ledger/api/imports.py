@@ -164,6 +164,17 @@ class Imported:
                 where = f"{file}:{row.line}" if row.line else f"{file}: [{row.item}]"
                 yield item.rel, f"{where}: id: {item.rel} was created by another command meanwhile; not overwritten"
 
+    def said(self, verbose: bool, quiet: bool) -> Iterator[str]:
+        """The plan's problems, its notes (unless quiet), and why each row was skipped (when verbose)."""
+        plan = self.plan
+        yield from map(str, plan.problems)
+        yield from () if quiet else map(str, plan.notes)
+        yield from (f"{plan.file}: {row.where}: skipped: {why}" for row, why in plan.skipped) if verbose else ()
+
+    def refused(self) -> str:
+        """What `--strict` says when a row is rejected: nothing is written."""
+        return f"{self.plan.rows} rows: {len(self.plan.rejected)} rejected; nothing written (--strict)"
+
     def summary(self) -> str:
         """`3 rows (csv): 2 entries created, 1 already in the ledger or repeated, 0 rejected (0.1 s)`."""
         from ledger.output.render import plural

@@ -128,32 +128,23 @@ def fmt(c: Call) -> ExitStatus:
 def import_(c: Call) -> ExitStatus:
     """Create one entry per row of a CSV or JSON file (ours, ACLED's or UCDP GED's); never overwrites."""
     from ledger.api.imports import Imported, overrides
-    from ledger.output.progress import Phases
     from ledger.output.render import clean
 
     given = overrides(c.event_type, c.escalation, c.confidence, c.tag or ())
-    ledger = c.ledger
-    progress = Phases(c.env.stderr) if c.env.stderr_isatty and not c.quiet else None
     started = time.perf_counter()
-    try:
-        plan = ledger.plan_import(c.file, c.source, given, progress=progress)
-        for problem in [*plan.problems, *(() if c.quiet else plan.notes)]:
-            c.say(clean(str(problem)))
-        for row, why in plan.skipped if c.verbose else ():
-            c.say(clean(f"{plan.file}: {row.where}: skipped: {why}"))
-        if c.strict and plan.rejected:
-            c.say(f"{plan.rows} rows: {len(plan.rejected)} rejected; nothing written (--strict)")
+    with c.phases() as progress:
+        run = Imported(c.ledger.plan_import(c.file, c.source, given, progress=progress), c.dry_run, started)
+        for line in run.said(c.verbose, c.quiet):
+            c.say(clean(line))
+        if c.strict and run.plan.rejected:
+            c.say(run.refused())
             return ExitStatus.FOUND
-        run = Imported(plan, c.dry_run, started)
-        for rel, trouble in run.count(() if c.dry_run else ledger.write_import(plan, progress)):
+        for rel, trouble in run.count(() if c.dry_run else c.ledger.write_import(run.plan, progress)):
             if trouble:
                 c.say(clean(trouble))
             else:  # each path as soon as it is written: a stopped import is readable
                 c.out.write(rel + "\n")
                 c.out.flush()
-    finally:
-        if progress:
-            progress.close()
     c.note(run.summary())
     return ExitStatus.FOUND if run.rejected else ExitStatus.OK
 

@@ -84,12 +84,5 @@ def textconv(c: Call) -> ExitStatus:
     """Print an entry in the canonical layout for git's diff (exits 0 whatever the input)."""
     from ledger.api.gitsetup import textconv as canonical_text
 
-    text = canonical_text(c.path)
-    buffer = getattr(c.out, "buffer", None)
-    if buffer is not None:
-        c.out.flush()
-        buffer.write(text.encode("utf-8", "surrogateescape"))
-        buffer.flush()
-    else:
-        c.out.write(text)
+    c.write_raw(canonical_text(c.path))
     return ExitStatus.OK

@@ -11,15 +11,6 @@ from ledger.terminal.call import Call
 DEFAULT_COLUMNS = ("id", "date", "type", "escalation", "country", "title")
 
 
-def _progress(c: Call) -> Any:
-    """Return a progress callback drawing on stderr when it is a terminal, else None."""
-    if c.quiet or not c.env.stderr_isatty:
-        return None
-    from ledger.output.render import ProgressBar
-
-    return ProgressBar(c.env.stderr, "indexing")
-
-
 def _columns(text: str | None) -> list[str] | None:
     from ledger.api.lookup import columns
 
@@ -30,14 +21,14 @@ def _columns(text: str | None) -> list[str] | None:
 def list_(c: Call) -> ExitStatus:
     """List the incidents that match a query, in chronological order."""
     chosen = _columns(c.columns)
-    return _write(c, c.ledger.at(c.as_of).find(c.selection, progress=_progress(c)), chosen)
+    return _write(c, c.ledger.at(c.as_of).find(c.selection, progress=c.progress), chosen)
 
 
 @command(LEDGER, TABLE_FORMAT, COLUMNS, NO_HEADER, QUIET, query="search")
 def search(c: Call) -> ExitStatus:
     """Search titles, summaries, places, actors, sources and quotes, best match first, in any spelling."""
     chosen = _columns(c.columns)
-    found = c.ledger.search(c.text, c.selection, progress=_progress(c))
+    found = c.ledger.search(c.text, c.selection, progress=c.progress)
     if c.explain:
         from ledger.query.search import explain_search
 
@@ -76,5 +67,5 @@ def show(c: Call) -> ExitStatus:
 @command(LEDGER, opt("--rebuild", False, "Rebuild from scratch instead of refreshing."), QUIET)
 def index(c: Call) -> ExitStatus:
     """Refresh the index in .ledger/ (queries do this by themselves; --rebuild starts afresh)."""
-    c.note(c.ledger.refresh_index(rebuild=c.rebuild, progress=_progress(c)).summary())
+    c.note(c.ledger.refresh_index(rebuild=c.rebuild, progress=c.progress).summary())
     return ExitStatus.OK

@@ -8,7 +8,9 @@ Nothing here knows typer, so a command can be run, and tested, with values made 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,7 @@ from ledger.terminal.env import Environment
 
 if TYPE_CHECKING:
     from ledger.api import Ledger
+    from ledger.output.progress import Phases
     from ledger.output.results import Screen
     from ledger.query import Selection
 
@@ -63,6 +66,37 @@ class Call:
     def colored(self) -> bool:
         """Decide on colour: --color always/never, else what the environment allows."""
         return {"always": True, "never": False}.get(self.color, self.env.colors)
+
+    @property
+    def progress(self) -> Callable[[int, int], None] | None:
+        """A bar for the index's refresh on stderr when it is a terminal and not --quiet, else None."""
+        if self.quiet or not self.env.stderr_isatty:
+            return None
+        return render.ProgressBar(self.env.stderr, "indexing")
+
+    @contextlib.contextmanager
+    def phases(self) -> Iterator[Phases | None]:
+        """A bar per phase of a long job (an import) on stderr when it is a terminal and not --quiet, else None."""
+        if self.quiet or not self.env.stderr_isatty:
+            yield None
+            return
+        from ledger.output.progress import Phases
+
+        bars = Phases(self.env.stderr)
+        try:
+            yield bars
+        finally:
+            bars.close()
+
+    def write_raw(self, text: str) -> None:
+        """Write text to stdout with its undecodable bytes (surrogate escapes) as they came, not as `?`."""
+        buffer = getattr(self.out, "buffer", None)
+        if buffer is None:
+            self.out.write(text)
+            return
+        self.out.flush()
+        buffer.write(text.encode("utf-8", "surrogateescape"))
+        buffer.flush()
 
     def say(self, message: str) -> None:
         """Talk to the user on stderr (stdout is for data)."""
