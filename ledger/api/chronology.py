@@ -71,6 +71,12 @@ class Stats:
     groups: list[st.Group]
     skipped: int = 0
 
+    def summary(self) -> str:
+        """`12 incidents in 3 groups`."""
+        from ledger.output.render import plural
+
+        return f"{plural(self.count, 'incident')} in {plural(len(self.groups), 'group')}"
+
 
 @dataclass(frozen=True, slots=True)
 class Dupes:
@@ -78,6 +84,12 @@ class Dupes:
     count: int
     paths: dict[str, str]
     skipped: int = 0
+
+    def summary(self) -> str:
+        """`2 candidate pairs among 40 incidents`."""
+        from ledger.output.render import plural
+
+        return f"{plural(len(self.candidates), 'candidate pair')} among {self.count} incidents"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ledger.api.loader import load_text
 from ledger.core import evidence, model, version
@@ -118,6 +118,7 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class Captured:
+    failed: ClassVar[bool] = False
     target: Target
     sha256: str
     capture: str
@@ -131,6 +132,7 @@ class Captured:
 
 @dataclass(frozen=True, slots=True)
 class Failed:
+    failed: ClassVar[bool] = True
     target: Target
     message: str
 

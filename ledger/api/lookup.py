@@ -51,11 +51,13 @@ def not_found(source: Any, entry_id: str) -> NotFound:
     return NotFound(f'no entry "{clean(entry_id)}"{source.suggest_id(entry_id)}')
 
 
-def columns(text: str) -> list[str]:
-    """Return the output columns named in `--columns a,b,c`, each checked."""
+def columns(text: str | None) -> list[str] | None:
+    """Return the output columns named in `--columns a,b,c`, each checked (None: none named)."""
     from ledger.core.errors import UsageError, not_one_of
     from ledger.index import COLUMNS
 
+    if text is None:
+        return None
     names = [name.strip() for name in text.split(",") if name.strip()]
     for name in names:
         if name not in COLUMNS:

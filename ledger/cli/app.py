@@ -1,14 +1,8 @@
-"""Build the typer application from the command table (`ledger.cli.commands.TABLE`).
+"""Build the typer application from the command table (`ledger.cli.commands.TABLE`) and run a command line.
 
-Commands are plain functions of one `Call` with their parameters declared (`options.command`).
-`build` registers each under its name; `bind` makes typer's signature of the declared
-parameters, and passes the command the values with the `Environment` (the click context's
-`obj`, set by `main`), the filters' `selection`, and Ctrl-C inside a command as an
-`Interrupted` error (so that `main` can say so: typer would turn it into a silent exit 130).
-The `ExitStatus` a command returns is what `main` exits with. `command(name)` converts only the
-command a command line runs (`only` tells it before parsing) to click: typer's conversion of
-all of them costs every start-up about 0.1 s. `stopped` hands what stopped a command to the one
-error path (`ledger.terminal.errors.report`), typer's own usage mistakes as `UsageError`s.
+`bind` makes typer's signature of a command's declared parameters and hands the command one
+`Call`; `command` converts to click only the command a command line runs; `stopped` hands
+what stopped a command to the one error path, typer's usage mistakes as `UsageError`s.
 """
 
 from __future__ import annotations

@@ -69,23 +69,16 @@ def new(c: Call) -> ExitStatus:
 )
 def fmt(c: Call) -> ExitStatus:
     """Rewrite entry files in the one canonical layout; files whose data or comments would not survive are left alone."""
-    from ledger.api.fmt import LEFT_ALONE, REFORMATTED, Tally
-    from ledger.output.diffrender import unified
-    from ledger.output.render import clean
+    from ledger.api.fmt import Tally
+    from ledger.output import results
 
-    check, diff = c.check, c.diff
-    tally = Tally(check, dry=check or diff)
+    tally = Tally(c.check, dry=c.check or c.diff)
     try:
-        for result in c.ledger.format(c.paths or (), write=not (check or diff), keep_text=diff):
+        for result in c.ledger.format(c.paths or (), write=not (c.check or c.diff), keep_text=c.diff):
             tally.add(result.outcome)
-            if result.outcome == LEFT_ALONE:
-                c.say(clean(f"{result.rel}: left alone: {result.reason}"))
-            elif result.outcome == REFORMATTED and diff:
-                c.out.write(unified(result.rel, result.old or "", result.new or ""))
-            elif result.outcome == REFORMATTED and check:
-                c.out.write(clean(result.rel) + "\n")
-            elif result.outcome == REFORMATTED:
-                c.note(clean(f"reformatted {result.rel}"))
+            line = results.formatted(c.screen, result, check=c.check, diff=c.diff)
+            if line is not None:
+                c.say(line[0]) if line[1] else c.note(line[0])
     except BrokenPipeError:  # `fmt --check | head -1`: what was found so far still counts
         raise OutputCut(ExitStatus.FOUND if tally.found else ExitStatus.OK) from None
     c.note(tally.summary())

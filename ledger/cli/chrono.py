@@ -92,12 +92,11 @@ def chain(c: Call) -> ExitStatus:
 def stats(c: Call) -> ExitStatus:
     """Count incidents, killed, injured and the highest escalation per group, largest first."""
     from ledger.output import results
-    from ledger.output.render import plural
 
     found = c.ledger.stats(c.selection, c.by, as_of=c.as_of)
     c.skipped(found.skipped)
     results.stats(c.screen, c.fmt, c.by, found, not c.no_header)
-    c.note(f"{plural(found.count, 'incident')} in {plural(len(found.groups), 'group')}")
+    c.note(found.summary())
     return ExitStatus.OK
 
 
@@ -115,7 +114,6 @@ def stats(c: Call) -> ExitStatus:
 def dupes(c: Call) -> ExitStatus:
     """List candidate duplicates: close in time and place, types of one category, ranked by score."""
     from ledger.output import results
-    from ledger.output.render import plural
 
     options = {"days": c.days, "km": c.km, "min_score": c.min_score, "same_dataset": c.same_dataset}
     found = c.ledger.dupes(c.selection, as_of=c.as_of, **options)
@@ -123,5 +121,5 @@ def dupes(c: Call) -> ExitStatus:
     status = ExitStatus.FOUND if found.candidates else ExitStatus.OK
     with findings(status):
         results.dupes(c.screen, c.fmt, found)
-    c.note(f"{plural(len(found.candidates), 'candidate pair')} among {found.count} incidents")
+    c.note(found.summary())
     return status

@@ -1,10 +1,7 @@
-"""The command table: every `ledger` command, in the order `ledger --help` lists them.
+"""The command table: every `ledger` command, in the order `ledger --help` lists them (hledger's model).
 
-One line per command (hledger's `builtinCommands` is the model). A command is a plain
-function of one `Call` (its environment and option values), its parameters declared with
-`@command` (`ledger.cli.options`); it returns an `ExitStatus` (None means OK) or raises a
-`LedgerError`. To add a command, write the function in the module of its group and add a line
-here; `ledger.cli.app` builds the typer application from this table.
+A command is a plain function of one `Call`, its parameters declared with `@command`; it returns
+an `ExitStatus` (None: OK) or raises a `LedgerError`. A new command is a function and a line here.
 """
 
 from __future__ import annotations

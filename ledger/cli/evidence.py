@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ledger.cli.options import LEDGER, NO_HEADER, QUIET, TABLE_FORMAT, arg, command, opt
 from ledger.core.errors import ExitStatus
 from ledger.terminal.call import Call
@@ -27,19 +25,12 @@ from ledger.terminal.call import Call
 )
 def archive(c: Call) -> ExitStatus:
     """Capture each source url that has no capture yet: a WARC file under evidence/, its hash in the entry."""
-    from ledger.api.evidence import Captured
     from ledger.interchange.fetch import Limits
+    from ledger.output import results
     from ledger.output.render import clean
 
-    def progress(item: Any) -> None:
-        if isinstance(item, Captured):
-            c.out.write(clean(item.line) + "\n")
-            c.out.flush()
-        else:
-            c.say(clean(item.line))
-
     limits = Limits(c.timeout, c.max_size, c.max_redirects, c.allow_private)
-    report = c.ledger.archive(c.selection, limits, dry_run=c.dry_run, progress=progress)
+    report = c.ledger.archive(c.selection, limits, dry_run=c.dry_run, progress=results.archiving(c.screen, c.say))
     if c.dry_run:
         c.out.writelines(clean(f"{target.where}: {target.url}") + "\n" for target in report.targets)
     if report.failed or not c.quiet:

@@ -1,16 +1,9 @@
-"""The filter options, generated for every query command (list, timeline, stats, ...) from `query.OPTIONS`.
+"""The filter options of every query command (list, timeline, stats, ...), made from `query.OPTIONS`.
 
-A command declared with `@command(..., query=HOW)` gets, after its own parameters, one option
-per row of the query's option table (`--since --until --on --type --category --actor
---country --place --tag --min-escalation --max-escalation --confidence --text --source`, each
-completed by the kind of its field), and `--withdrawn --sort --reverse --limit --explain`.
-HOW says what the positional words are: `"words"` query text (`[QUERY]...`), `"options"`
-none (`diff A B` has positionals of its own), `"search"` search text, except the words that
-are filter terms (`query.search.split`). Options and query text build one AST (`ledger.query`);
-the command reads `c.selection` (and, for search, `c.text` and `c.explain`: it explains
-itself). A syntax error raises `QuerySyntaxError` (the shell prints it with a caret under the
-column at fault, exit 2); `--explain` prints how the query was understood on stderr and
-returns OK without running the command.
+`@command(..., query=HOW)` adds them after a command's own parameters; HOW says what the
+positional words are: `"words"` query text, `"options"` none (diff has its own), `"search"`
+search text except its filter terms. Options and words build one AST, `c.selection`; a syntax
+error raises `QuerySyntaxError`, and `--explain` says how the query is understood, then stops.
 """
 
 from __future__ import annotations

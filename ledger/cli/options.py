@@ -1,12 +1,8 @@
-"""What the commands share: how a command declares its parameters, and the common options (declared once).
+"""How a command declares its parameters (`@command`, `opt`, `arg`), and the options commands share.
 
-A command is a plain function of one `Call` (`ledger.terminal.call`). `@command(...)` declares
-its parameters in help order: shared options (`LEDGER`, `QUIET`, `AS_OF`, ...) and its own,
-one `opt` or `arg` each, typed by its default (hledger's shared flag groups are the model).
-`ledger.cli.app` makes the typer signature of them; the command reads the values by name
-(`c.quiet`, `c.days`) and writes results with `ledger.output.results` on `c.screen`. Command
-modules import from here, never from `ledger.cli.app` (which imports them) nor from each
-other, so the shell has no import cycle.
+Shared options (`LEDGER`, `QUIET`, `AS_OF`, ...) are declared once here, as hledger's flag groups
+are. Command modules import from here, never from `ledger.cli.app` (which imports them) nor from
+each other, so the shell has no import cycle.
 """
 
 from __future__ import annotations

@@ -11,28 +11,24 @@ from ledger.terminal.call import Call
 DEFAULT_COLUMNS = ("id", "date", "type", "escalation", "country", "title")
 
 
-def _columns(text: str | None) -> list[str] | None:
-    from ledger.api.lookup import columns
-
-    return None if text is None else columns(text)
-
-
 @command(LEDGER, TABLE_FORMAT, COLUMNS, NO_HEADER, QUIET, AS_OF, query="words")
 def list_(c: Call) -> ExitStatus:
     """List the incidents that match a query, in chronological order."""
-    chosen = _columns(c.columns)
+    from ledger.api.lookup import columns
+
+    chosen = columns(c.columns)  # a usage mistake is said before the index is refreshed
     return _write(c, c.ledger.at(c.as_of).find(c.selection, progress=c.progress), chosen)
 
 
 @command(LEDGER, TABLE_FORMAT, COLUMNS, NO_HEADER, QUIET, query="search")
 def search(c: Call) -> ExitStatus:
     """Search titles, summaries, places, actors, sources and quotes, best match first, in any spelling."""
-    chosen = _columns(c.columns)
+    from ledger.api.lookup import columns
+
+    chosen = columns(c.columns)
     found = c.ledger.search(c.text, c.selection, progress=c.progress)
     if c.explain:
-        from ledger.query.search import explain_search
-
-        c.say("\n".join(explain_search(found.plan, found.close(), c.selection, c.ledger.vocabulary)))
+        c.say("\n".join(found.explain()))
         return ExitStatus.OK
     return _write(c, found, chosen)
 

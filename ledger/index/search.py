@@ -113,6 +113,12 @@ class Searched(Found):
             self._close = close_words(self.index.derived(SEARCH), self.plan)
         return self._close
 
+    def explain(self) -> list[str]:
+        """Return `search --explain`: the words searched for and their near spellings, then filters and order."""
+        from ledger.query.search import explain_search
+
+        return explain_search(self.plan, self.close(), self.selection, self.vocabulary)
+
     def _conn(self, table: Derived | None) -> sqlite3.Connection:
         if table is not None:
             self.index.derived(table)

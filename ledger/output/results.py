@@ -216,3 +216,36 @@ def problems(screen: Screen, fmt: str, found: Iterable[Any]) -> None:
         write_json(screen, [p.as_json() for p in found])
     else:
         screen.out.writelines(render.clean(str(p)) + "\n" for p in found)
+
+
+def formatted(screen: Screen, result: Any, *, check: bool, diff: bool) -> tuple[str, bool] | None:
+    """Write what `fmt --diff` / `--check` shows of one file on stdout; return the line for stderr, and if it is a must.
+
+    A file left alone is always said (why); a file reformatted in place is a summary line.
+    """
+    from ledger.store.formatting import LEFT_ALONE, REFORMATTED
+
+    if result.outcome == LEFT_ALONE:
+        return render.clean(f"{result.rel}: left alone: {result.reason}"), True
+    if result.outcome == REFORMATTED and diff:
+        from ledger.output.diffrender import unified
+
+        screen.out.write(unified(result.rel, result.old or "", result.new or ""))
+    elif result.outcome == REFORMATTED and check:
+        screen.out.write(render.clean(result.rel) + "\n")
+    elif result.outcome == REFORMATTED:
+        return render.clean(f"reformatted {result.rel}"), False
+    return None
+
+
+def archiving(screen: Screen, say: Callable[[str], None]) -> Callable[[Any], None]:
+    """Return `archive`'s progress: each capture on stdout as it is made (a stopped run is readable), failures said."""
+
+    def progress(item: Any) -> None:
+        if item.failed:  # ledger.api.evidence.Failed, else .Captured
+            say(render.clean(item.line))
+        else:
+            screen.out.write(render.clean(item.line) + "\n")
+            screen.out.flush()
+
+    return progress
