@@ -89,7 +89,7 @@ def exported(root: Path, query: str = "", **options: Any) -> tuple[str, str]:
     with Ledger(root) as led:
         out, direct = io.StringIO(newline=""), io.StringIO(newline="")
         selection = dataclasses.replace(led.find(query).selection, **options)
-        written, _ = led.export(selection, "csv", out)
+        written = led.export(selection, "csv", out)
         exporters.write_csv_json(led.find(selection).records(), direct)
         assert written.count == len(list(led.find(selection).ids()))
         return out.getvalue(), direct.getvalue()

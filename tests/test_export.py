@@ -119,6 +119,17 @@ def test_neutralise_and_restore_are_inverse():
     assert flat.neutralise(-3.5) == -3.5
 
 
+def test_an_export_says_what_it_left_out_even_when_quiet(root, cli):
+    (root / "entries" / "2020" / "01" / "2020-01-09-broken.toml").write_text('title = "no date"\n')
+    result = cli("export", "-f", "geojson", "-q", "--ledger", str(root))
+    assert result.status == 0
+    assert result.err == (
+        "1 entry without coordinates left out of the GeoJSON\n"
+        "ledger: 1 invalid entry file left out (see `ledger validate`)\n"
+    )
+    assert len(json.loads(result.out)["features"]) == 2
+
+
 # -- GeoJSON --------------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ def test_rows_merge_aliases_and_count_what_entries_do(make_ledger, cli):
     assert result.status == 0, result.err
     rows = {row["source"]: row for row in json.loads(result.out)}
     assert set(rows) == {"Deir Ezzor 24", "Reuters", "Al Mayadeen"}
+    assert result.err == "3 sources (2 in the registry of ledger.toml)\n"
     deir = rows["Deir Ezzor 24"]
     assert deir["registered"] is True
     assert sorted(deir["names"]) == ["Deir ez-Zor 24", "DeirEzzor24"]

@@ -344,13 +344,13 @@ class Ledger:
             self.root, self.load_all, self.vocabulary, file, source, overrides, today=today, progress=progress
         )
 
-    def export(
-        self, selection: Selection | None, fmt: str, out: TextIO, *, is_tty: bool = False
-    ) -> tuple[Written, int]:
-        """Write the selected entries in an export format; return (`exporters.Written`, invalid files left out)."""
+    def export(self, selection: Selection | None, fmt: str, out: TextIO, *, is_tty: bool = False) -> Written:
+        """Write the selected entries in an export format; return what was written and left out (`exporters.Written`)."""
         imports.export_format(fmt)
         found = self.find(selection)
-        return imports.export(found, fmt, out, self.vocabulary.labels, is_tty), found.skipped
+        return dataclasses.replace(
+            imports.export(found, fmt, out, self.vocabulary.labels, is_tty), invalid=found.skipped
+        )
 
     def write_import(self, plan: Plan, progress: ImportProgress | None = None) -> Iterator[tuple[Planned, str]]:
         """Create the files of an import plan one by one; yield (planned item, outcome) as each is done.

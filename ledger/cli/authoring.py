@@ -155,10 +155,8 @@ def export(c: Call) -> ExitStatus:
     """Write the selected entries (every filter of `list`) as csv, json, jsonl, geojson, ics or acled."""
     from ledger.output.render import plural
 
-    written, invalid = c.ledger.export(c.selection, c.fmt, c.out, is_tty=c.env.stdout_isatty)
-    if written.left_out:
-        c.say(f"{plural(written.left_out, 'entry', 'entries')} without coordinates left out of the GeoJSON")
-    if invalid:
-        c.say(f"{plural(invalid, 'invalid entry file')} left out (see `ledger validate`)")
+    written = c.ledger.export(c.selection, c.fmt, c.out, is_tty=c.env.stdout_isatty)
+    for warning in written.warnings():
+        c.say(warning)
     c.note(f"{plural(written.count, 'entry', 'entries')} exported")
     return ExitStatus.OK

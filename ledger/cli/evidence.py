@@ -44,16 +44,14 @@ def archive(c: Call) -> ExitStatus:
 @command(LEDGER, TABLE_FORMAT, NO_HEADER, QUIET, query="words")
 def sources(c: Call) -> ExitStatus:
     """One row per source (registry aliases merged): entries citing it, grades, sole-source entries, uncaptured."""
-    from ledger.api import SOURCE_COLUMNS
     from ledger.output import results
-    from ledger.output.render import plural
+    from ledger.reports.sources import summary
 
     found = c.ledger.find(c.selection)
     rows = c.ledger.source_rows(found)
     c.skipped(found.skipped)
-    results.sources(c.screen, c.fmt, rows, SOURCE_COLUMNS, not c.no_header)
-    registered = sum(r.registered for r in rows)
-    c.note(f"{plural(len(rows), 'source')} ({registered} in the registry of ledger.toml)")
+    results.sources(c.screen, c.fmt, rows, not c.no_header)
+    c.note(summary(rows))
     return ExitStatus.OK
 
 

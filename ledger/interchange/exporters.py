@@ -38,10 +38,22 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """What an export wrote: records out, and those left out (no coordinates, for GeoJSON)."""
+    """What an export wrote: records out, those left out (no coordinates, for GeoJSON), invalid files left out."""
 
     count: int
     left_out: int = 0
+    invalid: int = 0
+
+    def warnings(self) -> list[str]:
+        """What was left out, said whatever --quiet says: the output is not the whole selection."""
+        from ledger.output.render import invalid_left_out, plural
+
+        said = []
+        if self.left_out:
+            said.append(f"{plural(self.left_out, 'entry', 'entries')} without coordinates left out of the GeoJSON")
+        if self.invalid:
+            said.append(invalid_left_out(self.invalid))
+        return said
 
 
 def export(

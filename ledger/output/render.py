@@ -400,6 +400,11 @@ class ProgressBar:
         self.stream.flush()
 
 
+def invalid_left_out(count: int) -> str:
+    """`ledger: 2 invalid entry files left out (see `ledger validate`)`: what a query or export did not answer from."""
+    return f"ledger: {plural(count, 'invalid entry file')} left out (see `ledger validate`)"
+
+
 def plural(count: int, one: str, many: str | None = None) -> str:
     """Return `1 entry`, `2 entries`."""
     return f"{count} {one if count == 1 else many or one + 's'}"

@@ -163,8 +163,10 @@ def dupes(screen: Screen, fmt: str, found: Any) -> None:
     )
 
 
-def sources(screen: Screen, fmt: str, rows: Sequence[Any], columns: Sequence[str], header: bool) -> None:
+def sources(screen: Screen, fmt: str, rows: Sequence[Any], header: bool) -> None:
     """Write the sources report: a row per source (registered: yes), records as JSON, or the sources' names."""
+    from ledger.reports.sources import COLUMNS as columns
+
     write_rows(
         screen,
         fmt,

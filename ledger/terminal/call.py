@@ -110,7 +110,7 @@ class Call:
     def skipped(self, count: int) -> None:
         """Say how many invalid entry files a query left out."""
         if count:
-            self.note(f"ledger: {render.plural(count, 'invalid entry file')} left out (see `ledger validate`)")
+            self.note(render.invalid_left_out(count))
 
 
 _OPENED: list[Ledger] = []
