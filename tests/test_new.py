@@ -48,6 +48,23 @@ def test_writes_a_canonical_valid_entry_and_prints_its_path(make_ledger, cli):
     assert cli("fmt", "--check", "--ledger", str(root)).status == 0
 
 
+def test_says_each_problem_by_field_and_writes_only_when_none_is_an_error(make_ledger, cli):
+    root = make_ledger({}, config='[sources.Reuters]\nreliability = "B"\n')
+    flags = [*FLAGS[:-1], "Some Outlet", "--reliability", "C", "--credibility", "3"]
+    warned = cli("new", "Rockets hit the Green Zone", *flags, "--ledger", str(root))
+    assert (warned.status, warned.out) == (0, "entries/2020/01/2020-01-05-rockets-hit-the-green-zone.toml\n")
+    assert (
+        warned.err == 'ledger: warning: sources[0].name: "Some Outlet" is not in the source registry of ledger.toml\n'
+    )
+    refused = cli("new", "Rockets again", *flags, "--lat", "95", "--lon", "10", "--ledger", str(root))
+    assert (refused.status, refused.out) == (2, "")
+    assert refused.err.splitlines() == [
+        "ledger: error: location.lat: 95.0 is out of range -90..90",
+        warned.err.rstrip("\n"),
+        "nothing written",
+    ]
+
+
 def test_optional_flags_fill_the_entry(make_ledger, cli):
     root = make_ledger({})
     result = cli(

@@ -15,21 +15,22 @@ from ledger.terminal.call import Call
 from ledger.terminal.errors import OutputCut
 
 
-def _field(f: NewField) -> Param:
-    """The option of one of `new`'s fields, typed, ranged and completed as its model field says."""
+def _field(f: NewField, given: str | None = None) -> Param:
+    """The option of a model field, typed, ranged, checked and completed as the field says.
+
+    `new` takes each field as its own; `import` gives every entry some (`given`: the help; no short flag).
+    """
     ranged: dict[str, Any] = {"min": f.spec.minimum, "max": f.spec.maximum} if f.kind is int else {}
-    flags = f"{f.flag} {f.short or ''}"  # choices are checked as they are parsed
-    choices, complete = f.choices or None, f.completed_by
+    flags = f.flag if given else f"{f.flag} {f.short or ''}"  # choices are checked as they are parsed
+    choices, complete, kind = f.choices or None, f.completed_by, f.kind | None
     return opt(
-        flags, None, f.help, f.metavar, kind=f.kind | None, name=f.key, choices=choices, complete=complete, **ranged
+        flags, None, given or f.help, f.metavar, kind=kind, name=f.key, choices=choices, complete=complete, **ranged
     )
 
 
 #: `new`'s field options (but TITLE, its argument), in the order of the form.
 FIELDS = tuple(_field(f) for f in NEW_FIELDS if f.key != "title")
-
-
-# -- new --------------------------------------------------------------------------------------
+_FIELD = {f.key: f for f in NEW_FIELDS}
 
 
 @command(
@@ -46,18 +47,13 @@ def new(c: Call) -> ExitStatus:
     editor.fill_in(c.env, c.ledger, fields)
     created = c.ledger.new_entry(fields, c.entry_id)
     for problem in created.problems:
-        level = "warning" if problem.severity == "warning" else "error"
-        field = f"{problem.field}: " if problem.field else ""
-        c.say(f"ledger: {level}: {field}{problem.message}")
+        c.say(problem.said())
     if not created.written:
         c.note("nothing written")
         return ExitStatus.TROUBLE
     c.out.write(created.rel + "\n")
     c.out.flush()
     return editor.edit_and_check(c.env, c.ledger, created.rel, c.quiet) if c.edit else ExitStatus.OK
-
-
-# -- fmt --------------------------------------------------------------------------------------
 
 
 @command(
@@ -85,9 +81,6 @@ def fmt(c: Call) -> ExitStatus:
     return ExitStatus.FOUND if tally.found else ExitStatus.OK
 
 
-# -- import -----------------------------------------------------------------------------------
-
-
 @command(
     arg("file", "FILE", "The file to import.", Path),
     opt(
@@ -98,20 +91,10 @@ def fmt(c: Call) -> ExitStatus:
         name="source",
         choices="ledger.interchange.importers:SOURCES",
     ),
-    opt(
-        "--type", None, "Give every entry this type (instead of the rules).", "TYPE", name="event_type", complete="type"
-    ),
-    opt(
-        "--escalation",
-        None,
-        f"Give every entry this rung (0-{ESCALATION_MAX}).",
-        "N",
-        kind=int | None,
-        min=0,
-        max=ESCALATION_MAX,
-    ),
-    opt("--confidence", None, "Give every entry this confidence.", "GRADE", complete="confidence"),
-    opt("--tag", None, "Add this tag to every entry (repeat).", "TAG", kind=list[str] | None),
+    _field(_FIELD["type"], "Give every entry this type (instead of the rules)."),
+    _field(_FIELD["escalation"], f"Give every entry this rung (0-{ESCALATION_MAX})."),
+    _field(_FIELD["confidence"], "Give every entry this confidence."),
+    _field(_FIELD["tags"], "Add this tag to every entry (repeat)."),
     opt("--strict", False, "Write nothing if any row is rejected."),
     opt("--dry-run -n", False, "Check and list what would be written; write nothing."),
     opt("--verbose -v", False, "Also say why each skipped row was skipped."),
@@ -123,7 +106,7 @@ def import_(c: Call) -> ExitStatus:
     from ledger.api.imports import Imported, overrides
     from ledger.output.render import clean
 
-    given = overrides(c.event_type, c.escalation, c.confidence, c.tag or ())
+    given = overrides(c.type, c.escalation, c.confidence, c.tags or ())
     started = time.perf_counter()
     with c.phases() as progress:
         run = Imported(c.ledger.plan_import(c.file, c.source, given, progress=progress), c.dry_run, started)
@@ -140,9 +123,6 @@ def import_(c: Call) -> ExitStatus:
                 c.out.flush()
     c.note(run.summary())
     return ExitStatus.FOUND if run.rejected else ExitStatus.OK
-
-
-# -- export -----------------------------------------------------------------------------------
 
 
 @command(

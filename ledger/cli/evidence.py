@@ -6,8 +6,6 @@ from ledger.cli.options import LEDGER, NO_HEADER, QUIET, TABLE_FORMAT, arg, comm
 from ledger.core.errors import ExitStatus
 from ledger.terminal.call import Call
 
-# -- archive ---------------------------------------------------------------------------------
-
 
 @command(
     LEDGER,
@@ -38,9 +36,6 @@ def archive(c: Call) -> ExitStatus:
     return ExitStatus.FOUND if report.failed else ExitStatus.OK
 
 
-# -- sources ---------------------------------------------------------------------------------
-
-
 @command(LEDGER, TABLE_FORMAT, NO_HEADER, QUIET, query="words")
 def sources(c: Call) -> ExitStatus:
     """One row per source (registry aliases merged): entries citing it, grades, sole-source entries, uncaptured."""
@@ -53,9 +48,6 @@ def sources(c: Call) -> ExitStatus:
     results.sources(c.screen, c.fmt, rows, not c.no_header)
     c.note(summary(rows))
     return ExitStatus.OK
-
-
-# -- merge -----------------------------------------------------------------------------------
 
 
 @command(

@@ -73,12 +73,7 @@ def git_setup(c: Call) -> ExitStatus:
 
 @command(
     arg("path", "FILE", "The file git hands over."),
-    opt(
-        "--ledger-version",
-        None,
-        "Ignored: names the version in git's command, so its textconv cache is dropped on upgrade.",
-        "VERSION",
-    ),
+    opt("--ledger-version", None, "Ignored: the version in git's command drops git's cache on upgrade.", "VERSION"),
 )
 def textconv(c: Call) -> ExitStatus:
     """Print an entry in the canonical layout for git's diff (exits 0 whatever the input)."""

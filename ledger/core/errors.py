@@ -43,6 +43,10 @@ class Problem:
             "severity": str(self.severity),
         }
 
+    def said(self) -> str:
+        """`ledger: error: field: message`, for a file not (yet) written: no path, no line."""
+        return f"ledger: {self.severity}: {self.field + ': ' if self.field else ''}{self.message}"
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         label = "warning: " if self.severity is Severity.WARNING else ""
