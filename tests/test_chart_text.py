@@ -31,7 +31,7 @@ from test_timeline_written import SELECTIONS, _toml, same_day_answers
 
 from ledger import query
 from ledger.api import Ledger
-from ledger.index import chrono_text, drawn_text, rows
+from ledger.index import chart_text, chrono_text, drawn_text, rows
 from ledger.output import marks, page, results
 
 TITLES = [
@@ -184,19 +184,20 @@ def test_sql_works_out_the_x_python_does() -> None:
 
 
 def _hold_x(conn: sqlite3.Connection, rows: list[tuple[str | None, ...]], rng: random.Random) -> None:
+    day, last = chart_text.DAY, "CAST(julianday(e.last_day) - 1721424.5 AS INTEGER)"
+    stored = f"SELECT {day} AS day, {day} + {chart_text.FRACTION} AS moment, {last} AS last FROM entries e"
     for _ in range(20):
         first = dt.date(rng.randint(1, 9000), 1, 1).toordinal() - rng.randrange(1000)
         span = rng.choice((1, 2, 7, 31, 365, 3653, rng.randint(1, 3_000_000)))
-        paint = drawn_text.Paint({}, {}, {}, None, False, marks._DAY_PART, marks.LEFT, 640, first, span)
-        x, start, end = drawn_text._x(paint)
-        got = conn.execute(f"SELECT {x}, {start}, {end} FROM entries e").fetchall()
-        for (date, date_end, precision, time, part, last), (sx, ss, se) in zip(rows, got, strict=True):
-            day = dt.date.fromisoformat(date).toordinal()
+        x, start, end = drawn_text._x(drawn_text.Paint(False, marks.LEFT, 640, first, span))
+        got = conn.execute(f"SELECT {x}, {start}, {end} FROM ({stored}) t").fetchall()
+        for (date, date_end, precision, time, part, last_day), (sx, ss, se) in zip(rows, got, strict=True):
+            ordinal = dt.date.fromisoformat(date).toordinal()
             vague = (precision is not None and precision != "day") or (date_end is not None and date_end != date)
             fraction = marks._day_fraction(time, part, vague)
-            assert sx == marks.LEFT + (day + fraction - first) / span * 640
-            assert ss == marks.LEFT + (day - first) / span * 640
-            assert se == marks.LEFT + (dt.date.fromisoformat(last).toordinal() + 1 - first) / span * 640
+            assert sx == marks.LEFT + (ordinal + fraction - first) / span * 640
+            assert ss == marks.LEFT + (ordinal - first) / span * 640
+            assert se == marks.LEFT + (dt.date.fromisoformat(last_day).toordinal() + 1 - first) / span * 640
 
 
 def test_a_revision_draws_the_same_as_the_general_path(tmp_path: Path) -> None:
@@ -298,7 +299,7 @@ print(sorted({{"ledger.reports.dupes", "ledger.reports.stats"}} & set(sys.module
 
 @pytest.mark.parametrize("fmt", ["svg", "html"])
 def test_the_charts_rows_come_from_one_index_alone(led: Ledger, fmt: str) -> None:
-    """The extent and every row's templates read `entries_drawn` only: no row of the table (its ~5 KB rows)."""
+    """The extent and the rows' order read `entries_drawn` only (no row of the table: its ~5 KB rows), the templates `chart`."""
     conn = led.index().conn()
     statements: list[str] = []
     conn.set_trace_callback(statements.append)
@@ -310,11 +311,13 @@ def test_the_charts_rows_come_from_one_index_alone(led: Ledger, fmt: str) -> Non
         conn.set_trace_callback(None)
     assert page_text.count('class="mark"') == found.frame.incidents
     extent = [s for s in statements if "group_concat(DISTINCT" in s]
-    main = [s for s in statements if "CAST(printf(" in s]
+    main = [s for s in statements if "JOIN chart t" in s]
     assert len(extent) == len(main) == 1
     for sql in (*extent, *main):
         plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
         assert "SCAN e USING COVERING INDEX entries_drawn" in plan, plan
+    plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {main[0]}")]
+    assert plan[1:] == ["SEARCH t USING INTEGER PRIMARY KEY (rowid=?)"], plan
 
 
 @pytest.mark.parametrize(
@@ -328,3 +331,37 @@ def test_the_ids_of_a_temporary_table_are_the_ids_given(ids: list[str]) -> None:
     held = sorted(b for (b,) in conn.execute(f"SELECT CAST(id AS BLOB) FROM {table}"))
     assert held == sorted(i.encode("utf-8", "surrogatepass") for i in set(ids))  # a lone surrogate as json_each has it
     conn.close()
+
+
+def test_the_charts_text_is_made_by_the_first_chart_and_kept_in_step(tmp_path: Path) -> None:
+    """`chart_text.CHART`: no build makes it; the first chart does, in the file; a refresh keeps it in step."""
+    root = write_ledger(tmp_path / "l", random_specs(40, seed=9, days=12))
+
+    def held() -> int | None:
+        with contextlib.closing(sqlite3.connect(root / ".ledger" / "index.sqlite")) as conn:
+            if not chart_text.CHART.ready(conn):
+                return None
+            return int(conn.execute("SELECT count(*) FROM chart").fetchone()[0])
+
+    with Ledger(root) as opened:
+        valid = len(opened.find(query.Selection(include_withdrawn=True)).index.ids())
+        assert held() is None
+        assert charted(opened, query.Selection(), "svg") == general(opened, query.Selection(), "svg")
+    assert held() == valid
+    files = sorted((root / "entries").rglob("*.toml"))
+    files[0].unlink()
+    edited = files[1].read_text("utf-8").replace('title = "', 'title = "Edited & 100% <new> ')
+    files[1].write_text(edited, "utf-8")
+    with Ledger(root) as opened:
+        for fmt in ("svg", "html"):
+            expected = general(opened, query.Selection(include_withdrawn=True), fmt)
+            assert charted(opened, query.Selection(include_withdrawn=True), fmt) == expected
+            assert "Edited &amp; 100% &lt;new&gt;" in expected
+    assert held() == valid - 1
+
+
+def test_the_charts_stored_paint_is_the_pictures() -> None:
+    """The colours, rungs and parts of the day `chart_text` writes into the stored templates are `output.marks`'."""
+    assert {str(category): colour for category, colour in marks.COLOURS.items()} == chart_text.COLOURS
+    assert {level: f"{marks.rung_y(level):.1f}" for level in range(8)} == chart_text.RUNGS
+    assert chart_text.DAY_PART == marks._DAY_PART

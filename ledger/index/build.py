@@ -27,7 +27,7 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ledger.index import fts, watched
+from ledger.index import chart_text, fts, watched
 from ledger.index.debris import SCRATCH, remove_debris
 from ledger.index.derived import Derived
 from ledger.index.reader import Reader
@@ -357,7 +357,7 @@ class Index(Reader):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-DERIVED = (fts.SEARCH,)  # tables made on first need, kept in step by refreshes
+DERIVED = (fts.SEARCH, chart_text.CHART)  # tables made on first need, kept in step by refreshes
 DERIVED_KEPT = 1000  # a refresh of more files than this and a quarter of the ledger drops them
 
 

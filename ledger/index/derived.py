@@ -76,3 +76,23 @@ class Derived:
         """Remove the table (in the caller's transaction): the next command that needs it makes it again."""
         for table in (self.table, *self.also):
             conn.execute(f"DROP TABLE IF EXISTS main.{table}")
+
+
+def _from_records(conn: sqlite3.Connection, schema: str, records: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    raise NotImplementedError("a `Written` table is filled by its SQL")
+
+
+@dataclass(frozen=True)
+class Written(Derived):
+    """A derived table whose rows SQL writes from the columns of `entries e` (no JSON record decoded).
+
+    `fill` inserts the rows of the valid entries numbered from a first rowid (its one
+    parameter) into `{schema}.table`.
+    """
+
+    insert: Insert = _from_records
+    fill: str = ""
+
+    def add(self, conn: sqlite3.Connection, first: int, schema: str = "main") -> None:
+        """Add the rows of the stored entries numbered from `first` on (in the caller's transaction)."""
+        conn.execute(self.fill.replace("{schema}", schema), (first,))

@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from ledger.index.derived import Derived
+
 
 class Reader:
     """The lookups every index answers, over `conn()` (a damaged file is recovered once)."""
@@ -16,6 +18,13 @@ class Reader:
 
     def recover(self, err: sqlite3.Error) -> sqlite3.Connection:
         raise err
+
+    def derived(self, table: Derived) -> sqlite3.Connection:
+        """Return the connection with a derived table there: made for this connection only (`build.Index` keeps it)."""
+        conn = self.conn()
+        if not table.ready(conn):
+            table.fill_once(conn, "temp")
+        return conn
 
     def lookup(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Return the JSON records of the given ids (unknown and invalid ones are left out)."""

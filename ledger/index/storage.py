@@ -32,7 +32,8 @@ from ledger.store.scan import Scan, racy
 # 16: the full-text table's `tkeys`, the sound keys of the title (a misspelt name ranks its subjects first);
 # 17: the chart's columns in chronological order (entries_drawn): its query reads no table row
 # 18: the full-text table's `caps`, the short words written in capitals (an alias `IS` is not the verb)
-SCHEMA_VERSION = 18
+# 19: the chart's text of each incident (chart_text.CHART), a derived table made by the first chart
+SCHEMA_VERSION = 19
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"

@@ -22,7 +22,6 @@ from ledger.core.escapes import xml
 from ledger.index.drawn_text import Paint
 from ledger.output.chrono_rows import chain_text, signed
 from ledger.output.marks import (
-    _DAY_PART,
     ARROW,
     COLOURS,
     LEFT,
@@ -39,13 +38,6 @@ from ledger.output.marks import (
 from ledger.reports.timeline import Step
 
 _ARROW = ARROW.encode()
-_TR = b"<tr "
-_ROW = b"\n" + _TR  # between a mark and its table row in their template (`drawn_text.texts`)
-
-
-def casualties_text(casualties: int | None) -> bytes:
-    """Return the end of a mark's tooltip: killed + injured (`marks.mark_line`), nothing when neither is known."""
-    return b"" if casualties is None else " · %d killed or injured".encode() % casualties
 
 
 class Pin:
@@ -82,54 +74,42 @@ class TextSections:
 
     def paint(self, first: int, last: int) -> Paint:
         """Return what SQL needs of the picture to write the lines."""
-        labels = self.charted.vocabulary.labels
-        levels = range(model.ESCALATION_MAX + 1)
-        return Paint(
-            {str(c): colour for c, colour in COLOURS.items()},
-            {level: f"{rung_y(level):.1f}" for level in levels},
-            {level: xml(labels[level] if level < len(labels) else str(level)) for level in levels},
-            {level: xml(self.charted.vocabulary.label(level)) for level in levels} if self.want_table else None,
-            self.link,
-            _DAY_PART,
-            LEFT,
-            W - LEFT - RIGHT,
-            first,
-            last - first,
-        )
+        return Paint(self.link, LEFT, W - LEFT - RIGHT, first, last - first)
 
     def draw(self, steps: Iterable[Any], first: int, last: int, scale: float, frame: Any) -> None:
         """Write the lines of every incident (`steps` is not used: the rows come from `charted`)."""
         linked = self.charted.linked
-        ys = [rung_y(level) for level in range(model.ESCALATION_MAX + 1)]  # `charted` has no other level
+        levels = range(model.ESCALATION_MAX + 1)  # `charted` has no other level
+        ys = [rung_y(level) for level in levels]
+        vocabulary = self.charted.vocabulary
+        labels = [xml(vocabulary.labels[n] if n < len(vocabulary.labels) else str(n)).encode() for n in levels]
+        table_labels = [xml(vocabulary.label(n)).encode() for n in levels]
         changes = {d: signed(d).encode() for d in range(-model.ESCALATION_MAX, model.ESCALATION_MAX + 1)}
-        radii: dict[int | None, tuple[float, bytes, bytes, list[bytes]]] = {}
+        radii: dict[int | None, tuple[float, bytes, list[bytes]]] = {}
         numbers: dict[str, int] = {}  # the linked incidents' numbers so far
         spans = self.spans.lines
         table = self.table.lines if self.want_table else None
         top, tops = self.top, self.tops
         number = previous_level = previous_day = 0
         batch = due = Spool.BATCH
-        for rowid, day, level, casualties, x, mark, span, x_start, x_end in self.charted.rows(self.paint(first, last)):
+        rows = self.charted.rows(self.paint(first, last))
+        for rowid, day, level, casualties, x, mark, row, span, x_start, x_end in rows:
             number += 1
             sized = radii.get(casualties)
             if sized is None:
                 sized = radii[casualties] = self._radius(casualties, scale)
-            r, r_text, killed, lines = sized
+            r, r_text, lines = sized
             info = linked.get(rowid)
             chained = b""
             if info is not None:
                 x, chained = self._linked(info, number, x, ys[level], r, day, numbers)
-            if table is None:
-                lines.append(mark % (x, r_text, number, killed))
-            else:  # the mark, a newline, the table row
+            lines.append(mark % (x, r_text, number, labels[level]))
+            if table is not None:
                 if number == 1:
-                    both = mark % (x, r_text, number, killed, number, b"", b"", chained)
+                    table.append(row % (number, table_labels[level], b"", b"", chained))
                 else:
                     change, days = changes[level - previous_level], b"%d" % (day - previous_day)
-                    both = mark % (x, r_text, number, killed, number, change, days, chained)
-                line, _, row = both.partition(_ROW)  # the first `<` of the row: text holds none unescaped
-                lines.append(line)
-                table.append(_TR + row)
+                    table.append(row % (number, table_labels[level], change, days, chained))
                 previous_level, previous_day = level, day
             if span is not None:
                 spans.append(span % (x_start, x_end))
@@ -143,13 +123,13 @@ class TextSections:
                 self._flush()
         self.top, self.tops, self.rows = top, tops, number if table is not None else 0
 
-    def _radius(self, casualties: int | None, scale: float) -> tuple[float, bytes, bytes, list[bytes]]:
-        """Return a mark's radius, its text, the tooltip's casualties and the lines of its section."""
+    def _radius(self, casualties: int | None, scale: float) -> tuple[float, bytes, list[bytes]]:
+        """Return a mark's radius, its text and the lines of its section."""
         r = radius(casualties, scale)
         spool = self.by_radius.get(r)
         if spool is None:
             spool = self.by_radius[r] = Spool(True, b"\n")
-        return r, b"%.1f" % r, casualties_text(casualties), spool.lines
+        return r, b"%.1f" % r, spool.lines
 
     def _flush(self) -> None:
         """Move the sections holding a quarter of a batch or more to their files.
