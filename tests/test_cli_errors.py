@@ -85,6 +85,7 @@ def test_every_usage_mistake_is_one_error_line_and_exit_2(root, cli, args, line)
     ("args", "line"),
     [
         (["--bar", "nope"], '--bar "nope" is not one of: sum, max, count, killed, injured'),
+        (["validate", "--staged", "entries/x.toml"], "--staged checks the whole staged ledger: give no paths with it"),
         (
             ["--by", "month", "-f", "svg"],
             '--format "svg" is not one of: table, tsv, csv, json, jsonl, markdown (did you mean "tsv"?)',
@@ -93,7 +94,8 @@ def test_every_usage_mistake_is_one_error_line_and_exit_2(root, cli, args, line)
 )
 def test_a_usage_mistake_is_said_before_the_ledger_is_looked_for(tmp_path, cli, args, line):
     for where in (["--ledger", str(tmp_path / "nowhere")], []):  # a wrong --ledger; no ledger above the cwd
-        result = cli("timeline", *args, *where, cwd=tmp_path)
+        command = [] if args[0] == "validate" else ["timeline"]
+        result = cli(*command, *args, *where, cwd=tmp_path)
         assert (result.status, result.err) == (2, f"ledger: error: {line}\n")
 
 

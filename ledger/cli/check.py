@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ledger.cli.options import LEDGER, QUIET, TEXT_FORMAT, arg, command, formats, opt
-from ledger.core.errors import ExitStatus
+from ledger.core.errors import ExitStatus, UsageError
 from ledger.terminal.call import Call
 from ledger.terminal.errors import findings
 
@@ -21,12 +21,9 @@ def validate(c: Call) -> ExitStatus:
     """Check every entry and report all problems as path:line: field: message."""
     from ledger.output import results
 
-    ledger = c.ledger
-    if c.staged and c.paths:
-        from ledger.core.errors import UsageError
-
+    if c.staged and c.paths:  # said before the ledger is looked for
         raise UsageError("--staged checks the whole staged ledger: give no paths with it")
-    report = ledger.validate_staged() if c.staged else ledger.validate(c.paths or ())
+    report = c.ledger.validate_staged() if c.staged else c.ledger.validate(c.paths or ())
     status = ExitStatus.FOUND if report.errors else ExitStatus.OK
     with findings(status):
         results.problems(c.screen, c.fmt, report.problems)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ledger.cli import authoring, check, chrono, evidence, history, query, watch
+from ledger.cli import authoring, check, chrono, evidence, history, query
 from ledger.cli.options import Declared
 
 
@@ -24,7 +24,7 @@ class Command:
 TABLE: tuple[Command, ...] = (
     Command("validate", check.validate),
     Command("index", query.index),
-    Command("watch", watch.watch),
+    Command("watch", query.watch),
     Command("list", query.list_),
     Command("search", query.search),
     Command("show", query.show),

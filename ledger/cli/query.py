@@ -1,4 +1,4 @@
-"""Query commands: index, list, search, show."""
+"""Query commands: index and watch (keeping the index fresh), list, search, show."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from typing import Any
 from ledger.cli.options import AS_OF, COLUMNS, LEDGER, NO_HEADER, QUIET, TABLE_FORMAT, arg, command, formats, opt
 from ledger.core.errors import ExitStatus
 from ledger.terminal.call import Call
-
-DEFAULT_COLUMNS = ("id", "date", "type", "escalation", "country", "title")
 
 
 @command(LEDGER, TABLE_FORMAT, COLUMNS, NO_HEADER, QUIET, AS_OF, query="words")
@@ -37,7 +35,7 @@ def _write(c: Call, found: Any, chosen: list[str] | None) -> ExitStatus:
     """Write a result in a list format, then say how many invalid files were left out."""
     from ledger.output import results
 
-    results.found(c.screen, c.fmt, found, chosen or DEFAULT_COLUMNS, chosen is not None, not c.no_header)
+    results.found(c.screen, c.fmt, found, chosen, not c.no_header)
     c.out.flush()
     c.skipped(found.skipped)
     return ExitStatus.OK
@@ -64,4 +62,13 @@ def show(c: Call) -> ExitStatus:
 def index(c: Call) -> ExitStatus:
     """Refresh the index in .ledger/ (queries do this by themselves; --rebuild starts afresh)."""
     c.note(c.ledger.refresh_index(rebuild=c.rebuild, progress=c.progress).summary())
+    return ExitStatus.OK
+
+
+@command(LEDGER, QUIET)
+def watch(c: Call) -> ExitStatus:
+    """Watch entries/ (inotify) and journal changes: commands then skip the stat walk. Ctrl-C stops."""
+    from ledger.store.monitor import watch
+
+    watch(c.ledger.root, c.note)
     return ExitStatus.OK

@@ -50,11 +50,16 @@ def write_json(screen: Screen, data: Any) -> None:
     screen.out.write((render.json_safe(text) if screen.is_tty else text) + "\n")
 
 
-def found(screen: Screen, fmt: str, found: Any, columns: Sequence[str], chosen: bool, header: bool) -> None:
+#: The columns of `list` and `search` when --columns names none.
+LIST_COLUMNS = ("id", "date", "type", "escalation", "country", "title")
+
+
+def found(screen: Screen, fmt: str, found: Any, chosen: Sequence[str] | None, header: bool) -> None:
     """Write what `list` or `search` found: whole records as JSON unless columns were `chosen`, else rows."""
-    if fmt in ("json", "jsonl") and not chosen:
+    if fmt in ("json", "jsonl") and chosen is None:
         render.write_json_texts(found.json_texts(), fmt, screen.out, screen.is_tty)
     else:
+        columns = chosen or LIST_COLUMNS
         write_rows(screen, fmt, lambda: found.rows(columns), columns, ids=found.ids, header=header)
 
 
