@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ledger.core.errors import not_one_of
+from ledger.output.render import FORMATS as LISTED
 from ledger.query import Selection
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from ledger.output.results import Screen
 
 DRAWN = ("svg", "html")
+#: Every format of `ledger timeline`: a list's, then the drawn ones.
+FORMATS = (*LISTED, *DRAWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +37,11 @@ class Answer:
 def check(fmt: str, by: str | None = None, bar: str = "sum") -> None:
     """Raise the usage error for options that cannot go together (before any ledger is looked for)."""
     from ledger.output import bars
-    from ledger.output.render import FORMATS
 
     if bar not in bars.MEASURES:
         raise not_one_of("--bar", bar, tuple(bars.MEASURES))
     if by is not None and fmt in (*DRAWN, "ids"):
-        raise not_one_of("--format", fmt, tuple(f for f in FORMATS if f != "ids"))
+        raise not_one_of("--format", fmt, tuple(f for f in LISTED if f != "ids"))
 
 
 def answer(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.api.timelines import DRAWN
+from ledger.api.timelines import FORMATS as TIMELINE_FORMATS
 from ledger.cli.options import (
     AS_OF,
     ASCII,
@@ -10,7 +10,6 @@ from ledger.cli.options import (
     NO_HEADER,
     QUIET,
     TABLE_FORMAT,
-    TABLE_FORMATS,
     TEXT_FORMAT,
     arg,
     command,
@@ -20,8 +19,6 @@ from ledger.cli.options import (
 from ledger.core.errors import ExitStatus
 from ledger.terminal.call import Call
 from ledger.terminal.errors import findings
-
-TIMELINE_FORMATS = (*TABLE_FORMATS, *DRAWN)
 
 
 @command(

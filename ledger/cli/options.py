@@ -103,8 +103,7 @@ COLOR = opt(
     "WHEN",
     choices=("auto", "always", "never"),
 )
-TABLE_FORMATS = render.FORMATS
-TABLE_FORMAT = formats(TABLE_FORMATS, None)
+TABLE_FORMAT = formats(render.FORMATS, None)
 TEXT_FORMAT = formats(("text", "json"), "text")
 
 
