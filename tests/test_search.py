@@ -40,7 +40,16 @@ GROUPS: dict[str, tuple[list[str], str]] = {
         r"albukamal|al-bukamal|abu kamal|bukamal",
     ),
     "deir ez-zor": (
-        ["Deir ez-Zor", "Deir Ezzor", "Dayr az Zawr", "Dayr az-Zawr", "Deir al-Zor", "دير الزور", "دیر الزور"],
+        [
+            "Deir ez-Zor",
+            "Deir Ezzor",
+            "Deir Ezor",
+            "Dayr az Zawr",
+            "Dayr az-Zawr",
+            "Deir al-Zor",
+            "دير الزور",
+            "دیر الزور",
+        ],
         r"deir ez-zor|deir ezzor|deir al-zor|dayr az-zawr|deir ez-zour",
     ),
     "hashd al-shaabi": (

@@ -158,6 +158,8 @@ def sound(word: str) -> str:
         key = _GLUED_ARTICLE.sub("", word)
         for pattern, spelled in _SPELLING:
             key = pattern.sub(spelled, key)
+        if key.startswith("0") and len(key) > MIN_KEY:  # Ezor = ez-Zor, Erbil = Irbil = rbil (but Amr keeps its key)
+            key = key[1:]
         return key if sum(c != "0" for c in key) >= 2 and len(key) >= MIN_KEY else ""
     if _ARABIC_WORD.fullmatch(word):
         key = _ARABIC_ARTICLE.sub("", word)

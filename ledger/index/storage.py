@@ -33,7 +33,7 @@ from ledger.store.scan import Scan, racy
 # 17: the chart's columns in chronological order (entries_drawn): its query reads no table row
 # 18: the full-text table's `caps`, the short words written in capitals (an alias `IS` is not the verb)
 # 19: the chart's text of each incident (chart_text.CHART), a derived table made by the first chart
-SCHEMA_VERSION = 19
+SCHEMA_VERSION = 20
 FOLDER = ".ledger"
 DB_NAME = "index.sqlite"
 LOCK_NAME = "lock"
