@@ -14,6 +14,7 @@ that SQL works out is held to Python's sums on random days, times and frames.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -30,9 +31,9 @@ from test_timeline_synth import random_specs, write_ledger
 from test_timeline_written import SELECTIONS, _toml, same_day_answers
 
 from ledger import query
-from ledger.api import Ledger
+from ledger.api import Ledger, timelines
 from ledger.index import chart_text, chrono_text, drawn_text, rows
-from ledger.output import marks, page, results
+from ledger.output import marks, marks_text, page, results
 
 TITLES = [
     "Tom & Jerry <b> \"quoted\" and 'single'",
@@ -124,11 +125,25 @@ def test_the_ledger_has_what_the_fast_path_must_not_get_wrong(led: Ledger) -> No
     assert "&quot;" in text and "–" not in text
 
 
+def general_path(opened: Ledger, selection: query.Selection) -> bool:
+    """Return whether only the general path draws the chart: no charted one, or a stream with no plan (`Unplanned`)."""
+    found = opened.timeline_charted(selection)
+    if found is None:
+        return True
+    with pytest.raises(marks_text.Unplanned):
+        page.charted_parts("svg", found).__next__()  # before its first piece
+    for fmt in ("svg", "html"):  # as `timeline` writes it: the general page
+        out = io.StringIO()
+        timelines.answer(opened, selection, fmt, results.Screen(out)).write()
+        assert out.getvalue() == general(opened, selection, fmt)
+    return True
+
+
 def test_a_cycle_or_a_shared_id_takes_the_general_path(tmp_path: Path) -> None:
     specs = random_specs(30, seed=3, days=5)
     specs[5].responds_to, specs[6].responds_to = [specs[6].id], [specs[5].id]
     with Ledger(write_ledger(tmp_path / "cycle", specs)) as opened:
-        assert opened.timeline_charted(query.Selection()) is None
+        assert general_path(opened, query.Selection())
         assert opened.timeline_charted(query.Selection(query.parse("escalation>=0"))) is None
     specs = random_specs(30, seed=3, days=5)
     root = write_ledger(tmp_path / "shared", specs)
@@ -140,7 +155,7 @@ def test_a_cycle_or_a_shared_id_takes_the_general_path(tmp_path: Path) -> None:
     (root / "entries" / "twin" / cause.name).write_text(cause.read_text("utf-8"), "utf-8")
     with Ledger(root) as opened:
         assert opened.find(query.Selection()).skipped == 0  # two valid entries share an id
-        assert opened.timeline_charted(query.Selection()) is None
+        assert general_path(opened, query.Selection())
         assert opened.timeline_charted(query.Selection(query.parse("escalation>=0"))) is None
 
 
@@ -312,7 +327,7 @@ def test_the_charts_rows_come_from_one_index_alone(led: Ledger, fmt: str) -> Non
     assert page_text.count('class="mark"') == found.frame.incidents
     extent = [s for s in statements if "group_concat(DISTINCT" in s]
     main = [s for s in statements if "JOIN chart t" in s]
-    assert len(extent) == len(main) == 1
+    assert len(extent) == 1 and len(main) in (1, 2)  # two: a stream drawn again from the plan (`led` links forward)
     for sql in (*extent, *main):
         plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
         assert "SCAN e USING COVERING INDEX entries_drawn" in plan, plan
@@ -365,3 +380,22 @@ def test_the_charts_stored_paint_is_the_pictures() -> None:
     assert {str(category): colour for category, colour in marks.COLOURS.items()} == chart_text.COLOURS
     assert {level: f"{marks.rung_y(level):.1f}" for level in range(8)} == chart_text.RUNGS
     assert chart_text.DAY_PART == marks._DAY_PART
+
+
+def test_a_ledger_whose_links_point_back_is_streamed_with_no_plan(tmp_path: Path) -> None:
+    """`reports.streamed`: the chains worked out as the rows come are the plan's (chains of several, a missing cause)."""
+    specs = random_specs(150, seed=12, days=15)
+    answer = next(s for s in specs if s.responds_to and not s.withdrawn)
+    answer.responds_to = [*answer.responds_to, "2020-01-01-gone"]  # a cause the ledger lacks: a root of its own
+    with Ledger(write_ledger(tmp_path / "l", specs)) as opened:
+        for fmt in ("svg", "html"):
+            found = opened.timeline_charted(query.Selection(reverse=fmt == "html"), chains=fmt == "html")
+            assert found is not None and found.stream is not None
+
+            def unplanned() -> None:
+                raise AssertionError("planned")
+
+            text = "".join(page.charted_parts(fmt, dataclasses.replace(found, replan=unplanned)))
+            assert text == general(opened, query.Selection(reverse=fmt == "html"), fmt)
+            assert text.count('<path class="link"') > 10
+        assert "2020-01-01-gone" in text and text.count(" -&gt; ") > 40  # chains of two links and more

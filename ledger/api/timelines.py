@@ -77,6 +77,16 @@ def answer(
     if drawn:  # most of each mark's text written by SQL
         charted = ledger.timeline_charted(selection, as_of=as_of, chains=fmt == "html")
         if charted is not None:
-            return Answer(charted.skipped, lambda: results.timeline_charted(screen, fmt, charted))
+
+            def write() -> None:
+                from ledger.output.marks_text import Unplanned
+
+                try:
+                    results.timeline_charted(screen, fmt, charted)
+                except Unplanned:  # found before anything was written: a cycle, an id used twice
+                    found = ledger.timeline(selection, as_of=as_of, drawn=True)
+                    results.timeline(screen, fmt, found, selection.reverse)
+
+            return Answer(charted.skipped, write)
     found = ledger.timeline(selection, as_of=as_of, plain=programs, drawn=drawn)
     return Answer(found.skipped, lambda: results.timeline(screen, fmt, found, selection.reverse))

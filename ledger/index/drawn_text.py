@@ -48,10 +48,11 @@ def _x(paint: Paint) -> tuple[str, str, str]:
     return mark, start, end
 
 
-def texts(found: Found, paint: Paint) -> Iterator[tuple[Any, ...]]:
+def texts(found: Found, paint: Paint, ids: bool = False) -> Iterator[tuple[Any, ...]]:
     """Yield the selected incidents' lines as templates, in chronological order.
 
-    A row is (rowid, day, escalation, casualties, x, mark, row, span, x_start, x_end):
+    A row is (rowid, day, escalation, casualties, x, mark, row, span, x_start, x_end, id):
+    `id` with `ids`, else None.
     `day` numbers the first day, `casualties` is killed + injured (None: unknown), `x` the
     mark's x before the same-day rule. The templates are `chart_text.CHART`'s (UTF-8 bytes):
     `mark` has slots for x (`%.1f`), the radius text, the number and the ladder label
@@ -65,9 +66,10 @@ def texts(found: Found, paint: Paint) -> Iterator[tuple[Any, ...]]:
     else:  # the circle inside the link
         lines = f"substr(t.mark, {LINK + 1} + length(e.id), length(t.mark) - {LINK + 4} - length(e.id)), NULL"
     vague = "t.span IS NOT NULL"
+    ident = "e.id" if ids else "NULL"
     what = (
         f"e.rowid, t.day, e.escalation, t.casualties, {x}, {lines}, t.span, "
-        f"CASE WHEN {vague} THEN {start} END, CASE WHEN {vague} THEN {end} END"
+        f"CASE WHEN {vague} THEN {start} END, CASE WHEN {vague} THEN {end} END, {ident}"
     )
     chosen = found.selection
     where, params = where_sql(chosen, found.vocabulary)

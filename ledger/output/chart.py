@@ -48,6 +48,11 @@ def title(frame: Any) -> str:
     return f"Escalation timeline: {count}, {frame.first} to {frame.last}"
 
 
+def days(frame: Any) -> tuple[int, int]:
+    """Return the first day of the picture and the day after its last (ordinals) of a frame with incidents."""
+    return dt.date.fromisoformat(frame.first).toordinal(), dt.date.fromisoformat(frame.last).toordinal() + 1
+
+
 def _ticks(first: int, last: int, most: int = 8) -> tuple[list[int], str]:
     """Return tick days (ordinals) and their label format: at most `most` labels fit the axis."""
     span = max(1, last - first)
@@ -124,8 +129,7 @@ def svg_parts(
         out.append("</svg>")
         yield "\n".join(out) + "\n"
         return
-    first = dt.date.fromisoformat(frame.first).toordinal()
-    last = dt.date.fromisoformat(frame.last).toordinal() + 1
+    first, last = days(frame)
     ticks, fmt = _ticks(first, last)
     per_day = (plot_right - LEFT) / (last - first)
     daily = len(ticks) > 1 and ticks[1] - ticks[0] == 1

@@ -35,9 +35,14 @@ from ledger.output.marks import (
     rung_y,
     special,
 )  # fmt: skip
+from ledger.reports.streamed import Streamed
 from ledger.reports.timeline import Step
 
 _ARROW = ARROW.encode()
+
+
+class Unplanned(Exception):
+    """A streamed chart that only the general path draws (a cycle, a shared id: `chronology_chart.charted`)."""
 
 
 class Pin:
@@ -63,7 +68,11 @@ class TextSections:
 
     def __init__(self, charted: Any, *, link: bool = False, table: bool = False) -> None:
         """`link`: marks link to their table row; `table`: write the HTML table's rows too."""
-        self.charted, self.link, self.want_table = charted, link, table
+        self.link, self.want_table = link, table
+        self._start(charted)
+
+    def _start(self, charted: Any) -> None:
+        self.charted = charted
         self.spans, self.arrows, self.table = Spool(True, b"\n"), Spool(True, b"\n"), Spool(not charted.reverse, b"\n")
         self.by_radius: dict[float, Spool[bytes]] = {}
         self.present = {c for c in COLOURS if c in charted.categories}
@@ -71,13 +80,35 @@ class TextSections:
         self.at: dict[str, Pin] = {}  # the linked incidents placed so far
         self.waiting: list[Pin] | None = None  # marks whose arrows wait for the end
         self.rows = 0
+        self.drawn = False
 
     def paint(self, first: int, last: int) -> Paint:
         """Return what SQL needs of the picture to write the lines."""
         return Paint(self.link, LEFT, W - LEFT - RIGHT, first, last - first)
 
     def draw(self, steps: Iterable[Any], first: int, last: int, scale: float, frame: Any) -> None:
-        """Write the lines of every incident (`steps` is not used: the rows come from `charted`)."""
+        """Write the lines of every incident, once (`steps` is not used: the rows come from `charted`).
+
+        A streamed chart whose stream cannot stand for the plan (`reports.streamed`) is drawn
+        again from its plan; Unplanned when it has none (nothing is written before: see
+        `page.charted_bytes`).
+        """
+        if self.drawn:
+            return
+        self.drawn = True
+        stream = self.charted.stream
+        streamed = None if stream is None else Streamed(stream.links, stream.into, self.want_table)
+        self._draw(first, last, scale, streamed)
+        if streamed is not None and streamed.broken():
+            planned = self.charted.replan()
+            self.close()
+            if planned is None:
+                raise Unplanned
+            self._start(planned)
+            self.drawn = True
+            self._draw(first, last, scale, None)
+
+    def _draw(self, first: int, last: int, scale: float, streamed: Streamed | None) -> None:
         linked = self.charted.linked
         levels = range(model.ESCALATION_MAX + 1)  # `charted` has no other level
         ys = [rung_y(level) for level in levels]
@@ -93,13 +124,18 @@ class TextSections:
         number = previous_level = previous_day = 0
         batch = due = Spool.BATCH
         rows = self.charted.rows(self.paint(first, last))
-        for rowid, day, level, casualties, x, mark, row, span, x_start, x_end in rows:
+        stream = self.charted.stream
+        names, step = (None, None) if streamed is None else (stream.names, streamed.step)
+        for rowid, day, level, casualties, x, mark, row, span, x_start, x_end, ident in rows:
             number += 1
             sized = radii.get(casualties)
             if sized is None:
                 sized = radii[casualties] = self._radius(casualties, scale)
             r, r_text, lines = sized
-            info = linked.get(rowid)
+            if names is None:
+                info = linked.get(rowid)
+            else:
+                info = step(rowid, ident) if ident in names else None  # type: ignore[misc]
             chained = b""
             if info is not None:
                 x, chained = self._linked(info, number, x, ys[level], r, day, numbers)
@@ -147,12 +183,15 @@ class TextSections:
     def _linked(
         self, info: Any, number: int, x: float, y: float, r: float, day: int, numbers: dict[str, int]
     ) -> tuple[float, bytes]:
-        """Place a linked incident's mark, write its arrows and return its x and its chain's text (HTML)."""
+        """Place a linked incident's mark, write its arrows and return its x and its chain's text (HTML).
+
+        `info` is a `chronology_chart.Linked` (id, links as written, chain, also).
+        """
         at = self.at
-        numbers[info.id] = number
-        links = info.responds_to
+        entry_id, links, chain, also = info
+        numbers[entry_id] = number
         if not links:
-            at[info.id] = Pin(x, y, r, day, links)
+            at[entry_id] = Pin(x, y, r, day, links)
             return x, b""
         later = False
         for cause in links:  # an answer cannot come before what it answers: on the same day, keep it to the right
@@ -161,7 +200,7 @@ class TextSections:
                 later = later or (cause in self.charted.ids and cause not in numbers)
             elif c.day == day and c.x > x:
                 x = c.x
-        pin = at[info.id] = Pin(x, y, r, day, links)
+        pin = at[entry_id] = Pin(x, y, r, day, links)
         if later and self.waiting is None:
             self.waiting = []  # an arrow to an incident placed later (a merged duplicate): it and all after wait
         if self.waiting is None:
@@ -170,7 +209,7 @@ class TextSections:
             self.waiting.append(pin)
         if not self.want_table:
             return x, b""
-        text = chain_text(_Chained(info.id, info.chain, info.also), numbers)  # type: ignore[arg-type]
+        text = chain_text(_Chained(entry_id, chain, also), numbers)  # type: ignore[arg-type]
         if special(text.replace(" -> ", "")) is None:  # nothing to escape but the arrows' `>`
             return x, text.replace(" -> ", " -&gt; ").encode()
         return x, xml(text).encode()

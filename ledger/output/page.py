@@ -60,12 +60,19 @@ def charted_bytes(fmt: str, charted: Any) -> Iterator[bytes]:
     """Yield a `chronology_chart.Charted` timeline as "svg" or "html", in pieces of UTF-8.
 
     The marks, spans, arrows and table rows come as bytes (`marks_text.TextSections`); the
-    frame, legend and page around them are encoded here.
+    frame, legend and page around them are encoded here. `marks_text.Unplanned` (before the
+    first piece) when only the general path draws it.
     """
     from ledger.output.marks_text import TextSections
 
     labels, frame = charted.vocabulary, charted.frame
     sections = TextSections(charted, link=fmt == "html", table=fmt == "html")
+    try:  # drawn before the first piece: a streamed chart may yet find it needs the general path (`Unplanned`)
+        first, last = chart.days(frame)
+        sections.draw((), first, last, chart.mark_scale(frame.incidents), frame)
+    except BaseException:
+        sections.close()
+        raise
     if fmt == "html":
         parts = _html(iter(()), None, labels, frame, {}, sections)
     else:
