@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import io
+import itertools
 import os
 import random
 import shutil
@@ -399,3 +400,17 @@ def test_a_ledger_whose_links_point_back_is_streamed_with_no_plan(tmp_path: Path
             assert text == general(opened, query.Selection(reverse=fmt == "html"), fmt)
             assert text.count('<path class="link"') > 10
         assert "2020-01-01-gone" in text and text.count(" -&gt; ") > 40  # chains of two links and more
+
+
+def test_a_long_chain_is_cut_short_as_the_table_writes_it(tmp_path: Path) -> None:
+    """A chain of up to five causes is written whole from the numbers; a longer one as `chain_text` cuts it."""
+    specs = sorted((s for s in random_specs(12, seed=4, days=60) if not s.withdrawn), key=lambda s: (s.date, s.id))
+    for cause, answer in itertools.pairwise(specs):
+        answer.responds_to = [cause.id]
+    with Ledger(write_ledger(tmp_path / "l", specs)) as opened:
+        text = charted(opened, query.Selection(), "html")
+        assert text == general(opened, query.Selection(), "html")
+    assert (
+        "<td>1 -&gt; 2 -&gt; 3 -&gt; 4 -&gt; 5 -&gt; 6</td>" in text
+        and "<td>1 -&gt; … -&gt; 4 -&gt; 5 -&gt; 6 -&gt; 7</td>" in text
+    )

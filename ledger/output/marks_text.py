@@ -14,6 +14,7 @@ as BLOBs, `bytes % values` formats like `str % values`, and the temporary files 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -207,8 +208,11 @@ class TextSections:
             self._arrows(pin)
         else:
             self.waiting.append(pin)
-        if not self.want_table:
+        if not self.want_table or not chain:
             return x, b""
+        if not also and len(chain) < 6:  # `chain_text` of numbers alone (nothing to escape, nothing cut out)
+            with contextlib.suppress(KeyError):  # a cause not in the table is named by its id
+                return x, b" -&gt; ".join([b"%d" % numbers[i] for i in chain]) + b" -&gt; %d" % number
         text = chain_text(_Chained(entry_id, chain, also), numbers)  # type: ignore[arg-type]
         if special(text.replace(" -> ", "")) is None:  # nothing to escape but the arrows' `>`
             return x, text.replace(" -> ", " -&gt; ").encode()
