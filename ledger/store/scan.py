@@ -149,7 +149,9 @@ class Scan:
                             else:
                                 stack.append(below)
                 acc += sum(map(hash, map(_STATS, stats)))
+                # ctime too: an edit behind a restored mtime (`touch -r`) is as recent as its ctime
                 newest = max(st.st_mtime_ns, max(map(_MTIME, stats), default=0))
+                newest = max(newest, max(map(_CTIME, stats), default=newest))
                 self.folders[prefix] = Folder(prefix, acc, newest, names, stats)
             finally:
                 if isinstance(fd, int):
@@ -227,6 +229,7 @@ PARALLEL_FOLDERS = 24  # second-level folders, when the number of files is not k
 # `tar -x`) change content without changing size or mtime, but they cannot set ctime.
 _STATS = operator.attrgetter("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")
 _MTIME = operator.attrgetter("st_mtime_ns")
+_CTIME = operator.attrgetter("st_ctime_ns")
 
 
 def _key(st: os.stat_result) -> tuple[int, int, int]:
