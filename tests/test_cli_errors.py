@@ -85,7 +85,11 @@ def test_every_usage_mistake_is_one_error_line_and_exit_2(root, cli, args, line)
     ("args", "line"),
     [
         (["--bar", "nope"], '--bar "nope" is not one of: sum, max, count, killed, injured'),
+        (["--by", "year"], '--by "year" is not one of: day, week, month'),
         (["validate", "--staged", "entries/x.toml"], "--staged checks the whole staged ledger: give no paths with it"),
+        (["stats", "--by", "nope"], '--by "nope" is not one of: type, category, actor, country, month, tag'),
+        (["export", "-f", "nope"], '--format "nope" is not one of: csv, json, jsonl, geojson, ics, acled'),
+        (["import", "x.csv", "--from", "nope"], '--from "nope" is not one of: csv, json, acled, ucdp'),
         (
             ["--by", "month", "-f", "svg"],
             '--format "svg" is not one of: table, tsv, csv, json, jsonl, markdown (did you mean "tsv"?)',
@@ -94,7 +98,7 @@ def test_every_usage_mistake_is_one_error_line_and_exit_2(root, cli, args, line)
 )
 def test_a_usage_mistake_is_said_before_the_ledger_is_looked_for(tmp_path, cli, args, line):
     for where in (["--ledger", str(tmp_path / "nowhere")], []):  # a wrong --ledger; no ledger above the cwd
-        command = [] if args[0] == "validate" else ["timeline"]
+        command = [] if args[0] in ("validate", "stats", "export", "import") else ["timeline"]
         result = cli(*command, *args, *where, cwd=tmp_path)
         assert (result.status, result.err) == (2, f"ledger: error: {line}\n")
 

@@ -17,7 +17,7 @@ import typer
 
 from ledger.core.errors import ExitStatus, a_number, one_of
 from ledger.output import render
-from ledger.terminal.completion import among, for_field
+from ledger.terminal.completion import among, for_field, named
 
 if TYPE_CHECKING:
     from ledger.terminal.call import Call
@@ -45,18 +45,17 @@ def opt(
 ) -> Param:
     """Return the option `flags` (`"--dry-run -n"`), typed as its default (or `kind`), named for its first flag.
 
-    A default other than None or False is shown in the help. `choices` are offered on a tab
-    press; fixed ones are checked as the option is parsed (the one `not_one_of` message), those a
-    module names (`"ledger.reports.stats:BY"`, imported only on a tab press) by the library.
+    A default other than None or False is shown in the help. `choices` (fixed, or those a module
+    names: `"ledger.reports.stats:BY"`, imported only when needed) are offered on a tab press and
+    checked as the option is parsed (the one `not_one_of` message).
     `complete` names the query field whose choices or indexed values are offered (`"actor"`).
     """
     names = flags.split()
     if complete is not None:
         kw["autocompletion"] = for_field(complete)
-    if choices is not None:
+    if choices is not None:  # checked as parsed: a usage mistake is said before the ledger is looked for
         kw["autocompletion"] = among(choices)
-        if not isinstance(choices, str):
-            kw["callback"] = lambda ctx, param, value: value if value is None else one_of(names[0], value, choices)
+        kw["callback"] = lambda ctx, param, value: value if value is None else one_of(names[0], value, named(choices))
     if float in (kind or type(default), *typing.get_args(kind)):  # ranges let nan through: it compares false
         kw["callback"] = lambda ctx, param, value: value if value is None else a_number(names[0], value)
     shown = default is not None and default is not False

@@ -20,18 +20,20 @@ Completer = Callable[..., list[str]]
 INDEXED = {"id": "ids", "actor": "actors", "place": "places", "tag": "tags", "country": "countries"}
 
 
+def named(choices: Sequence[str] | str) -> Sequence[str]:
+    """Return fixed choices as they are, or those a module names (`"ledger.reports.stats:BY"`), imported now."""
+    if isinstance(choices, str):
+        import importlib
+
+        module, name = choices.split(":")
+        found: Sequence[str] = getattr(importlib.import_module(module), name)
+        return found
+    return choices
+
+
 def among(choices: Sequence[str] | str) -> Completer:
-    """Complete from fixed choices, or from those a module names (`"ledger.reports.stats:BY"`, imported on a tab press)."""
-
-    def complete(incomplete: str) -> list[str]:
-        if isinstance(choices, str):
-            import importlib
-
-            module, name = choices.split(":")
-            return [c for c in getattr(importlib.import_module(module), name) if c.startswith(incomplete)]
-        return [c for c in choices if c.startswith(incomplete)]
-
-    return complete
+    """Complete from fixed choices, or from those a module names (imported on a tab press)."""
+    return lambda incomplete: [c for c in named(choices) if c.startswith(incomplete)]
 
 
 def from_index(kind: str) -> Completer:
