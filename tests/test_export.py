@@ -124,7 +124,7 @@ def test_an_export_says_what_it_left_out_even_when_quiet(root, cli):
     result = cli("export", "-f", "geojson", "-q", "--ledger", str(root))
     assert result.status == 0
     assert result.err == (
-        "1 entry without coordinates left out of the GeoJSON\n"
+        "ledger: 1 entry without coordinates left out of the GeoJSON\n"
         "ledger: 1 invalid entry file left out (see `ledger validate`)\n"
     )
     assert len(json.loads(result.out)["features"]) == 2
@@ -136,7 +136,7 @@ def test_an_export_says_what_it_left_out_even_when_quiet(root, cli):
 def test_geojson_is_a_feature_collection_of_points(root, cli):
     result = cli("export", "-f", "geojson", "--ledger", str(root))
     assert result.status == 0
-    assert result.err == "1 entry without coordinates left out of the GeoJSON\n2 entries exported\n"
+    assert result.err == "ledger: 1 entry without coordinates left out of the GeoJSON\n2 entries exported\n"
     doc = json.loads(result.out)
     assert set(doc) == {"type", "features"} and doc["type"] == "FeatureCollection"
     by_id = {e.id: e for e in entries_of(root)}
