@@ -50,7 +50,9 @@ class Written:
 
         said = []
         if self.left_out:
-            said.append(f"ledger: {plural(self.left_out, 'entry', 'entries')} without coordinates left out of the GeoJSON")
+            said.append(
+                f"ledger: {plural(self.left_out, 'entry', 'entries')} without coordinates left out of the GeoJSON"
+            )
         if self.invalid:
             said.append(invalid_left_out(self.invalid))
         return said
