@@ -40,13 +40,12 @@ def archive(c: Call) -> ExitStatus:
 def sources(c: Call) -> ExitStatus:
     """One row per source (registry aliases merged): entries citing it, grades, sole-source entries, uncaptured."""
     from ledger.output import results
-    from ledger.reports.sources import summary
 
     found = c.ledger.find(c.selection)
     rows = c.ledger.source_rows(found)
     c.skipped(found.skipped)
     results.sources(c.screen, c.fmt, rows, not c.no_header)
-    c.note(summary(rows))
+    c.note(results.sources_summary(rows))
     return ExitStatus.OK
 
 

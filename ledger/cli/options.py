@@ -55,7 +55,9 @@ def opt(
         kw["autocompletion"] = for_field(complete)
     if choices is not None:  # checked as parsed: a usage mistake is said before the ledger is looked for
         kw["autocompletion"] = among(choices)
-        kw["callback"] = lambda ctx, param, value: value if value is None else one_of(names[0], value, named(choices))
+        kw["callback"] = lambda ctx, param, value: (
+            value if value is None or value == default else one_of(names[0], value, named(choices))
+        )  # the default is one of them: its module is imported only for another value
     if float in (kind or type(default), *typing.get_args(kind)):  # ranges let nan through: it compares false
         kw["callback"] = lambda ctx, param, value: value if value is None else a_number(names[0], value)
     shown = default is not None and default is not False

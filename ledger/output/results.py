@@ -168,6 +168,12 @@ def dupes(screen: Screen, fmt: str, found: Any) -> None:
     )
 
 
+def sources_summary(rows: Sequence[Any]) -> str:
+    """`12 sources (3 in the registry of ledger.toml)`."""
+    registered = sum(row.registered for row in rows)
+    return f"{render.plural(len(rows), 'source')} ({registered} in the registry of ledger.toml)"
+
+
 def sources(screen: Screen, fmt: str, rows: Sequence[Any], header: bool) -> None:
     """Write the sources report: a row per source (registered: yes), records as JSON, or the sources' names."""
     from ledger.reports.sources import COLUMNS as columns

@@ -9,7 +9,7 @@ url but no capture yet. Rows come most-cited first, then by name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ledger.core import model
@@ -109,9 +109,3 @@ def rows(entries: Iterable[model.Entry], vocabulary: Vocabulary) -> list[SourceR
     ]
     out.sort(key=lambda r: (-r.entries, r.source.casefold()))
     return out
-
-
-def summary(rows: Sequence[SourceRow]) -> str:
-    """`12 sources (3 in the registry of ledger.toml)`."""
-    registered = sum(row.registered for row in rows)
-    return f"{len(rows)} source{'' if len(rows) == 1 else 's'} ({registered} in the registry of ledger.toml)"
